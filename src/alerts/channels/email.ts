@@ -1,0 +1,49 @@
+import { access } from 'node:fs/promises'
+import path from 'node:path'
+import { z } from 'zod'
+import type { AlertMessage } from '../../domain/alert-message.ts'
+import { ChannelError, type SendContext } from './types.ts'
+
+export const emailConfigSchema = z.object({
+  to: z.union([z.email('expected an email address'), z.array(z.email('expected an email address')).min(1)]),
+})
+
+export type EmailConfig = z.infer<typeof emailConfigSchema>
+
+const SCREENSHOT_CID = 'screenshot@kept'
+
+/** A multipart text + HTML email; the screenshot inline when it is on disk. */
+export async function sendEmail(config: EmailConfig, message: AlertMessage, ctx: SendContext): Promise<void> {
+  const mailer = ctx.mailer
+  if (!mailer?.configured) {
+    throw new ChannelError('SMTP_URL is not set: Kept cannot send email (set it, then test the channel again)')
+  }
+  const screenshot = ctx.screenshotFile && (await exists(ctx.screenshotFile)) ? ctx.screenshotFile : null
+  const image = screenshot
+    ? `\n<p><img src="cid:${SCREENSHOT_CID}" alt="Screenshot of the failing step" style="max-width:100%;border:1px solid #ddd"></p>`
+    : ''
+  try {
+    await mailer.transport.sendMail({
+      from: mailer.from,
+      to: config.to,
+      subject: message.subject,
+      text: message.text,
+      html: `<!doctype html><html><body style="font-family:sans-serif">\n${message.html}${image}\n</body></html>`,
+      attachments: screenshot
+        ? [{ filename: path.basename(screenshot), path: screenshot, cid: SCREENSHOT_CID }]
+        : [],
+      headers: { 'X-Kept-Event': message.event, 'X-Kept-Delivery': ctx.deliveryId },
+    })
+  } catch (error) {
+    const err = error as Error & { responseCode?: number; response?: string }
+    throw new ChannelError(`SMTP refused the message: ${err.response ?? err.message}`, err.responseCode ?? null)
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  return access(file).then(
+    () => true,
+    () => false,
+  )
+}
+

@@ -1,0 +1,35 @@
+import type { Transporter } from 'nodemailer'
+import type { AlertMessage } from '../../domain/alert-message.ts'
+
+/** What a sender needs besides the channel config and the message. */
+export interface SendContext {
+  /** The delivery row id (webhook X-Kept-Delivery). */
+  deliveryId: string
+  now: Date
+  /** Absolute path of the first break's screenshot, when it exists on disk. */
+  screenshotFile?: string | null
+  /** For email channels. */
+  mailer?: Mailer
+  /** Per request; default 10 s. */
+  timeoutMs?: number
+}
+
+export interface Mailer {
+  transport: Transporter
+  /** false: no SMTP_URL, mail would only be logged. */
+  configured: boolean
+  from: string
+}
+
+export type Sender<Config> = (config: Config, message: AlertMessage, ctx: SendContext) => Promise<void>
+
+/** A channel refused or could not be reached; the message is short enough for a UI. */
+export class ChannelError extends Error {
+  constructor(
+    message: string,
+    readonly status: number | null = null,
+  ) {
+    super(message)
+    this.name = 'ChannelError'
+  }
+}

@@ -1,0 +1,62 @@
+import path from 'node:path'
+import { and, desc, eq, inArray, lt } from 'drizzle-orm'
+import type { Db } from '../db/client.ts'
+import { breaks, promises, runs } from '../db/schema.ts'
+import type { BreakFacts } from '../domain/alert-message.ts'
+import { alertLinks } from './links.ts'
+
+export interface LoadedFacts {
+  facts: BreakFacts
+  /** Absolute path of the opening run's screenshot (it may since have been pruned). */
+  screenshotFile: string | null
+}
+
+/** What an alert says about one break, read from the database; null if the break is gone. */
+export async function loadBreakFacts(
+  db: Db,
+  breakId: string,
+  where: { baseUrl: string; dataDir: string },
+): Promise<LoadedFacts | null> {
+  const [row] = await db
+    .select({ brk: breaks, promise: promises })
+    .from(breaks)
+    .innerJoin(promises, eq(promises.id, breaks.promiseId))
+    .where(eq(breaks.id, breakId))
+  if (!row) return null
+  const { brk, promise } = row
+  const [run] = await db.select().from(runs).where(eq(runs.id, brk.openedByRunId))
+  const [lastKept] = await db
+    .select({ startedAt: runs.startedAt })
+    .from(runs)
+    .where(
+      and(eq(runs.promiseId, promise.id), inArray(runs.outcome, ['kept', 'at_risk']), lt(runs.startedAt, brk.openedAt)),
+    )
+    .orderBy(desc(runs.startedAt))
+    .limit(1)
+  const evidenceDir = path.resolve(where.dataDir, 'evidence')
+  const screenshotFile = run?.screenshotPath ? insideDir(evidenceDir, run.screenshotPath) : null
+  return {
+    facts: {
+      promise: { id: promise.id, title: promise.title, techOwner: promise.techOwner, marketingOwner: promise.marketingOwner },
+      break: { id: brk.id, openedAt: brk.openedAt, resolvedAt: brk.resolvedAt },
+      run: run
+        ? { id: run.id, startedAt: run.startedAt, steps: run.steps, failure: run.failure ?? brk.failure }
+        : null,
+      lastKeptRunAt: lastKept?.startedAt ?? null,
+      links: alertLinks(where.baseUrl, {
+        promiseId: promise.id,
+        breakId: brk.id,
+        runId: run?.id ?? null,
+        hasScreenshot: Boolean(run?.screenshotPath),
+        hasTrace: Boolean(run?.tracePath),
+      }),
+    },
+    screenshotFile,
+  }
+}
+
+// Evidence paths come from workers: never read outside the evidence folder.
+function insideDir(dir: string, relative: string): string | null {
+  const file = path.resolve(dir, relative)
+  return file.startsWith(dir + path.sep) ? file : null
+}

@@ -1,0 +1,83 @@
+import { z } from 'zod'
+
+// All configuration comes from the environment, parsed once at boot.
+// A wrong value stops the start with a message naming the variable.
+
+const optionalUrl = (protocols: string[], example: string) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v === '' ? undefined : v))
+    .refine(
+      (v) => {
+        if (v === undefined) return true
+        try {
+          return protocols.includes(new URL(v).protocol)
+        } catch {
+          return false
+        }
+      },
+      { message: `expected a URL like ${example}` },
+    )
+
+const flag = (fallback: boolean) =>
+  z
+    .enum(['0', '1', 'true', 'false', 'yes', 'no', 'on', 'off', ''])
+    .optional()
+    .transform((v) => (v === undefined || v === '' ? fallback : ['1', 'true', 'yes', 'on'].includes(v)))
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('127.0.0.1'),
+  DATABASE_URL: optionalUrl(['postgres:', 'postgresql:'], 'postgres://user@127.0.0.1:5432/kept'),
+  REDIS_URL: optionalUrl(['redis:', 'rediss:'], 'redis://127.0.0.1:6379'),
+  KEPT_CHROMIUM_PATH: z.string().optional(),
+  KEPT_SECRET_KEY: z
+    .string()
+    .min(32, 'expected at least 32 characters (e.g. `openssl rand -base64 32`)')
+    .optional(),
+  KEPT_DATA_DIR: z.string().default('./.kept'),
+  KEPT_DEMO: flag(true),
+  KEPT_DEMO_PORT: z.coerce.number().int().min(0).max(65535).default(4100),
+  KEPT_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'expected letters, digits, _ . : -').default('kept'),
+  KEPT_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
+  KEPT_ALLOWED_TARGETS: z.string().default(''),
+  KEPT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  KEPT_TIMEZONE: z.string().default('UTC'),
+  KEPT_PUBLIC_URL: optionalUrl(['http:', 'https:'], 'https://kept.example.com'),
+  KEPT_ADMIN_EMAIL: z.string().email('expected an email address').optional(),
+  KEPT_ADMIN_PASSWORD: z.string().min(8, 'expected at least 8 characters').optional(),
+  SMTP_URL: optionalUrl(['smtp:', 'smtps:'], 'smtp://user:pass@mail.example.com:587'),
+  SMTP_FROM: z.string().default('Kept <kept@localhost>'),
+  // Alerts: reminders while a break stays open and unacknowledged, and
+  // grouping of opens that hit one channel together (docs/alerts.md).
+  KEPT_REMINDER_HOURS: z.coerce.number().positive('expected a number of hours above 0').max(720).default(4),
+  KEPT_REMINDER_MAX: z.coerce.number().int().min(0).max(100).default(6),
+  KEPT_ALERT_GROUP_SECONDS: z.coerce.number().min(0).max(600).default(20),
+  KEPT_ALERT_GROUP_THRESHOLD: z.coerce.number().int().min(1).max(1000).default(3),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+})
+
+export type Env = z.infer<typeof envSchema>
+
+export class ConfigError extends Error {
+  constructor(readonly problems: { variable: string; message: string }[]) {
+    super(
+      'Invalid configuration:\n' +
+        problems.map((p) => `  ${p.variable}: ${p.message}`).join('\n'),
+    )
+    this.name = 'ConfigError'
+  }
+}
+
+export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
+  const result = envSchema.safeParse(source)
+  if (result.success) return result.data
+  throw new ConfigError(
+    result.error.issues.map((issue) => ({
+      variable: String(issue.path[0] ?? '?'),
+      message: issue.message,
+    })),
+  )
+}

@@ -1,0 +1,316 @@
+import { sql } from 'drizzle-orm'
+import {
+  boolean,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core'
+import type { Budgets } from '../domain/budget.ts'
+import type { Failure, StepResult, Vitals } from '../domain/run.ts'
+
+// One schema for both drivers (postgres.js and PGlite). Migrations must
+// suit Postgres 15 and PGlite's Postgres 18: plain types, no extensions.
+
+const id = () => uuid('id').primaryKey().default(sql`gen_random_uuid()`)
+const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow()
+const tz = (name: string) => timestamp(name, { withTimezone: true })
+
+export type Role = 'admin' | 'marketing' | 'tech' | 'viewer'
+
+export const users = pgTable('users', {
+  id: id(),
+  email: text('email').notNull().unique(),
+  name: text('name'),
+  passwordHash: text('password_hash'),
+  role: text('role').$type<Role>().notNull(),
+  digestOptOut: boolean('digest_opt_out').notNull().default(false),
+  disabledAt: tz('disabled_at'),
+  createdAt: createdAt(),
+})
+
+export const sessions = pgTable(
+  'sessions',
+  {
+    /** sha256 of the cookie value; the cookie itself is never stored. */
+    tokenHash: text('token_hash').primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    csrfToken: text('csrf_token').notNull(),
+    createdAt: createdAt(),
+    expiresAt: tz('expires_at').notNull(),
+  },
+  (t) => [index('sessions_user_idx').on(t.userId)],
+)
+
+export const apiTokens = pgTable('api_tokens', {
+  id: id(),
+  name: text('name').notNull(),
+  role: text('role').$type<Role>().notNull(),
+  /** Tokens made by `kept token create` belong to no user. */
+  userId: uuid('user_id').references(() => users.id, { onDelete: 'cascade' }),
+  /** sha256 of the token; the token itself is shown once and never stored. */
+  tokenHash: text('token_hash').notNull().unique(),
+  /** The first characters, to tell tokens apart in lists. */
+  prefix: text('prefix').notNull(),
+  createdAt: createdAt(),
+  lastUsedAt: tz('last_used_at'),
+  revokedAt: tz('revoked_at'),
+})
+
+export type PromiseSource = 'form' | 'check' | 'demo'
+export type Device = 'desktop' | 'phone'
+
+export const promises = pgTable(
+  'promises',
+  {
+    id: id(),
+    title: text('title').notNull(),
+    description: text('description'),
+    source: text('source').$type<PromiseSource>().notNull().default('form'),
+    /** For code checks: path below checks/, e.g. "order.check.ts". */
+    checkFile: text('check_file'),
+    /** Plain-language journey text; empty for code checks. */
+    journey: text('journey').notNull().default(''),
+    budgets: jsonb('budgets').$type<Budgets>().notNull().default({}),
+    scheduleEverySeconds: integer('schedule_every_seconds'),
+    scheduleCron: text('schedule_cron'),
+    scheduleTimezone: text('schedule_timezone'),
+    dailyCustomers: integer('daily_customers').notNull().default(0),
+    detractorRate: doublePrecision('detractor_rate').notNull().default(0.25),
+    device: text('device').$type<Device>().notNull().default('desktop'),
+    marketingOwner: text('marketing_owner'),
+    techOwner: text('tech_owner'),
+    paused: boolean('paused').notNull().default(false),
+    /** Break thresholds: open after N consecutive broken runs, resolve after M kept. */
+    breakAfter: integer('break_after').notNull().default(2),
+    resolveAfter: integer('resolve_after').notNull().default(1),
+    confirmBroken: boolean('confirm_broken').notNull().default(true),
+    /** Break state machine, persisted so a restart never re-opens a break. */
+    state: text('state').$type<'pending' | 'kept' | 'at_risk' | 'broken'>().notNull().default('pending'),
+    consecutiveBroken: integer('consecutive_broken').notNull().default(0),
+    consecutiveKept: integer('consecutive_kept').notNull().default(0),
+    openBreakId: uuid('open_break_id'),
+    lastRunId: uuid('last_run_id'),
+    lastRunAt: tz('last_run_at'),
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+    updatedAt: tz('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('promises_check_file_idx').on(t.checkFile),
+    index('promises_state_idx').on(t.state),
+  ],
+)
+
+/** Secrets referenced by journeys as {{secrets.NAME}}; values AES-GCM encrypted. */
+export const secrets = pgTable('secrets', {
+  name: text('name').primaryKey(),
+  valueEncrypted: text('value_encrypted').notNull(),
+  createdAt: createdAt(),
+  updatedAt: tz('updated_at').notNull().defaultNow(),
+})
+
+export const runs = pgTable(
+  'runs',
+  {
+    /** Chosen by whoever enqueues the run: the recorder's idempotency key. */
+    id: uuid('id').primaryKey(),
+    promiseId: uuid('promise_id')
+      .notNull()
+      .references(() => promises.id, { onDelete: 'cascade' }),
+    trigger: text('trigger').$type<'schedule' | 'manual' | 'confirm' | 'test'>().notNull(),
+    outcome: text('outcome').$type<'kept' | 'at_risk' | 'broken' | 'error'>().notNull(),
+    clicks: integer('clicks').notNull().default(0),
+    durationMs: integer('duration_ms').notNull(),
+    startedAt: tz('started_at').notNull(),
+    finishedAt: tz('finished_at').notNull(),
+    steps: jsonb('steps').$type<StepResult[]>().notNull().default([]),
+    failure: jsonb('failure').$type<Failure | null>(),
+    vitals: jsonb('vitals').$type<Vitals>().notNull().default({}),
+    screenshotPath: text('screenshot_path'),
+    tracePath: text('trace_path'),
+    workerId: text('worker_id'),
+    region: text('region'),
+    confirmOf: uuid('confirm_of'),
+    recordedAt: createdAt(),
+  },
+  (t) => [
+    index('runs_promise_started_idx').on(t.promiseId, t.startedAt.desc()),
+    index('runs_started_idx').on(t.startedAt),
+  ],
+)
+
+/** Hourly rollups of runs, kept long after raw runs are pruned. */
+export const runRollups = pgTable(
+  'run_rollups',
+  {
+    promiseId: uuid('promise_id')
+      .notNull()
+      .references(() => promises.id, { onDelete: 'cascade' }),
+    hour: tz('hour').notNull(),
+    runs: integer('runs').notNull().default(0),
+    kept: integer('kept').notNull().default(0),
+    atRisk: integer('at_risk').notNull().default(0),
+    broken: integer('broken').notNull().default(0),
+    errors: integer('errors').notNull().default(0),
+    p50Ms: integer('p50_ms'),
+    p95Ms: integer('p95_ms'),
+    maxClicks: integer('max_clicks'),
+  },
+  (t) => [primaryKey({ columns: [t.promiseId, t.hour] })],
+)
+
+export const breaks = pgTable(
+  'breaks',
+  {
+    id: id(),
+    promiseId: uuid('promise_id')
+      .notNull()
+      .references(() => promises.id, { onDelete: 'cascade' }),
+    openedAt: tz('opened_at').notNull(),
+    resolvedAt: tz('resolved_at'),
+    /** The first broken run of the streak that opened it. */
+    firstRunId: uuid('first_run_id'),
+    openedByRunId: uuid('opened_by_run_id').notNull(),
+    resolvedByRunId: uuid('resolved_by_run_id'),
+    failure: jsonb('failure').$type<Failure | null>(),
+    acknowledgedAt: tz('acknowledged_at'),
+    acknowledgedBy: text('acknowledged_by'),
+    remindersSent: integer('reminders_sent').notNull().default(0),
+    lastReminderAt: tz('last_reminder_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    // At most one open break per promise, whatever retries or restarts do.
+    uniqueIndex('breaks_one_open_idx').on(t.promiseId).where(sql`${t.resolvedAt} is null`),
+    index('breaks_promise_opened_idx').on(t.promiseId, t.openedAt.desc()),
+  ],
+)
+
+export const breakNotes = pgTable(
+  'break_notes',
+  {
+    id: id(),
+    breakId: uuid('break_id')
+      .notNull()
+      .references(() => breaks.id, { onDelete: 'cascade' }),
+    author: text('author').notNull(),
+    body: text('body').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('break_notes_break_idx').on(t.breakId)],
+)
+
+export type ChannelType = 'email' | 'slack' | 'teams' | 'webhook' | 'pagerduty'
+
+export const channels = pgTable('channels', {
+  id: id(),
+  type: text('type').$type<ChannelType>().notNull(),
+  name: text('name').notNull(),
+  /** The channel's whole config (URLs, keys, secrets) as encrypted JSON. */
+  configEncrypted: text('config_encrypted').notNull(),
+  /** What may be shown: e.g. the address, or a webhook's host. */
+  configPublic: jsonb('config_public').$type<Record<string, string>>().notNull().default({}),
+  /** Used for promises that name no channel. */
+  isDefault: boolean('is_default').notNull().default(false),
+  lastError: text('last_error'),
+  lastErrorAt: tz('last_error_at'),
+  createdAt: createdAt(),
+})
+
+export const promiseChannels = pgTable(
+  'promise_channels',
+  {
+    promiseId: uuid('promise_id')
+      .notNull()
+      .references(() => promises.id, { onDelete: 'cascade' }),
+    channelId: uuid('channel_id')
+      .notNull()
+      .references(() => channels.id, { onDelete: 'cascade' }),
+  },
+  (t) => [primaryKey({ columns: [t.promiseId, t.channelId] })],
+)
+
+export type AlertKind = 'open' | 'resolve' | 'reminder' | 'test' | 'grouped'
+
+export const alertDeliveries = pgTable(
+  'alert_deliveries',
+  {
+    id: id(),
+    /** breakId + kind + channelId (+ reminder number): an alert is sent once. */
+    idempotencyKey: text('idempotency_key').notNull().unique(),
+    breakId: uuid('break_id').references(() => breaks.id, { onDelete: 'cascade' }),
+    channelId: uuid('channel_id')
+      .notNull()
+      .references(() => channels.id, { onDelete: 'cascade' }),
+    kind: text('kind').$type<AlertKind>().notNull(),
+    status: text('status').$type<'pending' | 'sent' | 'failed' | 'held'>().notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    /**
+     * The delivery job that carries this alert (its BullMQ job id): the
+     * idempotency key for an alert sent alone, a shared key for a grouped
+     * message. null while an open alert waits for the grouping window.
+     */
+    groupKey: text('group_key'),
+    createdAt: createdAt(),
+    sentAt: tz('sent_at'),
+  },
+  (t) => [
+    index('alert_deliveries_break_idx').on(t.breakId),
+    index('alert_deliveries_group_idx').on(t.groupKey),
+  ],
+)
+
+export const maintenanceWindows = pgTable('maintenance_windows', {
+  id: id(),
+  /** null: every promise. */
+  promiseId: uuid('promise_id').references(() => promises.id, { onDelete: 'cascade' }),
+  startsAt: tz('starts_at').notNull(),
+  endsAt: tz('ends_at').notNull(),
+  /** For recurring windows: a cron pattern of the start, and the length. */
+  recurCron: text('recur_cron'),
+  recurMinutes: integer('recur_minutes'),
+  timezone: text('timezone'),
+  reason: text('reason'),
+  createdAt: createdAt(),
+})
+
+export const digests = pgTable('digests', {
+  id: id(),
+  /** ISO week, e.g. 2026-W47: a week's digest is sent once. */
+  week: text('week').notNull().unique(),
+  status: text('status').$type<'sending' | 'sent'>().notNull().default('sending'),
+  figures: jsonb('figures').$type<Record<string, unknown>>().notNull(),
+  createdAt: createdAt(),
+  sentAt: tz('sent_at'),
+})
+
+export const digestDeliveries = pgTable(
+  'digest_deliveries',
+  {
+    digestId: uuid('digest_id')
+      .notNull()
+      .references(() => digests.id, { onDelete: 'cascade' }),
+    recipient: text('recipient').notNull(),
+    status: text('status').$type<'pending' | 'sent' | 'failed'>().notNull().default('pending'),
+    sentAt: tz('sent_at'),
+    lastError: text('last_error'),
+  },
+  (t) => [primaryKey({ columns: [t.digestId, t.recipient] })],
+)
+
+/** Small key-value facts about this installation (e.g. the demo was seeded). */
+export const meta = pgTable('meta', {
+  key: text('key').primaryKey(),
+  value: jsonb('value').notNull(),
+  updatedAt: tz('updated_at').notNull().defaultNow(),
+})

@@ -1,0 +1,39 @@
+import { createRequire } from 'node:module'
+import { pino } from 'pino'
+import type { Env } from '../config/env.ts'
+
+export type Logger = pino.Logger
+
+// Values under these keys never reach the log, at the top level or one
+// object down (`{ user: { password } }`), plus the usual HTTP headers.
+const secretKeys = ['password', 'token', 'secret', 'secrets', 'apiKey', 'authorization', 'cookie', 'smtpUrl']
+const redactPaths = [
+  ...secretKeys,
+  ...secretKeys.map((key) => `*.${key}`),
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'headers.authorization',
+  'headers.cookie',
+]
+
+/** JSON lines on stdout; pretty lines when a person watches a terminal and pino-pretty is installed. */
+export function createLogger(env: Pick<Env, 'LOG_LEVEL'>, name?: string): Logger {
+  const options: pino.LoggerOptions = {
+    level: env.LOG_LEVEL,
+    redact: { paths: redactPaths, censor: '[redacted]' },
+    ...(name ? { name } : {}),
+  }
+  if (process.stdout.isTTY && hasPinoPretty()) {
+    return pino({ ...options, transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss' } } })
+  }
+  return pino(options)
+}
+
+function hasPinoPretty(): boolean {
+  try {
+    createRequire(import.meta.url).resolve('pino-pretty')
+    return true
+  } catch {
+    return false
+  }
+}

@@ -1,0 +1,83 @@
+import type { Queue } from 'bullmq'
+import { count, isNull } from 'drizzle-orm'
+import type { Context } from 'hono'
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import type { Db } from '../db/client.ts'
+import { breaks } from '../db/schema.ts'
+import type { RunResult } from '../domain/run.ts'
+
+const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed'] as const
+
+export interface Metrics {
+  registry: Registry
+  /** Count a recorded run (wire to the recorder's onRecorded). */
+  observeRun(result: RunResult): void
+}
+
+/**
+ * Prometheus metrics of Kept. Queue depths and open breaks are read when
+ * scraped, so they are never stale; runs are counted as they are recorded.
+ */
+export function createMetrics(options: { queues: Queue[]; db?: Db; defaultMetrics?: boolean }): Metrics {
+  const registry = new Registry()
+  if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'kept_' })
+
+  new Gauge({
+    name: 'kept_queue_jobs',
+    help: 'Jobs in each queue by state',
+    labelNames: ['queue', 'state'],
+    registers: [registry],
+    async collect() {
+      this.reset()
+      await Promise.all(
+        options.queues.map(async (queue) => {
+          const counts = await queue.getJobCounts(...QUEUE_STATES)
+          for (const state of QUEUE_STATES) this.set({ queue: queue.name, state }, counts[state] ?? 0)
+        }),
+      )
+    },
+  })
+
+  const runs = new Counter({
+    name: 'kept_runs_total',
+    help: 'Recorded runs by outcome',
+    labelNames: ['outcome'],
+    registers: [registry],
+  })
+  const duration = new Histogram({
+    name: 'kept_run_duration_seconds',
+    help: 'Journey duration of recorded runs',
+    labelNames: ['outcome'],
+    buckets: [0.5, 1, 2, 5, 10, 20, 30, 60, 120],
+    registers: [registry],
+  })
+
+  const db = options.db
+  if (db) {
+    new Gauge({
+      name: 'kept_open_breaks',
+      help: 'Breaks open right now',
+      registers: [registry],
+      async collect() {
+        const [row] = await db.select({ n: count() }).from(breaks).where(isNull(breaks.resolvedAt))
+        this.set(row?.n ?? 0)
+      },
+    })
+  }
+
+  return {
+    registry,
+    observeRun(result) {
+      runs.inc({ outcome: result.outcome })
+      duration.observe({ outcome: result.outcome }, result.durationMs / 1000)
+    },
+  }
+}
+
+/** GET /metrics in the Prometheus text format. */
+export function metricsRoute(registry: Registry) {
+  return async (c: Context) => {
+    const body = await registry.metrics()
+    return c.body(body, 200, { 'Content-Type': registry.contentType })
+  }
+}

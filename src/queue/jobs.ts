@@ -1,0 +1,43 @@
+import type { Budgets } from '../domain/budget.ts'
+import type { RunResult, RunTrigger } from '../domain/run.ts'
+import type { Device } from '../db/schema.ts'
+
+// Queue names of the data flow in docs/ARCHITECTURE.md.
+export const QUEUES = {
+  journeys: 'journeys',
+  results: 'results',
+  alerts: 'alerts',
+  /** One job per alert delivery (or grouped message) to one channel. */
+  alertDeliveries: 'alert-deliveries',
+  digest: 'digest',
+  maintenance: 'maintenance',
+} as const
+
+/**
+ * Everything a worker needs to walk a promise. Workers never read
+ * Postgres, so the spec travels in the job (and in the job scheduler's
+ * template, refreshed whenever the promise changes).
+ */
+export interface JourneySpec {
+  promiseId: string
+  title: string
+  /** Plain-language journey text, or null for a code check. */
+  journey: string | null
+  /** Code check path below checks/, e.g. "order.check.ts". */
+  checkFile: string | null
+  budgets: Budgets
+  device: Device
+  /** Secret values, each encrypted with KEPT_SECRET_KEY (see src/infra/crypto.ts). */
+  secrets: Record<string, string>
+}
+
+export interface JourneyJob {
+  spec: JourneySpec
+  trigger: RunTrigger
+  /** Set for manual and confirmation runs; scheduled runs derive it from the job id. */
+  runId?: string
+  confirmOf?: string
+}
+
+/** A results job: its BullMQ job id is the run id. */
+export type ResultJob = RunResult

@@ -1,0 +1,136 @@
+import os from 'node:os'
+import { Queue, Worker, type Job } from 'bullmq'
+import type { Redis } from 'ioredis'
+import type { RunResult } from '../domain/run.ts'
+import type { Logger } from '../infra/logger.ts'
+import type { BrowserPool } from '../runner/browser-pool.ts'
+import { runJourney } from '../runner/run-journey.ts'
+import { QUEUES, type JourneyJob, type JourneySpec, type ResultJob } from './jobs.ts'
+import { JOURNEY_WORKER_SETTINGS, RESULT_JOB_OPTIONS, defaultConcurrency } from './options.ts'
+import { runIdForJob } from './run-id.ts'
+import { workerLooksOffline } from './self-check.ts'
+
+type RunOptions = Parameters<typeof runJourney>[2]
+
+export interface JourneyWorkerOptions {
+  /** A BullMQ worker connection (maxRetriesPerRequest: null). */
+  connection: Redis
+  prefix: string
+  pool: BrowserPool
+  dataDir: string
+  decryptSecret: (encrypted: string) => string
+  /** Journeys at once; default from cores and memory (see defaultConcurrency). */
+  concurrency?: number
+  workerId?: string
+  allowedTargets?: RunOptions['allowedTargets']
+  timeoutMs?: number
+  checksDir?: string
+  /** Hosts the worker should always reach (see self-check.ts); default none. */
+  sanityProbes?: string[]
+  /** Replaces the self-check (tests): true means "the worker is offline". */
+  selfCheck?: (spec: JourneySpec) => Promise<boolean>
+  /** How long close() lets active journeys finish before handing them back (default 5 s). */
+  closeGraceMs?: number
+  logger?: Logger
+}
+
+export interface JourneyWorker {
+  worker: Worker<JourneyJob>
+  close(): Promise<void>
+}
+
+/**
+ * Walks journeys from the "journeys" queue and publishes each result on
+ * the "results" queue, job id = run id. Needs Redis and a browser, never
+ * the database.
+ */
+export function startJourneyWorker(options: JourneyWorkerOptions): JourneyWorker {
+  const { connection, prefix, pool, logger } = options
+  const workerId = options.workerId ?? `${os.hostname()}:${process.pid}`
+  const results = new Queue<ResultJob>(QUEUES.results, { connection, prefix })
+  const selfCheck =
+    options.selfCheck ?? ((spec: JourneySpec) => workerLooksOffline(spec, { probes: options.sanityProbes ?? [] }))
+
+  const walk = async (job: Job<JourneyJob>): Promise<RunResult> => {
+    const { spec, trigger, confirmOf } = job.data
+    // A scheduled job carries no run id: derive it from the job id, so a
+    // retried or stalled job records under the same run.
+    const runId = job.data.runId ?? runIdForJob(job.id!)
+    const startedAt = new Date()
+    let result: RunResult
+    try {
+      result = await runJourney(pool, spec, {
+        runId,
+        trigger,
+        ...(confirmOf ? { confirmOf } : {}),
+        dataDir: options.dataDir,
+        workerId,
+        decryptSecret: options.decryptSecret,
+        ...(options.allowedTargets !== undefined ? { allowedTargets: options.allowedTargets } : {}),
+        ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+        ...(options.checksDir !== undefined ? { checksDir: options.checksDir } : {}),
+      })
+    } catch (error) {
+      logger?.error({ err: error, runId, promiseId: spec.promiseId }, 'journey runner failed')
+      result = errorResult(job.data, runId, workerId, startedAt, `the runner failed: ${(error as Error).message}`)
+    }
+    if (result.outcome === 'broken' && (await selfCheck(spec).catch(() => false))) {
+      logger?.warn({ runId, promiseId: spec.promiseId }, 'broken run while the worker looks offline: recorded as error')
+      result = {
+        ...result,
+        outcome: 'error',
+        failure: {
+          kind: 'error',
+          message: `the worker could not reach the network, so this run does not count (it saw: ${result.failure?.message ?? 'broken'})`,
+        },
+      }
+    }
+    await results.add('result', result, { ...RESULT_JOB_OPTIONS, jobId: runId })
+    return result
+  }
+
+  const worker = new Worker<JourneyJob>(QUEUES.journeys, walk, {
+    connection,
+    prefix,
+    concurrency: options.concurrency ?? defaultConcurrency(),
+    ...JOURNEY_WORKER_SETTINGS,
+  })
+  worker.on('failed', (job, error) => logger?.error({ err: error, jobId: job?.id }, 'journey job failed'))
+  worker.on('error', (error) => logger?.error({ err: error }, 'journey worker error'))
+
+  let closing: Promise<void> | null = null
+  const close = () =>
+    (closing ??= (async () => {
+      // Let active journeys finish for a while; then force: their locks
+      // lapse and another worker's stalled check takes them back.
+      const grace = new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), options.closeGraceMs ?? 5000).unref())
+      if ((await Promise.race([worker.close().then(() => 'done' as const), grace])) === 'late') {
+        logger?.warn('journeys still running at close: handing them back')
+        await worker.close(true)
+      }
+      await results.close()
+    })())
+
+  return { worker, close }
+}
+
+function errorResult(job: JourneyJob, runId: string, workerId: string, startedAt: Date, message: string): RunResult {
+  const finishedAt = new Date()
+  return {
+    runId,
+    promiseId: job.spec.promiseId,
+    trigger: job.trigger,
+    outcome: 'error',
+    clicks: 0,
+    durationMs: finishedAt.getTime() - startedAt.getTime(),
+    startedAt: startedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    steps: [],
+    failure: { kind: 'error', message },
+    vitals: {},
+    screenshotPath: null,
+    tracePath: null,
+    workerId,
+    confirmOf: job.confirmOf ?? null,
+  }
+}

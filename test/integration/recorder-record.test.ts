@@ -1,0 +1,236 @@
+import { randomUUID } from 'node:crypto'
+import { Queue } from 'bullmq'
+import { eq } from 'drizzle-orm'
+import type { Redis } from 'ioredis'
+import postgres from 'postgres'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { breaks, promises, runRollups, runs } from '../../src/db/schema.ts'
+import type { Outcome, RunResult } from '../../src/domain/run.ts'
+import { createRedisConnection } from '../../src/infra/redis.ts'
+import { QUEUES, type JourneyJob, type ResultJob } from '../../src/queue/jobs.ts'
+import { RESULT_JOB_OPTIONS } from '../../src/queue/options.ts'
+import { recordResult } from '../../src/recorder/record.ts'
+import { startRecorder, type AlertEvent, type Recorder } from '../../src/recorder/recorder.ts'
+import { ADMIN_DATABASE_URL, freshDatabase, uniquePrefix } from '../support/db.ts'
+
+let clock = Date.parse('2030-01-07T10:00:00Z')
+
+function result(promiseId: string, outcome: Outcome, extra: Partial<RunResult> = {}): RunResult {
+  clock += 30_000
+  return {
+    runId: randomUUID(),
+    promiseId,
+    trigger: 'schedule',
+    outcome,
+    clicks: 3,
+    durationMs: 1000 + (clock % 7) * 100,
+    startedAt: new Date(clock).toISOString(),
+    finishedAt: new Date(clock + 1000).toISOString(),
+    steps: [],
+    failure: outcome === 'broken' ? { kind: 'step', line: 5, message: 'expected "Order confirmed"' } : null,
+    vitals: {},
+    screenshotPath: null,
+    tracePath: null,
+    workerId: 'test',
+    ...extra,
+  }
+}
+
+async function until<T>(check: () => Promise<T | undefined | null | false>, what: string, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const value = await check()
+    if (value) return value
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
+
+describe('recorder', () => {
+  let pg: Awaited<ReturnType<typeof freshDatabase>>
+  let redis: Redis
+  let prefix: string
+  let results: Queue<ResultJob>
+  let journeys: Queue<JourneyJob>
+  let alerts: Queue<AlertEvent>
+  let recorder: Recorder
+
+  beforeAll(async () => {
+    pg = await freshDatabase()
+    redis = createRedisConnection('redis://127.0.0.1:6379', { worker: true })
+    prefix = uniquePrefix('recorder')
+    results = new Queue(QUEUES.results, { connection: redis, prefix })
+    journeys = new Queue(QUEUES.journeys, { connection: redis, prefix })
+    alerts = new Queue(QUEUES.alerts, { connection: redis, prefix })
+    recorder = startRecorder({ connection: redis, prefix, db: pg.db, maxBackoffMs: 300 })
+  })
+  afterAll(async () => {
+    await recorder?.close()
+    for (const queue of [results, journeys, alerts]) {
+      await queue?.obliterate({ force: true })
+      await queue?.close()
+    }
+    redis?.disconnect()
+    await pg?.drop()
+  })
+
+  const insertPromise = async (values: Partial<typeof promises.$inferInsert> = {}) => {
+    const [row] = await pg.db
+      .insert(promises)
+      .values({ title: 'Order online in 3 clicks', journey: 'go to http://127.0.0.1:4100/', ...values })
+      .returning()
+    return row!
+  }
+  const promiseRow = async (id: string) => (await pg.db.select().from(promises).where(eq(promises.id, id)))[0]!
+  const runCount = async (promiseId: string) => (await pg.db.select().from(runs).where(eq(runs.promiseId, promiseId))).length
+  const publish = (r: RunResult, jobId = r.runId) => results.add('result', r, { ...RESULT_JOB_OPTIONS, jobId })
+  const recorded = (runId: string) =>
+    until(async () => (await pg.db.select().from(runs).where(eq(runs.id, runId)))[0], `run ${runId}`)
+  const completed = (jobId: string) =>
+    until(async () => (await results.getJob(jobId))?.finishedOn, `result job ${jobId} to finish`)
+
+  it('records a kept run once, with its state and hourly rollup', async () => {
+    const p = await insertPromise()
+    const kept = result(p.id, 'kept', { clicks: 3, durationMs: 1200 })
+    await publish(kept)
+    await recorded(kept.runId)
+    await completed(kept.runId)
+    // The same run id again (a retried worker publishing twice under another job id) changes nothing.
+    await publish(kept, `${kept.runId}-again`)
+    await completed(`${kept.runId}-again`)
+    expect(await runCount(p.id)).toBe(1)
+    const row = await promiseRow(p.id)
+    expect(row).toMatchObject({ state: 'kept', consecutiveKept: 1, consecutiveBroken: 0, lastRunId: kept.runId })
+    const [rollup] = await pg.db.select().from(runRollups).where(eq(runRollups.promiseId, p.id))
+    expect(rollup).toMatchObject({ runs: 1, kept: 1, broken: 0, errors: 0, p50Ms: 1200, p95Ms: 1200, maxClicks: 3 })
+    expect(rollup?.hour.toISOString()).toBe(new Date(Math.floor(Date.parse(kept.startedAt) / 3600_000) * 3600_000).toISOString())
+  })
+
+  it('asks for a confirmation run, opens one break when it confirms, resolves it when fixed', async () => {
+    const p = await insertPromise({ budgets: { maxClicks: 3 } })
+    await recordResult(pg.db, result(p.id, 'kept'))
+
+    const broken = result(p.id, 'broken')
+    await publish(broken)
+    const confirm = await until(() => journeys.getJob(`confirm-${broken.runId}`), 'the confirmation job')
+    expect(confirm.data).toMatchObject({
+      trigger: 'confirm',
+      confirmOf: broken.runId,
+      spec: { promiseId: p.id, budgets: { maxClicks: 3 } },
+    })
+    expect(confirm.data.runId).toBeUndefined() // derived from the job id by the worker
+    expect(await promiseRow(p.id)).toMatchObject({ state: 'broken', consecutiveBroken: 1, openBreakId: null })
+
+    const confirmed = result(p.id, 'broken', { trigger: 'confirm', confirmOf: broken.runId })
+    await publish(confirmed)
+    const opened = await until(async () => (await promiseRow(p.id)).openBreakId, 'the break to open')
+    const [brk] = await pg.db.select().from(breaks).where(eq(breaks.id, opened))
+    expect(brk).toMatchObject({
+      promiseId: p.id,
+      firstRunId: broken.runId,
+      openedByRunId: confirmed.runId,
+      resolvedAt: null,
+      failure: { kind: 'step', line: 5 },
+    })
+    expect(brk?.openedAt.toISOString()).toBe(broken.startedAt)
+    const openAlert = await until(() => alerts.getJob(`break:${opened}:open`), 'the open alert')
+    expect(openAlert.data).toEqual({
+      type: 'break.opened',
+      breakId: opened,
+      promiseId: p.id,
+      runId: confirmed.runId,
+      at: broken.startedAt,
+    })
+    // A confirmation run asks for no further confirmation.
+    expect(await journeys.getJob(`confirm-${confirmed.runId}`)).toBeUndefined()
+
+    // More broken runs while open: no second break, no confirmation.
+    const stillBroken = result(p.id, 'broken')
+    await publish(stillBroken)
+    await completed(stillBroken.runId)
+    expect(await journeys.getJob(`confirm-${stillBroken.runId}`)).toBeUndefined()
+    expect(await pg.db.select().from(breaks).where(eq(breaks.promiseId, p.id))).toHaveLength(1)
+
+    // An error run in between changes nothing.
+    const error = result(p.id, 'error')
+    await publish(error)
+    await completed(error.runId)
+    expect(await promiseRow(p.id)).toMatchObject({ state: 'broken', consecutiveBroken: 3, openBreakId: opened })
+
+    const fixed = result(p.id, 'kept')
+    await publish(fixed)
+    const resolveAlert = await until(() => alerts.getJob(`break:${opened}:resolve`), 'the resolve alert')
+    expect(resolveAlert.data).toMatchObject({ type: 'break.resolved', breakId: opened, runId: fixed.runId, at: fixed.startedAt })
+    expect(await promiseRow(p.id)).toMatchObject({ state: 'kept', openBreakId: null, consecutiveKept: 1 })
+    const [resolved] = await pg.db.select().from(breaks).where(eq(breaks.id, opened))
+    expect(resolved?.resolvedByRunId).toBe(fixed.runId)
+
+    // A restarted recorder replaying everything re-opens nothing and counts nothing twice.
+    await recorder.close()
+    recorder = startRecorder({ connection: redis, prefix, db: pg.db, maxBackoffMs: 300 })
+    const runsBefore = await runCount(p.id)
+    for (const r of [broken, confirmed, stillBroken, error, fixed]) {
+      await publish(r, `${r.runId}-replay`)
+      await completed(`${r.runId}-replay`)
+    }
+    expect(await runCount(p.id)).toBe(runsBefore)
+    expect(await pg.db.select().from(breaks).where(eq(breaks.promiseId, p.id))).toHaveLength(1)
+    expect(await promiseRow(p.id)).toMatchObject({ state: 'kept', openBreakId: null, consecutiveKept: 1 })
+    const alertIds = (await alerts.getJobs(['waiting', 'delayed', 'completed'])).map((j) => j.id).filter((id) => id?.includes(opened))
+    expect(alertIds.sort()).toEqual([`break:${opened}:open`, `break:${opened}:resolve`])
+
+    const [rollup] = await pg.db.select().from(runRollups).where(eq(runRollups.promiseId, p.id))
+    expect(rollup).toMatchObject({ runs: 6, kept: 2, broken: 3, errors: 1 })
+  })
+
+  it('opens at once without confirmation when breakAfter is 1, and asks none when confirmBroken is off', async () => {
+    const p = await insertPromise({ breakAfter: 1 })
+    const broken = result(p.id, 'broken')
+    const outcome = await recordResult(pg.db, broken)
+    expect(outcome).toMatchObject({ status: 'recorded', needsConfirmation: false, changes: [{ type: 'break.opened' }] })
+
+    const q = await insertPromise({ confirmBroken: false })
+    expect(await recordResult(pg.db, result(q.id, 'broken'))).toMatchObject({ needsConfirmation: false, changes: [] })
+  })
+
+  it('keeps a late result but does not let it rewind the state', async () => {
+    const p = await insertPromise()
+    const early = result(p.id, 'broken')
+    const late = result(p.id, 'kept')
+    await recordResult(pg.db, late)
+    expect(await recordResult(pg.db, early)).toMatchObject({ status: 'recorded', counted: false })
+    expect(await runCount(p.id)).toBe(2)
+    expect(await promiseRow(p.id)).toMatchObject({ state: 'kept', consecutiveBroken: 0, lastRunId: late.runId })
+  })
+
+  it('drops the result of a deleted promise', async () => {
+    const orphan = result(randomUUID(), 'kept')
+    await publish(orphan)
+    await completed(orphan.runId)
+    expect((await results.getJob(orphan.runId))?.returnvalue).toBe('orphan')
+    expect(await pg.db.select().from(runs).where(eq(runs.id, orphan.runId))).toHaveLength(0)
+  })
+
+  it('lets results wait while Postgres is away and records each once when it is back', { timeout: 90_000 }, async () => {
+    const p = await insertPromise()
+    const name = new URL(pg.url).pathname.slice(1)
+    const admin = postgres(ADMIN_DATABASE_URL, { max: 1, onnotice: () => {} })
+    try {
+      await admin.unsafe(`alter database ${name} allow_connections false`)
+      await admin.unsafe(`select pg_terminate_backend(pid) from pg_stat_activity where datname = '${name}' and pid <> pg_backend_pid()`)
+      const waiting = [result(p.id, 'kept'), result(p.id, 'kept'), result(p.id, 'broken')]
+      for (const r of waiting) await publish(r)
+      // The first has failed at least once: the database really was away.
+      await until(async () => ((await results.getJob(waiting[0]!.runId))?.attemptsMade ?? 0) >= 1, 'a failed attempt', 30_000)
+      await admin.unsafe(`alter database ${name} allow_connections true`)
+      // postgres.js waits out its reconnect backoff (up to 20 s) before it tries again.
+      for (const r of waiting) await until(() => pg.db.select().from(runs).where(eq(runs.id, r.runId)).then((rows) => rows[0]), `run ${r.runId}`, 45_000)
+      await until(async () => (await promiseRow(p.id)).lastRunId === waiting[2]!.runId, 'the last result')
+      expect(await runCount(p.id)).toBe(3)
+      expect(await promiseRow(p.id)).toMatchObject({ state: 'broken', consecutiveBroken: 1 })
+    } finally {
+      await admin.unsafe(`alter database ${name} allow_connections true`)
+      await admin.end()
+    }
+  })
+})
