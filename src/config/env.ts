@@ -1,3 +1,4 @@
+import { CronExpressionParser } from 'cron-parser'
 import { z } from 'zod'
 
 // All configuration comes from the environment, parsed once at boot.
@@ -56,10 +57,31 @@ const envSchema = z.object({
   KEPT_REMINDER_MAX: z.coerce.number().int().min(0).max(100).default(6),
   KEPT_ALERT_GROUP_SECONDS: z.coerce.number().min(0).max(600).default(20),
   KEPT_ALERT_GROUP_THRESHOLD: z.coerce.number().int().min(1).max(1000).default(3),
+  // Weekly digest (docs/digest.md): when it is sent, and to whom besides
+  // the marketing, tech and admin users who have not opted out.
+  KEPT_DIGEST_CRON: z
+    .string()
+    .trim()
+    .default('0 8 * * 1')
+    .refine((v) => isCronPattern(v), { message: 'expected a cron pattern like "0 8 * * 1" (Monday 08:00)' }),
+  KEPT_DIGEST_TO: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((a) => a.trim()).filter((a) => a !== ''))
+    .pipe(z.array(z.email('expected a comma-separated list of email addresses'))),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 })
 
 export type Env = z.infer<typeof envSchema>
+
+function isCronPattern(pattern: string): boolean {
+  try {
+    CronExpressionParser.parse(pattern).next()
+    return true
+  } catch {
+    return false
+  }
+}
 
 export class ConfigError extends Error {
   constructor(readonly problems: { variable: string; message: string }[]) {
