@@ -302,6 +302,11 @@ export const digestDeliveries = pgTable(
       .references(() => digests.id, { onDelete: 'cascade' }),
     recipient: text('recipient').notNull(),
     status: text('status').$type<'pending' | 'sent' | 'failed'>().notNull().default('pending'),
+    /**
+     * Set while one sender is handing this email to SMTP: another sender
+     * skips the row until it is sent, released, or the claim is stale.
+     */
+    claimedAt: tz('claimed_at'),
     sentAt: tz('sent_at'),
     lastError: text('last_error'),
   },
