@@ -58,6 +58,21 @@ token
     await tokenCreateCommand(opts)
   })
 
+const user = program.command('user').description('users who sign in to the pages')
+user
+  .command('add')
+  .description('add a user; without --password, type one or get one generated and printed once')
+  .addOption(
+    new Option('--role <role>', 'what the user may do').choices(['admin', 'marketing', 'tech', 'viewer']).makeOptionMandatory(),
+  )
+  .requiredOption('--email <email>', 'the email the user signs in with')
+  .option('--password <password>', 'the password (at least 8 characters)')
+  .option('--name <name>', 'a display name')
+  .action(async (opts: { role: 'admin' | 'marketing' | 'tech' | 'viewer'; email: string; password?: string; name?: string }) => {
+    const { userAddCommand } = await import('./commands/user.ts')
+    process.exitCode = await userAddCommand(opts)
+  })
+
 program
   .command('run')
   .description('walk a promise now, through the same queue as scheduled runs')
