@@ -252,7 +252,8 @@ export const alertDeliveries = pgTable(
       .notNull()
       .references(() => channels.id, { onDelete: 'cascade' }),
     kind: text('kind').$type<AlertKind>().notNull(),
-    status: text('status').$type<'pending' | 'sent' | 'failed' | 'held'>().notNull().default('pending'),
+    /** held: waiting out a maintenance window; cancelled: no longer worth sending (resolved, acknowledged). */
+    status: text('status').$type<'pending' | 'sent' | 'failed' | 'held' | 'cancelled'>().notNull().default('pending'),
     attempts: integer('attempts').notNull().default(0),
     lastError: text('last_error'),
     /**
