@@ -1,0 +1,98 @@
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions } from 'playwright-core'
+import type { Logger } from '../infra/logger.ts'
+
+// Launch flags for a worker inside a container or a CI runner: no sandbox
+// (containers rarely allow it), no GPU, and none of Chromium's own
+// background traffic (updates, sync, QUIC probes) mixed with the journey.
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+]
+
+export interface BrowserPoolOptions {
+  /** The Chromium binary (see resolveChromium); Playwright's default when unset. */
+  executablePath?: string
+  logger?: Logger
+}
+
+/** Launching the browser failed: the monitor's own failure, never the site's. */
+export class BrowserLaunchError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'BrowserLaunchError'
+  }
+}
+
+/**
+ * One Chromium per worker process, shared by its journeys. Each run gets
+ * its own BrowserContext (cookies and storage never leak between runs).
+ * A browser that crashed or disconnected is launched again on next use.
+ */
+export class BrowserPool {
+  private browser: Promise<Browser> | null = null
+  private closed = false
+  /** How many times a browser was launched (for logs and tests). */
+  launches = 0
+
+  constructor(private readonly options: BrowserPoolOptions = {}) {}
+
+  /** The running browser, launched (again) when needed. */
+  async acquire(): Promise<Browser> {
+    if (this.closed) throw new BrowserLaunchError('the browser pool is closed')
+    const current = this.browser ? await this.browser.catch(() => null) : null
+    if (current?.isConnected()) return current
+    const launching = this.launch()
+    this.browser = launching
+    // A failed launch is not kept: the next run tries again.
+    launching.catch(() => {
+      if (this.browser === launching) this.browser = null
+    })
+    return launching
+  }
+
+  /** A fresh context; the caller must close it (in a finally). */
+  async newContext(options: BrowserContextOptions = {}): Promise<BrowserContext> {
+    const browser = await this.acquire()
+    return browser.newContext(options)
+  }
+
+  /** Contexts open right now (tests check none leak). */
+  async openContexts(): Promise<number> {
+    const browser = this.browser ? await this.browser.catch(() => null) : null
+    return browser?.isConnected() ? browser.contexts().length : 0
+  }
+
+  async close(): Promise<void> {
+    this.closed = true
+    const browser = this.browser ? await this.browser.catch(() => null) : null
+    this.browser = null
+    await browser?.close().catch(() => {})
+  }
+
+  private async launch(): Promise<Browser> {
+    const { executablePath, logger } = this.options
+    try {
+      const browser = await chromium.launch({
+        ...(executablePath ? { executablePath } : {}),
+        args: CHROMIUM_ARGS,
+        timeout: 30_000,
+      })
+      this.launches += 1
+      browser.on('disconnected', () => {
+        if (!this.closed) logger?.warn({ executablePath }, 'browser disconnected: it will be launched again on the next run')
+      })
+      logger?.debug({ executablePath, version: browser.version() }, 'browser launched')
+      return browser
+    } catch (error) {
+      throw new BrowserLaunchError(
+        `cannot launch Chromium${executablePath ? ` at ${executablePath}` : ''}: ${(error as Error).message.split('\n')[0]}`,
+        { cause: error },
+      )
+    }
+  }
+}
