@@ -1,0 +1,127 @@
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { Queue } from 'bullmq'
+import { createApiApp } from '../api/app.ts'
+import { startAlerts, sendTestAlert } from '../alerts/alerts.ts'
+import { alertSettingsFromEnv } from '../alerts/settings.ts'
+import { ensureAdminFromEnv } from '../auth/users.ts'
+import { openDatabase } from '../db/open.ts'
+import { previewDigest } from '../digest/preview.ts'
+import { digestRoutes } from '../digest/routes.tsx'
+import { startDigest } from '../digest/scheduler.ts'
+import { createMailer } from '../infra/mailer.ts'
+import { createRedisConnection, resolveRedis } from '../infra/redis.ts'
+import { StartupError } from '../infra/startup-error.ts'
+import { createMetrics } from '../metrics/metrics.ts'
+import { QUEUES, type JourneyJob, type ResultJob } from '../queue/jobs.ts'
+import { startRetention } from '../queue/retention.ts'
+import { Scheduler } from '../queue/scheduler.ts'
+import { tryJourney } from '../queue/try-journey.ts'
+import { syncChecks } from '../services/check-sync.ts'
+import { pageRoutes } from '../ui/app.tsx'
+import { composeJourneyWorker } from '../../workers/journey.ts'
+import { composeRecorder } from '../../workers/recorder.ts'
+import { startDemo } from './demo.ts'
+import { healthCheck } from './health.ts'
+import { createHttpApp, listen, type HttpServer } from './http.ts'
+import type { Runtime } from './runtime.ts'
+
+export const CHECKS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../checks')
+
+export interface ControlPlane {
+  url: string
+  scheduler: Scheduler
+  http: HttpServer
+}
+
+/**
+ * `kept start` and `kept api`: everything but the journey worker (and the
+ * worker too, with `worker: true`), in the order of docs/ARCHITECTURE.md.
+ * Every part registers its stop hook as it starts, so a failure halfway
+ * stops what already runs.
+ */
+export async function startControlPlane(rt: Runtime, options: { worker: boolean; demo: boolean }): Promise<ControlPlane> {
+  const { env, logger, lifecycle, dataDir, secretKey } = rt
+
+  const database = await openDatabase(env, { role: 'server', logger })
+  lifecycle.onStop('database', () => database.close())
+  await database.migrate()
+  const { db } = database
+  logger.info({ database: database.describe }, 'database ready')
+
+  const redis = await resolveRedis(env, dataDir, logger)
+  lifecycle.onStop('private redis', () => redis.stop())
+  // Everything in this process reads the same REDIS_URL from here on.
+  rt.env = { ...env, REDIS_URL: redis.url }
+  const connection = createRedisConnection(redis.url)
+  lifecycle.onStop('redis', async () => void (await connection.quit()))
+  const prefix = env.KEPT_QUEUE_PREFIX
+  const journeys = new Queue<JourneyJob>(QUEUES.journeys, { connection, prefix })
+  const results = new Queue<ResultJob>(QUEUES.results, { connection, prefix })
+  const otherQueues = [QUEUES.alerts, QUEUES.alertDeliveries, QUEUES.digest].map((name) => new Queue(name, { connection, prefix }))
+  lifecycle.onStop('queues', async () => void (await Promise.all([journeys, results, ...otherQueues].map((q) => q.close()))))
+
+  const admin = await ensureAdminFromEnv(db, env)
+  if (admin?.created) logger.info({ email: admin.email }, 'first admin created from KEPT_ADMIN_EMAIL')
+  if (options.demo) await startDemo(rt, db)
+
+  const checks = await syncChecks(db, CHECKS_DIR, { demo: options.demo })
+  for (const problem of checks.errors) logger.error(problem, 'code check not loaded')
+  logger.info({ synced: checks.synced.length, paused: checks.paused.length }, 'code checks synced')
+
+  const scheduler = new Scheduler({ db, queue: journeys, timezone: env.KEPT_TIMEZONE, logger })
+  await scheduler.reconcile()
+
+  const metrics = createMetrics({ queues: [journeys, results, ...otherQueues], db })
+  composeRecorder(rt, { db, redisUrl: redis.url, onRecorded: (result) => metrics.observeRun(result) })
+
+  const { transport: mailer, configured: mailConfigured } = createMailer(env.SMTP_URL)
+  if (!mailConfigured) logger.warn('SMTP_URL is not set: alert and digest emails are written to the log, not sent')
+  const workerConnection = createRedisConnection(redis.url, { worker: true })
+  lifecycle.onStop('worker redis', async () => void (await workerConnection.quit()))
+  const alertOptions = {
+    connection: workerConnection,
+    prefix,
+    db,
+    secretKey,
+    settings: alertSettingsFromEnv(env),
+    mailer: { transport: mailer, configured: mailConfigured, from: env.SMTP_FROM },
+    logger,
+  }
+  const alerts = await startAlerts(alertOptions)
+  lifecycle.onStop('alerts', () => alerts.close())
+  const baseUrl = alertOptions.settings.baseUrl
+  const digest = await startDigest({ connection: workerConnection, prefix, db, mailer, env, secretKey, logger })
+  lifecycle.onStop('digest', () => digest.close())
+  const retention = await startRetention({ connection: workerConnection, prefix, db, retentionDays: env.KEPT_RETENTION_DAYS, dataDir, logger })
+  lifecycle.onStop('retention', () => retention.close())
+
+  if (options.worker) await composeJourneyWorker(rt)
+
+  const health = healthCheck({ db, driver: database.driver, redis: connection, env })
+  const api = createApiApp({
+    db,
+    scheduler,
+    secretKey,
+    dataDir,
+    health,
+    testChannel: (channelId) => sendTestAlert(alertOptions, channelId),
+    previewDigest: (week) => previewDigest(db, { week, timezone: env.KEPT_TIMEZONE, baseUrl }),
+    logger,
+  })
+  const pages = pageRoutes({
+    db,
+    scheduler,
+    dataDir,
+    tryJourney: (spec) => tryJourney({ journeys, results }, spec),
+  })
+  const digests = digestRoutes({ db, secretKey, timezone: env.KEPT_TIMEZONE, baseUrl })
+  const app = createHttpApp({ logger, api, digests, pages, metrics: metrics.registry })
+  const http = await listen(app, { port: env.PORT, host: env.HOST }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'EADDRINUSE') throw new StartupError('PORT', `port ${env.PORT} on ${env.HOST} is already in use`, 'Stop what uses it, or set PORT to another port.')
+    throw error
+  })
+  lifecycle.onStop('http', () => http.close())
+  logger.info({ url: http.url }, `Kept is running on ${http.url}`)
+  return { url: http.url, scheduler, http }
+}

@@ -1,0 +1,58 @@
+import type { AddressInfo } from 'node:net'
+import { serve, type ServerType } from '@hono/node-server'
+import { Hono } from 'hono'
+import { createMiddleware } from 'hono/factory'
+import { secureHeaders } from 'hono/secure-headers'
+import type { Registry } from 'prom-client'
+import type { Logger } from '../infra/logger.ts'
+import { metricsRoute } from '../metrics/metrics.ts'
+
+/** One log line per request: method, path, status, time. */
+export function requestLog(logger: Logger) {
+  return createMiddleware(async (c, next) => {
+    const started = performance.now()
+    await next()
+    const ms = Math.round(performance.now() - started)
+    const level = c.res.status >= 500 ? 'error' : 'info'
+    logger[level]({ method: c.req.method, path: c.req.path, status: c.res.status, ms }, 'request')
+  })
+}
+
+/**
+ * The one HTTP app: the JSON API under /api, the digest pages under
+ * /digests, Prometheus metrics at /metrics, and the pages for both owners
+ * at /. Each part brings its own authentication.
+ */
+export function createHttpApp(parts: { logger: Logger; api: Hono<any>; digests: Hono<any>; pages: Hono<any>; metrics: Registry }) {
+  const app = new Hono()
+  app.use(requestLog(parts.logger))
+  app.use('/api/*', secureHeaders({ crossOriginResourcePolicy: 'same-origin' }))
+  app.get('/metrics', metricsRoute(parts.metrics))
+  app.route('/api', parts.api)
+  app.route('/digests', parts.digests)
+  app.route('/', parts.pages)
+  return app
+}
+
+export interface HttpServer {
+  url: string
+  close(): Promise<void>
+}
+
+export async function listen(app: Hono, options: { port: number; host: string }): Promise<HttpServer> {
+  const server = await new Promise<ServerType>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, port: options.port, hostname: options.host }, () => resolve(s))
+    s.once('error', reject)
+  })
+  const { port } = server.address() as AddressInfo
+  const shownHost = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host
+  return {
+    url: `http://${shownHost}:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        // Keep-alive connections would hold close() open: end them.
+        if ('closeAllConnections' in server) server.closeAllConnections()
+        server.close(() => resolve())
+      }),
+  }
+}
