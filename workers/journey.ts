@@ -1,3 +1,4 @@
+import { writeFile } from 'node:fs/promises'
 import { pathToFileURL } from 'node:url'
 import { bootRuntime, type Runtime } from '../src/app/runtime.ts'
 import { decrypt } from '../src/infra/crypto.ts'
@@ -46,8 +47,18 @@ export async function composeJourneyWorker(rt: Runtime, options: { concurrency?:
     logger,
   })
   lifecycle.onStop('journey worker', () => worker.close())
+  if (env.KEPT_HEARTBEAT_FILE) startHeartbeat(rt, env.KEPT_HEARTBEAT_FILE)
   logger.info({ concurrency, chromium: chromium.path, source: chromium.source }, 'journey worker started')
   return worker
+}
+
+/** Touch a file every 10 s while the worker runs: a container health check reads its age. */
+function startHeartbeat(rt: Runtime, file: string): void {
+  const beat = () => writeFile(file, new Date().toISOString()).catch((error) => rt.logger.warn({ err: error, file }, 'heartbeat not written'))
+  void beat()
+  const timer = setInterval(beat, 10_000)
+  timer.unref()
+  rt.lifecycle.onStop('heartbeat', async () => clearInterval(timer))
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto'
 import { readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
+import { count } from 'drizzle-orm'
 import { createUser, findUserByEmail } from '../auth/users.ts'
 import type { Db } from '../db/client.ts'
-import type { Role } from '../db/schema.ts'
+import { promises, type Role } from '../db/schema.ts'
 import { hasDemoPromises, seedDemo } from '../demo/seed.ts'
 import { startDemoShop, type DemoShop } from '../demo/shop.tsx'
+import { StartupError } from '../infra/startup-error.ts'
 import type { Runtime } from './runtime.ts'
 
 const DEMO_USERS: { email: string; role: Role; name: string }[] = [
@@ -23,11 +25,18 @@ const DEMO_USERS: { email: string; role: Role; name: string }[] = [
  */
 export async function startDemo(rt: Runtime, db: Db): Promise<DemoShop | null> {
   const { env, logger, dataDir } = rt
-  const fresh = (await seedDemo(db, `http://127.0.0.1:${env.KEPT_DEMO_PORT}`)).length > 0
-  if (!fresh && !(await hasDemoPromises(db))) return null
+  // Only on a database with no promises at all, or one the demo seeded.
+  const [row] = await db.select({ n: count() }).from(promises)
+  if ((row?.n ?? 0) > 0 && !(await hasDemoPromises(db))) return null
 
-  const shop = await startDemoShop({ port: env.KEPT_DEMO_PORT })
+  const shop = await startDemoShop({ port: env.KEPT_DEMO_PORT }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'EADDRINUSE') {
+      throw new StartupError('KEPT_DEMO_PORT', `port ${env.KEPT_DEMO_PORT} is already in use`, 'Set KEPT_DEMO_PORT to a free port, or KEPT_DEMO=0 to start without the demo.')
+    }
+    throw error
+  })
   rt.lifecycle.onStop('demo shop', () => shop.close())
+  const fresh = (await seedDemo(db, shop.url)).length > 0
   const logins = await ensureDemoUsers(db, path.join(dataDir, 'demo-logins.txt'))
   logger.info({ url: shop.url }, fresh ? 'demo shop started and three demo promises seeded' : 'demo shop started')
   if (logins) {

@@ -43,6 +43,8 @@ const envSchema = z.object({
   KEPT_DEMO_PORT: z.coerce.number().int().min(0).max(65535).default(4100),
   KEPT_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'expected letters, digits, _ . : -').default('kept'),
   KEPT_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
+  /** A journey worker touches this file every 10 s while it runs (container health checks). */
+  KEPT_HEARTBEAT_FILE: z.string().optional(),
   KEPT_ALLOWED_TARGETS: z.string().default(''),
   KEPT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   KEPT_TIMEZONE: z.string().default('UTC'),
