@@ -1,0 +1,90 @@
+import { and, gt, gte, isNull, lt, or, sql } from 'drizzle-orm'
+import type { Db } from '../db/client.ts'
+import { breaks, maintenanceWindows, promises, runRollups } from '../db/schema.ts'
+import type { DigestInput, RunCounts } from '../domain/digest.ts'
+import type { BreakSpan } from '../domain/nps.ts'
+import { previousWeek, weekRange } from '../domain/week.ts'
+
+// What the digest of a week needs from Postgres, in four queries. Run
+// counts come from the hourly rollups (never raw runs, pruned after 30 days
+// and far more rows); an hour belongs to the week its start falls in.
+
+const noRuns: RunCounts = { runs: 0, kept: 0, atRisk: 0, broken: 0, errors: 0, p95Ms: null }
+
+export async function loadDigestInput(db: Db, options: { week: string; timezone: string; now: Date }): Promise<DigestInput> {
+  const { week, timezone, now } = options
+  const range = weekRange(week, timezone)
+  const from = weekRange(previousWeek(week), timezone).start
+
+  // Paused promises too: computeDigest keeps those that broke in the week.
+  const promiseRows = await db
+    .select({
+      id: promises.id,
+      title: promises.title,
+      dailyCustomers: promises.dailyCustomers,
+      detractorRate: promises.detractorRate,
+      marketingOwner: promises.marketingOwner,
+      techOwner: promises.techOwner,
+      paused: promises.paused,
+      budgets: promises.budgets,
+    })
+    .from(promises)
+    .where(lt(promises.createdAt, range.end))
+
+  const breakRows = await db
+    .select({ promiseId: breaks.promiseId, openedAt: breaks.openedAt, resolvedAt: breaks.resolvedAt })
+    .from(breaks)
+    .where(and(lt(breaks.openedAt, range.end), or(isNull(breaks.resolvedAt), gt(breaks.resolvedAt, from))))
+
+  const maintenance = await db
+    .select()
+    .from(maintenanceWindows)
+    .where(and(lt(maintenanceWindows.startsAt, range.end), gt(maintenanceWindows.endsAt, from)))
+
+  const countRows = await db
+    .select({
+      promiseId: runRollups.promiseId,
+      thisWeek: sql<boolean>`${runRollups.hour} >= ${range.start.toISOString()}::timestamptz`.mapWith((v) => v === true || v === 't'),
+      runs: sql<number>`sum(${runRollups.runs})`.mapWith(Number),
+      kept: sql<number>`sum(${runRollups.kept})`.mapWith(Number),
+      atRisk: sql<number>`sum(${runRollups.atRisk})`.mapWith(Number),
+      broken: sql<number>`sum(${runRollups.broken})`.mapWith(Number),
+      errors: sql<number>`sum(${runRollups.errors})`.mapWith(Number),
+      p95Ms: sql<number | null>`max(${runRollups.p95Ms})`,
+    })
+    .from(runRollups)
+    .where(and(gte(runRollups.hour, from), lt(runRollups.hour, range.end)))
+    // By position: the week test holds a parameter, which Postgres would not match to the select's.
+    .groupBy(sql`1`, sql`2`)
+
+  const breaksOf = new Map<string, BreakSpan[]>()
+  for (const row of breakRows) {
+    const list = breaksOf.get(row.promiseId) ?? []
+    list.push({ openedAt: row.openedAt, resolvedAt: row.resolvedAt })
+    breaksOf.set(row.promiseId, list)
+  }
+  const countsOf = new Map<string, RunCounts>()
+  for (const { promiseId, thisWeek: current, p95Ms, ...counts } of countRows) {
+    countsOf.set(`${promiseId}:${current}`, { ...counts, p95Ms: p95Ms === null ? null : Number(p95Ms) })
+  }
+
+  return {
+    week,
+    timezone,
+    now,
+    maintenance,
+    promises: promiseRows.map((row) => ({
+      id: row.id,
+      title: row.title,
+      dailyCustomers: row.dailyCustomers,
+      detractorRate: row.detractorRate,
+      marketingOwner: row.marketingOwner,
+      techOwner: row.techOwner,
+      paused: row.paused,
+      maxSeconds: row.budgets.maxSeconds ?? null,
+      breaks: breaksOf.get(row.id) ?? [],
+      runs: countsOf.get(`${row.id}:true`) ?? noRuns,
+      previousRuns: countsOf.get(`${row.id}:false`) ?? noRuns,
+    })),
+  }
+}
