@@ -43,16 +43,18 @@ export interface ControlPlane {
 export async function startControlPlane(rt: Runtime, options: { worker: boolean; demo: boolean }): Promise<ControlPlane> {
   const { env, logger, lifecycle, dataDir, secretKey } = rt
 
+  // Redis first: a wrong REDIS_URL fails in seconds, before the database opens.
+  const redis = await resolveRedis(env, dataDir, logger)
+  lifecycle.onStop('private redis', () => redis.stop())
+  // Everything in this process reads the same REDIS_URL from here on.
+  rt.env = { ...env, REDIS_URL: redis.url }
+
   const database = await openDatabase(env, { role: 'server', logger })
   lifecycle.onStop('database', () => database.close())
   await database.migrate()
   const { db } = database
   logger.info({ database: database.describe }, 'database ready')
 
-  const redis = await resolveRedis(env, dataDir, logger)
-  lifecycle.onStop('private redis', () => redis.stop())
-  // Everything in this process reads the same REDIS_URL from here on.
-  rt.env = { ...env, REDIS_URL: redis.url }
   const connection = createRedisConnection(redis.url)
   lifecycle.onStop('redis', async () => void (await connection.quit()))
   const prefix = env.KEPT_QUEUE_PREFIX
@@ -63,7 +65,7 @@ export async function startControlPlane(rt: Runtime, options: { worker: boolean;
 
   const admin = await ensureAdminFromEnv(db, env)
   if (admin?.created) logger.info({ email: admin.email }, 'first admin created from KEPT_ADMIN_EMAIL')
-  if (options.demo) await startDemo(rt, db)
+  const demo = options.demo ? await startDemo(rt, db) : null
 
   const checks = await syncChecks(db, CHECKS_DIR, { demo: options.demo })
   for (const problem of checks.errors) logger.error(problem, 'code check not loaded')
@@ -71,6 +73,8 @@ export async function startControlPlane(rt: Runtime, options: { worker: boolean;
 
   const scheduler = new Scheduler({ db, queue: journeys, timezone: env.KEPT_TIMEZONE, logger })
   await scheduler.reconcile()
+  // A newcomer should see runs at once, not after the first interval.
+  for (const id of demo?.seeded ?? []) await scheduler.runNow(id)
 
   const metrics = createMetrics({ queues: [journeys, results, ...otherQueues], db })
   composeRecorder(rt, { db, redisUrl: redis.url, onRecorded: (result) => metrics.observeRun(result) })

@@ -23,7 +23,7 @@ const DEMO_USERS: { email: string; role: Role; name: string }[] = [
  * made once, and kept in `<dataDir>/demo-logins.txt` (mode 600) so a later
  * start can print them again.
  */
-export async function startDemo(rt: Runtime, db: Db): Promise<DemoShop | null> {
+export async function startDemo(rt: Runtime, db: Db): Promise<{ shop: DemoShop; seeded: string[] } | null> {
   const { env, logger, dataDir } = rt
   // Only on a database with no promises at all, or one the demo seeded.
   const [row] = await db.select({ n: count() }).from(promises)
@@ -36,7 +36,8 @@ export async function startDemo(rt: Runtime, db: Db): Promise<DemoShop | null> {
     throw error
   })
   rt.lifecycle.onStop('demo shop', () => shop.close())
-  const fresh = (await seedDemo(db, shop.url)).length > 0
+  const seeded = await seedDemo(db, shop.url)
+  const fresh = seeded.length > 0
   const logins = await ensureDemoUsers(db, path.join(dataDir, 'demo-logins.txt'))
   logger.info({ url: shop.url }, fresh ? 'demo shop started and three demo promises seeded' : 'demo shop started')
   if (logins) {
@@ -46,7 +47,7 @@ export async function startDemo(rt: Runtime, db: Db): Promise<DemoShop | null> {
         `\nBreak the demo shop with \`npx kept demo break\`, mend it with \`npx kept demo fix\`.\n\n`,
     )
   }
-  return shop
+  return { shop, seeded }
 }
 
 type Login = { email: string; role: Role; password: string }

@@ -1,0 +1,190 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { createServer } from 'node:net'
+import os from 'node:os'
+import path from 'node:path'
+import { Queue } from 'bullmq'
+import { Redis } from 'ioredis'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { QUEUES } from '../../src/queue/jobs.ts'
+import { freshDatabase, uniquePrefix } from '../support/db.ts'
+
+// `kept start` as a newcomer runs it: a real process, the demo, real
+// Postgres and Redis, Chromium. Then the CLI against the running server.
+
+const KEPT = path.resolve('src/cli/kept.ts')
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+async function until<T>(check: () => Promise<T | undefined | null | false>, what: string, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const value = await check().catch(() => undefined)
+    if (value) return value
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 250))
+  }
+}
+
+function kept(args: string[], env: NodeJS.ProcessEnv) {
+  return spawnSync(process.execPath, ['--import', 'tsx', KEPT, ...args], { env, encoding: 'utf8', timeout: 60_000 })
+}
+
+interface Started {
+  child: ChildProcess
+  env: NodeJS.ProcessEnv
+  url: string
+  output: () => string
+}
+
+async function startKept(extra: NodeJS.ProcessEnv): Promise<Started> {
+  const port = await freePort()
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: String(port),
+    KEPT_DEMO_PORT: String(await freePort()),
+    KEPT_QUEUE_PREFIX: uniquePrefix('start'),
+    KEPT_SECRET_KEY: 'e2e-secret-key-0123456789abcdefghijkl',
+    LOG_LEVEL: 'warn',
+    KEPT_WORKER_CONCURRENCY: '2',
+    ...extra,
+  }
+  let output = ''
+  const child = spawn(process.execPath, ['--import', 'tsx', KEPT, 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+  child.stdout!.on('data', (d) => (output += d))
+  child.stderr!.on('data', (d) => (output += d))
+  const url = `http://127.0.0.1:${port}`
+  await until(
+    async () => {
+      if (child.exitCode !== null) throw new Error(`kept start exited with ${child.exitCode}:\n${output}`)
+      return (await fetch(`${url}/api/v1/health`)).ok
+    },
+    'kept start to answer',
+    60_000,
+  ).catch((error) => {
+    throw new Error(`${(error as Error).message}\n${output}`)
+  })
+  return { child, env, url, output: () => output }
+}
+
+async function stop(started: Started | undefined): Promise<number | null> {
+  if (!started || started.child.exitCode !== null) return started?.child.exitCode ?? null
+  const exited = new Promise<number | null>((resolve) => started.child.once('exit', (code) => resolve(code)))
+  started.child.kill('SIGTERM')
+  return exited
+}
+
+async function obliterate(prefix: string | undefined) {
+  if (!prefix) return
+  const redis = new Redis('redis://127.0.0.1:6379', { maxRetriesPerRequest: null })
+  for (const name of Object.values(QUEUES)) {
+    const queue = new Queue(name, { connection: redis, prefix })
+    await queue.obliterate({ force: true }).catch(() => {})
+    await queue.close()
+  }
+  redis.disconnect()
+}
+
+describe('kept start with an external Postgres', { timeout: 180_000 }, () => {
+  let pg: Awaited<ReturnType<typeof freshDatabase>>
+  let dataDir: string
+  let started: Started | undefined
+
+  beforeAll(async () => {
+    pg = await freshDatabase()
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'kept-e2e-'))
+    started = await startKept({ DATABASE_URL: pg.url, KEPT_DATA_DIR: dataDir })
+  })
+  afterAll(async () => {
+    await stop(started)
+    await obliterate(started?.env.KEPT_QUEUE_PREFIX)
+    await pg?.drop()
+    if (dataDir) await rm(dataDir, { recursive: true, force: true })
+  })
+
+  it('serves the demo: runs of the three demo promises appear within 60 s', async () => {
+    const created = kept(['token', 'create', '--role', 'viewer', '--name', 'e2e'], started!.env)
+    expect(created.status, created.stderr).toBe(0)
+    const token = created.stdout.trim()
+    expect(token).toMatch(/^kept_/)
+    const api = (p: string) => fetch(`${started!.url}/api/v1${p}`, { headers: { authorization: `Bearer ${token}` } })
+
+    expect((await fetch(`${started!.url}/api/v1/promises`)).status).toBe(401)
+    const list = (await (await api('/promises')).json()) as { items: { id: string; title: string }[] }
+    const demo = list.items.filter((p) => ['Order online in 3 clicks', 'Checkout in under a minute', 'Find a store in 2 clicks'].includes(p.title))
+    expect(demo).toHaveLength(3)
+
+    for (const promise of demo) {
+      const run = await until(
+        async () => ((await (await api(`/promises/${promise.id}/runs`)).json()) as { items: { outcome: string; clicks: number }[] }).items[0],
+        `a run of "${promise.title}"`,
+        60_000,
+      )
+      expect(run.outcome, `${promise.title}: ${JSON.stringify(run)}`).toMatch(/^(kept|at_risk)$/)
+    }
+    const order = demo.find((p) => p.title === 'Order online in 3 clicks')!
+    const [first] = ((await (await api(`/promises/${order.id}/runs`)).json()) as { items: { clicks: number }[] }).items
+    expect(first!.clicks).toBe(3)
+  })
+
+  it('stops on SIGTERM within 10 s', async () => {
+    const begun = Date.now()
+    const code = await stop(started)
+    expect(Date.now() - begun).toBeLessThan(10_000)
+    expect(code).toBe(0)
+  })
+})
+
+describe('kept start on the embedded database', { timeout: 120_000 }, () => {
+  let dataDir: string
+  let started: Started | undefined
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'kept-e2e-pglite-'))
+    const env = { ...process.env }
+    delete env.DATABASE_URL
+    started = await startKept({ ...env, KEPT_DATA_DIR: dataDir, DATABASE_URL: '' })
+  })
+  afterAll(async () => {
+    await stop(started)
+    await obliterate(started?.env.KEPT_QUEUE_PREFIX)
+    if (dataDir) await rm(dataDir, { recursive: true, force: true })
+  })
+
+  it('lets `kept token create` reach the database the server holds', async () => {
+    const created = kept(['token', 'create', '--role', 'admin', '--name', 'while-running'], started!.env)
+    expect(created.status, created.stderr).toBe(0)
+    const res = await fetch(`${started!.url}/api/v1/promises`, { headers: { authorization: `Bearer ${created.stdout.trim()}` } })
+    expect(res.status).toBe(200)
+  })
+})
+
+describe('kept start with a wrong configuration', () => {
+  it('fails fast naming REDIS_URL when Redis cannot be reached', async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'kept-e2e-bad-'))
+    try {
+      const begun = Date.now()
+      const result = kept(['start'], { ...process.env, REDIS_URL: 'redis://127.0.0.1:1', KEPT_DATA_DIR: dataDir, KEPT_DEMO: '0', PORT: '0', LOG_LEVEL: 'silent' })
+      expect(result.status).toBe(1)
+      expect(result.stderr).toMatch(/REDIS_URL/)
+      expect(Date.now() - begun).toBeLessThan(30_000)
+    } finally {
+      await rm(dataDir, { recursive: true, force: true })
+    }
+  })
+
+  it('names the variable of a wrong value', () => {
+    const result = kept(['start'], { ...process.env, PORT: 'eighty', LOG_LEVEL: 'silent' })
+    expect(result.status).toBe(1)
+    expect(result.stderr).toMatch(/PORT/)
+  })
+})
