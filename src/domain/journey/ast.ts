@@ -22,6 +22,9 @@ export type Step =
 
 export type StepKind = Step['kind']
 
+/** A step without its place in the text: what a step does, nothing more. */
+export type StepSpec = Step extends infer S ? (S extends Step ? Omit<S, 'line' | 'text'> : never) : never
+
 export interface Journey {
   steps: Step[]
   /** Names of the secrets referenced, without duplicates. */

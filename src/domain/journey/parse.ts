@@ -1,0 +1,330 @@
+import type { Journey, ParseError, Step, StepSpec } from './ast.ts'
+import { KEY_EXAMPLES, normalizeKey } from './keys.ts'
+import { scanPlaceholders } from './secrets.ts'
+import { tokenize, type Token } from './tokenize.ts'
+
+// The plain-language journey parser: one step a line, verbs in any case,
+// blank lines and # comments ignored. Pure and total: it never throws, and
+// reports every bad line (one error each) with the line and column, what
+// was expected and what was found.
+
+export const MAX_STEPS = 200
+export const MAX_LINE_LENGTH = 2_000
+
+export type ParseResult = { ok: true; journey: Journey } | { ok: false; errors: ParseError[] }
+
+export function formatParseError(e: ParseError): string {
+  return `line ${e.line}, column ${e.column}: ${e.message}`
+}
+
+export function parseJourney(text: string): ParseResult {
+  const lines = text.split(/\r\n|\r|\n/)
+  const steps: Step[] = []
+  const errors: ParseError[] = []
+  const secrets = new Set<string>()
+  let stepLines = 0
+  let firstStep: { line: number; column: number; verb: string; ok: boolean } | null = null
+  let tooManyAt: { line: number; column: number } | null = null
+
+  for (const [index, raw] of lines.entries()) {
+    const line = index + 1
+    const trimmed = raw.trim()
+    if (trimmed === '' || trimmed.startsWith('#')) continue
+    stepLines++
+    const column = raw.length - raw.trimStart().length + 1
+    if (stepLines > MAX_STEPS) {
+      tooManyAt ??= { line, column }
+      continue
+    }
+    if (raw.length > MAX_LINE_LENGTH) {
+      errors.push({
+        line,
+        column: MAX_LINE_LENGTH + 1,
+        message: `expected at most ${MAX_LINE_LENGTH} characters on a line, found ${raw.length}`,
+      })
+      firstStep ??= { line, column, verb: '', ok: false }
+      continue
+    }
+    const parsed = parseLine(raw)
+    firstStep ??= { line, column, verb: firstWord(trimmed), ok: parsed.ok && parsed.step.kind === 'goto' }
+    if (!parsed.ok) {
+      errors.push({ line, column: parsed.column, message: parsed.message })
+      continue
+    }
+    steps.push({ ...parsed.step, line, text: trimmed })
+    for (const name of parsed.secrets) secrets.add(name)
+  }
+
+  const first = firstStep
+  if (first === null) {
+    errors.push({ line: 1, column: 1, message: `expected a first step like go to ${EXAMPLE_URL}, found no steps` })
+  } else if (!first.ok && !errors.some((e) => e.line === first.line)) {
+    errors.push({
+      line: first.line,
+      column: first.column,
+      message: `expected the journey to start with go to and a web address, like go to ${EXAMPLE_URL}, found ${first.verb}`,
+    })
+  }
+  if (tooManyAt !== null) {
+    errors.push({
+      ...tooManyAt,
+      message: `expected at most ${MAX_STEPS} steps in a journey, found ${stepLines}; split it into several promises`,
+    })
+  }
+
+  if (errors.length > 0) return { ok: false, errors: errors.sort((a, b) => a.line - b.line) }
+  return { ok: true, journey: { steps, secrets: [...secrets] } }
+}
+
+const EXAMPLE_URL = 'https://shop.example.com'
+const STEP_EXAMPLES = 'go to, click, fill, select, check, uncheck, press, expect or wait for'
+
+type LineResult = { ok: true; step: StepSpec; secrets: string[] } | { ok: false; column: number; message: string }
+
+function parseLine(raw: string): LineResult {
+  const tokenized = tokenize(raw)
+  if (!tokenized.ok) return tokenized
+  const reader = new Reader(tokenized.tokens)
+  try {
+    const step = parseStep(reader)
+    reader.expectEnd()
+    return { ok: true, step, secrets: reader.secrets }
+  } catch (error) {
+    if (error instanceof LineError) return { ok: false, column: error.column, message: error.message }
+    throw error
+  }
+}
+
+function parseStep(r: Reader): StepSpec {
+  const first = r.next()
+  if (first === undefined || first.kind !== 'word') {
+    throw r.error(first, `expected a step such as ${STEP_EXAMPLES}, found ${describe(first)}`)
+  }
+  const verb = first.value.toLowerCase()
+  switch (verb) {
+    case 'go':
+    case 'navigate':
+      r.expectWord(['to'], verb)
+      return { kind: 'goto', url: r.url(`${verb} to`) }
+    case 'goto':
+    case 'open':
+    case 'visit':
+      return { kind: 'goto', url: r.url(verb) }
+    case 'click':
+    case 'tap':
+      return { kind: 'click', target: r.quoted('a quoted target like "Add to cart"', verb) }
+    case 'fill': {
+      const target = r.quoted('a quoted field like "Email"', verb)
+      r.expectWord(['with'], `fill ${r.last()}`)
+      const value = r.quoted('a quoted value like "ana@example.com"', 'with', { allowEmpty: true })
+      return { kind: 'fill', target, value }
+    }
+    case 'select': {
+      const option = r.quoted('a quoted option like "Large"', verb)
+      r.expectWord(['in', 'from'], `select ${r.last()}`)
+      const target = r.quoted('a quoted field like "Size"', r.last())
+      return { kind: 'select', option, target }
+    }
+    case 'check':
+    case 'uncheck':
+      return { kind: verb, target: r.quoted('a quoted checkbox like "I accept the terms"', verb) }
+    case 'press':
+      return { kind: 'press', key: r.key() }
+    case 'expect':
+      if (r.acceptWord('url')) {
+        // "expect url to contain" reads as well as "expect url contains".
+        if (r.acceptWord('to')) r.expectWord(['contain'], 'expect url to')
+        else r.expectWord(['contains'], 'expect url')
+        return { kind: 'expectUrl', contains: r.quoted('a quoted part of the address like "/checkout"', 'contains') }
+      }
+      return {
+        kind: 'expectText',
+        expected: r.quoted('a quoted text like "Order confirmed" or url contains "/checkout"', verb),
+      }
+    case 'wait':
+      r.expectWord(['for'], verb)
+      return { kind: 'waitFor', expected: r.quoted('a quoted text like "Order confirmed"', 'wait for') }
+    default:
+      throw r.error(first, `expected a step such as ${STEP_EXAMPLES}, found ${describe(first)}${hintFor(verb)}`)
+  }
+}
+
+class LineError extends Error {
+  constructor(
+    readonly column: number,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+/** Walks the tokens of one line; every `expect…` throws a LineError that names the spot. */
+class Reader {
+  readonly secrets: string[] = []
+  private position = 0
+
+  constructor(private readonly tokens: Token[]) {}
+
+  next(): Token | undefined {
+    return this.tokens[this.position++]
+  }
+
+  /** The last token read, as written: "Email" in `after fill "Email"`. */
+  last(): string {
+    return this.tokens[this.position - 1]?.source ?? ''
+  }
+
+  acceptWord(word: string): boolean {
+    const token = this.tokens[this.position]
+    if (token?.kind !== 'word' || token.value.toLowerCase() !== word) return false
+    this.position++
+    return true
+  }
+
+  expectWord(words: string[], after: string): void {
+    const token = this.tokens[this.position]
+    if (token?.kind === 'word' && words.includes(token.value.toLowerCase())) {
+      this.position++
+      return
+    }
+    throw this.error(token, `expected ${words.join(' or ')} after ${after}, found ${describe(token)}`)
+  }
+
+  quoted(what: string, after: string, options: { allowEmpty?: boolean } = {}): string {
+    const token = this.next()
+    if (token?.kind !== 'quoted') throw this.error(token, `expected ${what} after ${after}, found ${describe(token)}`)
+    if (!options.allowEmpty && token.value.trim() === '') {
+      throw this.error(token, `expected ${what} after ${after}, found an empty text ${token.source}`)
+    }
+    this.checkPlaceholders(token)
+    return token.value
+  }
+
+  url(after: string): string {
+    const token = this.next()
+    if (token === undefined) {
+      throw this.error(token, `expected a web address like ${EXAMPLE_URL} after ${after}, found the end of the line`)
+    }
+    if (!isAbsoluteWebAddress(token.value)) {
+      throw this.error(
+        token,
+        `expected an absolute web address starting with http:// or https:// after ${after}, found ${describe(token)}`,
+      )
+    }
+    this.checkPlaceholders(token)
+    return token.value
+  }
+
+  key(): string {
+    const token = this.next()
+    if (token === undefined) throw this.error(token, 'expected a key like "Enter" after press, found the end of the line')
+    const key = normalizeKey(token.value)
+    if (key === null) {
+      throw this.error(token, `expected a key name such as ${KEY_EXAMPLES} after press, found ${describe(token)}`)
+    }
+    return key
+  }
+
+  expectEnd(): void {
+    const token = this.tokens[this.position]
+    if (token !== undefined) {
+      throw this.error(token, `expected the end of the line after the step, found ${describe(token)} (a comment starts with #)`)
+    }
+  }
+
+  /** An error at `token`, or just after the last token when the line ended. */
+  error(token: Token | undefined, message: string): LineError {
+    if (token !== undefined) return new LineError(token.column, message)
+    const last = this.tokens[this.tokens.length - 1]
+    return new LineError(last === undefined ? 1 : last.column + last.source.length, message)
+  }
+
+  private checkPlaceholders(token: Token): void {
+    const scan = scanPlaceholders(token.value)
+    if (scan.malformedAt !== null) {
+      const close = token.value.indexOf('}}', scan.malformedAt)
+      const found = token.value.slice(scan.malformedAt, close < 0 ? undefined : close + 2)
+      throw new LineError(
+        token.columns[scan.malformedAt] ?? token.column,
+        `expected a secret like {{secrets.NAME}} (letters, digits and _), found ${shorten(found)}`,
+      )
+    }
+    this.secrets.push(...scan.names)
+  }
+}
+
+function isAbsoluteWebAddress(value: string): boolean {
+  if (!/^https?:\/\/\S/i.test(value)) return false
+  // Placeholders stand for text the runner fills in; the rest must be a URL.
+  const filled = value.replace(/\{\{[^}]*\}\}/g, 'x')
+  try {
+    const url = new URL(filled)
+    return url.protocol === 'http:' || url.protocol === 'https:'
+  } catch {
+    return false
+  }
+}
+
+function describe(token: Token | undefined): string {
+  return token === undefined ? 'the end of the line' : shorten(token.source)
+}
+
+function shorten(text: string): string {
+  return text.length > 40 ? `${text.slice(0, 39)}…` : text
+}
+
+function firstWord(trimmed: string): string {
+  return shorten(trimmed.split(/\s/, 1)[0] ?? '')
+}
+
+// "Did you mean" for a mistyped verb, and the verb for words people use.
+const VERBS: Record<string, string> = {
+  go: 'go to',
+  open: 'open',
+  visit: 'visit',
+  click: 'click',
+  tap: 'tap',
+  fill: 'fill',
+  select: 'select',
+  check: 'check',
+  uncheck: 'uncheck',
+  press: 'press',
+  expect: 'expect',
+  wait: 'wait for',
+}
+const SYNONYMS: Record<string, string> = {
+  type: 'fill "Field" with "value"',
+  enter: 'fill "Field" with "value"',
+  input: 'fill "Field" with "value"',
+  choose: 'select "Option" in "Field"',
+  pick: 'select "Option" in "Field"',
+  see: 'expect "text"',
+  verify: 'expect "text"',
+  assert: 'expect "text"',
+  should: 'expect "text"',
+  browse: 'go to',
+}
+
+function hintFor(word: string): string {
+  const synonym = SYNONYMS[word]
+  if (synonym !== undefined) return ` (did you mean ${synonym}?)`
+  if (word.length < 3) return ''
+  for (const [verb, shown] of Object.entries(VERBS)) {
+    if (editDistance(word, verb) <= (verb.length <= 4 ? 1 : 2)) return ` (did you mean ${shown}?)`
+  }
+  return ''
+}
+
+function editDistance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 2) return 3
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j)
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i]
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)
+      current.push(Math.min(previous[j]! + 1, current[j - 1]! + 1, substitution))
+    }
+    previous = current
+  }
+  return previous[b.length]!
+}
