@@ -34,10 +34,11 @@ const envSchema = z.object({
   DATABASE_URL: optionalUrl(['postgres:', 'postgresql:'], 'postgres://user@127.0.0.1:5432/kept'),
   REDIS_URL: optionalUrl(['redis:', 'rediss:'], 'redis://127.0.0.1:6379'),
   KEPT_CHROMIUM_PATH: z.string().optional(),
-  KEPT_SECRET_KEY: z
-    .string()
-    .min(32, 'expected at least 32 characters (e.g. `openssl rand -base64 32`)')
-    .optional(),
+  // Empty counts as unset (docker compose passes `${KEPT_SECRET_KEY:-}` through).
+  KEPT_SECRET_KEY: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z.string().min(32, 'expected at least 32 characters (e.g. `openssl rand -base64 32`)').optional(),
+  ),
   KEPT_DATA_DIR: z.string().default('./.kept'),
   KEPT_DEMO: flag(true),
   KEPT_DEMO_PORT: z.coerce.number().int().min(0).max(65535).default(4100),
