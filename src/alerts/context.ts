@@ -1,6 +1,8 @@
-import type { Queue } from 'bullmq'
+import { Queue } from 'bullmq'
+import type { Redis } from 'ioredis'
 import type { Db } from '../db/client.ts'
 import type { Logger } from '../infra/logger.ts'
+import { QUEUES } from '../queue/jobs.ts'
 import type { Mailer } from './channels/index.ts'
 import type { AlertSettings } from './settings.ts'
 
@@ -17,4 +19,38 @@ export interface AlertContext {
   deliveriesQueue: Queue
   logger?: Logger
   now: () => Date
+}
+
+/** How a process starts the alerts: startAlerts, runAlertTick (through openAlertContext), sendTestAlert. */
+export interface AlertsOptions {
+  /** A BullMQ worker connection (maxRetriesPerRequest: null). */
+  connection: Redis
+  prefix: string
+  db: Db
+  secretKey: Buffer
+  settings: AlertSettings
+  mailer: Mailer
+  logger?: Logger
+  /** The clock; tests move it to reach reminders. */
+  now?: () => Date
+}
+
+/** The context with its own queue handles; close() closes only those. */
+export function openAlertContext(options: AlertsOptions): AlertContext & { close(): Promise<void> } {
+  const { connection, prefix } = options
+  const alertsQueue = new Queue(QUEUES.alerts, { connection, prefix })
+  const deliveriesQueue = new Queue(QUEUES.alertDeliveries, { connection, prefix })
+  return {
+    db: options.db,
+    secretKey: options.secretKey,
+    settings: options.settings,
+    mailer: options.mailer,
+    alertsQueue,
+    deliveriesQueue,
+    ...(options.logger ? { logger: options.logger } : {}),
+    now: options.now ?? (() => new Date()),
+    async close() {
+      await Promise.all([alertsQueue.close(), deliveriesQueue.close()])
+    },
+  }
 }

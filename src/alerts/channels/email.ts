@@ -33,11 +33,19 @@ export async function sendEmail(config: EmailConfig, message: AlertMessage, ctx:
         ? [{ filename: path.basename(screenshot), path: screenshot, cid: SCREENSHOT_CID }]
         : [],
       headers: { 'X-Kept-Event': message.event, 'X-Kept-Delivery': ctx.deliveryId },
+      // The same alert sent again (after a crash) has the same Message-ID,
+      // which mail systems treat as one message.
+      messageId: messageIdOf(ctx.deliveryId),
     })
   } catch (error) {
     const err = error as Error & { responseCode?: number; response?: string }
     throw new ChannelError(`SMTP refused the message: ${err.response ?? err.message}`, err.responseCode ?? null)
   }
+}
+
+/** A Message-ID made of the delivery key: "<b1.open.c1@kept>". */
+export function messageIdOf(deliveryId: string): string {
+  return `<${deliveryId.replace(/[^A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]/g, '.')}@kept>`
 }
 
 async function exists(file: string): Promise<boolean> {

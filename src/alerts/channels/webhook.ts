@@ -14,7 +14,8 @@ export type WebhookConfig = z.infer<typeof webhookConfigSchema>
 /**
  * A signed JSON POST. The receiver checks X-Kept-Signature, an HMAC-SHA256
  * of "<X-Kept-Timestamp>.<raw body>" with the channel secret (recipe in
- * docs/alerts.md), and may drop repeats by X-Kept-Delivery.
+ * docs/alerts.md), and may drop repeats by X-Kept-Delivery (also sent as
+ * Idempotency-Key): the same alert always has the same value.
  */
 export async function sendWebhook(config: WebhookConfig, message: AlertMessage, ctx: SendContext): Promise<void> {
   const body = JSON.stringify(webhookBody(message))
@@ -25,6 +26,7 @@ export async function sendWebhook(config: WebhookConfig, message: AlertMessage, 
     {
       'X-Kept-Event': message.event,
       'X-Kept-Delivery': ctx.deliveryId,
+      'Idempotency-Key': ctx.deliveryId,
       'X-Kept-Timestamp': timestamp,
       'X-Kept-Signature': signWebhook(config.secret, timestamp, body),
     },

@@ -1,0 +1,177 @@
+import { DelayedError, UnrecoverableError, type Job } from 'bullmq'
+import { and, eq, inArray, sql } from 'drizzle-orm'
+import { alertDeliveries, breaks, channels } from '../db/schema.ts'
+import { buildAlertMessage, type AlertInput } from '../domain/alert-message.ts'
+import { readChannelConfig } from './channel-config.ts'
+import { ChannelError, sendToChannel } from './channels/index.ts'
+import type { AlertContext } from './context.ts'
+import type { DeliveryJob } from './enqueue.ts'
+import { loadBreakFacts, type LoadedFacts } from './facts.ts'
+import { reminderNumber } from './keys.ts'
+import { maintenanceCheck } from './maintenance.ts'
+
+type Delivery = typeof alertDeliveries.$inferSelect
+type Verdict = 'send' | 'hold' | 'cancel' | 'wait'
+
+// A resolve waits for its open alert to leave first (PagerDuty must see
+// the trigger before the resolve), but not forever.
+const MAX_RESOLVE_WAIT_MS = 3600_000
+
+/**
+ * Send one delivery job: the pending rows under its key, as one message to
+ * one channel. The rows are the truth: a row already sent is never sent
+ * again, whatever job (a retry, a re-added job after a restart) asks.
+ *
+ * The one gap is a crash after the channel accepted the message and before
+ * that was written down. Kept then sends again (at least once), under the
+ * same key: X-Kept-Delivery / Idempotency-Key for webhooks, the Message-ID
+ * for email, the break id as PagerDuty's dedup_key, so receivers can drop
+ * the repeat. The gap is narrowed by writing "sent" to the job in Redis
+ * first, then to the rows.
+ */
+export async function deliver(ctx: AlertContext, job: Job<DeliveryJob>, token?: string): Promise<string> {
+  const { key } = job.data
+  const rows = (await ctx.db.select().from(alertDeliveries).where(eq(alertDeliveries.groupKey, key))).filter(
+    (row) => row.status === 'pending',
+  )
+  if (rows.length === 0) return 'nothing to send'
+  const [channel] = await ctx.db.select().from(channels).where(eq(channels.id, rows[0]!.channelId))
+  if (!channel) return 'channel deleted'
+  if (job.data.sentAt) {
+    await markSent(ctx, rows, channel.id, new Date(job.data.sentAt))
+    return 'sent before a restart: recorded'
+  }
+
+  const now = ctx.now()
+  const verdicts = await judge(ctx, rows, now)
+  const withVerdict = (verdict: Verdict) => rows.filter((row) => verdicts.get(row.id) === verdict)
+  await setStatus(ctx, withVerdict('hold'), 'held')
+  await setStatus(ctx, withVerdict('cancel'), 'cancelled')
+  if (withVerdict('wait').length && now.getTime() - job.timestamp < MAX_RESOLVE_WAIT_MS) {
+    await job.moveToDelayed(Date.now() + ctx.settings.deliveryBackoffMs, token)
+    throw new DelayedError()
+  }
+  const due = rows.filter((row) => ['send', 'wait'].includes(verdicts.get(row.id)!))
+  if (due.length === 0) return 'held or cancelled'
+
+  let config
+  try {
+    config = readChannelConfig(ctx.secretKey, channel.type, channel.configEncrypted)
+  } catch (error) {
+    // No retry can fix the settings: fail now, visibly.
+    await recordFailure(ctx, due, channel.id, reason(error), true)
+    throw new UnrecoverableError(reason(error))
+  }
+  const loaded = (
+    await Promise.all(
+      due.map(async (row) => ({ row, loaded: await loadBreakFacts(ctx.db, row.breakId!, ctx.settings) })),
+    )
+  ).filter((item): item is { row: Delivery; loaded: LoadedFacts } => item.loaded !== null)
+  if (loaded.length === 0) return 'break deleted'
+  const message = buildAlertMessage(inputFor(loaded), { now, timezone: ctx.settings.timezone })
+  const sending = loaded.map((item) => item.row)
+
+  await ctx.db
+    .update(alertDeliveries)
+    .set({ attempts: sql`${alertDeliveries.attempts} + 1` })
+    .where(inArray(alertDeliveries.id, ids(sending)))
+  try {
+    await sendToChannel(channel.type, config, message, {
+      deliveryId: key,
+      now,
+      screenshotFile: loaded[0]!.loaded.screenshotFile,
+      mailer: ctx.mailer,
+    })
+  } catch (error) {
+    const final = job.attemptsMade + 1 >= (job.opts.attempts ?? 1)
+    await recordFailure(ctx, sending, channel.id, reason(error), final)
+    ctx.logger?.warn(
+      { channel: channel.name, key, attempt: job.attemptsMade + 1, final, err: reason(error) },
+      final ? 'alert not delivered: giving up' : 'alert not delivered yet: will retry',
+    )
+    throw error
+  }
+  await job.updateData({ ...job.data, sentAt: now.toISOString() })
+  await markSent(ctx, sending, channel.id, now)
+  ctx.logger?.info({ channel: channel.name, key, kind: message.kind, breaks: sending.length }, 'alert sent')
+  return 'sent'
+}
+
+function inputFor(items: { row: Delivery; loaded: LoadedFacts }[]): AlertInput {
+  if (items.length > 1) return { kind: 'grouped', items: items.map((item) => item.loaded.facts) }
+  const { row, loaded } = items[0]!
+  if (row.kind === 'reminder') return { kind: 'reminder', facts: loaded.facts, reminder: reminderNumber(row.idempotencyKey) ?? 1 }
+  return { kind: row.kind === 'resolve' ? 'resolve' : 'open', facts: loaded.facts }
+}
+
+/**
+ * What each row deserves now. In a maintenance window of its promise an
+ * open or resolve is held (the tick releases it), a reminder cancelled.
+ * A reminder of a break resolved or acknowledged meanwhile is cancelled.
+ * A resolve follows its open: it waits while the open is pending, and is
+ * cancelled when the open was never sent (held, cancelled).
+ */
+async function judge(ctx: AlertContext, rows: Delivery[], now: Date): Promise<Map<string, Verdict>> {
+  const breakIds = [...new Set(rows.map((row) => row.breakId!))]
+  const found = await ctx.db
+    .select({ id: breaks.id, promiseId: breaks.promiseId, resolvedAt: breaks.resolvedAt, acknowledgedAt: breaks.acknowledgedAt })
+    .from(breaks)
+    .where(inArray(breaks.id, breakIds))
+  const breakOf = new Map(found.map((brk) => [brk.id, brk]))
+  const inMaintenance = await maintenanceCheck(ctx.db, now)
+  const verdicts = new Map<string, Verdict>()
+  for (const row of rows) {
+    const brk = breakOf.get(row.breakId!)
+    let verdict: Verdict = 'send'
+    if (!brk) verdict = 'cancel'
+    else if (row.kind === 'reminder' && (brk.resolvedAt || brk.acknowledgedAt || inMaintenance(brk.promiseId))) verdict = 'cancel'
+    else if (inMaintenance(brk.promiseId)) verdict = 'hold'
+    else if (row.kind === 'resolve') verdict = await resolveVerdict(ctx, row)
+    verdicts.set(row.id, verdict)
+  }
+  return verdicts
+}
+
+async function resolveVerdict(ctx: AlertContext, row: Delivery): Promise<Verdict> {
+  const [open] = await ctx.db
+    .select({ status: alertDeliveries.status })
+    .from(alertDeliveries)
+    .where(and(eq(alertDeliveries.breakId, row.breakId!), eq(alertDeliveries.channelId, row.channelId), eq(alertDeliveries.kind, 'open')))
+  if (!open || open.status === 'held' || open.status === 'cancelled') return 'cancel'
+  return open.status === 'pending' ? 'wait' : 'send'
+}
+
+async function setStatus(ctx: AlertContext, rows: Delivery[], status: 'held' | 'cancelled'): Promise<void> {
+  if (rows.length === 0) return
+  // A held alert leaves its group: when released it waits for a window anew.
+  await ctx.db
+    .update(alertDeliveries)
+    .set(status === 'held' ? { status, groupKey: null } : { status })
+    .where(and(inArray(alertDeliveries.id, ids(rows)), eq(alertDeliveries.status, 'pending')))
+}
+
+async function markSent(ctx: AlertContext, rows: Delivery[], channelId: string, at: Date): Promise<void> {
+  await ctx.db
+    .update(alertDeliveries)
+    .set({ status: 'sent', sentAt: at, lastError: null })
+    .where(inArray(alertDeliveries.id, ids(rows)))
+  await ctx.db.update(channels).set({ lastError: null, lastErrorAt: null }).where(eq(channels.id, channelId))
+}
+
+/** The row keeps the error (and stays pending while retries remain); the channel shows it. */
+async function recordFailure(ctx: AlertContext, rows: Delivery[], channelId: string, error: string, final: boolean) {
+  await ctx.db
+    .update(alertDeliveries)
+    .set(final ? { lastError: error, status: 'failed' } : { lastError: error })
+    .where(inArray(alertDeliveries.id, ids(rows)))
+  await ctx.db.update(channels).set({ lastError: error, lastErrorAt: ctx.now() }).where(eq(channels.id, channelId))
+}
+
+function ids(rows: Delivery[]): string[] {
+  return rows.map((row) => row.id)
+}
+
+function reason(error: unknown): string {
+  if (error instanceof ChannelError) return error.message
+  return `unexpected error: ${(error as Error)?.message ?? String(error)}`
+}
