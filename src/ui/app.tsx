@@ -1,0 +1,66 @@
+import { Hono } from 'hono'
+import type { Db } from '../db/client.ts'
+import type { RunResult } from '../domain/run.ts'
+import type { JourneySpec } from '../queue/jobs.ts'
+import type { PromiseScheduler } from '../queue/scheduler-port.ts'
+import { assetRoutes } from './assets/index.ts'
+import { breakRoutes } from './breaks.tsx'
+import { channelRoutes } from './channels.tsx'
+import { loadDashboard, type DashboardFilters } from './dashboard-data.ts'
+import { DashboardPage, STATES } from './dashboard.tsx'
+import { pageGuards, principalOf, type UiEnv } from './guards.tsx'
+import { loginRoutes } from './login.tsx'
+import { defaultLoginLimiter, type LoginLimiter } from './login-limiter.ts'
+import { promiseRoutes } from './promises.tsx'
+
+export interface PageDeps {
+  db: Db
+  scheduler: PromiseScheduler
+  /** Walks a journey once through the queue ("Try it now"); nothing is recorded. */
+  tryJourney: (spec: JourneySpec) => Promise<RunResult>
+  /** KEPT_DATA_DIR: screenshots of tries are read from <dataDir>/evidence. */
+  dataDir: string
+  /** Default: 5 tries a minute per client address and per email. */
+  loginLimiter?: LoginLimiter
+  /** Encrypts channel settings; without it the channels page cannot add channels. */
+  secretKey?: Buffer
+  /** Sends a test message on a channel (the API's testChannel). */
+  testChannel?: (channelId: string) => Promise<void>
+}
+
+/**
+ * The server-rendered pages for both owners, mounted at '/'. Every route
+ * brings its own guards (authentication, sign-in, role, CSRF on POST), so
+ * nothing here runs in front of the API's routes.
+ */
+export function pageRoutes(deps: PageDeps): Hono<UiEnv> {
+  const app = new Hono<UiEnv>()
+  const guards = pageGuards(deps.db)
+
+  app.route('/', assetRoutes())
+  app.route('/', loginRoutes({ db: deps.db, limiter: deps.loginLimiter ?? defaultLoginLimiter() }))
+
+  app.get('/', guards.read, async (c) => {
+    const state = c.req.query('state')
+    const filters: DashboardFilters = {
+      owner: c.req.query('owner')?.trim() || undefined,
+      state: STATES.includes(state as never) ? (state as DashboardFilters['state']) : undefined,
+      page: Math.max(1, Math.min(10_000, Number.parseInt(c.req.query('page') ?? '1', 10) || 1)),
+    }
+    const data = await loadDashboard(deps.db, filters)
+    return c.html(
+      <DashboardPage
+        principal={principalOf(c)}
+        csrfToken={c.get('csrfToken')}
+        data={data}
+        filters={filters}
+        notice={c.req.query('notice')}
+      />,
+    )
+  })
+
+  app.route('/', promiseRoutes(deps))
+  app.route('/', breakRoutes({ db: deps.db }))
+  app.route('/', channelRoutes(deps))
+  return app
+}

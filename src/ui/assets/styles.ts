@@ -1,0 +1,120 @@
+// The one stylesheet of the pages. Served at /assets/kept.<hash>.css with a
+// long cache (the hash changes with the content); no CDN, no inline styles,
+// so the content security policy can allow only 'self'.
+
+export const css = `
+:root{
+  --ink:#1c2530;--muted:#4f5d6b;--line:#d8dee5;--soft:#f4f6f8;--page:#fbfcfd;--card:#fff;
+  --brand:#0b5d4b;--brand-ink:#fff;--focus:#1a5fd0;
+  --kept-bg:#dcf3e6;--kept-ink:#0b5132;--risk-bg:#fff0c7;--risk-ink:#6b4500;
+  --broken-bg:#fde0de;--broken-ink:#8a1711;--quiet-bg:#e7ebef;--quiet-ink:#36424e;
+  --radius:8px;
+}
+*,*::before,*::after{box-sizing:border-box}
+html{-webkit-text-size-adjust:100%}
+body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--ink);background:var(--page)}
+a{color:#0b57a4}
+a:hover{color:#083f78}
+:focus-visible{outline:3px solid var(--focus);outline-offset:2px;border-radius:3px}
+.skip{position:absolute;left:-999px;top:.5rem;background:var(--card);padding:.5rem 1rem;z-index:10}
+.skip:focus{left:.5rem}
+.top{background:var(--card);border-bottom:1px solid var(--line)}
+.top-in{max-width:76rem;margin:0 auto;padding:.6rem 1.25rem;display:flex;flex-wrap:wrap;gap:.5rem 1.5rem;align-items:center}
+.brand{font-weight:700;font-size:1.15rem;color:var(--ink);text-decoration:none;display:flex;align-items:center;gap:.45rem}
+.brand-mark{display:inline-block;width:1.3rem;height:1.3rem;border-radius:50%;background:var(--brand);position:relative}
+.brand-mark::after{content:"";position:absolute;left:.42rem;top:.22rem;width:.32rem;height:.62rem;border:solid #fff;border-width:0 .16rem .16rem 0;transform:rotate(45deg)}
+.nav{display:flex;flex-wrap:wrap;gap:.25rem;margin:0;padding:0;list-style:none}
+.nav a{display:block;padding:.35rem .7rem;border-radius:6px;color:var(--ink);text-decoration:none}
+.nav a:hover{background:var(--soft)}
+.nav a[aria-current=page]{background:var(--soft);font-weight:600;box-shadow:inset 0 -2px 0 var(--brand)}
+.who{margin-left:auto;display:flex;gap:.75rem;align-items:center;color:var(--muted);font-size:.9rem}
+main{max-width:76rem;margin:0 auto;padding:1.5rem 1.25rem 3rem}
+h1{font-size:1.6rem;line-height:1.25;margin:.25rem 0 .5rem}
+h2{font-size:1.2rem;margin:2rem 0 .75rem}
+h3{font-size:1rem;margin:1.25rem 0 .5rem}
+p{margin:.5rem 0}
+.lead{color:var(--muted);margin:0 0 1.25rem;max-width:48rem}
+.muted{color:var(--muted)}
+.small{font-size:.875rem}
+.head{display:flex;flex-wrap:wrap;gap:.75rem 1rem;align-items:flex-start;justify-content:space-between}
+.head>div:first-child{min-width:0}
+.actions{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center}
+.actions form{margin:0}
+.card{background:var(--card);border:1px solid var(--line);border-radius:var(--radius);padding:1rem 1.25rem;margin:0 0 1rem}
+.notice{border-left:4px solid var(--brand);background:#eef8f4;padding:.75rem 1rem;border-radius:4px;margin:0 0 1.25rem}
+.notice.bad{border-color:#b42318;background:#fdf0ef}
+.tiles{display:grid;grid-template-columns:repeat(auto-fit,minmax(9rem,1fr));gap:.75rem;margin:0 0 1.25rem;padding:0;list-style:none}
+.tiles li{background:var(--card);border:1px solid var(--line);border-radius:var(--radius);padding:.75rem 1rem}
+.tiles strong{display:block;font-size:1.6rem;line-height:1.1}
+.table-wrap{overflow-x:auto;background:var(--card);border:1px solid var(--line);border-radius:var(--radius)}
+table{border-collapse:collapse;width:100%}
+th,td{text-align:left;padding:.6rem .75rem;border-bottom:1px solid var(--line);vertical-align:top}
+thead th{font-size:.8rem;text-transform:uppercase;letter-spacing:.04em;color:var(--muted);background:var(--soft);white-space:nowrap}
+tbody tr:last-child>*{border-bottom:0}
+td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+.title-cell a{font-weight:600;text-decoration:none}
+.title-cell a:hover{text-decoration:underline}
+.badge{display:inline-flex;align-items:center;gap:.3rem;font-size:.85rem;font-weight:600;padding:.1rem .55rem;border-radius:999px;white-space:nowrap;border:1px solid transparent}
+.badge::before{font-weight:700}
+.b-kept{background:var(--kept-bg);color:var(--kept-ink)}.b-kept::before{content:"✓"}
+.b-at_risk{background:var(--risk-bg);color:var(--risk-ink)}.b-at_risk::before{content:"!"}
+.b-broken{background:var(--broken-bg);color:var(--broken-ink)}.b-broken::before{content:"✕"}
+.b-error{background:var(--quiet-bg);color:var(--quiet-ink)}.b-error::before{content:"?"}
+.b-paused{background:var(--quiet-bg);color:var(--quiet-ink)}.b-paused::before{content:"❚❚";font-size:.6rem}
+.b-pending{background:var(--quiet-bg);color:var(--quiet-ink);border-color:#b8c2cc;border-style:dashed}.b-pending::before{content:"…"}
+.b-passed{background:var(--kept-bg);color:var(--kept-ink)}.b-passed::before{content:"✓"}
+.b-failed{background:var(--broken-bg);color:var(--broken-ink)}.b-failed::before{content:"✕"}
+.b-skipped{background:var(--quiet-bg);color:var(--quiet-ink)}.b-skipped::before{content:"–"}
+.chart{display:block}
+.chart .bar-kept{fill:#1f8a5b}.chart .bar-risk{fill:#d59a00}.chart .bar-broken{fill:#c4321f}.chart .bar-none{fill:#d8dee5}
+form.filters{display:flex;flex-wrap:wrap;gap:.75rem;align-items:flex-end;margin:0 0 1rem}
+label{font-weight:600;display:block;margin:0 0 .25rem}
+.filters label{font-size:.85rem;margin:0}
+input[type=text],input[type=email],input[type=password],input[type=number],input[type=url],select,textarea{
+  font:inherit;color:inherit;width:100%;padding:.5rem .6rem;border:1px solid #8795a3;border-radius:6px;background:#fff}
+textarea{min-height:10rem;font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.9rem;line-height:1.45}
+input[aria-invalid=true],textarea[aria-invalid=true],select[aria-invalid=true]{border-color:#b42318;box-shadow:0 0 0 1px #b42318}
+.filters select,.filters input{width:auto;min-width:10rem}
+.field{margin:0 0 1.1rem;max-width:44rem}
+.field.wide{max-width:none}
+.hint{color:var(--muted);font-size:.875rem;margin:.25rem 0 0}
+.error{color:#a11b10;font-size:.9rem;font-weight:600;margin:.3rem 0 0}
+.error:empty{display:none}
+.ok{color:var(--kept-ink);font-size:.9rem;margin:.3rem 0 0}
+fieldset{border:1px solid var(--line);border-radius:var(--radius);padding:1rem 1.25rem .25rem;margin:0 0 1.25rem;background:var(--card)}
+legend{font-weight:700;padding:0 .4rem}
+.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(12rem,1fr));gap:0 1rem}
+.choice{display:flex;gap:.5rem;align-items:center;font-weight:400;margin:0 0 .5rem}
+.choice input{width:1.1rem;height:1.1rem;margin:0}
+.btn{display:inline-block;font:inherit;font-weight:600;padding:.5rem 1rem;border-radius:6px;border:1px solid var(--brand);background:var(--brand);color:var(--brand-ink);text-decoration:none;cursor:pointer;line-height:1.4}
+.btn:hover{background:#084a3c;color:#fff}
+.btn.secondary{background:#fff;color:var(--brand)}
+.btn.secondary:hover{background:#eef8f4}
+.btn.danger{background:#b42318;border-color:#b42318;color:#fff}
+.btn.small{padding:.25rem .6rem;font-size:.875rem}
+.btn.link{background:none;border:0;color:#0b57a4;text-decoration:underline;padding:0;font-weight:400}
+.btn[disabled]{opacity:.6;cursor:progress}
+.form-actions{display:flex;flex-wrap:wrap;gap:.75rem;align-items:center;margin:1.5rem 0}
+.cols{display:grid;grid-template-columns:minmax(0,2fr) minmax(0,1fr);gap:1.5rem}
+@media (max-width:56rem){.cols{grid-template-columns:1fr}.who{margin-left:0}}
+dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.35rem 1rem;margin:0}
+dl.facts dt{color:var(--muted)}dl.facts dd{margin:0}
+details{border:1px solid var(--line);border-radius:var(--radius);background:var(--card);margin:0 0 .5rem}
+details>summary{cursor:pointer;padding:.6rem .9rem;display:flex;flex-wrap:wrap;gap:.4rem 1rem;align-items:center}
+details[open]>summary{border-bottom:1px solid var(--line)}
+details .body{padding:.75rem .9rem}
+.shot{max-width:100%;height:auto;border:1px solid var(--line);border-radius:6px;display:block;margin:.5rem 0}
+code,kbd{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.9em;background:var(--soft);padding:.05rem .3rem;border-radius:4px}
+pre{background:var(--soft);padding:.75rem;border-radius:6px;overflow-x:auto}
+.empty{text-align:center;padding:2.5rem 1rem}
+.empty h2{margin-top:0}
+.pager{display:flex;gap:1rem;align-items:center;margin:1rem 0}
+.login{max-width:24rem;margin:3rem auto}
+.try-result{margin:1.5rem 0}
+fieldset.plain{border:0;padding:0;margin:.5rem 0 1rem;background:none}
+fieldset.plain legend{padding:0;margin:0 0 .4rem;font-weight:600}
+textarea.short{min-height:0;font-family:inherit;font-size:1rem}
+.visually-hidden{position:absolute!important;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+.note{border-top:1px solid var(--line);padding:.5rem 0}
+.stack>*+*{margin-top:.5rem}
+`

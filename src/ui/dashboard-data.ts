@@ -1,0 +1,172 @@
+import { and, asc, eq, gte, inArray, or, sql, type SQL } from 'drizzle-orm'
+import type { Db } from '../db/client.ts'
+import { breaks, promises, runRollups } from '../db/schema.ts'
+import type { PromiseState } from '../domain/run.ts'
+
+// The dashboard's data in four small queries, whatever the number of runs:
+// one page of promises (with the open break joined and the total counted
+// in the same query), the state counts, the owners for the filter, and the
+// daily kept rates of the page's promises from the hourly rollups (indexed
+// by promise_id, hour). Raw runs are never scanned here.
+
+export const PAGE_SIZE = 100
+export const HISTORY_DAYS = 30
+const DAY_MS = 86_400_000
+
+export interface DashboardFilters {
+  owner?: string
+  state?: PromiseState
+  page: number
+}
+
+export interface DayRate {
+  /** YYYY-MM-DD (UTC). */
+  day: string
+  /** Runs that count (errors are ours, not the promise's). */
+  counted: number
+  /** Kept and at-risk runs. */
+  kept: number
+  broken: number
+}
+
+export interface DashboardRow {
+  id: string
+  title: string
+  state: PromiseState
+  marketingOwner: string | null
+  techOwner: string | null
+  lastRunAt: Date | null
+  openBreakSince: Date | null
+  source: string
+  days: DayRate[]
+  rate7: { kept: number; counted: number }
+  rate30: { kept: number; counted: number }
+}
+
+export interface Dashboard {
+  rows: DashboardRow[]
+  total: number
+  counts: Record<PromiseState, number>
+  allPromises: number
+  owners: string[]
+}
+
+const shownState = sql<PromiseState>`case when ${promises.paused} then 'paused' else ${promises.state} end`
+
+function filterClause(filters: DashboardFilters): SQL | undefined {
+  const parts: SQL[] = []
+  if (filters.owner) {
+    parts.push(or(eq(promises.marketingOwner, filters.owner), eq(promises.techOwner, filters.owner))!)
+  }
+  if (filters.state === 'paused') parts.push(eq(promises.paused, true))
+  else if (filters.state) parts.push(and(eq(promises.paused, false), eq(promises.state, filters.state))!)
+  return parts.length ? and(...parts) : undefined
+}
+
+/** The UTC days of the chart, oldest first, ending today. */
+export function historyDays(now: Date): string[] {
+  const today = Math.floor(now.getTime() / DAY_MS) * DAY_MS
+  return Array.from({ length: HISTORY_DAYS }, (_, i) =>
+    new Date(today - (HISTORY_DAYS - 1 - i) * DAY_MS).toISOString().slice(0, 10),
+  )
+}
+
+export async function loadDashboard(db: Db, filters: DashboardFilters, now = new Date()): Promise<Dashboard> {
+  const page = await db
+    .select({
+      id: promises.id,
+      title: promises.title,
+      state: shownState,
+      marketingOwner: promises.marketingOwner,
+      techOwner: promises.techOwner,
+      lastRunAt: promises.lastRunAt,
+      source: promises.source,
+      openBreakSince: breaks.openedAt,
+      total: sql<number>`count(*) over ()`.mapWith(Number),
+    })
+    .from(promises)
+    .leftJoin(breaks, eq(breaks.id, promises.openBreakId))
+    .where(filterClause(filters))
+    // Worst first: what needs attention is at the top.
+    .orderBy(
+      sql`case when ${promises.paused} then 4 when ${promises.state} = 'broken' then 0 when ${promises.state} = 'at_risk' then 1 when ${promises.state} = 'pending' then 2 else 3 end`,
+      asc(promises.title),
+      asc(promises.id),
+    )
+    .limit(PAGE_SIZE)
+    .offset((filters.page - 1) * PAGE_SIZE)
+
+  const [countRows, ownerRows, rollups] = await Promise.all([
+    db
+      .select({ state: shownState, n: sql<number>`count(*)`.mapWith(Number) })
+      .from(promises)
+      .groupBy(shownState),
+    db
+      .select({ owner: promises.marketingOwner })
+      .from(promises)
+      .union(db.select({ owner: promises.techOwner }).from(promises)),
+    page.length === 0
+      ? Promise.resolve([])
+      : db
+          .select({
+            promiseId: runRollups.promiseId,
+            day: sql<string>`to_char(${runRollups.hour} at time zone 'UTC', 'YYYY-MM-DD')`,
+            counted: sql<number>`sum(${runRollups.runs} - ${runRollups.errors})`.mapWith(Number),
+            kept: sql<number>`sum(${runRollups.kept} + ${runRollups.atRisk})`.mapWith(Number),
+            broken: sql<number>`sum(${runRollups.broken})`.mapWith(Number),
+          })
+          .from(runRollups)
+          .where(
+            and(
+              inArray(
+                runRollups.promiseId,
+                page.map((p) => p.id),
+              ),
+              gte(runRollups.hour, new Date(new Date(historyDays(now)[0]!).getTime())),
+            ),
+          )
+          .groupBy(runRollups.promiseId, sql`2`),
+  ])
+
+  const days = historyDays(now)
+  const last7 = new Set(days.slice(-7))
+  const byPromise = new Map<string, Map<string, DayRate>>()
+  for (const r of rollups) {
+    const map = byPromise.get(r.promiseId) ?? new Map<string, DayRate>()
+    map.set(r.day, { day: r.day, counted: r.counted, kept: r.kept, broken: r.broken })
+    byPromise.set(r.promiseId, map)
+  }
+
+  const rows: DashboardRow[] = page.map((p) => {
+    const map = byPromise.get(p.id)
+    const series = days.map((day) => map?.get(day) ?? { day, counted: 0, kept: 0, broken: 0 })
+    const sum = (list: DayRate[]) =>
+      list.reduce((acc, d) => ({ kept: acc.kept + d.kept, counted: acc.counted + d.counted }), { kept: 0, counted: 0 })
+    return {
+      id: p.id,
+      title: p.title,
+      state: p.state,
+      marketingOwner: p.marketingOwner,
+      techOwner: p.techOwner,
+      lastRunAt: p.lastRunAt,
+      source: p.source,
+      openBreakSince: p.openBreakSince,
+      days: series,
+      rate7: sum(series.filter((d) => last7.has(d.day))),
+      rate30: sum(series),
+    }
+  })
+
+  const counts: Record<PromiseState, number> = { pending: 0, kept: 0, at_risk: 0, broken: 0, paused: 0 }
+  for (const c of countRows) counts[c.state] = c.n
+  return {
+    rows,
+    total: page[0]?.total ?? 0,
+    counts,
+    allPromises: Object.values(counts).reduce((a, b) => a + b, 0),
+    owners: ownerRows
+      .map((o) => o.owner)
+      .filter((o): o is string => o !== null && o !== '')
+      .sort(),
+  }
+}

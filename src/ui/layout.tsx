@@ -1,0 +1,149 @@
+import type { Child } from 'hono/jsx'
+import { raw } from 'hono/html'
+import { can, type Principal } from '../auth/permissions.ts'
+import type { PromiseState, Outcome, StepOutcome } from '../domain/run.ts'
+import { SCRIPT_URL, STYLESHEET_URL } from './assets/index.ts'
+
+export type NavKey = 'promises' | 'breaks' | 'channels' | 'none'
+
+export interface PageProps {
+  title: string
+  principal: Principal | null
+  csrfToken: string | null
+  nav?: NavKey
+  /** Load the form script (promise form only). */
+  script?: boolean
+  children: Child
+}
+
+/** The frame of every page: skip link, header with navigation, main. */
+export function Layout(props: PageProps) {
+  const { principal, nav = 'none' } = props
+  const current = (key: NavKey) => (nav === key ? { 'aria-current': 'page' as const } : {})
+  return (
+    <>
+      {raw('<!doctype html>')}
+      <html lang="en">
+        <head>
+          <meta charset="utf-8" />
+          <meta name="viewport" content="width=device-width, initial-scale=1" />
+          <title>{`${props.title} · Kept`}</title>
+          <link rel="stylesheet" href={STYLESHEET_URL} />
+          {props.script ? <script src={SCRIPT_URL} defer></script> : null}
+        </head>
+        <body>
+          <a class="skip" href="#main">
+            Skip to content
+          </a>
+          <header class="top">
+            <div class="top-in">
+              <a class="brand" href="/">
+                <span class="brand-mark" aria-hidden="true"></span>Kept
+              </a>
+              {principal ? (
+                <nav aria-label="Main">
+                  <ul class="nav">
+                    <li>
+                      <a href="/" {...current('promises')}>
+                        Promises
+                      </a>
+                    </li>
+                    <li>
+                      <a href="/breaks" {...current('breaks')}>
+                        Breaks
+                      </a>
+                    </li>
+                    {can(principal.role, 'channel.write') ? (
+                      <li>
+                        <a href="/channels" {...current('channels')}>
+                          Channels
+                        </a>
+                      </li>
+                    ) : null}
+                    <li>
+                      <a href="/api/docs">API</a>
+                    </li>
+                  </ul>
+                </nav>
+              ) : null}
+              {principal ? (
+                <div class="who">
+                  <span>
+                    {principal.name} <span class="muted">({principal.role})</span>
+                  </span>
+                  {props.csrfToken ? (
+                    <form method="post" action="/logout">
+                      <input type="hidden" name="_csrf" value={props.csrfToken} />
+                      <button class="btn secondary small" type="submit">
+                        Sign out
+                      </button>
+                    </form>
+                  ) : null}
+                </div>
+              ) : null}
+            </div>
+          </header>
+          <main id="main" tabindex={-1}>
+            {props.children}
+          </main>
+        </body>
+      </html>
+    </>
+  )
+}
+
+const stateLabels: Record<PromiseState | Outcome | StepOutcome, string> = {
+  kept: 'Kept',
+  at_risk: 'At risk',
+  broken: 'Broken',
+  paused: 'Paused',
+  pending: 'Pending',
+  error: 'Error (ours)',
+  passed: 'Passed',
+  failed: 'Failed',
+  skipped: 'Skipped',
+}
+
+/** A state with its words, never colour alone. */
+export function Badge(props: { state: PromiseState | Outcome | StepOutcome }) {
+  return <span class={`badge b-${props.state}`}>{stateLabels[props.state] ?? props.state}</span>
+}
+
+/** The hidden CSRF field every form carries. */
+export function Csrf(props: { token: string | null }) {
+  return <input type="hidden" name="_csrf" value={props.token ?? ''} />
+}
+
+export function Time(props: { at: Date; children?: Child }) {
+  return <time datetime={props.at.toISOString()}>{props.children}</time>
+}
+
+/** Fixed messages after a redirect (?notice=…): never user text from the URL. */
+const notices: Record<string, string> = {
+  saved: 'Saved. The promise is scheduled and will be walked shortly.',
+  'saved-unscheduled': 'Saved, but the schedule could not be updated right now. Save again later.',
+  paused: 'Paused: the promise is not walked until you resume it.',
+  resumed: 'Resumed: the promise is walked on its schedule again.',
+  'run-queued': 'A run is queued. Reload in a few seconds to see it.',
+  deleted: 'The promise and its history were deleted.',
+  acknowledged: 'Acknowledged.',
+  'note-added': 'Note added.',
+  'channel-added': 'Channel added.',
+  'test-sent': 'Test message sent.',
+}
+
+export function Notice(props: { notice: string | undefined; error?: string | null }) {
+  if (props.error) {
+    return (
+      <p class="notice bad" role="alert">
+        {props.error}
+      </p>
+    )
+  }
+  const text = props.notice ? notices[props.notice] : undefined
+  return text ? (
+    <p class="notice" role="status">
+      {text}
+    </p>
+  ) : null
+}

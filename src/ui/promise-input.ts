@@ -1,0 +1,241 @@
+import { CronExpressionParser } from 'cron-parser'
+import { z } from 'zod'
+import type { Device, promises } from '../db/schema.ts'
+import type { Budgets } from '../domain/budget.ts'
+import { parseJourney } from '../domain/journey/parse.ts'
+
+// The promise form's fields as typed (strings, so a refused form is shown
+// again exactly as the owner left it) and their validation into a row.
+
+export interface PromiseFormValues {
+  title: string
+  description: string
+  journey: string
+  maxClicks: string
+  maxSeconds: string
+  maxStepSeconds: string
+  maxLcpMs: string
+  maxA11yViolations: string
+  scheduleKind: 'every' | 'cron'
+  everySeconds: string
+  cron: string
+  timezone: string
+  dailyCustomers: string
+  detractorPercent: string
+  device: Device
+  marketingOwner: string
+  techOwner: string
+  channels: string[]
+}
+
+export type FieldErrors = Partial<Record<keyof PromiseFormValues, string>>
+
+export type PromiseFields = Pick<
+  typeof promises.$inferInsert,
+  | 'title'
+  | 'description'
+  | 'journey'
+  | 'budgets'
+  | 'scheduleEverySeconds'
+  | 'scheduleCron'
+  | 'scheduleTimezone'
+  | 'dailyCustomers'
+  | 'detractorRate'
+  | 'device'
+  | 'marketingOwner'
+  | 'techOwner'
+>
+
+export const MIN_EVERY_SECONDS = 30
+
+export function emptyValues(owner = ''): PromiseFormValues {
+  return {
+    title: '',
+    description: '',
+    journey: '',
+    maxClicks: '',
+    maxSeconds: '',
+    maxStepSeconds: '',
+    maxLcpMs: '',
+    maxA11yViolations: '',
+    scheduleKind: 'every',
+    everySeconds: '300',
+    cron: '',
+    timezone: 'UTC',
+    dailyCustomers: '',
+    detractorPercent: '25',
+    device: 'desktop',
+    marketingOwner: owner,
+    techOwner: '',
+    channels: [],
+  }
+}
+
+const str = (v: unknown) => (typeof v === 'string' ? v : '')
+const num = (v: number | null | undefined) => (v === null || v === undefined ? '' : String(v))
+
+/** The values of a parsed form body (hono parseBody({ all: true })). */
+export function valuesFromBody(body: Record<string, unknown>): PromiseFormValues {
+  const channels = body.channels
+  return {
+    title: str(body.title),
+    description: str(body.description),
+    journey: str(body.journey),
+    maxClicks: str(body.maxClicks),
+    maxSeconds: str(body.maxSeconds),
+    maxStepSeconds: str(body.maxStepSeconds),
+    maxLcpMs: str(body.maxLcpMs),
+    maxA11yViolations: str(body.maxA11yViolations),
+    scheduleKind: body.scheduleKind === 'cron' ? 'cron' : 'every',
+    everySeconds: str(body.everySeconds),
+    cron: str(body.cron),
+    timezone: str(body.timezone),
+    dailyCustomers: str(body.dailyCustomers),
+    detractorPercent: str(body.detractorPercent),
+    device: body.device === 'phone' ? 'phone' : 'desktop',
+    marketingOwner: str(body.marketingOwner),
+    techOwner: str(body.techOwner),
+    channels: (Array.isArray(channels) ? channels : channels === undefined ? [] : [channels]).filter(
+      (c): c is string => typeof c === 'string',
+    ),
+  }
+}
+
+export function valuesFromRow(row: typeof promises.$inferSelect, channelIds: string[]): PromiseFormValues {
+  return {
+    title: row.title,
+    description: row.description ?? '',
+    journey: row.journey,
+    maxClicks: num(row.budgets.maxClicks),
+    maxSeconds: num(row.budgets.maxSeconds),
+    maxStepSeconds: num(row.budgets.maxStepSeconds),
+    maxLcpMs: num(row.budgets.maxLcpMs),
+    maxA11yViolations: num(row.budgets.maxA11yViolations),
+    scheduleKind: row.scheduleCron ? 'cron' : 'every',
+    everySeconds: num(row.scheduleEverySeconds ?? 300),
+    cron: row.scheduleCron ?? '',
+    timezone: row.scheduleTimezone ?? 'UTC',
+    dailyCustomers: num(row.dailyCustomers),
+    detractorPercent: String(Math.round(row.detractorRate * 1000) / 10),
+    device: row.device,
+    marketingOwner: row.marketingOwner ?? '',
+    techOwner: row.techOwner ?? '',
+    channels: channelIds,
+  }
+}
+
+function numberField(text: string, opts: { min: number; max: number; integer: boolean; what: string }) {
+  const t = text.trim()
+  if (t === '') return { value: undefined }
+  const n = Number(t)
+  if (!Number.isFinite(n) || (opts.integer && !Number.isInteger(n)) || n < opts.min || n > opts.max) {
+    return { error: `Expected ${opts.what} from ${opts.min} to ${opts.max}.` }
+  }
+  return { value: n }
+}
+
+function isTimezone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone })
+    return true
+  } catch {
+    return false
+  }
+}
+
+const email = z.email()
+
+/** The journey's errors as one message: line and column of each (the first few). */
+export function journeyErrorText(journey: string): string | null {
+  if (journey.trim() === '') return 'Write the steps a customer takes, one a line, starting with go to and the address.'
+  const parsed = parseJourney(journey)
+  if (parsed.ok) return null
+  const shown = parsed.errors.slice(0, 3).map((e) => `Line ${e.line}, column ${e.column}: ${e.message}`)
+  if (parsed.errors.length > 3) shown.push(`… and ${parsed.errors.length - 3} more.`)
+  return shown.join(' ')
+}
+
+/** Validate every field; errors name the field so the form shows them next to it. */
+export function parsePromiseForm(
+  values: PromiseFormValues,
+  knownChannels: ReadonlySet<string>,
+): { ok: true; fields: PromiseFields; channels: string[] } | { ok: false; errors: FieldErrors } {
+  const errors: FieldErrors = {}
+  const title = values.title.trim()
+  if (title === '') errors.title = 'Write the promise as you tell it to customers, e.g. “Order online in 3 clicks”.'
+  else if (title.length > 200) errors.title = 'Keep the promise under 200 characters.'
+  if (values.description.length > 2000) errors.description = 'Keep the description under 2,000 characters.'
+
+  const journeyError = journeyErrorText(values.journey)
+  if (journeyError) errors.journey = journeyError
+
+  const budgets: Budgets = {}
+  const budgetSpecs = {
+    maxClicks: { min: 0, max: 1000, integer: true, what: 'a whole number of clicks' },
+    maxSeconds: { min: 1, max: 3600, integer: false, what: 'a number of seconds' },
+    maxStepSeconds: { min: 1, max: 600, integer: false, what: 'a number of seconds' },
+    maxLcpMs: { min: 100, max: 60_000, integer: true, what: 'milliseconds' },
+    maxA11yViolations: { min: 0, max: 1000, integer: true, what: 'a whole number' },
+  } as const
+  for (const [key, spec] of Object.entries(budgetSpecs) as [keyof typeof budgetSpecs, (typeof budgetSpecs)[keyof typeof budgetSpecs]][]) {
+    const r = numberField(values[key], spec)
+    if ('error' in r) errors[key] = r.error
+    else if (r.value !== undefined) budgets[key] = r.value
+  }
+
+  let scheduleEverySeconds: number | null = null
+  let scheduleCron: string | null = null
+  let scheduleTimezone: string | null = null
+  if (values.scheduleKind === 'every') {
+    const r = numberField(values.everySeconds, { min: MIN_EVERY_SECONDS, max: 7 * 86_400, integer: true, what: 'whole seconds' })
+    if ('error' in r) errors.everySeconds = r.error
+    else if (r.value === undefined) errors.everySeconds = `Say how often, in seconds (at least ${MIN_EVERY_SECONDS}).`
+    else scheduleEverySeconds = r.value
+  } else {
+    const zone = values.timezone.trim() || 'UTC'
+    if (!isTimezone(zone)) errors.timezone = 'Expected a time zone like Europe/Paris or UTC.'
+    else scheduleTimezone = zone
+    const cron = values.cron.trim()
+    if (cron === '') errors.cron = 'Write a cron pattern, e.g. */5 * * * * (every five minutes).'
+    else {
+      try {
+        CronExpressionParser.parse(cron, { tz: isTimezone(zone) ? zone : 'UTC' }).next()
+        scheduleCron = cron
+      } catch {
+        errors.cron = 'Expected a cron pattern with 5 fields, e.g. 0 9 * * 1-5 (weekdays at 9:00).'
+      }
+    }
+  }
+
+  const daily = numberField(values.dailyCustomers, { min: 0, max: 100_000_000, integer: true, what: 'a whole number' })
+  if ('error' in daily) errors.dailyCustomers = daily.error
+  const detractor = numberField(values.detractorPercent, { min: 0, max: 100, integer: false, what: 'a percentage' })
+  if ('error' in detractor) errors.detractorPercent = detractor.error
+
+  for (const key of ['marketingOwner', 'techOwner'] as const) {
+    const v = values[key].trim()
+    if (v !== '' && !email.safeParse(v).success) errors[key] = 'Expected an email address, e.g. ana@example.com.'
+  }
+  const channels = [...new Set(values.channels)]
+  if (channels.some((c) => !knownChannels.has(c))) errors.channels = 'A chosen channel no longer exists. Choose again.'
+
+  if (Object.keys(errors).length > 0) return { ok: false, errors }
+  return {
+    ok: true,
+    channels,
+    fields: {
+      title,
+      description: values.description.trim() || null,
+      journey: values.journey.replace(/\r\n?/g, '\n').trimEnd(),
+      budgets,
+      scheduleEverySeconds,
+      scheduleCron,
+      scheduleTimezone,
+      dailyCustomers: 'value' in daily ? (daily.value ?? 0) : 0,
+      detractorRate: 'value' in detractor && detractor.value !== undefined ? detractor.value / 100 : 0.25,
+      device: values.device,
+      marketingOwner: values.marketingOwner.trim() || null,
+      techOwner: values.techOwner.trim() || null,
+    },
+  }
+}

@@ -1,0 +1,279 @@
+import { can, type Principal } from '../auth/permissions.ts'
+import type { breaks, promises, runs } from '../db/schema.ts'
+import type { PromiseState } from '../domain/run.ts'
+import { formatDuration, formatRate, formatSeconds, formatTime, keptRate, plural } from './format.ts'
+import { Badge, Csrf, Layout, Notice, Time } from './layout.tsx'
+import { failureText, StepsTable } from './run-view.tsx'
+
+type PromiseRow = typeof promises.$inferSelect
+type RunRow = typeof runs.$inferSelect
+type BreakRow = typeof breaks.$inferSelect
+
+export interface PromisePageData {
+  promise: PromiseRow
+  state: PromiseState
+  rate7: { kept: number; counted: number }
+  rate30: { kept: number; counted: number }
+  runs: RunRow[]
+  page: number
+  hasMore: boolean
+  breaks: BreakRow[]
+  channels: string[]
+}
+
+function scheduleWords(p: PromiseRow): string {
+  if (p.scheduleCron) return `cron ${p.scheduleCron} (${p.scheduleTimezone ?? 'UTC'})`
+  if (p.scheduleEverySeconds) {
+    const s = p.scheduleEverySeconds
+    return s % 60 === 0 ? `every ${plural(s / 60, 'minute')}` : `every ${s} seconds`
+  }
+  return 'not scheduled'
+}
+
+function budgetWords(p: PromiseRow): string {
+  const b = p.budgets
+  const parts: string[] = []
+  if (b.maxClicks !== undefined) parts.push(`at most ${plural(b.maxClicks, 'click')}`)
+  if (b.maxSeconds !== undefined) parts.push(`${b.maxSeconds} s in all`)
+  if (b.maxStepSeconds !== undefined) parts.push(`${b.maxStepSeconds} s a step`)
+  if (b.maxLcpMs !== undefined) parts.push(`largest paint ${b.maxLcpMs} ms`)
+  if (b.maxA11yViolations !== undefined) parts.push(`${plural(b.maxA11yViolations, 'accessibility issue')} allowed`)
+  return parts.length ? parts.join(', ') : 'none: judged on its steps alone'
+}
+
+const triggerWords: Record<RunRow['trigger'], string> = {
+  schedule: 'scheduled',
+  manual: 'run now',
+  confirm: 'confirmation',
+  test: 'try',
+}
+
+function RunDetails(props: { run: RunRow; open: boolean }) {
+  const r = props.run
+  const why = failureText(r.failure)
+  return (
+    <details open={props.open}>
+      <summary>
+        <Badge state={r.outcome} />
+        <Time at={r.startedAt}>{formatTime(r.startedAt)}</Time>
+        <span class="muted small">
+          {plural(r.clicks, 'click')} · {formatSeconds(r.durationMs)} · {triggerWords[r.trigger]}
+        </span>
+        {why ? <span class="small">{why}</span> : null}
+      </summary>
+      <div class="body stack">
+        <StepsTable steps={r.steps} caption={`Steps of the run at ${formatTime(r.startedAt)}`} />
+        {r.screenshotPath ? (
+          <img
+            class="shot"
+            src={`/api/v1/runs/${r.id}/screenshot`}
+            alt={`The page at the end of the run at ${formatTime(r.startedAt)}`}
+            loading="lazy"
+            width={1280}
+            height={800}
+          />
+        ) : null}
+        {r.tracePath ? (
+          <p class="small">
+            <a href={`/api/v1/runs/${r.id}/trace`} download>
+              Download the Playwright trace
+            </a>{' '}
+            <span class="muted">
+              Open it at <a href="https://trace.playwright.dev">trace.playwright.dev</a> or with{' '}
+              <code>npx playwright show-trace trace.zip</code>.
+            </span>
+          </p>
+        ) : null}
+      </div>
+    </details>
+  )
+}
+
+export function PromisePage(props: {
+  principal: Principal
+  csrfToken: string | null
+  data: PromisePageData
+  notice?: string
+  now: Date
+}) {
+  const { data, principal, csrfToken } = props
+  const p = data.promise
+  const canWrite = can(principal.role, 'promise.write')
+  const canRun = can(principal.role, 'promise.run')
+  const isCheck = p.source === 'check'
+  const openBreak = data.breaks.find((b) => !b.resolvedAt)
+  return (
+    <Layout title={p.title} principal={principal} csrfToken={csrfToken} nav="promises">
+      <p class="small">
+        <a href="/">← All promises</a>
+      </p>
+      <div class="head">
+        <div>
+          <h1>{p.title}</h1>
+          <p>
+            <Badge state={data.state} />{' '}
+            {openBreak ? (
+              <span class="small">
+                broken since <Time at={openBreak.openedAt}>{formatTime(openBreak.openedAt)}</Time>
+              </span>
+            ) : null}
+          </p>
+          {p.description ? <p class="lead">{p.description}</p> : null}
+        </div>
+        <div class="actions">
+          {canRun ? (
+            <form method="post" action={`/promises/${p.id}/run`}>
+              <Csrf token={csrfToken} />
+              <button class="btn" type="submit">
+                Run now
+              </button>
+            </form>
+          ) : null}
+          {canWrite && !isCheck ? (
+            <a class="btn secondary" href={`/promises/${p.id}/edit`}>
+              Edit
+            </a>
+          ) : null}
+          {canWrite ? (
+            <form method="post" action={`/promises/${p.id}/${p.paused ? 'resume' : 'pause'}`}>
+              <Csrf token={csrfToken} />
+              <button class="btn secondary" type="submit">
+                {p.paused ? 'Resume' : 'Pause'}
+              </button>
+            </form>
+          ) : null}
+          {canWrite ? (
+            <a class="btn secondary" href={`/promises/${p.id}/delete`}>
+              Delete…
+            </a>
+          ) : null}
+        </div>
+      </div>
+      <Notice notice={props.notice} />
+      <div class="cols">
+        <section aria-labelledby="facts">
+          <h2 id="facts" class="visually-hidden">
+            About this promise
+          </h2>
+          <dl class="facts card">
+            <dt>Kept, 7 days</dt>
+            <dd>{formatRate(keptRate(data.rate7.kept, data.rate7.counted))}</dd>
+            <dt>Kept, 30 days</dt>
+            <dd>{formatRate(keptRate(data.rate30.kept, data.rate30.counted))}</dd>
+            <dt>Budgets</dt>
+            <dd>{budgetWords(p)}</dd>
+            <dt>Schedule</dt>
+            <dd>
+              {scheduleWords(p)}, on {p.device}
+              {p.paused ? ' (paused)' : ''}
+            </dd>
+            <dt>Owners</dt>
+            <dd>{[p.marketingOwner, p.techOwner].filter(Boolean).join(' · ') || 'none yet'}</dd>
+            <dt>Alerts to</dt>
+            <dd>{data.channels.length ? data.channels.join(', ') : 'the default channels'}</dd>
+            <dt>Customers a day</dt>
+            <dd>
+              {p.dailyCustomers.toLocaleString('en')} ({Math.round(p.detractorRate * 100)} % turn detractor when broken)
+            </dd>
+          </dl>
+        </section>
+        <section aria-labelledby="journey-h">
+          <h2 id="journey-h" class="visually-hidden">
+            Journey
+          </h2>
+          <div class="card">
+            <h3>Journey</h3>
+            {isCheck ? (
+              <p>
+                A code check: <code>checks/{p.checkFile}</code>. Edit the file to change it.
+              </p>
+            ) : (
+              <pre>
+                <code>{p.journey}</code>
+              </pre>
+            )}
+          </div>
+        </section>
+      </div>
+
+      <h2 id="breaks">Breaks</h2>
+      {data.breaks.length === 0 ? (
+        <p class="muted">No break so far.</p>
+      ) : (
+        <div class="table-wrap">
+          <table>
+            <caption class="visually-hidden">Breaks of this promise, newest first</caption>
+            <thead>
+              <tr>
+                <th scope="col">Opened</th>
+                <th scope="col">Resolved</th>
+                <th scope="col" class="num">
+                  Duration
+                </th>
+                <th scope="col">Why</th>
+                <th scope="col">Acknowledged</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.breaks.map((b) => (
+                <tr>
+                  <td>
+                    <Time at={b.openedAt}>{formatTime(b.openedAt)}</Time>
+                  </td>
+                  <td>{b.resolvedAt ? <Time at={b.resolvedAt}>{formatTime(b.resolvedAt)}</Time> : <Badge state="broken" />}</td>
+                  <td class="num">
+                    {formatDuration((b.resolvedAt ?? props.now).getTime() - b.openedAt.getTime())}
+                    {b.resolvedAt ? '' : ' so far'}
+                  </td>
+                  <td class="small">{failureText(b.failure) ?? '—'}</td>
+                  <td class="small">{b.acknowledgedBy ? `by ${b.acknowledgedBy}` : 'no'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <p class="small">
+        <a href="/breaks">All breaks</a>
+      </p>
+
+      <h2 id="runs">Runs</h2>
+      {data.runs.length === 0 ? (
+        <p class="muted">No run yet{p.paused ? ': the promise is paused.' : '. The first one comes shortly.'}</p>
+      ) : (
+        data.runs.map((r, i) => <RunDetails run={r} open={i === 0 && data.page === 1} />)
+      )}
+      {data.page > 1 || data.hasMore ? (
+        <nav class="pager" aria-label="Run pages">
+          {data.page > 1 ? <a href={`/promises/${p.id}?page=${data.page - 1}#runs`}>← Newer runs</a> : null}
+          <span>Page {data.page}</span>
+          {data.hasMore ? <a href={`/promises/${p.id}?page=${data.page + 1}#runs`}>Older runs →</a> : null}
+        </nav>
+      ) : null}
+    </Layout>
+  )
+}
+
+export function DeletePage(props: { principal: Principal; csrfToken: string | null; promise: PromiseRow }) {
+  const p = props.promise
+  return (
+    <Layout title={`Delete ${p.title}`} principal={props.principal} csrfToken={props.csrfToken} nav="promises">
+      <h1>Delete “{p.title}”?</h1>
+      <p class="lead">
+        Its schedule stops and its runs, breaks and history are deleted. This cannot be undone. To stop it for a while,
+        pause it instead.
+      </p>
+      <div class="actions">
+        <form method="post" action={`/promises/${p.id}/delete`}>
+          <Csrf token={props.csrfToken} />
+          <button class="btn danger" type="submit">
+            Delete the promise
+          </button>
+        </form>
+        <a class="btn secondary" href={`/promises/${p.id}`}>
+          Keep it
+        </a>
+      </div>
+    </Layout>
+  )
+}

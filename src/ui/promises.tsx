@@ -1,0 +1,345 @@
+import { randomUUID } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
+import path from 'node:path'
+import type { Context } from 'hono'
+import { Hono } from 'hono'
+import { and, asc, desc, eq, gte, sql } from 'drizzle-orm'
+import { can } from '../auth/permissions.ts'
+import type { Db } from '../db/client.ts'
+import { breaks, channels, promiseChannels, promises, runRollups, runs } from '../db/schema.ts'
+import type { Budgets } from '../domain/budget.ts'
+import { parseJourney } from '../domain/journey/parse.ts'
+import type { RunResult } from '../domain/run.ts'
+import { suggestBudgets } from '../domain/suggest-budgets.ts'
+import type { JourneySpec } from '../queue/jobs.ts'
+import type { PromiseScheduler } from '../queue/scheduler-port.ts'
+import { loadSecrets, referencedSecrets } from '../queue/spec.ts'
+import { notFound, pageGuards, principalOf, type UiEnv } from './guards.tsx'
+import { PromiseFormPage, type TryOutcome } from './promise-form.tsx'
+import {
+  emptyValues,
+  parsePromiseForm,
+  valuesFromBody,
+  valuesFromRow,
+  type FieldErrors,
+  type PromiseFields,
+  type PromiseFormValues,
+} from './promise-input.ts'
+import { DeletePage, PromisePage } from './promise-page.tsx'
+
+export interface PromiseRouteDeps {
+  db: Db
+  scheduler: PromiseScheduler
+  tryJourney: (spec: JourneySpec) => Promise<RunResult>
+  dataDir: string
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+const RUNS_PER_PAGE = 20
+const DAY_MS = 86_400_000
+
+/**
+ * Screenshots of tries are not runs (nothing is recorded before saving):
+ * remember the last few, each for the user who made it.
+ */
+class TryScreenshots {
+  private readonly shots = new Map<string, { file: string; owner: string }>()
+  constructor(private readonly max = 200) {}
+  add(runId: string, file: string, owner: string) {
+    this.shots.set(runId, { file, owner })
+    if (this.shots.size > this.max) this.shots.delete(this.shots.keys().next().value!)
+  }
+  get(runId: string, owner: string): string | null {
+    const shot = this.shots.get(runId)
+    return shot && shot.owner === owner ? shot.file : null
+  }
+}
+
+function ownerKey(c: Context<UiEnv>): string {
+  const p = principalOf(c)
+  return p.userId ?? `token:${p.name}`
+}
+
+export function promiseRoutes(deps: PromiseRouteDeps) {
+  const { db } = deps
+  const app = new Hono<UiEnv>()
+  const guards = pageGuards(db)
+  const tries = new TryScreenshots()
+  const evidenceDir = path.resolve(deps.dataDir, 'evidence')
+
+  const channelList = () =>
+    db.select({ id: channels.id, name: channels.name, type: channels.type }).from(channels).orderBy(asc(channels.name))
+
+  async function loadPromise(id: string) {
+    if (!UUID.test(id)) return null
+    const [row] = await db.select().from(promises).where(eq(promises.id, id)).limit(1)
+    return row ?? null
+  }
+
+  function suggested(values: PromiseFormValues): Budgets {
+    return values.title.trim() ? suggestBudgets(values.title) : {}
+  }
+
+  async function renderForm(
+    c: Context<UiEnv>,
+    opts: { mode: 'new' | 'edit'; action: string; values: PromiseFormValues; errors?: FieldErrors; tryOutcome?: TryOutcome; cancelHref: string; status?: 200 | 400 },
+  ) {
+    const principal = principalOf(c)
+    c.status(opts.status ?? 200)
+    return c.html(
+      <PromiseFormPage
+        mode={opts.mode}
+        action={opts.action}
+        principal={principal}
+        csrfToken={c.get('csrfToken')}
+        values={opts.values}
+        errors={opts.errors ?? {}}
+        channels={await channelList()}
+        suggested={suggested(opts.values)}
+        canTry={can(principal.role, 'promise.run')}
+        tryOutcome={opts.tryOutcome}
+        cancelHref={opts.cancelHref}
+      />,
+    )
+  }
+
+  /** Walk the form's journey once, before anything is saved. */
+  async function tryOnce(c: Context<UiEnv>, values: PromiseFormValues, promiseId: string | null): Promise<{ errors: FieldErrors; outcome?: TryOutcome }> {
+    const parsed = parsePromiseForm(values, new Set(values.channels))
+    const errors: FieldErrors = {}
+    if (!parsed.ok) {
+      // Only what the walk needs blocks a try; the rest is checked on save.
+      for (const key of ['journey', 'maxClicks', 'maxSeconds', 'maxStepSeconds', 'maxLcpMs', 'maxA11yViolations'] as const) {
+        if (parsed.errors[key]) errors[key] = parsed.errors[key]
+      }
+      if (Object.keys(errors).length) return { errors }
+    }
+    const budgets = parsed.ok ? (parsed.fields.budgets ?? {}) : budgetsOf(values)
+    const journey = values.journey.replace(/\r\n?/g, '\n')
+    const spec: JourneySpec = {
+      promiseId: promiseId ?? randomUUID(),
+      title: values.title.trim() || 'Try',
+      journey,
+      checkFile: null,
+      budgets,
+      device: values.device,
+      secrets: Object.fromEntries(await loadSecrets(db, referencedSecrets(journey))),
+    }
+    try {
+      const result = await deps.tryJourney(spec)
+      let screenshotUrl: string | null = null
+      if (result.screenshotPath) {
+        const file = path.resolve(evidenceDir, result.screenshotPath)
+        if (file.startsWith(evidenceDir + path.sep)) {
+          tries.add(result.runId, file, ownerKey(c))
+          screenshotUrl = `/promises/try/${result.runId}/screenshot`
+        }
+      }
+      return { errors: {}, outcome: { result, screenshotUrl } }
+    } catch (error) {
+      return { errors: {}, outcome: { error: error instanceof Error ? error.message : String(error) } }
+    }
+  }
+
+  async function save(id: string | null, fields: { fields: PromiseFields; channels: string[] }, createdBy: string | null) {
+    return db.transaction(async (tx) => {
+      let promiseId = id
+      if (promiseId) {
+        await tx.update(promises).set({ ...fields.fields, updatedAt: new Date() }).where(eq(promises.id, promiseId))
+        await tx.delete(promiseChannels).where(eq(promiseChannels.promiseId, promiseId))
+      } else {
+        const [row] = await tx
+          .insert(promises)
+          .values({ ...fields.fields, source: 'form', createdBy })
+          .returning({ id: promises.id })
+        promiseId = row!.id
+      }
+      if (fields.channels.length) {
+        await tx.insert(promiseChannels).values(fields.channels.map((channelId) => ({ promiseId: promiseId!, channelId })))
+      }
+      return promiseId
+    })
+  }
+
+  async function submit(c: Context<UiEnv>, existing: typeof promises.$inferSelect | null) {
+    const principal = principalOf(c)
+    const body = await c.req.parseBody({ all: true })
+    const values = valuesFromBody(body)
+    const mode = existing ? 'edit' : 'new'
+    const action = existing ? `/promises/${existing.id}/edit` : '/promises/new'
+    const cancelHref = existing ? `/promises/${existing.id}` : '/'
+    if (body.intent === 'try') {
+      if (!can(principal.role, 'promise.run')) {
+        return renderForm(c, { mode, action, values, cancelHref, status: 400, errors: { journey: 'Your role may not run journeys.' } })
+      }
+      // No budgets typed yet: try with the ones the wording suggests, and show them.
+      if (!['maxClicks', 'maxSeconds', 'maxStepSeconds', 'maxLcpMs', 'maxA11yViolations'].some((k) => values[k as keyof PromiseFormValues] !== '')) {
+        const s = suggested(values)
+        for (const key of ['maxClicks', 'maxSeconds', 'maxStepSeconds'] as const) if (s[key] !== undefined) values[key] = String(s[key])
+      }
+      const tried = await tryOnce(c, values, existing?.id ?? null)
+      const failed = Object.keys(tried.errors).length > 0
+      return renderForm(c, { mode, action, values, cancelHref, errors: tried.errors, tryOutcome: tried.outcome, status: failed ? 400 : 200 })
+    }
+    const known = new Set((await channelList()).map((ch) => ch.id))
+    const parsed = parsePromiseForm(values, known)
+    if (!parsed.ok) return renderForm(c, { mode, action, values, cancelHref, errors: parsed.errors, status: 400 })
+    const id = await save(existing?.id ?? null, parsed, principal.userId)
+    let notice = 'saved'
+    try {
+      await deps.scheduler.sync(id)
+    } catch {
+      notice = 'saved-unscheduled'
+    }
+    return c.redirect(`/promises/${id}?notice=${notice}`, 303)
+  }
+
+  // --- the form ---
+
+  app.get('/promises/new', guards.page('promise.write'), (c) =>
+    renderForm(c, { mode: 'new', action: '/promises/new', values: emptyValues(principalOf(c).name), cancelHref: '/' }),
+  )
+  app.post('/promises/new', guards.post('promise.write'), (c) => submit(c, null))
+
+  /** Live validation for the form script: the journey's errors and the budgets the wording suggests. */
+  app.post('/promises/validate', guards.post('promise.write'), async (c) => {
+    const body = (await c.req.json().catch(() => ({}))) as { journey?: unknown; title?: unknown }
+    const journey = typeof body.journey === 'string' ? body.journey : ''
+    const title = typeof body.title === 'string' ? body.title : ''
+    const parsed = parseJourney(journey)
+    return c.json({
+      ok: parsed.ok,
+      steps: parsed.ok ? parsed.journey.steps.length : 0,
+      errors: parsed.ok ? [] : parsed.errors,
+      budgets: title.trim() ? suggestBudgets(title) : {},
+    })
+  })
+
+  app.get('/promises/try/:runId/screenshot', guards.page('promise.run'), async (c) => {
+    const file = tries.get(c.req.param('runId'), ownerKey(c))
+    if (!file) return c.text('No such screenshot (tries are kept for a while only).', 404)
+    const png = await readFile(file).catch(() => null)
+    if (!png) return c.text('The screenshot is gone.', 404)
+    return c.body(png, 200, { 'content-type': 'image/png', 'cache-control': 'private, max-age=3600' })
+  })
+
+  app.get('/promises/:id/edit', guards.page('promise.write'), async (c) => {
+    const row = await loadPromise(c.req.param('id'))
+    if (!row) return notFound(c, 'No promise has this address. It may have been deleted.')
+    if (row.source === 'check') return c.redirect(`/promises/${row.id}`, 303)
+    const linked = await db.select({ id: promiseChannels.channelId }).from(promiseChannels).where(eq(promiseChannels.promiseId, row.id))
+    return renderForm(c, {
+      mode: 'edit',
+      action: `/promises/${row.id}/edit`,
+      values: valuesFromRow(row, linked.map((l) => l.id)),
+      cancelHref: `/promises/${row.id}`,
+    })
+  })
+  app.post('/promises/:id/edit', guards.post('promise.write'), async (c) => {
+    const row = await loadPromise(c.req.param('id'))
+    if (!row) return notFound(c, 'No promise has this address. It may have been deleted.')
+    if (row.source === 'check') return c.redirect(`/promises/${row.id}`, 303)
+    return submit(c, row)
+  })
+
+  // --- the promise page and its actions ---
+
+  app.get('/promises/:id', guards.read, async (c) => {
+    const row = await loadPromise(c.req.param('id'))
+    if (!row) return notFound(c, 'No promise has this address. It may have been deleted.')
+    const page = Math.max(1, Math.min(10_000, Number.parseInt(c.req.query('page') ?? '1', 10) || 1))
+    const now = new Date()
+    const since30 = new Date(now.getTime() - 30 * DAY_MS)
+    const since7 = new Date(now.getTime() - 7 * DAY_MS)
+    const [runRows, breakRows, rates, linked] = await Promise.all([
+      db
+        .select()
+        .from(runs)
+        .where(eq(runs.promiseId, row.id))
+        .orderBy(desc(runs.startedAt), desc(runs.id))
+        .limit(RUNS_PER_PAGE + 1)
+        .offset((page - 1) * RUNS_PER_PAGE),
+      db.select().from(breaks).where(eq(breaks.promiseId, row.id)).orderBy(desc(breaks.openedAt)).limit(20),
+      db
+        .select({
+          kept7: sql<number>`coalesce(sum(${runRollups.kept} + ${runRollups.atRisk}) filter (where ${runRollups.hour} >= ${since7.toISOString()}::timestamptz), 0)`.mapWith(Number),
+          counted7: sql<number>`coalesce(sum(${runRollups.runs} - ${runRollups.errors}) filter (where ${runRollups.hour} >= ${since7.toISOString()}::timestamptz), 0)`.mapWith(Number),
+          kept30: sql<number>`coalesce(sum(${runRollups.kept} + ${runRollups.atRisk}), 0)`.mapWith(Number),
+          counted30: sql<number>`coalesce(sum(${runRollups.runs} - ${runRollups.errors}), 0)`.mapWith(Number),
+        })
+        .from(runRollups)
+        .where(and(eq(runRollups.promiseId, row.id), gte(runRollups.hour, since30))),
+      db
+        .select({ name: channels.name })
+        .from(promiseChannels)
+        .innerJoin(channels, eq(channels.id, promiseChannels.channelId))
+        .where(eq(promiseChannels.promiseId, row.id))
+        .orderBy(asc(channels.name)),
+    ])
+    const r = rates[0] ?? { kept7: 0, counted7: 0, kept30: 0, counted30: 0 }
+    return c.html(
+      <PromisePage
+        principal={principalOf(c)}
+        csrfToken={c.get('csrfToken')}
+        notice={c.req.query('notice')}
+        now={now}
+        data={{
+          promise: row,
+          state: row.paused ? 'paused' : row.state,
+          rate7: { kept: r.kept7, counted: r.counted7 },
+          rate30: { kept: r.kept30, counted: r.counted30 },
+          runs: runRows.slice(0, RUNS_PER_PAGE),
+          hasMore: runRows.length > RUNS_PER_PAGE,
+          page,
+          breaks: breakRows,
+          channels: linked.map((l) => l.name),
+        }}
+      />,
+    )
+  })
+
+  app.post('/promises/:id/run', guards.post('promise.run'), async (c) => {
+    const row = await loadPromise(c.req.param('id'))
+    if (!row) return notFound(c, 'No promise has this address. It may have been deleted.')
+    await deps.scheduler.runNow(row.id)
+    return c.redirect(`/promises/${row.id}?notice=run-queued`, 303)
+  })
+
+  for (const [verb, paused] of [
+    ['pause', true],
+    ['resume', false],
+  ] as const) {
+    app.post(`/promises/:id/${verb}`, guards.post('promise.write'), async (c) => {
+      const row = await loadPromise(c.req.param('id'))
+      if (!row) return notFound(c, 'No promise has this address. It may have been deleted.')
+      await db.update(promises).set({ paused, updatedAt: new Date() }).where(eq(promises.id, row.id))
+      await deps.scheduler.sync(row.id)
+      return c.redirect(`/promises/${row.id}?notice=${paused ? 'paused' : 'resumed'}`, 303)
+    })
+  }
+
+  app.get('/promises/:id/delete', guards.page('promise.write'), async (c) => {
+    const row = await loadPromise(c.req.param('id'))
+    if (!row) return notFound(c, 'No promise has this address. It may have been deleted.')
+    return c.html(<DeletePage principal={principalOf(c)} csrfToken={c.get('csrfToken')} promise={row} />)
+  })
+  app.post('/promises/:id/delete', guards.post('promise.write'), async (c) => {
+    const row = await loadPromise(c.req.param('id'))
+    if (!row) return notFound(c, 'No promise has this address. It may have been deleted.')
+    await db.delete(promises).where(eq(promises.id, row.id))
+    await deps.scheduler.remove(row.id)
+    return c.redirect('/?notice=deleted', 303)
+  })
+
+  return app
+}
+
+/** Budgets from the typed values, ignoring what does not parse (for a try). */
+function budgetsOf(values: PromiseFormValues): Budgets {
+  const out: Budgets = {}
+  for (const key of ['maxClicks', 'maxSeconds', 'maxStepSeconds', 'maxLcpMs', 'maxA11yViolations'] as const) {
+    const n = Number(values[key])
+    if (values[key].trim() !== '' && Number.isFinite(n)) out[key] = n
+  }
+  return out
+}
