@@ -1,0 +1,136 @@
+import { AT_RISK_SHARE, type BudgetKey, type Budgets } from './budget.ts'
+import type { Failure, Outcome, StepResult, Vitals } from './run.ts'
+
+// The judgment of one run against its promise's budgets. Pure: the runner
+// measures, this decides. In a failure, `limit` and `actual` are in the
+// budget's own unit: seconds for the *Seconds keys, milliseconds for
+// maxLcpMs, counts otherwise.
+
+/** What a walk of a journey measured, before judgment. */
+export interface Measured {
+  steps: StepResult[]
+  clicks: number
+  durationMs: number
+  vitals: Vitals
+  /** Our own failure (browser crash, infrastructure timeout): never the promise's fault. */
+  error?: string | null
+}
+
+export interface Verdict {
+  outcome: Outcome
+  failure: Failure | null
+}
+
+interface BudgetUse {
+  budget: BudgetKey
+  limit: number
+  actual: number
+  line: number | null
+  message: string
+}
+
+export function judgeRun(measured: Measured, budgets: Budgets): Verdict {
+  if (measured.error != null) {
+    return { outcome: 'error', failure: failure('error', { message: measured.error || 'the monitor failed' }) }
+  }
+
+  const failed = measured.steps.find((step) => step.outcome === 'failed')
+  if (failed) {
+    const message = failed.error || `the step on line ${failed.line} failed`
+    return { outcome: 'broken', failure: failure('step', { line: failed.line, message }) }
+  }
+
+  const uses = budgetUses(measured, budgets)
+  const exceeded = uses.find((use) => use.actual > use.limit)
+  if (exceeded) {
+    const { budget, limit, actual, line, message } = exceeded
+    return { outcome: 'broken', failure: failure('budget', { budget, limit, actual, line, message }) }
+  }
+
+  const atRisk = uses.some((use) => TIME_BUDGETS.has(use.budget) && use.actual / use.limit > AT_RISK_SHARE + 1e-9)
+  return { outcome: atRisk ? 'at_risk' : 'kept', failure: null }
+}
+
+// Clicks are whole: a click budget met exactly is kept, never "at risk".
+const TIME_BUDGETS = new Set<BudgetKey>(['maxSeconds', 'maxStepSeconds', 'maxLcpMs'])
+
+function failure(kind: Failure['kind'], fields: Partial<Failure> & { message: string }): Failure {
+  return { kind, budget: null, limit: null, actual: null, line: null, ...fields }
+}
+
+/** Each set budget with what the run measured for it, in the order they are judged. */
+function budgetUses(measured: Measured, budgets: Budgets): BudgetUse[] {
+  const uses: BudgetUse[] = []
+  const { maxClicks, maxSeconds, maxStepSeconds, maxLcpMs, maxA11yViolations } = budgets
+
+  if (maxClicks != null) {
+    const actual = measured.clicks
+    uses.push({
+      budget: 'maxClicks',
+      limit: maxClicks,
+      actual,
+      line: null,
+      message: `took ${plural(actual, 'click')}, the promise allows ${maxClicks}`,
+    })
+  }
+  if (maxSeconds != null) {
+    const actual = measured.durationMs / 1000
+    uses.push({
+      budget: 'maxSeconds',
+      limit: maxSeconds,
+      actual,
+      line: null,
+      message: `took ${seconds(actual, maxSeconds)}, the promise allows ${maxSeconds} s`,
+    })
+  }
+  if (maxStepSeconds != null) {
+    const slowest = measured.steps.reduce<StepResult | null>(
+      (slow, step) => (slow === null || step.durationMs > slow.durationMs ? step : slow),
+      null,
+    )
+    if (slowest !== null) {
+      const actual = slowest.durationMs / 1000
+      uses.push({
+        budget: 'maxStepSeconds',
+        limit: maxStepSeconds,
+        actual,
+        line: slowest.line,
+        message: `step on line ${slowest.line} took ${seconds(actual, maxStepSeconds)}, the budget is ${maxStepSeconds} s per step`,
+      })
+    }
+  }
+  // Vitals are judged only when measured: a page without LCP is not a breach.
+  const { lcpMs, a11yViolations } = measured.vitals
+  if (maxLcpMs != null && lcpMs != null) {
+    uses.push({
+      budget: 'maxLcpMs',
+      limit: maxLcpMs,
+      actual: lcpMs,
+      line: null,
+      message: `the largest contentful paint came after ${seconds(lcpMs / 1000, maxLcpMs / 1000)}, the budget is ${maxLcpMs / 1000} s`,
+    })
+  }
+  if (maxA11yViolations != null && a11yViolations != null) {
+    uses.push({
+      budget: 'maxA11yViolations',
+      limit: maxA11yViolations,
+      actual: a11yViolations,
+      line: null,
+      message: `found ${plural(a11yViolations, 'accessibility violation')}, the budget allows ${maxA11yViolations}`,
+    })
+  }
+  return uses
+}
+
+/** Seconds with one decimal, more when needed to tell `actual` from `limit` (60.04 s, not 60.0 s). */
+function seconds(actual: number, limit: number): string {
+  for (let digits = 1; digits < 3; digits++) {
+    const shown = actual.toFixed(digits)
+    if (Number(shown) !== limit || actual === limit) return `${shown} s`
+  }
+  return `${actual.toFixed(3)} s`
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`
+}
