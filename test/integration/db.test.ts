@@ -25,7 +25,8 @@ describe('migrations', () => {
     expect(read?.state).toBe('pending')
   })
 
-  it('apply to PGlite (Postgres 18) as well', async () => {
+  // PGlite (WASM) is slow to open and migrate on two busy cores.
+  it('apply to PGlite (Postgres 18) as well', { timeout: 120_000 }, async () => {
     const lite = wrapPglite(new PGlite())
     await lite.migrate()
     await lite.migrate()
