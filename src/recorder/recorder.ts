@@ -68,7 +68,11 @@ export function startRecorder(options: RecorderOptions): Recorder {
       logger?.info({ runId: result.runId, promiseId: result.promiseId }, 'result of a deleted promise: dropped')
       return recorded.status
     }
-    if (recorded.status === 'recorded') options.onRecorded?.(result)
+    if (recorded.status === 'recorded') {
+      options.onRecorded?.(result)
+      const { runId, promiseId, trigger, outcome, clicks, durationMs } = result
+      logger?.info({ runId, promiseId, trigger, outcome, clicks, durationMs, failure: result.failure?.message }, 'run recorded')
+    }
     for (const change of recorded.changes) {
       await alerts.add(change.type, change, { ...ALERT_JOB_OPTIONS, jobId: alertJobId(change) })
       logger?.info(change, change.type)
