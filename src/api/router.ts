@@ -1,0 +1,66 @@
+import { OpenAPIHono, z } from '@hono/zod-openapi'
+import type { ZodError } from 'zod'
+import type { AuthEnv } from '../auth/middleware.ts'
+import { ApiError, type FieldProblem } from './problem.ts'
+
+export type ApiEnv = AuthEnv
+
+/** Zod issues as problem `errors`: a dotted path (`budgets.maxClicks`) and what was expected. */
+export function fieldProblems(error: ZodError, prefix = ''): FieldProblem[] {
+  return error.issues.map((issue) => {
+    const path = [prefix, ...issue.path.map(String)].filter((p) => p !== '').join('.')
+    return { path: path || (prefix || 'body'), message: issue.message }
+  })
+}
+
+/** Names the part of the request that failed: body fields as they are, others prefixed (query.limit). */
+const targetPrefix: Record<string, string> = { json: '', form: '', query: 'query', param: 'param', header: 'header', cookie: 'cookie' }
+
+/** A sub-app whose failed validations throw a 422 naming every field. */
+export function newRouter(): OpenAPIHono<ApiEnv> {
+  return new OpenAPIHono<ApiEnv>({
+    defaultHook: (result) => {
+      if (result.success) return
+      const errors = fieldProblems(result.error, targetPrefix[result.target] ?? result.target)
+      const first = errors[0]!
+      const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : ''
+      throw new ApiError(422, `${first.path}: ${first.message}${more}`, errors)
+    },
+  })
+}
+
+export const ProblemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })),
+  })
+  .openapi('Problem')
+
+const problemContent = { 'application/problem+json': { schema: ProblemSchema } }
+
+/** The error answers every protected route can give, for the OpenAPI document. */
+export const problemResponses = {
+  401: { description: 'No valid token or session', content: problemContent },
+  403: { description: 'The role may not do this, or a session sent no CSRF token', content: problemContent },
+  404: { description: 'No such resource', content: problemContent },
+  422: { description: 'The request does not validate: `errors` names each field', content: problemContent },
+} as const
+
+export const IdParams = z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' }, example: '0b9f…' }) })
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+export function isUuid(value: string): boolean {
+  return UUID.test(value)
+}
+
+/** A path id that is not a UUID names nothing: 404, like an unknown one. */
+export function requireUuid(id: string, what: string): string {
+  if (!isUuid(id)) throw new ApiError(404, `no ${what} with id ${id}`)
+  return id
+}
+
+export const iso = (date: Date | null | undefined): string | null => (date ? date.toISOString() : null)

@@ -1,0 +1,179 @@
+import { createRoute, z } from '@hono/zod-openapi'
+import { and, asc, desc, eq, inArray, isNotNull, isNull, type SQL } from 'drizzle-orm'
+import { requireAction } from '../../auth/middleware.ts'
+import type { Db } from '../../db/client.ts'
+import { breakNotes, breaks, promises } from '../../db/schema.ts'
+import type { ApiDeps } from '../deps.ts'
+import { PageQuery, afterCursor, cursorKey, decodeCursor, pageSchema, toPage } from '../pagination.ts'
+import { notFound } from '../problem.ts'
+import { IdParams, iso, newRouter, problemResponses, requireUuid } from '../router.ts'
+import { uuid } from '../schemas/common.ts'
+import { FailureSchema } from '../schemas/run.ts'
+
+type BreakRow = typeof breaks.$inferSelect
+
+const tags = ['breaks']
+const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } })
+
+const NoteSchema = z.object({ id: z.string(), author: z.string(), body: z.string(), createdAt: z.string() }).openapi('BreakNote')
+
+const BreakSchema = z
+  .object({
+    id: z.string(),
+    promiseId: z.string(),
+    promiseTitle: z.string(),
+    state: z.enum(['open', 'resolved']),
+    openedAt: z.string(),
+    resolvedAt: z.string().nullable(),
+    /** Until now for an open break. */
+    durationMs: z.number(),
+    failure: FailureSchema.nullable(),
+    firstRunId: z.string().nullable(),
+    openedByRunId: z.string(),
+    resolvedByRunId: z.string().nullable(),
+    acknowledgedAt: z.string().nullable(),
+    acknowledgedBy: z.string().nullable(),
+    notes: z.array(NoteSchema),
+  })
+  .openapi('Break')
+
+type BreakJson = z.infer<typeof BreakSchema>
+
+const listRoute = createRoute({
+  method: 'get',
+  path: '/breaks',
+  tags,
+  summary: 'Breaks, newest first',
+  middleware: requireAction('read'),
+  request: {
+    query: PageQuery.extend({
+      state: z.enum(['open', 'resolved'], 'expected open or resolved').optional(),
+      promiseId: uuid('a promise').optional(),
+    }),
+  },
+  responses: { 200: json(pageSchema(BreakSchema), 'A page of breaks'), ...problemResponses },
+})
+
+const getRoute = createRoute({
+  method: 'get',
+  path: '/breaks/{id}',
+  tags,
+  summary: 'One break with its notes',
+  middleware: requireAction('read'),
+  request: { params: IdParams },
+  responses: { 200: json(BreakSchema, 'The break'), ...problemResponses },
+})
+
+const ackRoute = createRoute({
+  method: 'post',
+  path: '/breaks/{id}/ack',
+  tags,
+  summary: 'Acknowledge a break: reminders stop; the first acknowledgement is kept',
+  middleware: requireAction('break.ack'),
+  request: { params: IdParams },
+  responses: { 200: json(BreakSchema, 'The acknowledged break'), ...problemResponses },
+})
+
+const noteRoute = createRoute({
+  method: 'post',
+  path: '/breaks/{id}/notes',
+  tags,
+  summary: 'Add a note to a break',
+  middleware: requireAction('break.ack'),
+  request: {
+    params: IdParams,
+    body: {
+      required: true,
+      content: {
+        'application/json': {
+          schema: z.strictObject({
+            body: z.string().trim().min(1, 'expected the note text').max(5000, 'expected at most 5000 characters'),
+          }),
+        },
+      },
+    },
+  },
+  responses: { 201: json(NoteSchema, 'The note'), ...problemResponses },
+})
+
+export function breakRoutes(deps: ApiDeps) {
+  const app = newRouter()
+  const { db } = deps
+
+  app.openapi(listRoute, async (c) => {
+    const query = c.req.valid('query')
+    const filters: (SQL | undefined)[] = [afterCursor(decodeCursor(query.cursor), breaks.openedAt, breaks.id, 'desc', 'timestamptz')]
+    if (query.state === 'open') filters.push(isNull(breaks.resolvedAt))
+    if (query.state === 'resolved') filters.push(isNotNull(breaks.resolvedAt))
+    if (query.promiseId) filters.push(eq(breaks.promiseId, query.promiseId))
+    const rows = await db
+      .select({ row: breaks, promiseTitle: promises.title, cursorKey: cursorKey(breaks.openedAt) })
+      .from(breaks)
+      .innerJoin(promises, eq(promises.id, breaks.promiseId))
+      .where(and(...filters))
+      .orderBy(desc(breaks.openedAt), desc(breaks.id))
+      .limit(query.limit + 1)
+    const page = toPage(rows.map((r) => ({ ...r, id: r.row.id })), query.limit, (r) => r)
+    return c.json({ items: await breakViews(db, page.items), nextCursor: page.nextCursor }, 200)
+  })
+
+  app.openapi(getRoute, async (c) => c.json(await loadBreakView(db, c.req.valid('param').id), 200))
+
+  app.openapi(ackRoute, async (c) => {
+    const view = await loadBreakView(db, c.req.valid('param').id)
+    const who = c.get('principal')!.name
+    await db
+      .update(breaks)
+      .set({ acknowledgedAt: new Date(), acknowledgedBy: who })
+      .where(and(eq(breaks.id, view.id), isNull(breaks.acknowledgedAt)))
+    return c.json(await loadBreakView(db, view.id), 200)
+  })
+
+  app.openapi(noteRoute, async (c) => {
+    const view = await loadBreakView(db, c.req.valid('param').id)
+    const [note] = await db
+      .insert(breakNotes)
+      .values({ breakId: view.id, author: c.get('principal')!.name, body: c.req.valid('json').body })
+      .returning()
+    return c.json({ id: note!.id, author: note!.author, body: note!.body, createdAt: note!.createdAt.toISOString() }, 201)
+  })
+
+  return app
+}
+
+async function loadBreakView(db: Db, id: string): Promise<BreakJson> {
+  const [row] = await db
+    .select({ row: breaks, promiseTitle: promises.title })
+    .from(breaks)
+    .innerJoin(promises, eq(promises.id, breaks.promiseId))
+    .where(eq(breaks.id, requireUuid(id, 'break')))
+  if (!row) throw notFound('break', id)
+  return (await breakViews(db, [row]))[0]!
+}
+
+async function breakViews(db: Db, rows: { row: BreakRow; promiseTitle: string }[], now = new Date()): Promise<BreakJson[]> {
+  if (rows.length === 0) return []
+  const notes = await db
+    .select()
+    .from(breakNotes)
+    .where(inArray(breakNotes.breakId, rows.map((r) => r.row.id)))
+    .orderBy(asc(breakNotes.createdAt))
+  return rows.map(({ row, promiseTitle }) => ({
+    id: row.id,
+    promiseId: row.promiseId,
+    promiseTitle,
+    state: row.resolvedAt ? 'resolved' : 'open',
+    openedAt: row.openedAt.toISOString(),
+    resolvedAt: iso(row.resolvedAt),
+    durationMs: (row.resolvedAt ?? now).getTime() - row.openedAt.getTime(),
+    failure: row.failure ?? null,
+    firstRunId: row.firstRunId,
+    openedByRunId: row.openedByRunId,
+    resolvedByRunId: row.resolvedByRunId,
+    acknowledgedAt: iso(row.acknowledgedAt),
+    acknowledgedBy: row.acknowledgedBy,
+    notes: notes
+      .filter((n) => n.breakId === row.id)
+      .map((n) => ({ id: n.id, author: n.author, body: n.body, createdAt: n.createdAt.toISOString() })),
+  }))
+}

@@ -1,0 +1,243 @@
+import { createRoute, z } from '@hono/zod-openapi'
+import { and, asc, eq } from 'drizzle-orm'
+import { channelConfigSchemas, type ChannelConfig } from '../../alerts/channels/index.ts'
+import { requireAction } from '../../auth/middleware.ts'
+import type { Db } from '../../db/client.ts'
+import { channels, type ChannelType } from '../../db/schema.ts'
+import { encrypt } from '../../infra/crypto.ts'
+import type { ApiDeps } from '../deps.ts'
+import { PageQuery, afterCursor, cursorKey, decodeCursor, pageSchema, toPage } from '../pagination.ts'
+import { ApiError, notFound } from '../problem.ts'
+import { IdParams, fieldProblems, iso, newRouter, problemResponses, requireUuid } from '../router.ts'
+
+type ChannelRow = typeof channels.$inferSelect
+
+const tags = ['channels']
+const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } })
+const CHANNEL_TYPES = ['email', 'slack', 'teams', 'webhook', 'pagerduty'] as const
+
+const ChannelSchema = z
+  .object({
+    id: z.string(),
+    type: z.enum(CHANNEL_TYPES),
+    name: z.string(),
+    /** What may be shown of the config; the config itself is never returned. */
+    configPublic: z.record(z.string(), z.string()),
+    isDefault: z.boolean(),
+    lastError: z.string().nullable(),
+    lastErrorAt: z.string().nullable(),
+    createdAt: z.string(),
+  })
+  .openapi('Channel')
+
+const name = z.string().trim().min(1, 'expected a name for the channel').max(100, 'expected at most 100 characters')
+const config = z
+  .record(z.string(), z.unknown(), 'expected the channel config as an object')
+  .openapi({ description: 'email: {to}; slack, teams: {webhookUrl}; webhook: {url, secret}; pagerduty: {routingKey, eventsUrl?}' })
+
+const ChannelCreateSchema = z
+  .strictObject({
+    type: z.enum(CHANNEL_TYPES, 'expected email, slack, teams, webhook or pagerduty'),
+    name,
+    config,
+    isDefault: z.boolean('expected true or false').default(false),
+  })
+  .openapi('ChannelCreate', { example: { type: 'slack', name: 'ops', config: { webhookUrl: 'https://hooks.slack.com/services/T/B/X' } } })
+
+const ChannelUpdateSchema = z
+  .strictObject({ name, config, isDefault: z.boolean('expected true or false') })
+  .partial()
+  .openapi('ChannelUpdate')
+
+const listRoute = createRoute({
+  method: 'get',
+  path: '/channels',
+  tags,
+  summary: 'Alert channels',
+  middleware: requireAction('read'),
+  request: { query: PageQuery },
+  responses: { 200: json(pageSchema(ChannelSchema), 'A page of channels'), ...problemResponses },
+})
+
+const getRoute = createRoute({
+  method: 'get',
+  path: '/channels/{id}',
+  tags,
+  summary: 'One channel (its config is never returned)',
+  middleware: requireAction('read'),
+  request: { params: IdParams },
+  responses: { 200: json(ChannelSchema, 'The channel'), ...problemResponses },
+})
+
+const createChannelRoute = createRoute({
+  method: 'post',
+  path: '/channels',
+  tags,
+  summary: 'Add an alert channel; its config is stored encrypted',
+  middleware: requireAction('channel.write'),
+  request: { body: { required: true, content: { 'application/json': { schema: ChannelCreateSchema } } } },
+  responses: { 201: json(ChannelSchema, 'The new channel'), ...problemResponses },
+})
+
+const updateRoute = createRoute({
+  method: 'patch',
+  path: '/channels/{id}',
+  tags,
+  summary: 'Rename a channel, replace its config, or make it the default',
+  middleware: requireAction('channel.write'),
+  request: { params: IdParams, body: { required: true, content: { 'application/json': { schema: ChannelUpdateSchema } } } },
+  responses: { 200: json(ChannelSchema, 'The updated channel'), ...problemResponses },
+})
+
+const deleteRoute = createRoute({
+  method: 'delete',
+  path: '/channels/{id}',
+  tags,
+  summary: 'Remove a channel (and its routing from promises)',
+  middleware: requireAction('channel.write'),
+  request: { params: IdParams },
+  responses: { 204: { description: 'Deleted' }, ...problemResponses },
+})
+
+const testRoute = createRoute({
+  method: 'post',
+  path: '/channels/{id}/test',
+  tags,
+  summary: 'Send a test message through the channel',
+  middleware: requireAction('channel.write'),
+  request: { params: IdParams },
+  responses: {
+    200: json(z.object({ ok: z.literal(true) }), 'The channel accepted the test message'),
+    502: { description: 'The channel refused or could not be reached', content: problemResponses[422].content },
+    ...problemResponses,
+  },
+})
+
+export function channelRoutes(deps: ApiDeps) {
+  const app = newRouter()
+  const { db, secretKey } = deps
+
+  app.openapi(listRoute, async (c) => {
+    const query = c.req.valid('query')
+    const rows = await db
+      .select({ row: channels, cursorKey: cursorKey(channels.createdAt) })
+      .from(channels)
+      .where(afterCursor(decodeCursor(query.cursor), channels.createdAt, channels.id, 'asc', 'timestamptz'))
+      .orderBy(asc(channels.createdAt), asc(channels.id))
+      .limit(query.limit + 1)
+    return c.json(toPage(rows.map((r) => ({ ...r, id: r.row.id })), query.limit, (r) => channelView(r.row)), 200)
+  })
+
+  app.openapi(getRoute, async (c) => c.json(channelView(await loadChannel(db, c.req.valid('param').id)), 200))
+
+  app.openapi(createChannelRoute, async (c) => {
+    const body = c.req.valid('json')
+    const valid = validConfig(body.type, body.config)
+    const row = await db.transaction(async (tx) => {
+      if (body.isDefault) await tx.update(channels).set({ isDefault: false }).where(eq(channels.isDefault, true))
+      const [row] = await tx
+        .insert(channels)
+        .values({
+          type: body.type,
+          name: body.name,
+          configEncrypted: encrypt(secretKey, JSON.stringify(valid)),
+          configPublic: publicConfig(body.type, valid),
+          isDefault: body.isDefault,
+        })
+        .returning()
+      return row!
+    })
+    c.header('location', `/api/v1/channels/${row.id}`)
+    return c.json(channelView(row), 201)
+  })
+
+  app.openapi(updateRoute, async (c) => {
+    const existing = await loadChannel(db, c.req.valid('param').id)
+    const body = c.req.valid('json')
+    const valid = body.config ? validConfig(existing.type, body.config) : null
+    const row = await db.transaction(async (tx) => {
+      if (body.isDefault) await tx.update(channels).set({ isDefault: false }).where(eq(channels.isDefault, true))
+      const [row] = await tx
+        .update(channels)
+        .set({
+          ...(body.name !== undefined ? { name: body.name } : {}),
+          ...(body.isDefault !== undefined ? { isDefault: body.isDefault } : {}),
+          ...(valid
+            ? { configEncrypted: encrypt(secretKey, JSON.stringify(valid)), configPublic: publicConfig(existing.type, valid), lastError: null, lastErrorAt: null }
+            : {}),
+        })
+        .where(eq(channels.id, existing.id))
+        .returning()
+      return row!
+    })
+    return c.json(channelView(row), 200)
+  })
+
+  app.openapi(deleteRoute, async (c) => {
+    const row = await loadChannel(db, c.req.valid('param').id)
+    await db.delete(channels).where(eq(channels.id, row.id))
+    return c.body(null, 204)
+  })
+
+  app.openapi(testRoute, async (c) => {
+    const row = await loadChannel(db, c.req.valid('param').id)
+    try {
+      await deps.testChannel(row.id)
+    } catch (error) {
+      throw new ApiError(502, `the ${row.type} channel "${row.name}" failed: ${(error as Error).message}`)
+    }
+    return c.json({ ok: true as const }, 200)
+  })
+
+  return app
+}
+
+async function loadChannel(db: Db, id: string): Promise<ChannelRow> {
+  const [row] = await db.select().from(channels).where(and(eq(channels.id, requireUuid(id, 'channel'))))
+  if (!row) throw notFound('channel', id)
+  return row
+}
+
+/** The config checked by its channel's own schema; errors name `config.<field>`. */
+function validConfig(type: ChannelType, raw: unknown): ChannelConfig {
+  const parsed = channelConfigSchemas[type].safeParse(raw)
+  if (parsed.success) return parsed.data
+  const errors = fieldProblems(parsed.error, 'config')
+  throw new ApiError(422, `${errors[0]!.path}: ${errors[0]!.message}`, errors)
+}
+
+/** What of a config may be shown: addresses and hosts, never URLs with keys or secrets. */
+export function publicConfig(type: ChannelType, config: ChannelConfig): Record<string, string> {
+  const host = (url: string) => {
+    try {
+      return new URL(url).host
+    } catch {
+      return ''
+    }
+  }
+  const c = config as Record<string, unknown>
+  switch (type) {
+    case 'email':
+      return { to: ([] as unknown[]).concat(c.to).join(', ') }
+    case 'slack':
+    case 'teams':
+      return { host: host(String(c.webhookUrl)) }
+    case 'webhook':
+      return { host: host(String(c.url)) }
+    case 'pagerduty':
+      return { routingKey: `…${String(c.routingKey).slice(-4)}`, ...(c.eventsUrl ? { host: host(String(c.eventsUrl)) } : {}) }
+  }
+}
+
+function channelView(row: ChannelRow) {
+  return {
+    id: row.id,
+    type: row.type,
+    name: row.name,
+    configPublic: row.configPublic,
+    isDefault: row.isDefault,
+    lastError: row.lastError,
+    lastErrorAt: iso(row.lastErrorAt),
+    createdAt: row.createdAt.toISOString(),
+  }
+}

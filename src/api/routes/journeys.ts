@@ -1,0 +1,62 @@
+import { createRoute, z } from '@hono/zod-openapi'
+import { requireAction } from '../../auth/middleware.ts'
+import { parseJourney } from '../../domain/journey/parse.ts'
+import { suggestBudgets } from '../../domain/suggest-budgets.ts'
+import type { ApiDeps } from '../deps.ts'
+import { newRouter, problemResponses } from '../router.ts'
+import { BudgetsSchema } from '../schemas/common.ts'
+
+const validateRoute = createRoute({
+  method: 'post',
+  path: '/journeys/validate',
+  tags: ['journeys'],
+  summary: "Check a journey's text (the form's live validation); with a title, suggest budgets from its words",
+  middleware: requireAction('promise.write'),
+  request: {
+    body: {
+      required: true,
+      content: {
+        'application/json': {
+          schema: z.strictObject({
+            journey: z.string().max(50_000, 'expected at most 50000 characters'),
+            title: z.string().max(200, 'expected at most 200 characters').optional(),
+          }),
+        },
+      },
+    },
+  },
+  responses: {
+    200: {
+      description: 'ok, and each error with its line and column',
+      content: {
+        'application/json': {
+          schema: z.object({
+            ok: z.boolean(),
+            errors: z.array(z.object({ line: z.number(), column: z.number(), message: z.string() })),
+            steps: z.number(),
+            suggestedBudgets: BudgetsSchema.optional(),
+          }),
+        },
+      },
+    },
+    ...problemResponses,
+  },
+})
+
+export function journeyRoutes(_deps: ApiDeps) {
+  const app = newRouter()
+  app.openapi(validateRoute, (c) => {
+    const { journey, title } = c.req.valid('json')
+    const result = parseJourney(journey)
+    return c.json(
+      {
+        ok: result.ok,
+        errors: result.ok ? [] : result.errors,
+        steps: result.ok ? result.journey.steps.length : 0,
+        ...(title !== undefined ? { suggestedBudgets: suggestBudgets(title) } : {}),
+      },
+      200,
+    )
+  })
+  return app
+}

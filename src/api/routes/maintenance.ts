@@ -1,0 +1,209 @@
+import { createRoute, z } from '@hono/zod-openapi'
+import { and, asc, eq, type SQL } from 'drizzle-orm'
+import { requireAction } from '../../auth/middleware.ts'
+import type { Db } from '../../db/client.ts'
+import { maintenanceWindows, promises } from '../../db/schema.ts'
+import { recurrenceProblem } from '../../domain/maintenance.ts'
+import type { ApiDeps } from '../deps.ts'
+import { PageQuery, afterCursor, cursorKey, decodeCursor, pageSchema, toPage } from '../pagination.ts'
+import { ApiError, notFound, type FieldProblem } from '../problem.ts'
+import { IdParams, iso, newRouter, problemResponses, requireUuid } from '../router.ts'
+import { timezoneSchema, uuid } from '../schemas/common.ts'
+
+type WindowRow = typeof maintenanceWindows.$inferSelect
+
+const tags = ['maintenance']
+const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } })
+const PATH = '/maintenance-windows'
+
+const WindowSchema = z
+  .object({
+    id: z.string(),
+    promiseId: z.string().nullable(),
+    startsAt: z.string(),
+    endsAt: z.string(),
+    recurCron: z.string().nullable(),
+    recurMinutes: z.number().nullable(),
+    timezone: z.string().nullable(),
+    reason: z.string().nullable(),
+    createdAt: z.string(),
+  })
+  .openapi('MaintenanceWindow')
+
+const instant = z.iso.datetime({ offset: true, error: 'expected a date and time like 2026-11-23T22:00:00Z' })
+const fields = {
+  /** null or absent: every promise. */
+  promiseId: uuid('a promise').nullable(),
+  startsAt: instant,
+  endsAt: instant,
+  recurCron: z.string().trim().min(1, 'expected a cron pattern like "0 2 * * 0"').nullable(),
+  recurMinutes: z.number().int('expected whole minutes').min(1, 'expected 1 minute or more').max(7 * 1440, 'expected at most a week').nullable(),
+  timezone: timezoneSchema.nullable(),
+  reason: z.string().max(500, 'expected at most 500 characters').nullable(),
+}
+
+const WindowCreateSchema = z
+  .strictObject({
+    ...fields,
+    promiseId: fields.promiseId.default(null),
+    recurCron: fields.recurCron.default(null),
+    recurMinutes: fields.recurMinutes.default(null),
+    timezone: fields.timezone.default(null),
+    reason: fields.reason.default(null),
+  })
+  .openapi('MaintenanceWindowCreate', {
+    example: { startsAt: '2026-11-29T00:00:00Z', endsAt: '2027-11-29T00:00:00Z', recurCron: '0 2 * * 0', recurMinutes: 60, timezone: 'Europe/Paris', reason: 'weekly deploy' },
+  })
+const WindowUpdateSchema = z.strictObject(fields).partial().openapi('MaintenanceWindowUpdate')
+
+const routes = {
+  list: createRoute({
+    method: 'get',
+    path: PATH,
+    tags,
+    summary: 'Maintenance windows: runs go on, alerts wait',
+    middleware: requireAction('read'),
+    request: { query: PageQuery.extend({ promiseId: uuid('a promise').optional() }) },
+    responses: { 200: json(pageSchema(WindowSchema), 'A page of windows'), ...problemResponses },
+  }),
+  get: createRoute({
+    method: 'get',
+    path: `${PATH}/{id}`,
+    tags,
+    summary: 'One maintenance window',
+    middleware: requireAction('read'),
+    request: { params: IdParams },
+    responses: { 200: json(WindowSchema, 'The window'), ...problemResponses },
+  }),
+  create: createRoute({
+    method: 'post',
+    path: PATH,
+    tags,
+    summary: 'Add a one-off or recurring maintenance window',
+    middleware: requireAction('channel.write'),
+    request: { body: { required: true, content: { 'application/json': { schema: WindowCreateSchema } } } },
+    responses: { 201: json(WindowSchema, 'The new window'), ...problemResponses },
+  }),
+  update: createRoute({
+    method: 'patch',
+    path: `${PATH}/{id}`,
+    tags,
+    summary: 'Change a maintenance window',
+    middleware: requireAction('channel.write'),
+    request: { params: IdParams, body: { required: true, content: { 'application/json': { schema: WindowUpdateSchema } } } },
+    responses: { 200: json(WindowSchema, 'The updated window'), ...problemResponses },
+  }),
+  delete: createRoute({
+    method: 'delete',
+    path: `${PATH}/{id}`,
+    tags,
+    summary: 'Remove a maintenance window',
+    middleware: requireAction('channel.write'),
+    request: { params: IdParams },
+    responses: { 204: { description: 'Deleted' }, ...problemResponses },
+  }),
+}
+
+interface WindowValues {
+  promiseId: string | null
+  startsAt: Date
+  endsAt: Date
+  recurCron: string | null
+  recurMinutes: number | null
+  timezone: string | null
+  reason: string | null
+}
+
+export function maintenanceRoutes(deps: ApiDeps) {
+  const app = newRouter()
+  const { db } = deps
+
+  app.openapi(routes.list, async (c) => {
+    const query = c.req.valid('query')
+    const filters: (SQL | undefined)[] = [
+      afterCursor(decodeCursor(query.cursor), maintenanceWindows.createdAt, maintenanceWindows.id, 'asc', 'timestamptz'),
+    ]
+    if (query.promiseId) filters.push(eq(maintenanceWindows.promiseId, query.promiseId))
+    const rows = await db
+      .select({ row: maintenanceWindows, cursorKey: cursorKey(maintenanceWindows.createdAt) })
+      .from(maintenanceWindows)
+      .where(and(...filters))
+      .orderBy(asc(maintenanceWindows.createdAt), asc(maintenanceWindows.id))
+      .limit(query.limit + 1)
+    return c.json(toPage(rows.map((r) => ({ ...r, id: r.row.id })), query.limit, (r) => windowView(r.row)), 200)
+  })
+
+  app.openapi(routes.get, async (c) => c.json(windowView(await loadWindow(db, c.req.valid('param').id)), 200))
+
+  app.openapi(routes.create, async (c) => {
+    const body = c.req.valid('json')
+    const values = await checkWindow(db, { ...body, startsAt: new Date(body.startsAt), endsAt: new Date(body.endsAt) })
+    const [row] = await db.insert(maintenanceWindows).values(values).returning()
+    c.header('location', `/api/v1${PATH}/${row!.id}`)
+    return c.json(windowView(row!), 201)
+  })
+
+  app.openapi(routes.update, async (c) => {
+    const existing = await loadWindow(db, c.req.valid('param').id)
+    const body = c.req.valid('json')
+    const values = await checkWindow(db, {
+      promiseId: body.promiseId !== undefined ? body.promiseId : existing.promiseId,
+      startsAt: body.startsAt ? new Date(body.startsAt) : existing.startsAt,
+      endsAt: body.endsAt ? new Date(body.endsAt) : existing.endsAt,
+      recurCron: body.recurCron !== undefined ? body.recurCron : existing.recurCron,
+      recurMinutes: body.recurMinutes !== undefined ? body.recurMinutes : existing.recurMinutes,
+      timezone: body.timezone !== undefined ? body.timezone : existing.timezone,
+      reason: body.reason !== undefined ? body.reason : existing.reason,
+    })
+    const [row] = await db.update(maintenanceWindows).set(values).where(eq(maintenanceWindows.id, existing.id)).returning()
+    return c.json(windowView(row!), 200)
+  })
+
+  app.openapi(routes.delete, async (c) => {
+    const row = await loadWindow(db, c.req.valid('param').id)
+    await db.delete(maintenanceWindows).where(eq(maintenanceWindows.id, row.id))
+    return c.body(null, 204)
+  })
+
+  return app
+}
+
+/** The rules that span fields: an end after the start, a cron pattern with its length, a known promise. */
+async function checkWindow(db: Db, values: WindowValues): Promise<WindowValues> {
+  const errors: FieldProblem[] = []
+  if (values.endsAt <= values.startsAt) errors.push({ path: 'endsAt', message: 'expected a time after startsAt' })
+  if ((values.recurCron === null) !== (values.recurMinutes === null)) {
+    const path = values.recurCron === null ? 'recurCron' : 'recurMinutes'
+    errors.push({ path, message: 'a recurring window needs both recurCron (when it starts) and recurMinutes (how long it lasts)' })
+  }
+  if (values.recurCron) {
+    const problem = recurrenceProblem(values.recurCron, values.timezone)
+    if (problem) errors.push({ path: 'recurCron', message: problem })
+  }
+  if (values.promiseId) {
+    const [found] = await db.select({ id: promises.id }).from(promises).where(eq(promises.id, values.promiseId))
+    if (!found) errors.push({ path: 'promiseId', message: `no promise with id ${values.promiseId}` })
+  }
+  if (errors.length > 0) throw new ApiError(422, `${errors[0]!.path}: ${errors[0]!.message}`, errors)
+  return values
+}
+
+async function loadWindow(db: Db, id: string): Promise<WindowRow> {
+  const [row] = await db.select().from(maintenanceWindows).where(eq(maintenanceWindows.id, requireUuid(id, 'maintenance window')))
+  if (!row) throw notFound('maintenance window', id)
+  return row
+}
+
+function windowView(row: WindowRow) {
+  return {
+    id: row.id,
+    promiseId: row.promiseId,
+    startsAt: row.startsAt.toISOString(),
+    endsAt: row.endsAt.toISOString(),
+    recurCron: row.recurCron,
+    recurMinutes: row.recurMinutes,
+    timezone: row.timezone,
+    reason: row.reason,
+    createdAt: iso(row.createdAt)!,
+  }
+}

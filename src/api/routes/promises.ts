@@ -1,0 +1,222 @@
+import { createRoute, z } from '@hono/zod-openapi'
+import { and, asc, eq, inArray, or, type SQL } from 'drizzle-orm'
+import { requireAction } from '../../auth/middleware.ts'
+import type { Db } from '../../db/client.ts'
+import { channels, promiseChannels, promises } from '../../db/schema.ts'
+import { formatParseError, parseJourney } from '../../domain/journey/parse.ts'
+import type { ApiDeps } from '../deps.ts'
+import { PageQuery, afterCursor, cursorKey, decodeCursor, pageSchema, toPage } from '../pagination.ts'
+import { ApiError, notFound } from '../problem.ts'
+import { IdParams, newRouter, problemResponses, requireUuid } from '../router.ts'
+import type { Schedule } from '../schemas/common.ts'
+import { PromiseCreateSchema, PromiseSchema, PromiseUpdateSchema } from '../schemas/promise.ts'
+import { promiseViews, type PromiseRow } from '../views/promises.ts'
+
+const tags = ['promises']
+const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } })
+
+const listRoute = createRoute({
+  method: 'get',
+  path: '/promises',
+  tags,
+  summary: 'List promises, oldest first',
+  middleware: requireAction('read'),
+  request: {
+    query: PageQuery.extend({
+      state: z.enum(['pending', 'kept', 'at_risk', 'broken', 'paused'], 'expected pending, kept, at_risk, broken or paused').optional(),
+      owner: z.string().optional().openapi({ description: 'marketing or tech owner email' }),
+    }),
+  },
+  responses: { 200: json(pageSchema(PromiseSchema), 'A page of promises'), ...problemResponses },
+})
+
+const getRoute = createRoute({
+  method: 'get',
+  path: '/promises/{id}',
+  tags,
+  summary: 'One promise with its state, last run and open break',
+  middleware: requireAction('read'),
+  request: { params: IdParams },
+  responses: { 200: json(PromiseSchema, 'The promise'), ...problemResponses },
+})
+
+const createPromiseRoute = createRoute({
+  method: 'post',
+  path: '/promises',
+  tags,
+  summary: 'Register a promise and schedule it',
+  middleware: requireAction('promise.write'),
+  request: { body: { required: true, content: { 'application/json': { schema: PromiseCreateSchema } } } },
+  responses: { 201: json(PromiseSchema, 'The new promise'), ...problemResponses },
+})
+
+const updateRoute = createRoute({
+  method: 'patch',
+  path: '/promises/{id}',
+  tags,
+  summary: 'Change some fields of a promise (pause with {"paused": true})',
+  middleware: requireAction('promise.write'),
+  request: { params: IdParams, body: { required: true, content: { 'application/json': { schema: PromiseUpdateSchema } } } },
+  responses: { 200: json(PromiseSchema, 'The updated promise'), ...problemResponses },
+})
+
+const deleteRoute = createRoute({
+  method: 'delete',
+  path: '/promises/{id}',
+  tags,
+  summary: 'Delete a promise, its schedule, runs and breaks',
+  middleware: requireAction('promise.write'),
+  request: { params: IdParams },
+  responses: { 204: { description: 'Deleted' }, ...problemResponses },
+})
+
+const runRoute = createRoute({
+  method: 'post',
+  path: '/promises/{id}/run',
+  tags,
+  summary: 'Walk the promise now, through the same queue as scheduled runs',
+  middleware: requireAction('promise.run'),
+  request: { params: IdParams },
+  responses: { 202: json(z.object({ runId: z.string() }), 'The run is queued'), ...problemResponses },
+})
+
+export function promiseRoutes(deps: ApiDeps) {
+  const app = newRouter()
+  const { db, scheduler } = deps
+
+  app.openapi(listRoute, async (c) => {
+    const query = c.req.valid('query')
+    const cursor = decodeCursor(query.cursor)
+    const filters: (SQL | undefined)[] = [afterCursor(cursor, promises.createdAt, promises.id, 'asc', 'timestamptz')]
+    if (query.state === 'paused') filters.push(eq(promises.paused, true))
+    else if (query.state) filters.push(and(eq(promises.paused, false), eq(promises.state, query.state)))
+    if (query.owner) filters.push(or(eq(promises.marketingOwner, query.owner), eq(promises.techOwner, query.owner)))
+    const rows = await db
+      .select({ row: promises, cursorKey: cursorKey(promises.createdAt) })
+      .from(promises)
+      .where(and(...filters))
+      .orderBy(asc(promises.createdAt), asc(promises.id))
+      .limit(query.limit + 1)
+    const page = toPage(rows.map((r) => ({ ...r, id: r.row.id })), query.limit, (r) => r.row)
+    return c.json({ items: await promiseViews(db, page.items), nextCursor: page.nextCursor }, 200)
+  })
+
+  app.openapi(getRoute, async (c) => {
+    const row = await loadPromise(db, c.req.valid('param').id)
+    const [view] = await promiseViews(db, [row])
+    return c.json(view!, 200)
+  })
+
+  app.openapi(createPromiseRoute, async (c) => {
+    const body = c.req.valid('json')
+    checkJourney(body.journey)
+    await checkChannels(db, body.channels)
+    const id = await db.transaction(async (tx) => {
+      const [row] = await tx
+        .insert(promises)
+        .values({
+          title: body.title,
+          description: body.description ?? null,
+          source: 'form',
+          journey: body.journey,
+          budgets: body.budgets,
+          ...scheduleColumns(body.schedule),
+          dailyCustomers: body.dailyCustomers,
+          detractorRate: body.detractorRate,
+          device: body.device,
+          marketingOwner: body.marketingOwner ?? null,
+          techOwner: body.techOwner ?? null,
+          paused: body.paused,
+          breakAfter: body.breakAfter,
+          resolveAfter: body.resolveAfter,
+          confirmBroken: body.confirmBroken,
+          createdBy: c.get('principal')?.userId ?? null,
+        })
+        .returning({ id: promises.id })
+      await setChannels(tx, row!.id, body.channels)
+      return row!.id
+    })
+    await scheduler.sync(id)
+    const [view] = await promiseViews(db, [await loadPromise(db, id)])
+    c.header('location', `/api/v1/promises/${id}`)
+    return c.json(view!, 201)
+  })
+
+  app.openapi(updateRoute, async (c) => {
+    const existing = await loadPromise(db, c.req.valid('param').id)
+    const body = c.req.valid('json')
+    if (body.journey !== undefined) {
+      if (existing.checkFile) {
+        throw new ApiError(422, `journey: this promise is the code check checks/${existing.checkFile}; change the file instead`, [
+          { path: 'journey', message: `a code check's journey lives in checks/${existing.checkFile}` },
+        ])
+      }
+      checkJourney(body.journey)
+    }
+    if (body.channels) await checkChannels(db, body.channels)
+    const { channels: channelIds, schedule, ...rest } = body
+    await db.transaction(async (tx) => {
+      await tx
+        .update(promises)
+        .set({ ...rest, ...(schedule !== undefined ? scheduleColumns(schedule) : {}), updatedAt: new Date() })
+        .where(eq(promises.id, existing.id))
+      if (channelIds) await setChannels(tx, existing.id, channelIds)
+    })
+    await scheduler.sync(existing.id)
+    const [view] = await promiseViews(db, [await loadPromise(db, existing.id)])
+    return c.json(view!, 200)
+  })
+
+  app.openapi(deleteRoute, async (c) => {
+    const row = await loadPromise(db, c.req.valid('param').id)
+    await db.delete(promises).where(eq(promises.id, row.id))
+    await scheduler.remove(row.id)
+    return c.body(null, 204)
+  })
+
+  app.openapi(runRoute, async (c) => {
+    const row = await loadPromise(db, c.req.valid('param').id)
+    const runId = await scheduler.runNow(row.id)
+    c.header('location', `/api/v1/runs/${runId}`)
+    return c.json({ runId }, 202)
+  })
+
+  return app
+}
+
+export async function loadPromise(db: Db, id: string): Promise<PromiseRow> {
+  const [row] = await db.select().from(promises).where(eq(promises.id, requireUuid(id, 'promise')))
+  if (!row) throw notFound('promise', id)
+  return row
+}
+
+/** A journey that does not parse is a 422 naming each bad line and column. */
+function checkJourney(text: string): void {
+  const result = parseJourney(text)
+  if (result.ok) return
+  const errors = result.errors.map((e) => ({ path: 'journey', message: formatParseError(e) }))
+  throw new ApiError(422, `journey: ${errors[0]!.message}`, errors)
+}
+
+async function checkChannels(db: Db, ids: string[]): Promise<void> {
+  if (ids.length === 0) return
+  const found = new Set((await db.select({ id: channels.id }).from(channels).where(inArray(channels.id, ids))).map((r) => r.id))
+  const errors = ids.flatMap((id, i) => (found.has(id) ? [] : [{ path: `channels.${i}`, message: `no channel with id ${id}` }]))
+  if (errors.length > 0) throw new ApiError(422, `${errors[0]!.path}: ${errors[0]!.message}`, errors)
+}
+
+type Tx = Parameters<Parameters<Db['transaction']>[0]>[0]
+
+async function setChannels(tx: Tx, promiseId: string, ids: string[]): Promise<void> {
+  await tx.delete(promiseChannels).where(eq(promiseChannels.promiseId, promiseId))
+  const unique = [...new Set(ids)]
+  if (unique.length > 0) await tx.insert(promiseChannels).values(unique.map((channelId) => ({ promiseId, channelId })))
+}
+
+function scheduleColumns(schedule: Schedule | null) {
+  return {
+    scheduleEverySeconds: schedule?.everySeconds ?? null,
+    scheduleCron: schedule?.cron ?? null,
+    scheduleTimezone: schedule?.cron ? (schedule.timezone ?? null) : null,
+  }
+}

@@ -1,0 +1,128 @@
+import { readFile } from 'node:fs/promises'
+import path from 'node:path'
+import { createRoute, z } from '@hono/zod-openapi'
+import { and, desc, eq } from 'drizzle-orm'
+import { requireAction } from '../../auth/middleware.ts'
+import type { Db } from '../../db/client.ts'
+import { runs } from '../../db/schema.ts'
+import type { ApiDeps } from '../deps.ts'
+import { PageQuery, afterCursor, cursorKey, decodeCursor, pageSchema, toPage } from '../pagination.ts'
+import { ApiError, notFound } from '../problem.ts'
+import { IdParams, newRouter, problemResponses, requireUuid } from '../router.ts'
+import { RunSchema, type RunJson } from '../schemas/run.ts'
+import { loadPromise } from './promises.ts'
+
+type RunRow = typeof runs.$inferSelect
+
+const tags = ['runs']
+const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } })
+
+const promiseRunsRoute = createRoute({
+  method: 'get',
+  path: '/promises/{id}/runs',
+  tags,
+  summary: "A promise's runs, newest first",
+  middleware: requireAction('read'),
+  request: { params: IdParams, query: PageQuery },
+  responses: { 200: json(pageSchema(RunSchema), 'A page of runs'), ...problemResponses },
+})
+
+const getRoute = createRoute({
+  method: 'get',
+  path: '/runs/{id}',
+  tags,
+  summary: 'One run with its steps, failure and evidence links',
+  middleware: requireAction('read'),
+  request: { params: IdParams },
+  responses: { 200: json(RunSchema, 'The run'), ...problemResponses },
+})
+
+const evidence = {
+  screenshot: { column: 'screenshotPath', type: 'image/png', summary: "The run's screenshot (PNG)" },
+  trace: { column: 'tracePath', type: 'application/zip', summary: "The run's Playwright trace (zip: trace.playwright.dev or npx playwright show-trace)" },
+} as const
+
+const evidenceRoute = (kind: keyof typeof evidence) =>
+  createRoute({
+    method: 'get',
+    path: `/runs/{id}/${kind}`,
+    tags,
+    summary: evidence[kind].summary,
+    middleware: requireAction('read'),
+    request: { params: IdParams },
+    responses: {
+      200: { description: evidence[kind].summary, content: { [evidence[kind].type]: { schema: z.string().openapi({ format: 'binary' }) } } },
+      ...problemResponses,
+    },
+  })
+
+export function runRoutes(deps: ApiDeps) {
+  const app = newRouter()
+  const { db } = deps
+  const evidenceDir = path.resolve(deps.dataDir, 'evidence')
+
+  app.openapi(promiseRunsRoute, async (c) => {
+    const promise = await loadPromise(db, c.req.valid('param').id)
+    const query = c.req.valid('query')
+    const rows = await db
+      .select({ row: runs, cursorKey: cursorKey(runs.startedAt) })
+      .from(runs)
+      .where(and(eq(runs.promiseId, promise.id), afterCursor(decodeCursor(query.cursor), runs.startedAt, runs.id, 'desc', 'timestamptz')))
+      .orderBy(desc(runs.startedAt), desc(runs.id))
+      .limit(query.limit + 1)
+    return c.json(
+      toPage(rows.map((r) => ({ ...r, id: r.row.id })), query.limit, (r) => runView(r.row)),
+      200,
+    )
+  })
+
+  app.openapi(getRoute, async (c) => c.json(runView(await loadRun(db, c.req.valid('param').id)), 200))
+
+  for (const kind of ['screenshot', 'trace'] as const) {
+    app.openapi(evidenceRoute(kind), async (c) => {
+      const run = await loadRun(db, c.req.valid('param').id)
+      const relative = run[evidence[kind].column]
+      const file = relative ? insideDir(evidenceDir, relative) : null
+      const body = file ? await readFile(file).catch(() => null) : null
+      if (!body) throw new ApiError(404, `run ${run.id} has no ${kind}`)
+      c.header('content-type', evidence[kind].type)
+      c.header('cache-control', 'private, max-age=86400')
+      if (kind === 'trace') c.header('content-disposition', `attachment; filename="trace-${run.id}.zip"`)
+      return c.body(new Uint8Array(body), 200)
+    })
+  }
+
+  return app
+}
+
+async function loadRun(db: Db, id: string): Promise<RunRow> {
+  const [row] = await db.select().from(runs).where(eq(runs.id, requireUuid(id, 'run')))
+  if (!row) throw notFound('run', id)
+  return row
+}
+
+/** The absolute path of a stored evidence path, or null if it would leave the evidence folder. */
+export function insideDir(dir: string, relative: string): string | null {
+  const file = path.resolve(dir, relative)
+  const rel = path.relative(dir, file)
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? file : null
+}
+
+export function runView(row: RunRow): RunJson {
+  return {
+    id: row.id,
+    promiseId: row.promiseId,
+    trigger: row.trigger,
+    outcome: row.outcome,
+    clicks: row.clicks,
+    durationMs: row.durationMs,
+    startedAt: row.startedAt.toISOString(),
+    finishedAt: row.finishedAt.toISOString(),
+    steps: row.steps,
+    failure: row.failure ?? null,
+    vitals: row.vitals,
+    confirmOf: row.confirmOf,
+    screenshotUrl: row.screenshotPath ? `/api/v1/runs/${row.id}/screenshot` : null,
+    traceUrl: row.tracePath ? `/api/v1/runs/${row.id}/trace` : null,
+  }
+}

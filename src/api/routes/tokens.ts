@@ -1,0 +1,123 @@
+import { createRoute, z } from '@hono/zod-openapi'
+import { asc, eq } from 'drizzle-orm'
+import { requireAction } from '../../auth/middleware.ts'
+import { createApiToken, revokeApiToken } from '../../auth/tokens.ts'
+import type { Db } from '../../db/client.ts'
+import { apiTokens, users } from '../../db/schema.ts'
+import type { ApiDeps } from '../deps.ts'
+import { PageQuery, afterCursor, cursorKey, decodeCursor, pageSchema, toPage } from '../pagination.ts'
+import { ApiError, notFound } from '../problem.ts'
+import { IdParams, iso, newRouter, problemResponses, requireUuid } from '../router.ts'
+import { uuid } from '../schemas/common.ts'
+
+type TokenRow = typeof apiTokens.$inferSelect
+
+const tags = ['tokens']
+const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } })
+const ROLE_VALUES = ['admin', 'marketing', 'tech', 'viewer'] as const
+
+const TokenSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    role: z.enum(ROLE_VALUES),
+    userId: z.string().nullable(),
+    /** The first characters, to tell tokens apart. */
+    prefix: z.string(),
+    createdAt: z.string(),
+    lastUsedAt: z.string().nullable(),
+    revokedAt: z.string().nullable(),
+  })
+  .openapi('ApiToken')
+
+const TokenCreateSchema = z
+  .strictObject({
+    name: z.string().trim().min(1, 'expected a name to recognise the token by, e.g. ci').max(100, 'expected at most 100 characters'),
+    role: z.enum(ROLE_VALUES, 'expected admin, marketing, tech or viewer'),
+    userId: uuid('a user').nullable().optional(),
+  })
+  .openapi('ApiTokenCreate', { example: { name: 'ci', role: 'tech' } })
+
+const routes = {
+  list: createRoute({
+    method: 'get',
+    path: '/tokens',
+    tags,
+    summary: 'API tokens, revoked ones included (admins only)',
+    middleware: requireAction('user.admin'),
+    request: { query: PageQuery },
+    responses: { 200: json(pageSchema(TokenSchema), 'A page of tokens'), ...problemResponses },
+  }),
+  create: createRoute({
+    method: 'post',
+    path: '/tokens',
+    tags,
+    summary: 'Create an API token; the token is in this answer only (admins only)',
+    middleware: requireAction('user.admin'),
+    request: { body: { required: true, content: { 'application/json': { schema: TokenCreateSchema } } } },
+    responses: { 201: json(TokenSchema.extend({ token: z.string() }).openapi('NewApiToken'), 'The token, shown once'), ...problemResponses },
+  }),
+  revoke: createRoute({
+    method: 'delete',
+    path: '/tokens/{id}',
+    tags,
+    summary: 'Revoke an API token (admins only)',
+    middleware: requireAction('user.admin'),
+    request: { params: IdParams },
+    responses: { 204: { description: 'Revoked' }, ...problemResponses },
+  }),
+}
+
+export function tokenRoutes(deps: ApiDeps) {
+  const app = newRouter()
+  const { db } = deps
+
+  app.openapi(routes.list, async (c) => {
+    const query = c.req.valid('query')
+    const rows = await db
+      .select({ row: apiTokens, cursorKey: cursorKey(apiTokens.createdAt) })
+      .from(apiTokens)
+      .where(afterCursor(decodeCursor(query.cursor), apiTokens.createdAt, apiTokens.id, 'asc', 'timestamptz'))
+      .orderBy(asc(apiTokens.createdAt), asc(apiTokens.id))
+      .limit(query.limit + 1)
+    return c.json(toPage(rows.map((r) => ({ ...r, id: r.row.id })), query.limit, (r) => tokenView(r.row)), 200)
+  })
+
+  app.openapi(routes.create, async (c) => {
+    const body = c.req.valid('json')
+    if (body.userId) {
+      const [user] = await db.select({ id: users.id }).from(users).where(eq(users.id, body.userId))
+      if (!user) throw new ApiError(422, `userId: no user with id ${body.userId}`, [{ path: 'userId', message: `no user with id ${body.userId}` }])
+    }
+    const { id, token } = await createApiToken(db, { name: body.name, role: body.role, userId: body.userId ?? null })
+    const row = await loadToken(db, id)
+    return c.json({ ...tokenView(row), token }, 201)
+  })
+
+  app.openapi(routes.revoke, async (c) => {
+    const row = await loadToken(db, c.req.valid('param').id)
+    await revokeApiToken(db, row.id)
+    return c.body(null, 204)
+  })
+
+  return app
+}
+
+async function loadToken(db: Db, id: string): Promise<TokenRow> {
+  const [row] = await db.select().from(apiTokens).where(eq(apiTokens.id, requireUuid(id, 'token')))
+  if (!row) throw notFound('token', id)
+  return row
+}
+
+function tokenView(row: TokenRow) {
+  return {
+    id: row.id,
+    name: row.name,
+    role: row.role,
+    userId: row.userId,
+    prefix: row.prefix,
+    createdAt: row.createdAt.toISOString(),
+    lastUsedAt: iso(row.lastUsedAt),
+    revokedAt: iso(row.revokedAt),
+  }
+}

@@ -1,0 +1,189 @@
+import { createRoute, z } from '@hono/zod-openapi'
+import { and, asc, eq, isNull, ne } from 'drizzle-orm'
+import { requireAction } from '../../auth/middleware.ts'
+import { hashPassword } from '../../auth/passwords.ts'
+import { MIN_PASSWORD_LENGTH, createUser } from '../../auth/users.ts'
+import type { Db } from '../../db/client.ts'
+import { sessions, users } from '../../db/schema.ts'
+import type { ApiDeps } from '../deps.ts'
+import { PageQuery, afterCursor, cursorKey, decodeCursor, pageSchema, toPage } from '../pagination.ts'
+import { ApiError, notFound } from '../problem.ts'
+import { IdParams, iso, newRouter, problemResponses, requireUuid } from '../router.ts'
+
+type UserRow = typeof users.$inferSelect
+
+const tags = ['users']
+const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } })
+const ROLE_VALUES = ['admin', 'marketing', 'tech', 'viewer'] as const
+const role = z.enum(ROLE_VALUES, 'expected admin, marketing, tech or viewer')
+
+const UserSchema = z
+  .object({
+    id: z.string(),
+    email: z.string(),
+    name: z.string().nullable(),
+    role: z.enum(ROLE_VALUES),
+    disabled: z.boolean(),
+    digestOptOut: z.boolean(),
+    createdAt: z.string(),
+  })
+  .openapi('User')
+
+const password = z.string().min(MIN_PASSWORD_LENGTH, `expected at least ${MIN_PASSWORD_LENGTH} characters`).max(1000, 'expected at most 1000 characters')
+const name = z.string().trim().max(200, 'expected at most 200 characters').nullable()
+
+const UserCreateSchema = z
+  .strictObject({ email: z.email('expected an email address'), password, role, name: name.optional() })
+  .openapi('UserCreate', { example: { email: 'ana@example.com', password: 'a long passphrase', role: 'marketing', name: 'Ana' } })
+const UserUpdateSchema = z
+  .strictObject({ password, role, name, disabled: z.boolean('expected true or false'), digestOptOut: z.boolean('expected true or false') })
+  .partial()
+  .openapi('UserUpdate')
+
+const MeSchema = z.object({
+  kind: z.enum(['session', 'token']),
+  userId: z.string().nullable(),
+  name: z.string(),
+  role: z.enum(ROLE_VALUES),
+})
+
+const routes = {
+  me: createRoute({
+    method: 'get',
+    path: '/me',
+    tags,
+    summary: 'Who is asking: the user or token of this request and its role',
+    middleware: requireAction('read'),
+    responses: { 200: json(MeSchema, 'The principal'), ...problemResponses },
+  }),
+  list: createRoute({
+    method: 'get',
+    path: '/users',
+    tags,
+    summary: 'Users (admins only)',
+    middleware: requireAction('user.admin'),
+    request: { query: PageQuery },
+    responses: { 200: json(pageSchema(UserSchema), 'A page of users'), ...problemResponses },
+  }),
+  get: createRoute({
+    method: 'get',
+    path: '/users/{id}',
+    tags,
+    summary: 'One user (admins only)',
+    middleware: requireAction('user.admin'),
+    request: { params: IdParams },
+    responses: { 200: json(UserSchema, 'The user'), ...problemResponses },
+  }),
+  create: createRoute({
+    method: 'post',
+    path: '/users',
+    tags,
+    summary: 'Add a user (admins only)',
+    middleware: requireAction('user.admin'),
+    request: { body: { required: true, content: { 'application/json': { schema: UserCreateSchema } } } },
+    responses: { 201: json(UserSchema, 'The new user'), 409: { description: 'The email is taken', content: problemResponses[422].content }, ...problemResponses },
+  }),
+  update: createRoute({
+    method: 'patch',
+    path: '/users/{id}',
+    tags,
+    summary: "Change a user's role, name or password, or disable it (admins only)",
+    middleware: requireAction('user.admin'),
+    request: { params: IdParams, body: { required: true, content: { 'application/json': { schema: UserUpdateSchema } } } },
+    responses: { 200: json(UserSchema, 'The updated user'), 409: { description: 'It is the last admin', content: problemResponses[422].content }, ...problemResponses },
+  }),
+  delete: createRoute({
+    method: 'delete',
+    path: '/users/{id}',
+    tags,
+    summary: 'Remove a user, their sessions and tokens (admins only)',
+    middleware: requireAction('user.admin'),
+    request: { params: IdParams },
+    responses: { 204: { description: 'Deleted' }, 409: { description: 'It is the last admin', content: problemResponses[422].content }, ...problemResponses },
+  }),
+}
+
+export function userRoutes(deps: ApiDeps) {
+  const app = newRouter()
+  const { db } = deps
+
+  app.openapi(routes.me, (c) => c.json(c.get('principal')!, 200))
+
+  app.openapi(routes.list, async (c) => {
+    const query = c.req.valid('query')
+    const rows = await db
+      .select({ row: users, cursorKey: cursorKey(users.createdAt) })
+      .from(users)
+      .where(afterCursor(decodeCursor(query.cursor), users.createdAt, users.id, 'asc', 'timestamptz'))
+      .orderBy(asc(users.createdAt), asc(users.id))
+      .limit(query.limit + 1)
+    return c.json(toPage(rows.map((r) => ({ ...r, id: r.row.id })), query.limit, (r) => userView(r.row)), 200)
+  })
+
+  app.openapi(routes.get, async (c) => c.json(userView(await loadUser(db, c.req.valid('param').id)), 200))
+
+  app.openapi(routes.create, async (c) => {
+    const body = c.req.valid('json')
+    const row = await createUser(db, { email: body.email, password: body.password, role: body.role, name: body.name ?? null })
+    c.header('location', `/api/v1/users/${row.id}`)
+    return c.json(userView(row), 201)
+  })
+
+  app.openapi(routes.update, async (c) => {
+    const existing = await loadUser(db, c.req.valid('param').id)
+    const body = c.req.valid('json')
+    const losesAdmin = existing.role === 'admin' && ((body.role && body.role !== 'admin') || body.disabled === true)
+    if (losesAdmin) await keepOneAdmin(db, existing.id)
+    const [row] = await db
+      .update(users)
+      .set({
+        ...(body.role !== undefined ? { role: body.role } : {}),
+        ...(body.name !== undefined ? { name: body.name } : {}),
+        ...(body.digestOptOut !== undefined ? { digestOptOut: body.digestOptOut } : {}),
+        ...(body.disabled !== undefined ? { disabledAt: body.disabled ? (existing.disabledAt ?? new Date()) : null } : {}),
+        ...(body.password !== undefined ? { passwordHash: await hashPassword(body.password) } : {}),
+      })
+      .where(eq(users.id, existing.id))
+      .returning()
+    // A new password or a disabled account signs the user out everywhere.
+    if (body.password !== undefined || body.disabled === true) await db.delete(sessions).where(eq(sessions.userId, existing.id))
+    return c.json(userView(row!), 200)
+  })
+
+  app.openapi(routes.delete, async (c) => {
+    const existing = await loadUser(db, c.req.valid('param').id)
+    if (existing.role === 'admin') await keepOneAdmin(db, existing.id)
+    await db.delete(users).where(eq(users.id, existing.id))
+    return c.body(null, 204)
+  })
+
+  return app
+}
+
+/** Refuses to remove the last enabled admin: nobody could manage users any more. */
+async function keepOneAdmin(db: Db, leavingId: string): Promise<void> {
+  const [other] = await db
+    .select({ id: users.id })
+    .from(users)
+    .where(and(eq(users.role, 'admin'), isNull(users.disabledAt), ne(users.id, leavingId)))
+    .limit(1)
+  if (!other) throw new ApiError(409, 'this is the last admin: make another user admin first')
+}
+
+async function loadUser(db: Db, id: string): Promise<UserRow> {
+  const [row] = await db.select().from(users).where(eq(users.id, requireUuid(id, 'user')))
+  if (!row) throw notFound('user', id)
+  return row
+}
+
+function userView(row: UserRow) {
+  return {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    role: row.role,
+    disabled: row.disabledAt !== null,
+    digestOptOut: row.digestOptOut,
+    createdAt: iso(row.createdAt)!,
+  }
+}

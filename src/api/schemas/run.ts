@@ -1,0 +1,43 @@
+import { z } from '@hono/zod-openapi'
+
+export const StepSchema = z.object({
+  line: z.number(),
+  text: z.string(),
+  outcome: z.enum(['passed', 'failed', 'skipped']),
+  durationMs: z.number(),
+  clicks: z.number().optional(),
+  error: z.string().nullable().optional(),
+})
+
+export const FailureSchema = z
+  .object({
+    kind: z.enum(['step', 'budget', 'error']),
+    budget: z.string().nullable().optional(),
+    limit: z.number().nullable().optional(),
+    actual: z.number().nullable().optional(),
+    line: z.number().nullable().optional(),
+    message: z.string(),
+  })
+  .openapi('Failure')
+
+export const RunSchema = z
+  .object({
+    id: z.string(),
+    promiseId: z.string(),
+    trigger: z.enum(['schedule', 'manual', 'confirm', 'test']),
+    outcome: z.enum(['kept', 'at_risk', 'broken', 'error']),
+    clicks: z.number(),
+    durationMs: z.number(),
+    startedAt: z.string(),
+    finishedAt: z.string(),
+    steps: z.array(StepSchema),
+    failure: FailureSchema.nullable(),
+    vitals: z.object({ lcpMs: z.number().optional(), cls: z.number().optional(), a11yViolations: z.number().optional() }),
+    confirmOf: z.string().nullable(),
+    /** Relative to the server; needs the same authentication as the API. */
+    screenshotUrl: z.string().nullable(),
+    traceUrl: z.string().nullable(),
+  })
+  .openapi('Run')
+
+export type RunJson = z.infer<typeof RunSchema>
