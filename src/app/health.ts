@@ -3,7 +3,8 @@ import type { Redis } from 'ioredis'
 import type { Db } from '../db/client.ts'
 import { resolveChromium } from '../runner/browser-path.ts'
 
-export interface HealthReport {
+// A type, not an interface: the API takes it as a plain record.
+export type HealthReport = {
   ok: boolean
   database: { ok: boolean; driver: string; error?: string }
   redis: { ok: boolean; error?: string }
