@@ -26,7 +26,7 @@ const WORD = [...NUMBER_WORDS.keys()].sort((a, b) => b.length - a.length).join('
 const START = String.raw`(?<![\w.,/-])`
 
 const CLICKS = new RegExp(
-  String.raw`${START}(\d+|${WORD}|a single|single|a)[\s-]+(?:clicks?|taps?)\b`,
+  String.raw`${START}(\d+|${WORD}|a single|single|a)[\s-]+(?:(?:simple|easy|quick|short|little)\s+)?(?:clicks?|taps?)\b`,
   'i',
 )
 
@@ -37,6 +37,11 @@ const AMOUNT = String.raw`(\d+(?:[.,]\d+)?|half\s+an?|${WORD}|an?)`
 const SECONDS = String.raw`(s|secs?|seconds?|min|mins|minutes?)`
 const TIME_LIMIT = new RegExp(String.raw`\b${LIMIT}\s+${AMOUNT}\s*${SECONDS}(?![\w])`, 'i')
 const TIME_ADJECTIVE = new RegExp(String.raw`${START}${AMOUNT}-(second|minute)\b`, 'i')
+// …or before words that make it one: "60 seconds or less", "2 minutes max".
+const TIME_TRAILING = new RegExp(
+  String.raw`${START}${AMOUNT}\s*${SECONDS}\s+(?:or\s+(?:less|under)|max(?:imum)?|tops|at\s+most)\b`,
+  'i',
+)
 
 /** Above an hour, a time is not about a web journey ("delivered within 2 days"). */
 const MAX_SUGGESTED_SECONDS = 3600
@@ -48,13 +53,20 @@ export function suggestBudgets(words: string): Budgets {
     const count = amountOf(clicks[1]!)
     if (count !== null && Number.isInteger(count) && count > 0) budgets.maxClicks = count
   }
-  const time = TIME_LIMIT.exec(words) ?? TIME_ADJECTIVE.exec(words)
+  const time = earliest([TIME_LIMIT.exec(words), TIME_ADJECTIVE.exec(words), TIME_TRAILING.exec(words)])
   if (time) {
     const amount = amountOf(time[1]!)
     const seconds = amount === null ? null : amount * (/^m/i.test(time[2]!) ? 60 : 1)
     if (seconds !== null && seconds > 0 && seconds <= MAX_SUGGESTED_SECONDS) budgets.maxSeconds = seconds
   }
   return budgets
+}
+
+function earliest(matches: (RegExpExecArray | null)[]): RegExpExecArray | null {
+  return matches.reduce<RegExpExecArray | null>(
+    (first, match) => (match !== null && (first === null || match.index < first.index) ? match : first),
+    null,
+  )
 }
 
 function amountOf(written: string): number | null {

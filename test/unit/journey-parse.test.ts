@@ -96,6 +96,7 @@ describe('parseJourney: verbs', () => {
     expect(keyOf('press "Shift++"')).toBe('Shift++')
     expect(keyOf('press "+"')).toBe('+')
     expect(keyOf('press a')).toBe('a')
+    expect(keyOf('press "Control + A"')).toBe('Control+A')
   })
 
   it('reads expect "text", expect url contains and expect url to contain', () => {
@@ -156,6 +157,28 @@ describe('parseJourney: layout, comments and quotes', () => {
 
   it('separates tokens by any white space, non-breaking spaces too', () => {
     expect(step('click\u00A0\t"Shop now"')).toMatchObject({ kind: 'click', target: 'Shop now' })
+  })
+})
+
+describe('parseJourney: steps pasted from a list', () => {
+  it('ignores a leading number or bullet', () => {
+    expect(steps(`1. ${START}\n2) click "Shop now"\n- click "Add"\n* expect "Added"\n\u2022 press Enter`)).toMatchObject([
+      { kind: 'goto', line: 1, text: `1. ${START}` },
+      { kind: 'click', target: 'Shop now' },
+      { kind: 'click', target: 'Add' },
+      { kind: 'expectText', expected: 'Added' },
+      { kind: 'press', key: 'Enter' },
+    ])
+  })
+
+  it('still points errors at the step after the marker', () => {
+    expect(errorsAfterStart('3. click Add')).toEqual([
+      'line 2, column 10: expected a quoted target like "Add to cart" after click, found Add',
+    ])
+    expect(errors('1. click "Buy"').map(formatParseError)).toEqual([
+      'line 1, column 1: expected the journey to start with go to and a web address, like go to https://shop.example.com, found click',
+    ])
+    expect(errorsAfterStart('12.')[0]).toMatch(/^line 2, column 4: expected a step such as .*, found the end of the line$/)
   })
 })
 

@@ -41,6 +41,8 @@ describe('key names', () => {
     expect(normalizeKey('pgdn')).toBe('PageDown')
     expect(normalizeKey('Shift')).toBe('Shift')
     expect(normalizeKey('Control++')).toBe('Control++')
+    expect(normalizeKey('Control + Shift + K')).toBe('Control+Shift+K')
+    expect(normalizeKey(' ')).toBe(' ')
   })
 
   it('rejects what Playwright would not press', () => {

@@ -16,6 +16,8 @@ describe('suggestBudgets', () => {
     ['Pay in a tap', 1],
     ['Subscribe in 5\u00A0clicks', 5],
     ['Top 10 products in 3 clicks', 3],
+    ['Checkout in 3 simple clicks', 3],
+    ['A table in two quick taps', 2],
   ])('%s → max %i clicks', (words, maxClicks) => {
     expect(suggestBudgets(words)).toEqual({ maxClicks })
   })
@@ -39,6 +41,9 @@ describe('suggestBudgets', () => {
     ['The two-minute signup', 120],
     ['Sign up in UNDER A MINUTE', 60],
     ['Delivery estimate within an hour? No: within 5 minutes', 300],
+    ['Checkout: 60 seconds or less', 60],
+    ['Sign up, 2 minutes max', 120],
+    ['A quote, 45 s tops', 45],
   ])('%s → max %d seconds', (words, maxSeconds) => {
     expect(suggestBudgets(words)).toEqual({ maxSeconds })
   })
@@ -50,6 +55,8 @@ describe('suggestBudgets', () => {
 
   it('takes the first mention of each', () => {
     expect(suggestBudgets('3 clicks, or 5 clicks on a phone')).toEqual({ maxClicks: 3 })
+    expect(suggestBudgets('20 seconds or less, in under a minute on a phone')).toEqual({ maxSeconds: 20 })
+    expect(suggestBudgets('in under a minute, 20 seconds max on desktop')).toEqual({ maxSeconds: 60 })
   })
 
   it.each([

@@ -43,8 +43,10 @@ function normalizePart(part: string): string | null {
 export function normalizeKey(written: string): string | null {
   if (written === '') return null
   if ([...written].length === 1) return written
+  // "Control + A" as people write it.
+  const combo = written.trim().replace(/\s*\+\s*/g, '+')
   // A trailing "+" after a separator is the plus key itself: "Shift++".
-  const parts = written.endsWith('++') ? [...written.slice(0, -2).split('+'), '+'] : written.split('+')
+  const parts = combo.endsWith('++') ? [...combo.slice(0, -2).split('+'), '+'] : combo.split('+')
   const normalized: string[] = []
   for (const [i, part] of parts.entries()) {
     const name = normalizePart(part)

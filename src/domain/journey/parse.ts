@@ -77,6 +77,7 @@ export function parseJourney(text: string): ParseResult {
 }
 
 const EXAMPLE_URL = 'https://shop.example.com'
+const LIST_MARKER = /^(?:\d{1,3}[.)]|[-*\u2022])$/
 const STEP_EXAMPLES = 'go to, click, fill, select, check, uncheck, press, expect or wait for'
 
 type LineResult = { ok: true; step: StepSpec; secrets: string[] } | { ok: false; column: number; message: string }
@@ -96,6 +97,8 @@ function parseLine(raw: string): LineResult {
 }
 
 function parseStep(r: Reader): StepSpec {
+  // Steps pasted from a numbered or bulleted list: "1. click …", "- click …".
+  r.acceptListMarker()
   const first = r.next()
   if (first === undefined || first.kind !== 'word') {
     throw r.error(first, `expected a step such as ${STEP_EXAMPLES}, found ${describe(first)}`)
@@ -172,6 +175,11 @@ class Reader {
   /** The last token read, as written: "Email" in `after fill "Email"`. */
   last(): string {
     return this.tokens[this.position - 1]?.source ?? ''
+  }
+
+  acceptListMarker(): void {
+    const token = this.tokens[this.position]
+    if (token?.kind === 'word' && LIST_MARKER.test(token.value)) this.position++
   }
 
   acceptWord(word: string): boolean {
@@ -273,8 +281,11 @@ function shorten(text: string): string {
   return text.length > 40 ? `${text.slice(0, 39)}…` : text
 }
 
+/** The verb as written, after any list marker. */
 function firstWord(trimmed: string): string {
-  return shorten(trimmed.split(/\s/, 1)[0] ?? '')
+  const words = trimmed.split(/\s+/)
+  const verb = LIST_MARKER.test(words[0] ?? '') && words.length > 1 ? words[1] : words[0]
+  return shorten(verb ?? '')
 }
 
 // "Did you mean" for a mistyped verb, and the verb for words people use.
