@@ -247,10 +247,15 @@ export function promiseUrl(baseUrl: string, promise: Pick<PromiseFigures, 'promi
 
 /** "Mon 16 Nov – Sun 22 Nov 2026, Europe/Paris" */
 export function weekLabel(figures: Pick<DigestFigures, 'start' | 'end' | 'timezone'>): string {
-  const format = new Intl.DateTimeFormat('en-GB', { timeZone: figures.timezone, weekday: 'short', day: 'numeric', month: 'short' })
-  const year = new Intl.DateTimeFormat('en-GB', { timeZone: figures.timezone, year: 'numeric' })
-  const last = new Date(new Date(figures.end).getTime() - 1)
-  return `${format.format(new Date(figures.start))} – ${format.format(last)} ${year.format(last)}, ${figures.timezone}`
+  return `${weekDates(new Date(figures.start), new Date(figures.end), figures.timezone)}, ${figures.timezone}`
+}
+
+/** "Mon 16 Nov – Sun 22 Nov 2026": the first and last day of [start, end) in the zone. */
+export function weekDates(start: Date, end: Date, timeZone: string): string {
+  const day = new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'short', day: 'numeric', month: 'short' })
+  const year = new Intl.DateTimeFormat('en-GB', { timeZone, year: 'numeric' })
+  const last = new Date(end.getTime() - 1)
+  return `${day.format(start)} – ${day.format(last)} ${year.format(last)}`
 }
 
 function timeLabel(iso: string, timeZone: string): string {

@@ -1,0 +1,182 @@
+import { eq } from 'drizzle-orm'
+import { Hono } from 'hono'
+import { raw } from 'hono/html'
+import type { Child } from 'hono/jsx'
+import { secureHeaders } from 'hono/secure-headers'
+import { authenticate, type AuthEnv } from '../auth/middleware.ts'
+import type { Db } from '../db/client.ts'
+import { users } from '../db/schema.ts'
+import { WeekError, previousWeek, weekRange } from '../domain/week.ts'
+import { lastWeek } from './build.ts'
+import { previewDigest } from './preview.ts'
+import { digestBodyHtml, weekDates } from './render.ts'
+import { verifyUnsubscribe } from './unsubscribe.ts'
+
+// /digests: the unsubscribe link of the emails (no sign-in: the link is
+// signed) and the preview of any past week's digest as a page (signed-in
+// users only). The pages are plain: the digest brings its own inline
+// styles, so the CSP allows inline styles and nothing else.
+
+export interface DigestRoutesDeps {
+  db: Db
+  secretKey: Buffer
+  timezone: string
+  baseUrl: string
+  /** For tests: the clock of the preview. */
+  now?: () => Date
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+/** Weeks offered by the preview's picker. */
+const PICKER_WEEKS = 12
+
+const headers = secureHeaders({
+  contentSecurityPolicy: {
+    defaultSrc: ["'none'"],
+    styleSrc: ["'unsafe-inline'"],
+    imgSrc: ["'self'", 'data:'],
+    formAction: ["'self'"],
+    frameAncestors: ["'none'"],
+    baseUri: ["'none'"],
+  },
+  // The unsubscribe URL carries a signature: never send it on.
+  referrerPolicy: 'no-referrer',
+})
+
+const pageStyle = 'margin:0;padding:0;background:#f3f5f7;font-family:Arial,Helvetica,sans-serif;color:#1f2933'
+const boxStyle = 'max-width:600px;margin:0 auto;padding:16px 8px'
+
+export function digestRoutes(deps: DigestRoutesDeps) {
+  const app = new Hono<AuthEnv>()
+  app.use('*', headers)
+
+  app.get('/unsubscribe', async (c) => {
+    c.header('Cache-Control', 'no-store')
+    const userId = c.req.query('u') ?? ''
+    const signature = c.req.query('sig') ?? ''
+    if (!UUID.test(userId) || !verifyUnsubscribe(deps.secretKey, userId, signature)) {
+      c.status(400)
+      return c.html(
+        <Page title="Link not valid">
+          <h1 style="font-size:20px">This unsubscribe link is not valid</h1>
+          <p>It may have been cut short by your mail program. Open the link from the digest email again, or ask your Kept administrator.</p>
+        </Page>,
+      )
+    }
+    const [user] = await deps.db
+      .update(users)
+      .set({ digestOptOut: true })
+      .where(eq(users.id, userId))
+      .returning({ email: users.email })
+    if (!user) {
+      c.status(404)
+      return c.html(
+        <Page title="Not found">
+          <h1 style="font-size:20px">No such user</h1>
+          <p>This Kept user no longer exists, so nothing more will be sent to them.</p>
+        </Page>,
+      )
+    }
+    return c.html(
+      <Page title="Unsubscribed">
+        <h1 style="font-size:20px">You are unsubscribed</h1>
+        <p>
+          <strong>{user.email}</strong> will no longer receive Kept’s weekly NPS-risk digest, from next week’s on.
+        </p>
+        <p style="color:#52606d">To receive it again, ask your Kept administrator.</p>
+      </Page>,
+    )
+  })
+
+  app.get('/preview', authenticate({ db: deps.db }), async (c) => {
+    if (!c.get('principal')) {
+      const url = new URL(c.req.url)
+      return c.redirect(`/login?next=${encodeURIComponent(url.pathname + url.search)}`, 303)
+    }
+    const now = deps.now?.() ?? new Date()
+    const picked = c.req.query('week')?.trim() || lastWeek(now, deps.timezone)
+    const choices = pickerWeeks(now, deps.timezone)
+    try {
+      const preview = await previewDigest(deps.db, { week: picked, timezone: deps.timezone, baseUrl: deps.baseUrl, now })
+      return c.html(
+        <Page title={`Digest ${preview.week}`} wide>
+          <WeekPicker weeks={choices} selected={preview.week} timezone={deps.timezone} />
+          <p style="font-size:13px;color:#52606d;margin:8px 0 0">
+            Subject: <strong style="color:#1f2933">{preview.subject}</strong>
+          </p>
+          {raw(digestBodyHtml(preview.figures, { baseUrl: deps.baseUrl, unsubscribe: 'preview' }))}
+        </Page>,
+      )
+    } catch (error) {
+      if (!(error instanceof WeekError)) throw error
+      c.status(400)
+      return c.html(
+        <Page title="Digest preview">
+          <WeekPicker weeks={choices} selected={null} timezone={deps.timezone} />
+          <p role="alert" style="color:#8f1a14">
+            {error.message}
+          </p>
+        </Page>,
+      )
+    }
+  })
+
+  return app
+}
+
+/** The last PICKER_WEEKS weeks, newest first. */
+function pickerWeeks(now: Date, timezone: string): string[] {
+  const weeks = [lastWeek(now, timezone)]
+  while (weeks.length < PICKER_WEEKS) weeks.push(previousWeek(weeks[weeks.length - 1]!))
+  return weeks
+}
+
+function WeekPicker(props: { weeks: string[]; selected: string | null; timezone: string }) {
+  const inList = props.selected === null || props.weeks.includes(props.selected)
+  return (
+    <form method="get" style="margin:0;padding:12px 0">
+      <label for="week" style="font-weight:bold;margin-right:8px">
+        Week
+      </label>
+      <select id="week" name="week" style="font-size:14px;padding:4px;max-width:100%">
+        {inList ? null : (
+          <option value={props.selected!} selected>
+            {props.selected}
+          </option>
+        )}
+        {props.weeks.map((week) => (
+          <option value={week} selected={week === props.selected}>
+            {`${week} · ${rangeOf(week, props.timezone)}`}
+          </option>
+        ))}
+      </select>{' '}
+      <button type="submit" style="font-size:14px;padding:4px 12px">
+        Show
+      </button>
+    </form>
+  )
+}
+
+function rangeOf(week: string, timezone: string): string {
+  const { start, end } = weekRange(week, timezone)
+  return weekDates(start, end, timezone)
+}
+
+function Page(props: { title: string; wide?: boolean; children: Child }) {
+  return (
+    <>
+      {raw('<!doctype html>')}
+      <html lang="en">
+        <head>
+          <meta charset="utf-8" />
+          <meta name="viewport" content="width=device-width, initial-scale=1" />
+          <meta name="robots" content="noindex" />
+          <title>{`${props.title} · Kept`}</title>
+        </head>
+        <body style={pageStyle}>
+          <main style={props.wide ? 'max-width:640px;margin:0 auto;padding:8px' : boxStyle}>{props.children}</main>
+        </body>
+      </html>
+    </>
+  )
+}
