@@ -7,7 +7,7 @@ import { playwrightChromium, resolveChromium } from './browser-path.ts'
 // the journey worker. Fast when one is there; never fails the install,
 // because Kept's API, pages and CLI work without a browser.
 
-const say = (line: string) => process.stdout.write(`kept: ${line}\n`)
+const say = (line: string): void => void process.stdout.write(`kept: ${line}\n`)
 
 export function ensureBrowser(env: NodeJS.ProcessEnv = process.env): void {
   if (env.KEPT_SKIP_BROWSER_INSTALL === '1') return say('browser check skipped (KEPT_SKIP_BROWSER_INSTALL=1)')

@@ -1,84 +1,189 @@
 import { lookup } from 'node:dns/promises'
-import { isIP } from 'node:net'
+import http from 'node:http'
+import { isIP, Socket, type AddressInfo } from 'node:net'
 import type { BrowserContext, Route } from 'playwright-core'
 import { judgeTarget, type TargetPolicy, type Verdict } from './target-policy.ts'
+
+// Enforces the target policy on everything a run's browser context asks
+// for, in two layers:
+//
+// - context.route('**/*') judges every request the page makes (navigations,
+//   sub-resources, workers) before it leaves, naming navigations as such;
+// - a small forward proxy, the context's only way out, judges every
+//   connection again, including each hop of a redirect (which Playwright
+//   follows without calling the route) and WebSockets. It connects to the
+//   address it judged, so a name that resolves differently a moment later
+//   (DNS rebinding) cannot slip past.
+//
+// Loopback bypasses the proxy (Chromium's default): it is always allowed.
 
 export interface BlockedRequest {
   url: string
   host: string
   reason: string
-  navigation: boolean
+  kind: 'navigation' | 'redirect' | 'request'
+  /** For a redirect: the URL that redirected there. */
+  from?: string
 }
 
 export interface NetworkGuard {
+  /** For newContext({ proxy }). */
+  proxy: { server: string }
+  /** Installs the route checks on the context (call before any page opens). */
+  attach(context: BrowserContext): Promise<void>
   /** The first request the policy blocked in this run, if any. */
   blocked(): BlockedRequest | null
+  close(): Promise<void>
 }
 
-/**
- * Enforces the target policy on every request of a context: navigations,
- * each hop of a redirect, sub-resources, workers and WebSockets. Hosts
- * are resolved (all addresses) before the request may leave; verdicts are
- * cached for the run. Blocked requests are aborted and remembered, so the
- * runner fails the step that caused them with the reason.
- */
-export async function guardContext(context: BrowserContext, policy: TargetPolicy): Promise<NetworkGuard> {
-  const verdicts = new Map<string, Promise<Verdict>>()
+interface Judged {
+  verdict: Verdict
+  /** Where to connect when allowed (the judged address). */
+  address: string | null
+}
+
+export async function openNetworkGuard(policy: TargetPolicy): Promise<NetworkGuard> {
+  const judged = new Map<string, Promise<Judged>>()
   let first: BlockedRequest | null = null
+  const redirects = new Map<string, string>() // target URL → the URL that redirected to it
+  const block = (entry: BlockedRequest) => void (first ??= entry)
 
-  const judge = (host: string) => {
-    let verdict = verdicts.get(host)
-    if (!verdict) {
-      verdict = resolveAll(host).then(
-        (addresses) => judgeTarget(host, addresses, policy),
-        // An unknown host is not ours to block: the browser reports it as the site's failure.
-        () => judgeTarget(host, [], policy),
+  const judge = (rawHost: string): Promise<Judged> => {
+    const host = rawHost.replace(/^\[(.*)\]$/, '$1').toLowerCase()
+    let result = judged.get(host)
+    if (!result) {
+      result = resolveAll(host).then(
+        (addresses) => ({ verdict: judgeTarget(host, addresses, policy), address: addresses[0] ?? null }),
+        // An unknown name is not ours to block: the browser reports it as the site's failure.
+        () => ({ verdict: judgeTarget(host, [], policy), address: null }),
       )
-      verdicts.set(host, verdict)
+      judged.set(host, result)
     }
-    return verdict
+    return result
   }
 
-  const check = async (rawUrl: string): Promise<{ host: string; verdict: Verdict } | null> => {
-    const url = new URL(rawUrl)
-    if (url.protocol !== 'http:' && url.protocol !== 'https:' && url.protocol !== 'ws:' && url.protocol !== 'wss:') return null
-    return { host: url.hostname, verdict: await judge(url.hostname) }
+  const proxy = http.createServer()
+  const sockets = new Set<Socket>()
+  proxy.on('connection', (socket: Socket) => {
+    sockets.add(socket)
+    socket.once('close', () => sockets.delete(socket))
+  })
+
+  // Plain http:// through the proxy: the request line holds the absolute URL.
+  proxy.on('request', async (req, res) => {
+    let url: URL
+    try {
+      url = new URL(req.url ?? '')
+    } catch {
+      res.writeHead(400).end()
+      return
+    }
+    const { verdict, address } = await judge(url.hostname)
+    if (!verdict.allowed) {
+      block({ url: url.href, host: url.hostname, reason: verdict.reason, kind: 'request' })
+      req.socket.destroy()
+      return
+    }
+    const headers = { ...req.headers }
+    delete headers['proxy-connection']
+    delete headers['proxy-authorization']
+    const upstream = http.request({
+      host: address ?? url.hostname,
+      port: url.port || 80,
+      method: req.method,
+      path: `${url.pathname}${url.search}`,
+      headers,
+      setHost: false,
+    })
+    upstream.on('response', (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.statusMessage, answer.rawHeaders)
+      answer.pipe(res)
+    })
+    upstream.on('error', () => req.socket.destroy())
+    req.pipe(upstream)
+  })
+
+  // https:// and WebSockets: a tunnel to host:port, opened only when allowed.
+  proxy.on('connect', async (req, client: Socket, head: Buffer) => {
+    const match = /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(req.url ?? '')
+    if (!match) return void client.end('HTTP/1.1 400 Bad Request\r\n\r\n')
+    const [, host, port] = match
+    const { verdict, address } = await judge(host!)
+    if (!verdict.allowed) {
+      block({ url: `https://${req.url}/`, host: host!.replace(/^\[(.*)\]$/, '$1'), reason: verdict.reason, kind: 'request' })
+      return void client.end('HTTP/1.1 403 Forbidden\r\n\r\n')
+    }
+    const upstream = new Socket()
+    upstream.once('error', () => client.destroy())
+    client.once('error', () => upstream.destroy())
+    upstream.connect(Number(port), address ?? host!.replace(/^\[(.*)\]$/, '$1'), () => {
+      client.write('HTTP/1.1 200 Connection Established\r\n\r\n')
+      if (head.length > 0) upstream.write(head)
+      upstream.pipe(client)
+      client.pipe(upstream)
+    })
+  })
+
+  await new Promise<void>((resolve, reject) => {
+    proxy.once('error', reject)
+    proxy.listen(0, '127.0.0.1', () => resolve())
+  })
+  const { port } = proxy.address() as AddressInfo
+
+  // A hop blocked by the proxy is told apart as a redirect once the
+  // browser's request event for it has come in (it may come after).
+  const described = (): BlockedRequest | null => {
+    if (!first || first.kind !== 'request') return first
+    const hop = [...redirects.keys()].find((u) => u === first!.url || (first!.url.startsWith('https://') && new URL(u).host === new URL(first!.url).host))
+    return hop ? { ...first, url: hop, kind: 'redirect', from: redirects.get(hop)! } : first
   }
 
-  await context.route('**/*', async (route: Route) => {
-    const request = route.request()
-    const result = await check(request.url()).catch(() => null)
-    if (result && !result.verdict.allowed) {
-      first ??= { url: request.url(), host: result.host, reason: result.verdict.reason, navigation: request.isNavigationRequest() }
-      await route.abort('blockedbyclient').catch(() => {})
-      return
-    }
-    await route.fallback().catch(() => {})
-  })
+  return {
+    proxy: { server: `http://127.0.0.1:${port}` },
+    blocked: described,
+    async attach(context) {
+      context.on('request', (request) => {
+        const from = request.redirectedFrom()
+        if (from) redirects.set(request.url(), from.url())
+      })
+      await context.route('**/*', async (route: Route) => {
+        const request = route.request()
+        const url = parseWebUrl(request.url())
+        const result = url ? await judge(url.hostname) : null
+        if (url && result && !result.verdict.allowed) {
+          block({ url: url.href, host: url.hostname, reason: result.verdict.reason, kind: request.isNavigationRequest() ? 'navigation' : 'request' })
+          await route.abort('blockedbyclient').catch(() => {})
+          return
+        }
+        await route.fallback().catch(() => {})
+      })
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy()
+        proxy.close(() => resolve())
+      }),
+  }
+}
 
-  await context.routeWebSocket(/.*/, async (ws) => {
-    const result = await check(ws.url()).catch(() => null)
-    if (result && !result.verdict.allowed) {
-      first ??= { url: ws.url(), host: result.host, reason: result.verdict.reason, navigation: false }
-      await ws.close({ code: 1008, reason: 'blocked by the target policy' }).catch(() => {})
-      return
-    }
-    ws.connectToServer()
-  })
-
-  return { blocked: () => first }
+function parseWebUrl(raw: string): URL | null {
+  try {
+    const url = new URL(raw)
+    return ['http:', 'https:', 'ws:', 'wss:'].includes(url.protocol) ? url : null
+  } catch {
+    return null
+  }
 }
 
 async function resolveAll(host: string): Promise<string[]> {
-  const bare = host.startsWith('[') ? host.slice(1, -1) : host
-  if (isIP(bare)) return [bare]
-  if (bare === 'localhost' || bare.endsWith('.localhost')) return ['127.0.0.1']
-  const records = await lookup(bare, { all: true, verbatim: true })
+  if (isIP(host)) return [host]
+  if (host === 'localhost' || host.endsWith('.localhost')) return ['127.0.0.1']
+  const records = await lookup(host, { all: true, verbatim: true })
   return records.map((r) => r.address)
 }
 
 /** The message of a run failed by the policy. */
 export function blockedMessage(blocked: BlockedRequest): string {
-  const what = blocked.navigation ? 'navigation' : 'request'
-  return `blocked ${what} to ${blocked.url}: ${blocked.reason}`
+  const from = blocked.from ? ` from ${blocked.from}` : ''
+  return `blocked ${blocked.kind}${from} to ${blocked.url}: ${blocked.reason}`
 }

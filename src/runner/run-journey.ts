@@ -1,0 +1,348 @@
+import path from 'node:path'
+import type { BrowserContext, Page } from 'playwright-core'
+import { parseJourney, formatParseError } from '../domain/journey/parse.ts'
+import type { Step } from '../domain/journey/ast.ts'
+import { maskDeep } from '../domain/mask.ts'
+import type { Failure, RunResult, RunTrigger, StepResult, Vitals } from '../domain/run.ts'
+import { judgeRun } from '../domain/verdict.ts'
+import type { Logger } from '../infra/logger.ts'
+import type { JourneySpec } from '../queue/jobs.ts'
+import type { CheckDefinition } from '../check.ts'
+import { countA11yViolations } from './a11y.ts'
+import type { BrowserPool } from './browser-pool.ts'
+import { checkBaseUrl, checkPath, loadCheck } from './checks.ts'
+import { contextOptionsFor, isTouch } from './devices.ts'
+import { discardTrace, saveEvidence, startTrace, type Evidence } from './evidence.ts'
+import { instrumentContext } from './instruments.ts'
+import { blockedMessage, openNetworkGuard, type NetworkGuard } from './network-guard.ts'
+import { secretVariants } from './secrets.ts'
+import { MonitorFailure, StepFailure } from './step-failure.ts'
+import { performStep } from './steps.ts'
+import { parseAllowedTargets, type TargetPolicy } from './target-policy.ts'
+import { timeLimits, type TimeLimits } from './time-limits.ts'
+
+export interface RunJourneyOptions {
+  runId: string
+  trigger: RunTrigger
+  confirmOf?: string
+  /** KEPT_DATA_DIR: evidence goes to <dataDir>/evidence/<runId>/. */
+  dataDir: string
+  workerId: string
+  decryptSecret: (encrypted: string) => string
+  /** KEPT_ALLOWED_TARGETS as written: host patterns and CIDRs, comma-separated. */
+  allowedTargets?: string
+  /** Hard limit of the whole walk; default from the budgets (see time-limits.ts). */
+  timeoutMs?: number
+  /** Where code checks live; default ./checks. */
+  checksDir?: string
+  /** Live progress, for `kept test`: each step as it starts and ends (already masked). */
+  onProgress?: (event: ProgressEvent) => void
+  /** For KEPT_CHECKS_BASE_URL and KEPT_DEMO_PORT; default process.env. */
+  env?: NodeJS.ProcessEnv
+  logger?: Logger
+}
+
+export type ProgressEvent = { type: 'step-start'; line: number; text: string } | { type: 'step-end'; step: StepResult }
+
+type Plan =
+  | { kind: 'journey'; steps: Step[] }
+  | { kind: 'check'; definition: CheckDefinition; baseUrl: string }
+
+/**
+ * Walks a promise once in a fresh context of the pool's browser and says
+ * what it measured. Never throws for the site's failures (they make a
+ * broken run) nor for the monitor's (they make an error run); secret
+ * values are masked in everything it returns.
+ */
+export async function runJourney(pool: BrowserPool, spec: JourneySpec, options: RunJourneyOptions): Promise<RunResult> {
+  const startedAt = new Date()
+  const secrets: Record<string, string> = {}
+  let forms: string[] = []
+  const result = (measured: Measured): RunResult => {
+    const finishedAt = new Date()
+    return maskDeep(
+      {
+        runId: options.runId,
+        promiseId: spec.promiseId,
+        trigger: options.trigger,
+        outcome: measured.outcome,
+        clicks: measured.clicks,
+        durationMs: measured.durationMs,
+        startedAt: startedAt.toISOString(),
+        finishedAt: finishedAt.toISOString(),
+        steps: measured.steps,
+        failure: measured.failure,
+        vitals: measured.vitals,
+        screenshotPath: measured.evidence.screenshotPath,
+        tracePath: measured.evidence.tracePath,
+        workerId: options.workerId,
+        confirmOf: options.confirmOf ?? null,
+      },
+      forms,
+    )
+  }
+
+  let plan: Plan
+  let policy: TargetPolicy
+  try {
+    for (const [name, encrypted] of Object.entries(spec.secrets)) {
+      try {
+        secrets[name] = options.decryptSecret(encrypted)
+      } catch (error) {
+        throw new MonitorFailure(`cannot decrypt the secret ${name}: ${(error as Error).message}`)
+      }
+    }
+    forms = secretVariants(Object.values(secrets))
+    policy = parseAllowedTargets(options.allowedTargets)
+    plan = await planOf(spec, options)
+  } catch (error) {
+    return result(errorMeasure((error as Error).message))
+  }
+
+  const limits = timeLimits(spec.budgets, options.timeoutMs)
+  const guard = await openNetworkGuard(policy)
+  try {
+    let context: BrowserContext
+    try {
+      context = await pool.newContext({ ...contextOptionsFor(spec.device), proxy: guard.proxy })
+    } catch (error) {
+      options.logger?.error({ err: error, runId: options.runId }, 'cannot open a browser context')
+      return result(errorMeasure(`the browser could not start: ${(error as Error).message}`))
+    }
+    try {
+      return result(await walk(context, plan, guard, { spec, secrets, forms, limits, options }))
+    } finally {
+      await context.close().catch(() => {})
+    }
+  } finally {
+    await guard.close()
+  }
+}
+
+interface Measured {
+  outcome: RunResult['outcome']
+  clicks: number
+  durationMs: number
+  steps: StepResult[]
+  failure: Failure | null
+  vitals: Vitals
+  evidence: Evidence
+}
+
+const NO_EVIDENCE: Evidence = { screenshotPath: null, tracePath: null }
+
+function errorMeasure(message: string, partial: Partial<Measured> = {}): Measured {
+  return {
+    outcome: 'error',
+    clicks: 0,
+    durationMs: 0,
+    steps: [],
+    vitals: {},
+    evidence: NO_EVIDENCE,
+    ...partial,
+    failure: { kind: 'error', message },
+  }
+}
+
+async function planOf(spec: JourneySpec, options: RunJourneyOptions): Promise<Plan> {
+  if (spec.checkFile) {
+    const file = checkPath(options.checksDir ?? path.resolve('checks'), spec.checkFile)
+    const definition = await loadCheck(file)
+    return { kind: 'check', definition, baseUrl: checkBaseUrl(definition, options.env) }
+  }
+  const parsed = parseJourney(spec.journey ?? '')
+  if (!parsed.ok) throw new Error(`the journey does not parse: ${parsed.errors.map(formatParseError).join('; ')}`)
+  return { kind: 'journey', steps: parsed.journey.steps }
+}
+
+interface WalkInput {
+  spec: JourneySpec
+  secrets: Record<string, string>
+  forms: string[]
+  limits: TimeLimits
+  options: RunJourneyOptions
+}
+
+/** Walks the plan in `context` (which the caller closes). */
+async function walk(context: BrowserContext, plan: Plan, guard: NetworkGuard, input: WalkInput): Promise<Measured> {
+  const { spec, limits, options } = input
+  let page: Page | null = null
+  let crashed = false
+  const steps: StepResult[] = []
+  let monitorError: string | null = null
+  let durationMs = 0
+  const vitals: Vitals = {}
+
+  try {
+    const instruments = await instrumentContext(context)
+    await guard.attach(context)
+    await startTrace(context)
+    page = await context.newPage()
+    page.on('crash', () => (crashed = true))
+    context.setDefaultTimeout(limits.stepMs)
+    context.setDefaultNavigationTimeout(limits.stepMs)
+    const livePage = page
+
+    const a11y = spec.budgets.maxA11yViolations !== undefined
+    const audited = new Set<string>()
+    let overheadMs = 0
+    /** Our own measurements between steps: excluded from the journey's time. */
+    const measureOwn = async (fn: () => Promise<void>) => {
+      const began = performance.now()
+      await fn().catch(() => {})
+      overheadMs += performance.now() - began
+    }
+    const audit = () =>
+      measureOwn(async () => {
+        const url = livePage.url()
+        if (!a11y || audited.has(url) || !/^https?:/.test(url)) return
+        audited.add(url)
+        const count = await countA11yViolations(livePage)
+        vitals.a11yViolations = Math.max(vitals.a11yViolations ?? 0, count)
+      })
+    // Binding calls travel before the answer to this evaluation: after it, every click is counted.
+    const flush = () => measureOwn(async () => void (await livePage.evaluate(() => 0)))
+
+    const walkStart = performance.now()
+    const runDeadline = Date.now() + limits.runMs
+    let walkOver = false
+
+    const runStep = async <T>(line: number, text: string, fn: (deadline: number) => Promise<T>): Promise<T> => {
+      if (walkOver) throw new StepFailure('the walk already ended')
+      options.onProgress?.({ type: 'step-start', line, text })
+      const clicksBefore = instruments.clicks()
+      const stepDeadline = Math.min(Date.now() + limits.stepMs, runDeadline)
+      const began = performance.now()
+      let value: T | undefined
+      let error: string | null = null
+      try {
+        value = await withDeadline(fn(stepDeadline), stepDeadline, () =>
+          stepDeadline === runDeadline
+            ? `the journey ran out of time: it may take ${seconds(limits.runMs)} in all`
+            : `the step took longer than ${seconds(limits.stepMs)}, its time limit`,
+        )
+      } catch (thrown) {
+        error = describeError(thrown)
+        if (crashed || isBrowserGone(thrown) || !(await stillAlive(livePage))) {
+          monitorError = crashed ? `the browser tab crashed: ${error}` : `the browser stopped during the step: ${error}`
+        }
+      }
+      const stepMs = Math.round(performance.now() - began)
+      await flush()
+      const blocked = guard.blocked()
+      if (blocked) error = blockedMessage(blocked)
+      const step: StepResult = {
+        line,
+        text,
+        outcome: error === null ? 'passed' : 'failed',
+        durationMs: stepMs,
+        clicks: instruments.clicks() - clicksBefore,
+        error,
+      }
+      steps.push(step)
+      options.onProgress?.({ type: 'step-end', step: maskDeep(step, input.forms) })
+      if (error !== null) {
+        walkOver = true
+        throw new StepFailure(error)
+      }
+      await audit()
+      return value as T
+    }
+
+    if (plan.kind === 'journey') {
+      const touch = isTouch(spec.device)
+      for (const [index, step] of plan.steps.entries()) {
+        try {
+          await runStep(step.line, step.text, (deadline) =>
+            performStep(step, { page: livePage, touch, deadline, secrets: input.secrets }),
+          )
+        } catch {
+          for (const rest of plan.steps.slice(index + 1)) {
+            steps.push({ line: rest.line, text: rest.text, outcome: 'skipped', durationMs: 0, clicks: 0, error: null })
+          }
+          break
+        }
+      }
+    } else {
+      let order = 0
+      const step = <T>(name: string, fn: () => Promise<T> | T) => runStep(++order, name, async () => fn())
+      const run = Promise.resolve().then(() =>
+        plan.definition.run({ page: livePage, step, baseUrl: plan.baseUrl, secrets: input.secrets }),
+      )
+      run.catch(() => {}) // it may go on after its deadline: the context's close ends it
+      try {
+        await withDeadline(run, runDeadline, () => `the check ran out of time: it may take ${seconds(limits.runMs)} in all`)
+      } catch (thrown) {
+        // A failure inside a step is already recorded; one outside any step gets its own line.
+        if (!walkOver) {
+          walkOver = true
+          const blocked = guard.blocked()
+          steps.push({
+            line: order + 1,
+            text: '(outside any step)',
+            outcome: 'failed',
+            durationMs: 0,
+            clicks: 0,
+            error: blocked ? blockedMessage(blocked) : describeError(thrown),
+          })
+        }
+      }
+    }
+    durationMs = Math.max(0, Math.round(performance.now() - walkStart - overheadMs))
+    const lcpMs = instruments.lcpMs()
+    if (lcpMs !== undefined) vitals.lcpMs = lcpMs
+
+    const verdict = judgeRun(
+      { steps, clicks: instruments.clicks(), durationMs, vitals, ...(monitorError ? { error: monitorError } : {}) },
+      spec.budgets,
+    )
+    const evidence =
+      verdict.outcome === 'broken' || verdict.outcome === 'error'
+        ? await saveEvidence(context, page, { dataDir: options.dataDir, runId: options.runId, secretForms: input.forms })
+        : (await discardTrace(context), NO_EVIDENCE)
+    return { outcome: verdict.outcome, failure: verdict.failure, clicks: instruments.clicks(), durationMs, steps, vitals, evidence }
+  } catch (error) {
+    // Setting up the context or the verdict failed: ours, never the site's.
+    options.logger?.error({ err: error, runId: options.runId }, 'journey runner failed')
+    const evidence = await saveEvidence(context, page, {
+      dataDir: options.dataDir,
+      runId: options.runId,
+      secretForms: input.forms,
+    }).catch(() => NO_EVIDENCE)
+    return errorMeasure(`the runner failed: ${describeError(error)}`, { steps, durationMs, vitals, evidence })
+  }
+}
+
+/** After a failed step: is our browser still there? (A browser closing under a step may first fail it as a network error.) */
+async function stillAlive(page: Page): Promise<boolean> {
+  const answered = await Promise.race([
+    page.evaluate(() => true).catch(() => false),
+    new Promise<boolean>((resolve) => setTimeout(() => resolve(true), 2000).unref()),
+  ])
+  return answered && !page.isClosed() && page.context().browser()?.isConnected() !== false
+}
+
+/** Playwright's words for a page, context or browser closed under it: the monitor's failure (nothing else closes them). */
+function isBrowserGone(error: unknown): boolean {
+  const message = error instanceof Error ? error.message : String(error)
+  return /has been closed|Target closed|browser has disconnected|Browser closed/i.test(message) && !(error instanceof StepFailure)
+}
+
+/** Rejects with `message()` when `deadline` (epoch ms) passes first. */
+function withDeadline<T>(work: Promise<T>, deadline: number, message: () => string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new StepFailure(message())), Math.max(0, deadline - Date.now()))
+  })
+  return Promise.race([work, late]).finally(() => clearTimeout(timer))
+}
+
+const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`
+
+/** A Playwright error's first line, without the API name ("locator.click: …"). */
+function describeError(error: unknown): string {
+  if (error instanceof StepFailure) return error.message
+  const message = error instanceof Error ? error.message : String(error)
+  const first = message.split('\n')[0]!.replace(/^[a-zA-Z]+\.[a-zA-Z]+: /, '')
+  return first.replace(/Timeout (\d+)ms exceeded\.?/, (_all, ms: string) => `timed out after ${seconds(Number(ms))}`)
+}

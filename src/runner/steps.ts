@@ -1,0 +1,111 @@
+import type { Page } from 'playwright-core'
+import type { Step } from '../domain/journey/ast.ts'
+import { fillSecrets } from '../domain/journey/secrets.ts'
+import { sleep, StepFailure } from './step-failure.ts'
+import { findTarget } from './targets.ts'
+
+export interface StepContext {
+  page: Page
+  /** Tap instead of click (phone). */
+  touch: boolean
+  /** Epoch ms by which the step must be done. */
+  deadline: number
+  secrets: Readonly<Record<string, string>>
+}
+
+/** Performs one step of a plain-language journey; throws StepFailure when the site does not do what the step expects. */
+export async function performStep(step: Step, ctx: StepContext): Promise<void> {
+  const { page, deadline } = ctx
+  const remaining = () => Math.max(1, deadline - Date.now())
+  const value = (text: string) => {
+    try {
+      return fillSecrets(text, ctx.secrets)
+    } catch (error) {
+      throw new StepFailure((error as Error).message)
+    }
+  }
+  switch (step.kind) {
+    case 'goto': {
+      const response = await page.goto(value(step.url), { waitUntil: 'load', timeout: remaining() })
+      if (response && response.status() >= 400) {
+        throw new StepFailure(`${page.url()} answered HTTP ${response.status()}`)
+      }
+      return
+    }
+    case 'click': {
+      const target = await findTarget(page, 'click', value(step.target), deadline)
+      if (ctx.touch) await target.tap({ timeout: remaining() })
+      else await target.click({ timeout: remaining() })
+      await settle(page, remaining())
+      return
+    }
+    case 'fill': {
+      const target = await findTarget(page, 'fill', value(step.target), deadline)
+      await target.fill(value(step.value), { timeout: remaining() })
+      return
+    }
+    case 'select': {
+      const target = await findTarget(page, 'select', value(step.target), deadline)
+      const option = value(step.option)
+      const chosen = await target.selectOption({ label: option }, { timeout: remaining() }).catch(() => null)
+      if (!chosen) await target.selectOption(option, { timeout: remaining() })
+      await settle(page, remaining())
+      return
+    }
+    case 'check':
+    case 'uncheck': {
+      const target = await findTarget(page, 'check', value(step.target), deadline)
+      const wanted = step.kind === 'check'
+      if ((await target.isChecked()) !== wanted) {
+        if (ctx.touch) await target.tap({ timeout: remaining() })
+        else await target.click({ timeout: remaining() })
+      }
+      if ((await target.isChecked()) !== wanted) {
+        throw new StepFailure(`"${step.target}" did not become ${wanted ? 'checked' : 'unchecked'} on ${page.url()}`)
+      }
+      return
+    }
+    case 'press': {
+      await page.keyboard.press(step.key)
+      await settle(page, remaining())
+      return
+    }
+    case 'expectText':
+    case 'waitFor': {
+      const expected = value(step.expected)
+      const shown = await page
+        .getByText(expected)
+        .filter({ visible: true })
+        .first()
+        .waitFor({ state: 'visible', timeout: remaining() })
+        .then(() => true)
+        .catch(() => false)
+      if (!shown) throw new StepFailure(`expected "${expected}" on ${page.url()}; ${await whatThePageSays(page)}`)
+      return
+    }
+    case 'expectUrl': {
+      const expected = value(step.contains)
+      while (!page.url().includes(expected)) {
+        if (Date.now() >= deadline) throw new StepFailure(`expected the address to contain "${expected}"; it is ${page.url()}`)
+        await sleep(50)
+      }
+      return
+    }
+  }
+}
+
+/** After an action that may navigate: wait for the new page to load. */
+async function settle(page: Page, timeout: number): Promise<void> {
+  await page.waitForLoadState('load', { timeout })
+}
+
+/** The page's main heading (or title), to say what was shown instead. */
+async function whatThePageSays(page: Page): Promise<string> {
+  const heading = await page
+    .locator('h1')
+    .first()
+    .innerText({ timeout: 500 })
+    .catch(() => '')
+  const title = heading || (await page.title().catch(() => ''))
+  return title ? `the page shows "${title.trim().replace(/\s+/g, ' ').slice(0, 80)}"` : 'the page shows no heading'
+}

@@ -1,0 +1,128 @@
+import { execFileSync } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Budgets } from '../../src/domain/budget.ts'
+import type { JourneySpec } from '../../src/queue/jobs.ts'
+import { resolveChromium } from '../../src/runner/browser-path.ts'
+import { BrowserPool } from '../../src/runner/browser-pool.ts'
+import { runJourney, type RunJourneyOptions } from '../../src/runner/run-journey.ts'
+import { startFixtureSite, type FixtureSite } from '../fixtures/site.tsx'
+
+// What the runner must never do: reach metadata or private addresses it
+// was not allowed to, or let a secret value out in a result or a trace.
+
+describe('runJourney safety', () => {
+  let site: FixtureSite
+  let pool: BrowserPool
+  let dataDir: string
+
+  beforeAll(async () => {
+    site = await startFixtureSite()
+    pool = new BrowserPool({ executablePath: resolveChromium(process.env)?.path })
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'kept-runner-safety-'))
+  })
+  afterAll(async () => {
+    await pool?.close()
+    await site?.close()
+    if (dataDir) await rm(dataDir, { recursive: true, force: true })
+  })
+
+  const spec = (journey: string[], extra: Partial<JourneySpec> = {}, budgets: Budgets = {}): JourneySpec => ({
+    promiseId: randomUUID(),
+    title: 'a test journey',
+    journey: journey.join('\n'),
+    checkFile: null,
+    budgets,
+    device: 'desktop',
+    secrets: {},
+    ...extra,
+  })
+  const walk = (s: JourneySpec, extra: Partial<RunJourneyOptions> = {}) =>
+    runJourney(pool, s, { runId: randomUUID(), trigger: 'test', dataDir, workerId: 'test', decryptSecret: (v) => v, ...extra })
+
+  it('blocks cloud metadata, always, naming the host and the rule', async () => {
+    const result = await walk(spec(['go to http://169.254.169.254/latest/meta-data/', 'expect "ami-id"']), {
+      allowedTargets: '169.254.0.0/16',
+    })
+    expect(result.outcome).toBe('broken')
+    expect(result.failure).toMatchObject({ kind: 'step', line: 1 })
+    expect(result.failure!.message).toContain('blocked navigation to http://169.254.169.254/latest/meta-data/')
+    expect(result.failure!.message).toContain('cloud metadata address, always blocked')
+  })
+
+  it('blocks a redirect to a private address unless KEPT_ALLOWED_TARGETS allows it', async () => {
+    const blocked = await walk(spec([`go to ${site.url}/to-private`]))
+    expect(blocked.outcome).toBe('broken')
+    expect(blocked.failure!.message).toContain(`blocked redirect from ${site.url}/to-private to http://10.255.255.1/admin`)
+    expect(blocked.failure!.message).toContain('KEPT_ALLOWED_TARGETS')
+
+    const tls = await walk(spec([`go to ${site.url}/to-private-tls`]))
+    expect(tls.outcome).toBe('broken')
+    expect(tls.failure!.message).toContain('blocked redirect')
+    expect(tls.failure!.message).toContain('https://172.16.0.1/')
+
+    // Allowed, the request leaves (and finds nothing there, or times out: not the policy's concern).
+    const allowed = await walk(spec([`go to ${site.url}/to-private`], {}, { maxStepSeconds: 1 }), { allowedTargets: '10.0.0.0/8' })
+    expect(allowed.failure?.message ?? '').not.toContain('blocked')
+  })
+
+  it('blocks a sub-request to a private address and fails the step that made it', async () => {
+    const result = await walk(spec([`go to ${site.url}/private-image`, 'expect "With a pixel"']))
+    expect(result.outcome).toBe('broken')
+    expect(result.failure).toMatchObject({ kind: 'step', line: 1 })
+    expect(result.failure!.message).toContain('blocked request to http://192.168.255.254/pixel.png')
+  })
+
+  it('fills secrets but never lets their values out: results, errors and the trace are masked', async () => {
+    const email = 'ana.secret-user@example.com'
+    const password = 'Pa55&wörd "quoted"'
+    const journey = [
+      `go to ${site.url}/login`,
+      'fill "Email" with "{{secrets.SHOP_USER}}"',
+      'fill "Password" with "{{secrets.SHOP_PASSWORD}}"',
+      'click "Sign in"',
+      'expect "Signed in as {{secrets.SHOP_USER}}"',
+      // Fails on purpose, quoting the secret in its message: a broken run keeps a trace.
+      'click "Sign out {{secrets.SHOP_PASSWORD}}"',
+    ]
+    const result = await walk(
+      spec(journey, { secrets: { SHOP_USER: `enc:${email}`, SHOP_PASSWORD: `enc:${password}` } }, { maxStepSeconds: 1 }),
+      { decryptSecret: (value) => value.replace(/^enc:/, '') },
+    )
+    // The site received the real values.
+    expect(site.logins.at(-1)).toEqual({ email, password })
+    expect(result.steps.slice(0, 5).every((s) => s.outcome === 'passed')).toBe(true)
+    expect(result.outcome).toBe('broken')
+    expect(result.tracePath).not.toBeNull()
+
+    const text = JSON.stringify(result)
+    expect(text).toContain('{{secrets.SHOP_USER}}')
+    for (const value of [email, password, encodeURIComponent(email), encodeURIComponent(password)]) {
+      expect(text).not.toContain(value)
+    }
+
+    const zip = path.join(dataDir, 'evidence', result.tracePath!)
+    const listing = execFileSync('unzip', ['-Z1', zip], { encoding: 'utf8' }).split('\n').filter(Boolean)
+    expect(listing).toEqual(expect.arrayContaining(['trace.trace', 'trace.network']))
+    const contents = execFileSync('unzip', ['-p', zip], { maxBuffer: 64 * 1024 * 1024 }).toString('latin1')
+    const forms = [email, password, encodeURIComponent(email), new URLSearchParams({ p: password }).toString().slice(2)]
+    for (const form of forms) expect(contents).not.toContain(Buffer.from(form).toString('latin1'))
+    // The trace still holds the walk itself.
+    expect(contents).toContain('/login')
+    expect(await readFile(zip)).toBeTruthy()
+  })
+
+  it('a browser that dies mid-run makes an error run, never a broken one', async () => {
+    const running = walk(spec([`go to ${site.url}/slow?ms=3000`, 'expect "Finally here"']))
+    await new Promise((resolve) => setTimeout(resolve, 800))
+    await (await pool.acquire()).close()
+    const result = await running
+    expect(result.failure?.message).toBeDefined()
+    expect(result.outcome, result.failure!.message).toBe('error')
+    expect(result.failure).toMatchObject({ kind: 'error' })
+    expect(await pool.openContexts()).toBe(0)
+  })
+})
