@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNotNull, isNull, lt, lte, sql } from 'drizzle-orm'
+import { and, asc, eq, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm'
 import { alertDeliveries, breaks } from '../db/schema.ts'
 import type { AlertContext } from './context.ts'
 import { ensureDeliveryJobs } from './enqueue.ts'
@@ -104,7 +104,7 @@ async function queueReminders(ctx: AlertContext): Promise<number> {
         isNull(breaks.resolvedAt),
         isNull(breaks.acknowledgedAt),
         lt(breaks.remindersSent, reminderMax),
-        lte(sql`coalesce(${breaks.lastReminderAt}, ${breaks.openedAt})`, new Date(now.getTime() - reminderIntervalMs)),
+        sql`coalesce(${breaks.lastReminderAt}, ${breaks.openedAt}) <= ${new Date(now.getTime() - reminderIntervalMs).toISOString()}`,
       ),
     )
   if (due.length === 0) return 0
