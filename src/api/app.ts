@@ -98,7 +98,12 @@ function toProblem(error: Error, c: Context, deps: ApiDeps): Problem {
   if (error instanceof WeekError) return problem(422, error.message, [{ path: error.field, message: error.message }])
   if (error instanceof HTTPException) {
     const status = error.status
-    const detail = status === 400 ? `the request body is not valid JSON: ${error.message}` : error.message
+    const detail =
+      status === 400
+        ? `the request body is not valid JSON: ${error.message}`
+        : status === 415
+          ? 'expected a JSON body with content-type: application/json'
+          : error.message
     return problem(status, detail)
   }
   deps.logger?.error({ err: error, method: c.req.method, path: c.req.path }, 'API request failed')

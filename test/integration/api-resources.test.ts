@@ -277,6 +277,9 @@ describe('the API as a whole', () => {
     expect(method.status).toBe(405)
     expect(method.headers.get('allow')).toBe('GET, PATCH, DELETE')
     expect(await method.json()).toMatchObject({ type: 'about:blank', title: 'Method Not Allowed', status: 405, errors: [] })
+    const text = await h.call('POST', '/api/v1/promises', { body: 'title=x', headers: { 'content-type': 'text/plain' } })
+    expect(text.status).toBe(415)
+    expect((await text.json()).detail).toBe('expected a JSON body with content-type: application/json')
   })
 
   it('publishes its OpenAPI document and Swagger UI', async () => {

@@ -1,5 +1,7 @@
-import { readFile } from 'node:fs/promises'
+import { createReadStream } from 'node:fs'
+import { stat } from 'node:fs/promises'
 import path from 'node:path'
+import { Readable } from 'node:stream'
 import { createRoute, z } from '@hono/zod-openapi'
 import { and, desc, eq } from 'drizzle-orm'
 import { requireAction } from '../../auth/middleware.ts'
@@ -83,12 +85,14 @@ export function runRoutes(deps: ApiDeps) {
       const run = await loadRun(db, c.req.valid('param').id)
       const relative = run[evidence[kind].column]
       const file = relative ? insideDir(evidenceDir, relative) : null
-      const body = file ? await readFile(file).catch(() => null) : null
-      if (!body) throw new ApiError(404, `run ${run.id} has no ${kind}`)
+      const size = file ? await stat(file).then((s) => (s.isFile() ? s.size : null), () => null) : null
+      if (!file || size === null) throw new ApiError(404, `run ${run.id} has no ${kind}`)
       c.header('content-type', evidence[kind].type)
+      c.header('content-length', String(size))
       c.header('cache-control', 'private, max-age=86400')
       if (kind === 'trace') c.header('content-disposition', `attachment; filename="trace-${run.id}.zip"`)
-      return c.body(new Uint8Array(body), 200)
+      // Streamed: a trace can be several megabytes.
+      return c.body(Readable.toWeb(createReadStream(file)) as ReadableStream<Uint8Array>, 200)
     })
   }
 
