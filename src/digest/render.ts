@@ -170,11 +170,12 @@ function statusOf(promise: PromiseFigures): { label: string; color: string; back
 }
 
 function statsLine(promise: PromiseFigures): string {
-  if (promise.keptAllWeek) return `kept rate ${formatKeptRate(promise.keptRate)} · no breaks`
+  const rate = promise.keptRate === null ? 'no runs' : `kept rate ${formatKeptRate(promise.keptRate)}`
+  if (promise.keptAllWeek) return `${rate} · no breaks`
   const customers = Math.round(promise.affectedCustomers)
   const detractors = Math.round(promise.likelyDetractors)
   return [
-    `kept rate ${formatKeptRate(promise.keptRate)}`,
+    rate,
     `${promise.breaks} ${promise.breaks === 1 ? 'break' : 'breaks'}`,
     `broken ${formatMinutes(promise.brokenMinutes)}`,
     `about ${customers} ${customers === 1 ? 'customer' : 'customers'} affected`,
