@@ -79,7 +79,7 @@ describe('breaks', () => {
     expect((await empty.json()).errors).toEqual([{ path: 'body', message: 'expected the note text' }])
     const one = await (await h.call('GET', `/api/v1/breaks/${id}`, { as: 'viewer' })).json()
     expect(one.notes.map((n: { body: string }) => n.body)).toEqual(['Rolled back the checkout deploy'])
-    expect(one.failure).toMatchObject({ kind: 'step', line: 2 })
+    expect(one.failure).toEqual({ kind: 'step', budget: null, limit: null, actual: null, line: 2, message: 'expected a button "Shop now"' })
   })
 })
 

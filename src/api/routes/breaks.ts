@@ -8,7 +8,7 @@ import { PageQuery, afterCursor, cursorKey, decodeCursor, pageSchema, toPage } f
 import { notFound } from '../problem.ts'
 import { IdParams, iso, newRouter, problemResponses, requireUuid } from '../router.ts'
 import { uuid } from '../schemas/common.ts'
-import { FailureSchema } from '../schemas/run.ts'
+import { FailureSchema, failureJson } from '../schemas/run.ts'
 
 type BreakRow = typeof breaks.$inferSelect
 
@@ -166,7 +166,7 @@ async function breakViews(db: Db, rows: { row: BreakRow; promiseTitle: string }[
     openedAt: row.openedAt.toISOString(),
     resolvedAt: iso(row.resolvedAt),
     durationMs: (row.resolvedAt ?? now).getTime() - row.openedAt.getTime(),
-    failure: row.failure ?? null,
+    failure: failureJson(row.failure),
     firstRunId: row.firstRunId,
     openedByRunId: row.openedByRunId,
     resolvedByRunId: row.resolvedByRunId,

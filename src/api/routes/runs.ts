@@ -11,7 +11,7 @@ import type { ApiDeps } from '../deps.ts'
 import { PageQuery, afterCursor, cursorKey, decodeCursor, pageSchema, toPage } from '../pagination.ts'
 import { ApiError, notFound } from '../problem.ts'
 import { IdParams, newRouter, problemResponses, requireUuid } from '../router.ts'
-import { RunSchema, type RunJson } from '../schemas/run.ts'
+import { RunSchema, failureJson, stepJson, type RunJson } from '../schemas/run.ts'
 import { loadPromise } from './promises.ts'
 
 type RunRow = typeof runs.$inferSelect
@@ -122,8 +122,8 @@ export function runView(row: RunRow): RunJson {
     durationMs: row.durationMs,
     startedAt: row.startedAt.toISOString(),
     finishedAt: row.finishedAt.toISOString(),
-    steps: row.steps,
-    failure: row.failure ?? null,
+    steps: row.steps.map(stepJson),
+    failure: failureJson(row.failure),
     vitals: row.vitals,
     confirmOf: row.confirmOf,
     screenshotUrl: row.screenshotPath ? `/api/v1/runs/${row.id}/screenshot` : null,

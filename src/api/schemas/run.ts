@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi'
+import type { Failure, StepResult } from '../../domain/run.ts'
 
 export const StepSchema = z.object({
   line: z.number(),
@@ -6,16 +7,16 @@ export const StepSchema = z.object({
   outcome: z.enum(['passed', 'failed', 'skipped']),
   durationMs: z.number(),
   clicks: z.number().optional(),
-  error: z.string().nullable().optional(),
+  error: z.string().nullable(),
 })
 
 export const FailureSchema = z
   .object({
     kind: z.enum(['step', 'budget', 'error']),
-    budget: z.string().nullable().optional(),
-    limit: z.number().nullable().optional(),
-    actual: z.number().nullable().optional(),
-    line: z.number().nullable().optional(),
+    budget: z.string().nullable(),
+    limit: z.number().nullable(),
+    actual: z.number().nullable(),
+    line: z.number().nullable(),
     message: z.string(),
   })
   .openapi('Failure')
@@ -41,3 +42,20 @@ export const RunSchema = z
   .openapi('Run')
 
 export type RunJson = z.infer<typeof RunSchema>
+
+/** Stored steps and failures may omit empty fields; the API always shows them, as null. */
+export function stepJson(step: StepResult): z.infer<typeof StepSchema> {
+  return { ...step, error: step.error ?? null }
+}
+
+export function failureJson(failure: Failure | null | undefined): z.infer<typeof FailureSchema> | null {
+  if (!failure) return null
+  return {
+    kind: failure.kind,
+    budget: failure.budget ?? null,
+    limit: failure.limit ?? null,
+    actual: failure.actual ?? null,
+    line: failure.line ?? null,
+    message: failure.message,
+  }
+}
