@@ -4,6 +4,13 @@ import { fillSecrets } from '../domain/journey/secrets.ts'
 import { sleep, StepFailure } from './step-failure.ts'
 import { findTarget } from './targets.ts'
 
+/**
+ * Once the page has loaded, how long a step still waits for its target or
+ * its text to appear (content drawn by scripts). `wait for` waits up to
+ * the step's time limit instead.
+ */
+export const SETTLE_GRACE_MS = 3000
+
 export interface StepContext {
   page: Page
   /** Tap instead of click (phone). */
@@ -17,6 +24,11 @@ export interface StepContext {
 export async function performStep(step: Step, ctx: StepContext): Promise<void> {
   const { page, deadline } = ctx
   const remaining = () => Math.max(1, deadline - Date.now())
+  /** The step's deadline, shortened to SETTLE_GRACE_MS after the page's load. */
+  const settled = async () => {
+    await page.waitForLoadState('load', { timeout: remaining() })
+    return Math.min(deadline, Date.now() + SETTLE_GRACE_MS)
+  }
   const value = (text: string) => {
     try {
       return fillSecrets(text, ctx.secrets)
@@ -33,19 +45,19 @@ export async function performStep(step: Step, ctx: StepContext): Promise<void> {
       return
     }
     case 'click': {
-      const target = await findTarget(page, 'click', value(step.target), deadline)
+      const target = await findTarget(page, 'click', value(step.target), await settled())
       if (ctx.touch) await target.tap({ timeout: remaining() })
       else await target.click({ timeout: remaining() })
       await settle(page, remaining())
       return
     }
     case 'fill': {
-      const target = await findTarget(page, 'fill', value(step.target), deadline)
+      const target = await findTarget(page, 'fill', value(step.target), await settled())
       await target.fill(value(step.value), { timeout: remaining() })
       return
     }
     case 'select': {
-      const target = await findTarget(page, 'select', value(step.target), deadline)
+      const target = await findTarget(page, 'select', value(step.target), await settled())
       const option = value(step.option)
       const chosen = await target.selectOption({ label: option }, { timeout: remaining() }).catch(() => null)
       if (!chosen) await target.selectOption(option, { timeout: remaining() })
@@ -54,7 +66,7 @@ export async function performStep(step: Step, ctx: StepContext): Promise<void> {
     }
     case 'check':
     case 'uncheck': {
-      const target = await findTarget(page, 'check', value(step.target), deadline)
+      const target = await findTarget(page, 'check', value(step.target), await settled())
       const wanted = step.kind === 'check'
       if ((await target.isChecked()) !== wanted) {
         if (ctx.touch) await target.tap({ timeout: remaining() })
@@ -73,11 +85,12 @@ export async function performStep(step: Step, ctx: StepContext): Promise<void> {
     case 'expectText':
     case 'waitFor': {
       const expected = value(step.expected)
+      const until = step.kind === 'waitFor' ? deadline : await settled()
       const shown = await page
         .getByText(expected)
         .filter({ visible: true })
         .first()
-        .waitFor({ state: 'visible', timeout: remaining() })
+        .waitFor({ state: 'visible', timeout: Math.max(1, until - Date.now()) })
         .then(() => true)
         .catch(() => false)
       if (!shown) throw new StepFailure(`expected "${expected}" on ${page.url()}; ${await whatThePageSays(page)}`)
@@ -85,8 +98,9 @@ export async function performStep(step: Step, ctx: StepContext): Promise<void> {
     }
     case 'expectUrl': {
       const expected = value(step.contains)
+      const until = await settled()
       while (!page.url().includes(expected)) {
-        if (Date.now() >= deadline) throw new StepFailure(`expected the address to contain "${expected}"; it is ${page.url()}`)
+        if (Date.now() >= until) throw new StepFailure(`expected the address to contain "${expected}"; it is ${page.url()}`)
         await sleep(50)
       }
       return
