@@ -42,7 +42,7 @@ export interface DigestSendDeps {
   secretKey: Buffer
   logger?: Logger
   now?: () => Date
-  /** How long a claim holds before another sender may take the delivery over (default 10 min). */
+  /** How long a claim holds before another sender may take the delivery over (default 30 min). */
   claimTimeoutMs?: number
 }
 
@@ -61,7 +61,8 @@ export interface DigestSendReport {
   held: number
 }
 
-export const CLAIM_TIMEOUT_MS = 10 * 60_000
+/** Longer than nodemailer can take on one email (its socket timeout is 10 min of silence). */
+export const CLAIM_TIMEOUT_MS = 30 * 60_000
 
 export async function sendDigest(deps: DigestSendDeps, week: string): Promise<DigestSendReport> {
   const { db, logger } = deps
