@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm'
+import { and, asc, eq, inArray, isNotNull, isNull, sql } from 'drizzle-orm'
 import { alertDeliveries, channels } from '../db/schema.ts'
 import type { AlertContext } from './context.ts'
 import { ensureDeliveryJobs } from './enqueue.ts'
@@ -72,6 +72,19 @@ export async function flushChannel(ctx: AlertContext, channelId: string): Promis
     return rows.map((row) => row.key)
   })
   if (keys[0]?.startsWith('group:')) ctx.logger?.info({ channelId, groupKey: keys[0] }, 'open alerts grouped into one message')
-  await ensureDeliveryJobs(ctx, keys)
+  // With the keys of an earlier flush of this channel that died before
+  // adding its jobs (a no-op for jobs that exist).
+  const earlier = await ctx.db
+    .selectDistinct({ key: alertDeliveries.groupKey })
+    .from(alertDeliveries)
+    .where(
+      and(
+        eq(alertDeliveries.channelId, channelId),
+        eq(alertDeliveries.kind, 'open'),
+        eq(alertDeliveries.status, 'pending'),
+        isNotNull(alertDeliveries.groupKey),
+      ),
+    )
+  await ensureDeliveryJobs(ctx, [...keys, ...earlier.flatMap((row) => (row.key ? [row.key] : []))])
   return keys
 }

@@ -1,6 +1,7 @@
-import { and, asc, eq, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm'
+import { and, asc, eq, exists, gt, inArray, isNotNull, isNull, lt, not, notInArray, sql } from 'drizzle-orm'
 import { alertDeliveries, breaks } from '../db/schema.ts'
 import type { AlertContext } from './context.ts'
+import { dispatchBreakEvent } from './dispatch.ts'
 import { ensureDeliveryJobs } from './enqueue.ts'
 import { scheduleFlush } from './grouping.ts'
 import { deliveryKey } from './keys.ts'
@@ -141,26 +142,93 @@ async function queueReminders(ctx: AlertContext): Promise<number> {
 }
 
 /**
- * A crash between a committed row and its job leaves a pending row with
- * no job: give each pending key its job again (a no-op while it waits or
- * runs), and each channel with alerts waiting for a group its flush.
+ * What a crash, a long outage or a lost Redis can leave behind, put right:
+ * - a pending row whose job was never added (a crash between the commit
+ *   and the add), or whose job failed without the row saying so (stalled
+ *   by killed processes, Postgres away on its last try): its job again;
+ * - alerts waiting for a group with no flush: the channel's flush;
+ * - a break event that never became rows (the event job gave up, or Redis
+ *   lost it): dispatched now, for breaks of the last day.
+ * Only rows older than a minute, so the normal path is left to itself.
  */
 async function repairJobs(ctx: AlertContext): Promise<void> {
-  const settled = new Date(ctx.now().getTime() - 60_000)
+  const now = ctx.now()
+  const settled = new Date(now.getTime() - 60_000)
   const pending = await ctx.db
     .selectDistinct({ groupKey: alertDeliveries.groupKey })
     .from(alertDeliveries)
     .where(and(eq(alertDeliveries.status, 'pending'), isNotNull(alertDeliveries.groupKey), lt(alertDeliveries.createdAt, settled)))
     .limit(1000)
-  await ensureDeliveryJobs(
-    ctx,
-    pending.flatMap((row) => (row.groupKey ? [row.groupKey] : [])),
-  )
+  const keys = pending.flatMap((row) => (row.groupKey ? [row.groupKey] : []))
+  await ensureDeliveryJobs(ctx, keys)
+  for (const key of keys) {
+    const job = await ctx.deliveriesQueue.getJob(key)
+    if (job && (await job.isFailed())) {
+      ctx.logger?.warn({ key }, 'a failed delivery job of a pending alert: retried')
+      await job.retry()
+    }
+  }
   const waiting = await ctx.db
     .selectDistinct({ channelId: alertDeliveries.channelId })
     .from(alertDeliveries)
     .where(and(eq(alertDeliveries.status, 'pending'), isNull(alertDeliveries.groupKey), eq(alertDeliveries.kind, 'open')))
   for (const { channelId } of waiting) await scheduleFlush(ctx, channelId)
+  await redispatchLostEvents(ctx, now, settled)
+}
+
+async function redispatchLostEvents(ctx: AlertContext, now: Date, settled: Date): Promise<void> {
+  const since = new Date(now.getTime() - 24 * 3600_000)
+  const hasDelivery = (kind: 'open' | 'resolve') =>
+    exists(
+      ctx.db
+        .select({ one: sql`1` })
+        .from(alertDeliveries)
+        .where(and(eq(alertDeliveries.breakId, breaks.id), eq(alertDeliveries.kind, kind))),
+    )
+  const unannouncedOpen = await ctx.db
+    .select({ id: breaks.id, promiseId: breaks.promiseId, runId: breaks.openedByRunId, at: breaks.openedAt })
+    .from(breaks)
+    .where(and(isNull(breaks.resolvedAt), gt(breaks.createdAt, since), lt(breaks.createdAt, settled), not(hasDelivery('open'))))
+    .limit(100)
+  // A resolve is owed where an open went out (not held, not cancelled) and no resolve row exists.
+  const unannouncedResolve = await ctx.db
+    .select({ id: breaks.id, promiseId: breaks.promiseId, runId: breaks.resolvedByRunId, at: breaks.resolvedAt })
+    .from(breaks)
+    .where(
+      and(
+        isNotNull(breaks.resolvedAt),
+        gt(breaks.resolvedAt, since),
+        lt(breaks.resolvedAt, settled),
+        exists(
+          ctx.db
+            .select({ one: sql`1` })
+            .from(alertDeliveries)
+            .where(
+              and(
+                eq(alertDeliveries.breakId, breaks.id),
+                eq(alertDeliveries.kind, 'open'),
+                notInArray(alertDeliveries.status, ['held', 'cancelled']),
+              ),
+            ),
+        ),
+        not(hasDelivery('resolve')),
+      ),
+    )
+    .limit(100)
+  const events = [
+    ...unannouncedOpen.map((brk) => ({ type: 'break.opened' as const, brk })),
+    ...unannouncedResolve.map((brk) => ({ type: 'break.resolved' as const, brk })),
+  ]
+  for (const { type, brk } of events) {
+    const dispatched = await dispatchBreakEvent(ctx, {
+      type,
+      breakId: brk.id,
+      promiseId: brk.promiseId,
+      runId: brk.runId ?? '',
+      at: (brk.at ?? now).toISOString(),
+    })
+    if (dispatched) ctx.logger?.warn({ breakId: brk.id, type }, 'a break event that never became alerts: dispatched by the tick')
+  }
 }
 
 /** Used by acknowledgeBreak: reminders not yet sent are not worth sending. */

@@ -136,7 +136,7 @@ describe('alerts: grouping, maintenance, reminders', () => {
     alertsQueue.add(event.type, event, { ...ALERT_JOB_OPTIONS, jobId: alertJobId(event) })
 
   /** A promise routed to the channel, with an open break (opened an hour ago) announced as the recorder would. */
-  const breakPromise = async (channelId: string, title = `Promise ${randomUUID().slice(0, 6)}`) => {
+  const breakPromise = async (channelId: string, title = `Promise ${randomUUID().slice(0, 6)}`, { announced = true } = {}) => {
     const [promise] = await pg.db.insert(promises).values({ title, journey: 'go to http://127.0.0.1:4100/' }).returning()
     await pg.db.insert(promiseChannels).values({ promiseId: promise!.id, channelId })
     const runId = randomUUID()
@@ -153,8 +153,11 @@ describe('alerts: grouping, maintenance, reminders', () => {
       finishedAt: new Date(openedAt.getTime() + 4000),
       failure,
     })
-    const [brk] = await pg.db.insert(breaks).values({ promiseId: promise!.id, openedAt, openedByRunId: runId, failure }).returning()
-    await announce({ type: 'break.opened', breakId: brk!.id, promiseId: promise!.id, runId, at: openedAt.toISOString() })
+    const [brk] = await pg.db
+      .insert(breaks)
+      .values({ promiseId: promise!.id, openedAt, openedByRunId: runId, failure, createdAt: openedAt })
+      .returning()
+    if (announced) await announce({ type: 'break.opened', breakId: brk!.id, promiseId: promise!.id, runId, at: openedAt.toISOString() })
     return { promise: promise!, brk: brk!, runId }
   }
 
@@ -350,5 +353,20 @@ describe('alerts: grouping, maintenance, reminders', () => {
     }
     await whenStatuses(b.brk.id, ['open:sent', 'resolve:sent'])
     expect(hook.requests.map((r) => r.body.event)).toEqual(['break.opened', 'break.resolved'])
+  })
+
+  it('alerts about a break whose event was lost, at the next tick', async () => {
+    const { channel, hook } = await channelWithReceiver()
+    const b = await breakPromise(channel.id, 'Find a store in 2 taps', { announced: false })
+    const ctx = openAlertContext(options)
+    try {
+      await runAlertTick(ctx)
+      await whenStatuses(b.brk.id, ['open:sent'])
+      await runAlertTick(ctx) // announced now: nothing more
+    } finally {
+      await ctx.close()
+    }
+    await pause(800)
+    expect(hook.requests.map((r) => [r.body.event, r.body.promise.title])).toEqual([['break.opened', 'Find a store in 2 taps']])
   })
 })
