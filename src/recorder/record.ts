@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto'
-import { and, desc, eq, isNull, lte, or, sql } from 'drizzle-orm'
+import { and, desc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
 import { breaks, promises, runs } from '../db/schema.ts'
 import { nextBreakState, type BreakEvent } from '../domain/breaks.ts'
 import type { RunResult } from '../domain/run.ts'
 import type { PromiseRow } from '../queue/spec.ts'
-import { refreshHour } from './rollups.ts'
+import { refreshHours } from './rollups.ts'
 
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0]
 
@@ -32,93 +32,190 @@ export type RecordResult =
  * applied one at a time.
  */
 export async function recordResult(db: Db, result: RunResult): Promise<RecordResult> {
-  return db.transaction(async (tx) => {
-    const [promise] = await tx.select().from(promises).where(eq(promises.id, result.promiseId)).for('update')
-    if (!promise) return { status: 'orphan' as const }
+  const [recorded] = await recordResults(db, [result])
+  return recorded!
+}
 
-    const startedAt = new Date(result.startedAt)
-    const inserted = await tx
-      .insert(runs)
-      .values({
-        id: result.runId,
-        promiseId: result.promiseId,
-        trigger: result.trigger,
-        outcome: result.outcome,
-        clicks: result.clicks,
-        durationMs: Math.round(result.durationMs),
-        startedAt,
-        finishedAt: new Date(result.finishedAt),
-        steps: result.steps,
-        failure: result.failure,
-        vitals: result.vitals,
-        screenshotPath: result.screenshotPath,
-        tracePath: result.tracePath,
-        workerId: result.workerId,
-        region: result.region ?? null,
-        confirmOf: result.confirmOf ?? null,
-      })
-      .onConflictDoNothing({ target: runs.id })
-      .returning({ id: runs.id })
-    if (inserted.length === 0) {
-      const changes = await changesMadeBy(tx, result.runId)
-      const confirmed = await tx.select({ id: runs.id }).from(runs).where(eq(runs.confirmOf, result.runId)).limit(1)
-      return {
-        status: 'duplicate' as const,
-        promise,
-        changes,
-        needsConfirmation: confirmed.length === 0 && wantsConfirmation(promise, result, promise.openBreakId),
+/**
+ * Write a batch of results in one transaction, each exactly as
+ * recordResult would: one multi-row insert … on conflict do nothing (a run
+ * id already there, or twice in the batch, is a duplicate), one statement
+ * for the touched hourly rollups, then each promise's results applied to
+ * its break state in the order they started, and one update of the
+ * promises that changed. All or nothing: a failure leaves every result to
+ * be retried. Returns one outcome per result, in the order given.
+ */
+export async function recordResults(db: Db, results: RunResult[]): Promise<RecordResult[]> {
+  if (results.length === 0) return []
+  return db.transaction(async (tx) => {
+    const promiseIds = [...new Set(results.map((r) => r.promiseId))].sort()
+    // Locked in id order, so recorders writing at the same time never deadlock.
+    const rows = await tx
+      .select()
+      .from(promises)
+      .where(inArray(promises.id, promiseIds))
+      .orderBy(promises.id)
+      .for('update')
+    const current = new Map(rows.map((row) => [row.id, row]))
+
+    const outcomes: RecordResult[] = results.map(() => ({ status: 'orphan' as const }))
+    const live = results.map((result, index) => ({ result, index })).filter(({ result }) => current.has(result.promiseId))
+    const firstOfRun = new Map<string, number>()
+    for (const { result, index } of live) if (!firstOfRun.has(result.runId)) firstOfRun.set(result.runId, index)
+    const candidates = live.filter(({ result, index }) => firstOfRun.get(result.runId) === index)
+    const inserted = candidates.length === 0 ? [] : await insertRuns(tx, candidates.map(({ result }) => result))
+    const fresh = new Set(inserted.map((row) => row.id))
+    const isNew = (result: RunResult, index: number) => fresh.has(result.runId) && firstOfRun.get(result.runId) === index
+    const newRuns = live.filter(({ result, index }) => isNew(result, index)).map(({ result }) => result)
+    await refreshHours(tx, newRuns.map((r) => ({ promiseId: r.promiseId, at: new Date(r.startedAt) })))
+
+    // Each promise's results in the order they started (ties: as given).
+    const ordered = [...live].sort(
+      (a, b) =>
+        a.result.promiseId.localeCompare(b.result.promiseId) ||
+        Date.parse(a.result.startedAt) - Date.parse(b.result.startedAt) ||
+        a.index - b.index,
+    )
+    const changed = new Set<string>()
+    for (const { result, index } of ordered) {
+      const promise = current.get(result.promiseId)!
+      if (!isNew(result, index)) {
+        outcomes[index] = await duplicate(tx, promise, result)
+        continue
+      }
+      const applied = await applyResult(tx, promise, result)
+      outcomes[index] = applied.outcome
+      if (applied.next) {
+        current.set(promise.id, applied.next)
+        changed.add(promise.id)
       }
     }
+    await saveBreakStates(tx, [...changed].map((id) => current.get(id)!))
+    return outcomes
+  })
+}
 
-    await refreshHour(tx, promise.id, startedAt)
-
-    // A late result (a retry that waited) is kept but does not rewind the state.
-    if (promise.lastRunAt && startedAt < promise.lastRunAt) {
-      return { status: 'recorded' as const, promise, counted: false, changes: [], needsConfirmation: false }
-    }
-
-    const step = nextBreakState(
-      {
-        state: promise.state,
-        consecutiveBroken: promise.consecutiveBroken,
-        consecutiveKept: promise.consecutiveKept,
-        openBreakId: promise.openBreakId,
-      },
-      result.outcome,
-      randomUUID(),
-      { breakAfter: promise.breakAfter, resolveAfter: promise.resolveAfter },
+/**
+ * Insert runs, skipping run ids already there; returns the ids inserted.
+ * The batch travels as one JSON parameter (jsonb_to_recordset): one
+ * statement whatever its size, cheap to build and to parse.
+ */
+async function insertRuns(tx: Tx, results: RunResult[]): Promise<{ id: string }[]> {
+  const rows = results.map((r) => ({
+    id: r.runId,
+    promise_id: r.promiseId,
+    trigger: r.trigger,
+    outcome: r.outcome,
+    clicks: r.clicks,
+    duration_ms: Math.round(r.durationMs),
+    started_at: r.startedAt,
+    finished_at: r.finishedAt,
+    steps: r.steps,
+    failure: r.failure,
+    vitals: r.vitals,
+    screenshot_path: r.screenshotPath,
+    trace_path: r.tracePath,
+    worker_id: r.workerId,
+    region: r.region ?? null,
+    confirm_of: r.confirmOf ?? null,
+  }))
+  // Drizzle names every column of runs, in table order: the select follows it.
+  return tx
+    .insert(runs)
+    .select(
+      sql`select id, promise_id, trigger, outcome, clicks, duration_ms, started_at, finished_at,
+                 steps, failure, vitals, screenshot_path, trace_path, worker_id, region, confirm_of, now()
+          from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r (
+            id uuid, promise_id uuid, trigger text, outcome text, clicks integer, duration_ms integer,
+            started_at timestamptz, finished_at timestamptz, steps jsonb, failure jsonb, vitals jsonb,
+            screenshot_path text, trace_path text, worker_id text, region text, confirm_of uuid)`,
     )
-    let next = step.next
-    const changes: BreakChange[] = []
-    if (step.event?.type === 'open') {
-      const opened = await openBreak(tx, promise.id, step.event.breakId, result, next.consecutiveBroken)
-      if (opened.opened) changes.push(change('break.opened', opened.breakId, result, opened.at))
-      next = { ...next, openBreakId: opened.breakId }
-    } else if (step.event?.type === 'resolve') {
-      const resolved = await resolveBreak(tx, step.event, result)
-      if (resolved) changes.push(change('break.resolved', step.event.breakId, result, startedAt))
-    }
+    .onConflictDoNothing({ target: runs.id })
+    .returning({ id: runs.id })
+}
 
-    await tx
-      .update(promises)
-      .set({
-        state: next.state,
-        consecutiveBroken: next.consecutiveBroken,
-        consecutiveKept: next.consecutiveKept,
-        openBreakId: next.openBreakId,
-        lastRunId: result.runId,
-        lastRunAt: startedAt,
-      })
-      .where(eq(promises.id, promise.id))
+/** A run recorded before: nothing written; the changes it made are read back to re-emit. */
+async function duplicate(tx: Tx, promise: PromiseRow, result: RunResult): Promise<RecordResult> {
+  const changes = await changesMadeBy(tx, result.runId)
+  const confirmed = await tx.select({ id: runs.id }).from(runs).where(eq(runs.confirmOf, result.runId)).limit(1)
+  return {
+    status: 'duplicate',
+    promise,
+    changes,
+    needsConfirmation: confirmed.length === 0 && wantsConfirmation(promise, result, promise.openBreakId),
+  }
+}
 
-    return {
-      status: 'recorded' as const,
+/**
+ * Apply a newly inserted run to its promise's break state. `next` is the
+ * promise row as it stands after the run, or absent when the run does not
+ * count (a late result, kept but never rewinding the state).
+ */
+async function applyResult(
+  tx: Tx,
+  promise: PromiseRow,
+  result: RunResult,
+): Promise<{ outcome: RecordResult; next?: PromiseRow }> {
+  const startedAt = new Date(result.startedAt)
+  if (promise.lastRunAt && startedAt < promise.lastRunAt) {
+    return { outcome: { status: 'recorded', promise, counted: false, changes: [], needsConfirmation: false } }
+  }
+
+  const step = nextBreakState(
+    {
+      state: promise.state,
+      consecutiveBroken: promise.consecutiveBroken,
+      consecutiveKept: promise.consecutiveKept,
+      openBreakId: promise.openBreakId,
+    },
+    result.outcome,
+    randomUUID(),
+    { breakAfter: promise.breakAfter, resolveAfter: promise.resolveAfter },
+  )
+  let next = step.next
+  const changes: BreakChange[] = []
+  if (step.event?.type === 'open') {
+    const opened = await openBreak(tx, promise.id, step.event.breakId, result, next.consecutiveBroken)
+    if (opened.opened) changes.push(change('break.opened', opened.breakId, result, opened.at))
+    next = { ...next, openBreakId: opened.breakId }
+  } else if (step.event?.type === 'resolve') {
+    const resolved = await resolveBreak(tx, step.event, result)
+    if (resolved) changes.push(change('break.resolved', step.event.breakId, result, startedAt))
+  }
+
+  return {
+    outcome: {
+      status: 'recorded',
       promise,
       counted: result.outcome !== 'error',
       changes,
       needsConfirmation: wantsConfirmation(promise, result, next.openBreakId),
-    }
-  })
+    },
+    next: { ...promise, ...next, lastRunId: result.runId, lastRunAt: startedAt },
+  }
+}
+
+/** Persist the break state of the promises a batch changed, in one statement. */
+async function saveBreakStates(tx: Tx, rows: PromiseRow[]): Promise<void> {
+  if (rows.length === 0) return
+  const states = rows.map((p) => ({
+    id: p.id,
+    state: p.state,
+    consecutive_broken: p.consecutiveBroken,
+    consecutive_kept: p.consecutiveKept,
+    open_break_id: p.openBreakId,
+    last_run_id: p.lastRunId,
+    last_run_at: p.lastRunAt?.toISOString() ?? null,
+  }))
+  await tx.execute(sql`
+    update promises set
+      state = v.state, consecutive_broken = v.consecutive_broken, consecutive_kept = v.consecutive_kept,
+      open_break_id = v.open_break_id, last_run_id = v.last_run_id, last_run_at = v.last_run_at
+    from jsonb_to_recordset(${JSON.stringify(states)}::jsonb) as v (
+      id uuid, state text, consecutive_broken integer, consecutive_kept integer,
+      open_break_id uuid, last_run_id uuid, last_run_at timestamptz)
+    where promises.id = v.id
+  `)
 }
 
 /**

@@ -7,16 +7,26 @@ import { enqueueRun, type JourneyQueue } from '../queue/enqueue.ts'
 import { QUEUES, type JourneyJob, type ResultJob } from '../queue/jobs.ts'
 import { ALERT_JOB_OPTIONS, cappedBackoff } from '../queue/options.ts'
 import { buildSpec } from '../queue/spec.ts'
-import { recordResult, type BreakChange } from './record.ts'
+import { groupCommit } from './group-commit.ts'
+import { recordResults, type BreakChange } from './record.ts'
 
 export interface AlertEvent extends BreakChange {}
+
+/** Results in flight at once: half are written while the other half gathers. */
+const DEFAULT_CONCURRENCY = 400
 
 export interface RecorderOptions {
   /** A BullMQ worker connection (maxRetriesPerRequest: null). */
   connection: Redis
   prefix: string
   db: Db
-  /** Results at once; 1 keeps them in arrival order (default). */
+  /**
+   * Results taken at once (default 400). Those that arrive while a
+   * transaction is being written are written together by the next one, up
+   * to half of this per transaction (see recordResults): each promise's
+   * results are applied in the order they started. 1 writes one result per
+   * transaction.
+   */
   concurrency?: number
   /** The longest wait between retries of a result while Postgres is away (default 30 s). */
   maxBackoffMs?: number
@@ -51,6 +61,11 @@ export function startRecorder(options: RecorderOptions): Recorder {
   const { connection, prefix, db, logger } = options
   const alerts = new Queue<AlertEvent>(QUEUES.alerts, { connection, prefix })
   const journeys: JourneyQueue = new Queue<JourneyJob>(QUEUES.journeys, { connection, prefix })
+  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY
+  const recordResult = groupCommit((results: RunResult[]) => recordResults(db, results), {
+    maxBatch: Math.ceil(concurrency / 2),
+    writeAlone: isBadData,
+  })
 
   const record = async (job: Job<ResultJob>) => {
     const result = job.data
@@ -59,7 +74,7 @@ export function startRecorder(options: RecorderOptions): Recorder {
     if (result.trigger === 'test') return 'test'
     let recorded
     try {
-      recorded = await recordResult(db, result)
+      recorded = await recordResult(result)
     } catch (error) {
       if (isBadData(error)) throw new UnrecoverableError(`result ${job.id} cannot be recorded: ${(error as Error).message}`)
       throw error
@@ -90,7 +105,7 @@ export function startRecorder(options: RecorderOptions): Recorder {
   const worker = new Worker<ResultJob>(QUEUES.results, record, {
     connection,
     prefix,
-    concurrency: options.concurrency ?? 1,
+    concurrency,
     settings: { backoffStrategy: (attemptsMade) => cappedBackoff(attemptsMade, options.maxBackoffMs) },
   })
   worker.on('failed', (job, error) =>

@@ -10,11 +10,25 @@ export function hourOf(at: Date): Date {
   return new Date(Math.floor(at.getTime() / HOUR_MS) * HOUR_MS)
 }
 
+// The figures of one rollup row from the runs `r` of one group. Percentiles
+// and max clicks leave out error runs, which measure us, not the journey.
+const FIGURES = sql`count(*),
+           count(*) filter (where r.outcome = 'kept'),
+           count(*) filter (where r.outcome = 'at_risk'),
+           count(*) filter (where r.outcome = 'broken'),
+           count(*) filter (where r.outcome = 'error'),
+           round(percentile_cont(0.5) within group (order by r.duration_ms) filter (where r.outcome <> 'error')),
+           round(percentile_cont(0.95) within group (order by r.duration_ms) filter (where r.outcome <> 'error')),
+           max(r.clicks) filter (where r.outcome <> 'error')`
+
+const UPSERT = sql`on conflict (promise_id, hour) do update set
+      runs = excluded.runs, kept = excluded.kept, at_risk = excluded.at_risk, broken = excluded.broken,
+      errors = excluded.errors, p50_ms = excluded.p50_ms, p95_ms = excluded.p95_ms, max_clicks = excluded.max_clicks`
+
 /**
  * Recompute the hourly rollups of [from, to) from the raw runs (one
  * promise, or all when promiseId is null). Recomputing rather than adding
- * keeps it exact (p50/p95 too) and safe to repeat. Percentiles and max
- * clicks leave out error runs, which measure us, not the journey.
+ * keeps it exact (p50/p95 too) and safe to repeat.
  */
 export async function refreshRollups(
   db: Executor,
@@ -22,30 +36,45 @@ export async function refreshRollups(
 ): Promise<void> {
   const from = range.from.toISOString()
   const to = range.to.toISOString()
-  const promiseFilter = range.promiseId === null ? sql`true` : sql`promise_id = ${range.promiseId}`
+  const promiseFilter = range.promiseId === null ? sql`true` : sql`r.promise_id = ${range.promiseId}`
   await db.execute(sql`
     insert into run_rollups (promise_id, hour, runs, kept, at_risk, broken, errors, p50_ms, p95_ms, max_clicks)
-    select promise_id,
-           to_timestamp(floor(extract(epoch from started_at) / 3600) * 3600) as hour,
-           count(*),
-           count(*) filter (where outcome = 'kept'),
-           count(*) filter (where outcome = 'at_risk'),
-           count(*) filter (where outcome = 'broken'),
-           count(*) filter (where outcome = 'error'),
-           round(percentile_cont(0.5) within group (order by duration_ms) filter (where outcome <> 'error')),
-           round(percentile_cont(0.95) within group (order by duration_ms) filter (where outcome <> 'error')),
-           max(clicks) filter (where outcome <> 'error')
-    from runs
-    where ${promiseFilter} and started_at >= ${from}::timestamptz and started_at < ${to}::timestamptz
+    select r.promise_id,
+           to_timestamp(floor(extract(epoch from r.started_at) / 3600) * 3600) as hour,
+           ${FIGURES}
+    from runs r
+    where ${promiseFilter} and r.started_at >= ${from}::timestamptz and r.started_at < ${to}::timestamptz
     group by 1, 2
-    on conflict (promise_id, hour) do update set
-      runs = excluded.runs, kept = excluded.kept, at_risk = excluded.at_risk, broken = excluded.broken,
-      errors = excluded.errors, p50_ms = excluded.p50_ms, p95_ms = excluded.p95_ms, max_clicks = excluded.max_clicks
+    ${UPSERT}
   `)
 }
 
 /** Refresh the rollup of the hour that holds `at` for one promise. */
 export function refreshHour(db: Executor, promiseId: string, at: Date): Promise<void> {
-  const from = hourOf(at)
-  return refreshRollups(db, { promiseId, from, to: new Date(from.getTime() + HOUR_MS) })
+  return refreshHours(db, [{ promiseId, at }])
+}
+
+/**
+ * Refresh the rollups of the hours holding each `at` of each promise, in
+ * one statement (a batch of results touches many promises at once).
+ */
+export async function refreshHours(db: Executor, touched: { promiseId: string; at: Date }[]): Promise<void> {
+  const pairs = new Map<string, { promiseId: string; hour: string }>()
+  for (const { promiseId, at } of touched) {
+    const hour = hourOf(at).toISOString()
+    pairs.set(`${promiseId} ${hour}`, { promiseId, hour })
+  }
+  if (pairs.size === 0) return
+  const hours = sql.join(
+    [...pairs.values()].map((p) => sql`(${p.promiseId}::uuid, ${p.hour}::timestamptz)`),
+    sql`, `,
+  )
+  await db.execute(sql`
+    insert into run_rollups (promise_id, hour, runs, kept, at_risk, broken, errors, p50_ms, p95_ms, max_clicks)
+    select t.promise_id, t.hour, ${FIGURES}
+    from (values ${hours}) as t (promise_id, hour)
+    join runs r on r.promise_id = t.promise_id and r.started_at >= t.hour and r.started_at < t.hour + interval '1 hour'
+    group by t.promise_id, t.hour
+    ${UPSERT}
+  `)
 }
