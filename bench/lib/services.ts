@@ -1,0 +1,49 @@
+import { randomBytes } from 'node:crypto'
+import { Queue } from 'bullmq'
+import type { Redis } from 'ioredis'
+import postgres from 'postgres'
+import { openPostgres, type Database } from '../../src/db/client.ts'
+import { QUEUES } from '../../src/queue/jobs.ts'
+
+// Each benchmark gets its own Postgres database and BullMQ prefix, dropped
+// at the end, so it never touches a running Kept or the tests.
+
+export const ADMIN_DATABASE_URL = process.env.KEPT_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
+export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
+
+export type BenchDatabase = Database & { url: string; name: string; drop(): Promise<void> }
+
+export async function benchDatabase(label: string, options: { max?: number } = {}): Promise<BenchDatabase> {
+  const name = `kept_bench_${label.replace(/\W/g, '_')}_${randomBytes(3).toString('hex')}`
+  const admin = postgres(ADMIN_DATABASE_URL, { max: 1, onnotice: () => {} })
+  await admin.unsafe(`create database ${name}`)
+  await admin.end()
+  const url = new URL(ADMIN_DATABASE_URL)
+  url.pathname = `/${name}`
+  const database = openPostgres(url.toString(), { max: options.max ?? 10 })
+  await database.migrate()
+  return {
+    ...database,
+    url: url.toString(),
+    name,
+    async drop() {
+      await database.close().catch(() => {})
+      const admin = postgres(ADMIN_DATABASE_URL, { max: 1, onnotice: () => {} })
+      await admin.unsafe(`drop database if exists ${name} with (force)`)
+      await admin.end()
+    },
+  }
+}
+
+export function benchPrefix(label: string): string {
+  return `kept-bench-${label}-${randomBytes(3).toString('hex')}`
+}
+
+/** Remove every queue of a prefix from Redis. */
+export async function obliterateQueues(connection: Redis, prefix: string): Promise<void> {
+  for (const name of Object.values(QUEUES)) {
+    const queue = new Queue(name, { connection, prefix })
+    await queue.obliterate({ force: true }).catch(() => {})
+    await queue.close()
+  }
+}
