@@ -23,7 +23,7 @@ export function similarity(wanted: string, name: string): number {
 }
 
 /** Up to `limit` distinct names most like `wanted`, best first; unlike ones are left out. */
-export function closestNames(wanted: string, names: readonly string[], limit = 3, threshold = 0.25): string[] {
+export function closestNames(wanted: string, names: readonly string[], limit = 3, threshold = 0.4): string[] {
   const unique = [...new Set(names.map((n) => n.trim()).filter(Boolean))]
   return unique
     .map((name, index) => ({ name, index, score: similarity(wanted, name) }))
