@@ -3,6 +3,7 @@ import type { Principal } from '../auth/permissions.ts'
 import type { Budgets } from '../domain/budget.ts'
 import type { RunResult } from '../domain/run.ts'
 import { formatSeconds, plural } from './format.ts'
+import { budgetHint } from './promise-input.ts'
 import { Badge, Csrf, Layout } from './layout.tsx'
 import type { FieldErrors, PromiseFormValues } from './promise-input.ts'
 import { MIN_EVERY_SECONDS } from './promise-input.ts'
@@ -50,8 +51,11 @@ function Input(props: {
   id?: string
   placeholder?: string
   autocomplete?: string
+  /** Another hint that applies to this field too (e.g. a group's). */
+  alsoDescribedBy?: string
 }) {
   const id = props.id ?? props.name
+  const described = [props.alsoDescribedBy, describedBy(props.name, props.errors, Boolean(props.hint))].filter(Boolean).join(' ')
   return (
     <div class="field">
       <label for={id}>{props.label}</label>
@@ -66,19 +70,11 @@ function Input(props: {
         placeholder={props.placeholder}
         autocomplete={props.autocomplete ?? 'off'}
         aria-invalid={props.errors[props.name] ? 'true' : undefined}
-        aria-describedby={describedBy(props.name, props.errors, Boolean(props.hint))}
+        aria-describedby={described || undefined}
       />
       <FieldMessages name={props.name} errors={props.errors} hint={props.hint} />
     </div>
   )
-}
-
-function suggestionWords(b: Budgets): string | null {
-  const parts: string[] = []
-  if (b.maxClicks !== undefined) parts.push(plural(b.maxClicks, 'click'))
-  if (b.maxSeconds !== undefined) parts.push(`${b.maxSeconds} s in all`)
-  if (b.maxStepSeconds !== undefined) parts.push(`${b.maxStepSeconds} s a step`)
-  return parts.length ? parts.join(', ') : null
 }
 
 export function TryResult(props: { outcome: TryOutcome }) {
@@ -135,7 +131,6 @@ export function PromiseFormPage(props: {
 }) {
   const { values, errors } = props
   const errorCount = Object.keys(errors).length
-  const suggestion = suggestionWords(props.suggested)
   const title = props.mode === 'new' ? 'New promise' : `Edit: ${values.title}`
   return (
     <Layout title={title} principal={props.principal} csrfToken={props.csrfToken} nav="promises" script>
@@ -162,7 +157,7 @@ export function PromiseFormPage(props: {
             errors={errors}
             required
             placeholder="Order online in 3 clicks"
-            hint="Numbers in it become the budgets below: “in 3 clicks”, “under a minute”."
+            hint="Numbers in it become the budgets just below: “in 3 clicks”, “under a minute”."
           />
           <div class="field">
             <label for="description">Description (optional)</label>
@@ -177,6 +172,20 @@ export function PromiseFormPage(props: {
               {values.description}
             </textarea>
             <FieldMessages name="description" errors={errors} />
+          </div>
+        </fieldset>
+
+        <fieldset>
+          <legend>Budgets: the numbers the promise makes</legend>
+          <p class="hint" id="budgets-hint" aria-live="polite">
+            {budgetHint(props.suggested)}
+          </p>
+          <div class="grid">
+            <Input alsoDescribedBy="budgets-hint" name="maxClicks" id="budget-maxClicks" label="Most clicks" type="number" min={0} values={values} errors={errors} />
+            <Input alsoDescribedBy="budgets-hint" name="maxSeconds" id="budget-maxSeconds" label="Most seconds in all" type="number" min={1} step="any" values={values} errors={errors} />
+            <Input alsoDescribedBy="budgets-hint" name="maxStepSeconds" id="budget-maxStepSeconds" label="Most seconds a step" type="number" min={1} step="any" values={values} errors={errors} />
+            <Input alsoDescribedBy="budgets-hint" name="maxLcpMs" label="Largest paint, ms" type="number" min={100} values={values} errors={errors} />
+            <Input alsoDescribedBy="budgets-hint" name="maxA11yViolations" label="Accessibility issues" type="number" min={0} values={values} errors={errors} />
           </div>
         </fieldset>
 
@@ -219,22 +228,6 @@ export function PromiseFormPage(props: {
                 </option>
               </select>
             </div>
-          </div>
-        </fieldset>
-
-        <fieldset>
-          <legend>Budgets: the numbers the promise makes</legend>
-          <p class="hint" id="budgets-hint">
-            {suggestion
-              ? `Suggested from your wording: ${suggestion}. Change them if the promise means something else.`
-              : 'Leave a budget empty when the promise says nothing about it.'}
-          </p>
-          <div class="grid">
-            <Input name="maxClicks" id="budget-maxClicks" label="Most clicks" type="number" min={0} values={values} errors={errors} />
-            <Input name="maxSeconds" id="budget-maxSeconds" label="Most seconds in all" type="number" min={1} step="any" values={values} errors={errors} />
-            <Input name="maxStepSeconds" id="budget-maxStepSeconds" label="Most seconds a step" type="number" min={1} step="any" values={values} errors={errors} />
-            <Input name="maxLcpMs" label="Largest paint, ms" type="number" min={100} values={values} errors={errors} />
-            <Input name="maxA11yViolations" label="Accessibility issues allowed" type="number" min={0} values={values} errors={errors} />
           </div>
         </fieldset>
 

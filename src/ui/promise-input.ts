@@ -48,6 +48,17 @@ export type PromiseFields = Pick<
 
 export const MIN_EVERY_SECONDS = 30
 
+/** What the budgets' hint says: the wording's suggestion in words, or how to leave one out. */
+export function budgetHint(suggested: Budgets): string {
+  const parts: string[] = []
+  if (suggested.maxClicks !== undefined) parts.push(`at most ${suggested.maxClicks} ${suggested.maxClicks === 1 ? 'click' : 'clicks'}`)
+  if (suggested.maxSeconds !== undefined) parts.push(`${suggested.maxSeconds} s in all`)
+  if (suggested.maxStepSeconds !== undefined) parts.push(`${suggested.maxStepSeconds} s a step`)
+  return parts.length
+    ? `Suggested from your wording: ${parts.join(', ')}. Change them if the promise means something else.`
+    : 'Leave a budget empty when the promise says nothing about it.'
+}
+
 export function emptyValues(owner = ''): PromiseFormValues {
   return {
     title: '',

@@ -188,9 +188,8 @@ export function PromisePage(props: {
                 A code check: <code>checks/{p.checkFile}</code>. Edit the file to change it.
               </p>
             ) : (
-              <pre>
-                <code>{p.journey}</code>
-              </pre>
+              // One line: whitespace inside <pre> would show.
+              <pre><code>{p.journey}</code></pre>
             )}
           </div>
         </section>

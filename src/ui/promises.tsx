@@ -17,6 +17,7 @@ import { loadSecrets, referencedSecrets } from '../queue/spec.ts'
 import { notFound, pageGuards, principalOf, type UiEnv } from './guards.tsx'
 import { PromiseFormPage, type TryOutcome } from './promise-form.tsx'
 import {
+  budgetHint,
   emptyValues,
   parsePromiseForm,
   valuesFromBody,
@@ -207,11 +208,13 @@ export function promiseRoutes(deps: PromiseRouteDeps) {
     const journey = typeof body.journey === 'string' ? body.journey : ''
     const title = typeof body.title === 'string' ? body.title : ''
     const parsed = parseJourney(journey)
+    const budgets = title.trim() ? suggestBudgets(title) : {}
     return c.json({
       ok: parsed.ok,
       steps: parsed.ok ? parsed.journey.steps.length : 0,
       errors: parsed.ok ? [] : parsed.errors,
-      budgets: title.trim() ? suggestBudgets(title) : {},
+      budgets,
+      budgetHint: budgetHint(budgets),
     })
   })
 

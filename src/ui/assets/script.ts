@@ -44,6 +44,8 @@ export const script = `
         journeyOk.textContent = !errors.length && journey.value.trim()
           ? 'Looks good: ' + result.steps + (result.steps === 1 ? ' step.' : ' steps.') : '';
         var suggested = result.budgets || {};
+        var hint = form.querySelector('#budgets-hint');
+        if (hint && result.budgetHint && hint.textContent !== result.budgetHint) hint.textContent = result.budgetHint;
         budgetFields.forEach(function (input) {
           var key = input.id.replace('budget-', '');
           if (input.dataset.touched) return;

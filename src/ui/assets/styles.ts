@@ -80,6 +80,7 @@ input[aria-invalid=true],textarea[aria-invalid=true],select[aria-invalid=true]{b
 .hint{color:var(--muted);font-size:.875rem;margin:.25rem 0 0}
 .error{color:#a11b10;font-size:.9rem;font-weight:600;margin:.3rem 0 0}
 .error:empty{display:none}
+#budgets-hint{margin:0 0 .75rem}
 .ok{color:var(--kept-ink);font-size:.9rem;margin:.3rem 0 0}
 fieldset{border:1px solid var(--line);border-radius:var(--radius);padding:1rem 1.25rem .25rem;margin:0 0 1.25rem;background:var(--card)}
 legend{font-weight:700;padding:0 .4rem}
@@ -103,6 +104,8 @@ details{border:1px solid var(--line);border-radius:var(--radius);background:var(
 details>summary{cursor:pointer;padding:.6rem .9rem;display:flex;flex-wrap:wrap;gap:.4rem 1rem;align-items:center}
 details[open]>summary{border-bottom:1px solid var(--line)}
 details .body{padding:.75rem .9rem}
+.card>h3:first-child,.card>h2:first-child{margin-top:0}
+time{white-space:nowrap}
 .shot{max-width:100%;height:auto;border:1px solid var(--line);border-radius:6px;display:block;margin:.5rem 0}
 code,kbd{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.9em;background:var(--soft);padding:.05rem .3rem;border-radius:4px}
 pre{background:var(--soft);padding:.75rem;border-radius:6px;overflow-x:auto}
