@@ -312,6 +312,8 @@ describe('alerts: delivery', () => {
     expect(resolveMails).toHaveLength(1)
     expect(resolveMails[0]!.subject).toBe('Kept again: “Order online in 3 clicks” (broken for 1 h 12 min)')
     expect(resolveMails[0]!.text).toContain('It was broken for 1 h 12 min')
+    // In the open alert's thread.
+    expect(resolveMails[0]!.inReplyTo).toBe(`<${b.brk.id}.open.${email.id}@kept>`)
     expect(hook.requests.map((r) => r.body.event)).toEqual(['break.opened', 'break.resolved'])
     expect(hook.requests[1]!.body.message.subject).toContain('broken for 1 h 12 min')
     expect(verifiedByDocRecipe(SECRET, hook.requests[1]!)).toBe(true)

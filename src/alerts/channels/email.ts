@@ -36,6 +36,7 @@ export async function sendEmail(config: EmailConfig, message: AlertMessage, ctx:
       // The same alert sent again (after a crash) has the same Message-ID,
       // which mail systems treat as one message.
       messageId: messageIdOf(ctx.deliveryId),
+      ...thread(ctx.deliveryId),
     })
   } catch (error) {
     const err = error as Error & { responseCode?: number; response?: string }
@@ -46,6 +47,15 @@ export async function sendEmail(config: EmailConfig, message: AlertMessage, ctx:
 /** A Message-ID made of the delivery key: "<b1.open.c1@kept>". */
 export function messageIdOf(deliveryId: string): string {
   return `<${deliveryId.replace(/[^A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]/g, '.')}@kept>`
+}
+
+/** A resolve or reminder answers the open alert's email, so mail clients show one thread per break. */
+function thread(deliveryId: string): { inReplyTo: string; references: string } | Record<string, never> {
+  const [breakId, kind, channelId] = deliveryId.split(':')
+  const answersOpen = kind === 'resolve' || Boolean(kind?.startsWith('reminder-'))
+  if (!breakId || !channelId || !answersOpen) return {}
+  const open = messageIdOf(`${breakId}:open:${channelId}`)
+  return { inReplyTo: open, references: open }
 }
 
 async function exists(file: string): Promise<boolean> {
