@@ -6,12 +6,15 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { Queue } from 'bullmq'
 import { and, eq } from 'drizzle-orm'
+import { Hono } from 'hono'
 import type { Redis } from 'ioredis'
 import { simpleParser, type ParsedMail } from 'mailparser'
 import nodemailer from 'nodemailer'
 import { SMTPServer } from 'smtp-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startAlerts, type Alerts } from '../../src/alerts/alerts.ts'
+import { createApiApp } from '../../src/api/app.ts'
+import { createApiToken } from '../../src/auth/tokens.ts'
 import { encryptChannelConfig } from '../../src/alerts/channel-config.ts'
 import type { ChannelConfig, Mailer } from '../../src/alerts/channels/index.ts'
 import type { AlertsOptions } from '../../src/alerts/context.ts'
@@ -279,6 +282,23 @@ describe('alerts: delivery', () => {
     expect(slack.requests).toHaveLength(1)
     const buttons = slack.requests[0]!.body.blocks.find((block: any) => block.type === 'actions').elements
     expect(buttons).toContainEqual(expect.objectContaining({ url: screenshotUrl }))
+
+    // The link works: Kept's own API, mounted at /api as in the server, answers it with the screenshot.
+    const api = createApiApp({
+      db: pg.db,
+      scheduler: { sync: async () => {}, remove: async () => {}, runNow: async () => randomUUID() },
+      secretKey,
+      dataDir,
+      health: async () => ({ ok: true }),
+      testChannel: async () => {},
+      previewDigest: async () => null,
+    })
+    const server = new Hono().route('/api', api)
+    const { token } = await createApiToken(pg.db, { name: 'alerts test', role: 'viewer' })
+    const shot = await server.request(new URL(screenshotUrl).pathname, { headers: { authorization: `Bearer ${token}` } })
+    expect(shot.status).toBe(200)
+    expect(shot.headers.get('content-type')).toBe('image/png')
+    expect(Buffer.from(await shot.arrayBuffer()).equals(PNG)).toBe(true)
 
     // The recorder announcing the break again (a retried result) and a
     // delivery job added again (a restart) send nothing more.
