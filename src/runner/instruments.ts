@@ -15,44 +15,35 @@ const BINDING = '__keptReport'
  * touchend the page cancelled makes no click and counts at touchend.
  * Clicks the browser derives in the same task (a label forwarding its
  * click to its checkbox) count once.
+ *
+ * Plain JavaScript in a string: a function would be serialised as the
+ * TypeScript loader compiled it, helpers included, which the page lacks.
  */
-function instrumentDocument(binding: string) {
-  const w = window as unknown as Record<string, unknown>
-  if (w.__keptInstrumented) return
-  Object.defineProperty(w, '__keptInstrumented', { value: true })
-  const report = (kind: string, value: number) => {
-    try {
-      ;(w[binding] as (kind: string, value: number) => void)(kind, value)
-    } catch {
-      // the binding is gone while the document unloads
-    }
-  }
-  let sameTask = false
-  const count = () => {
-    if (sameTask) return
-    sameTask = true
-    setTimeout(() => (sameTask = false), 0)
-    report('click', 1)
-  }
-  window.addEventListener(
-    'click',
-    (event) => {
-      const pointerType = (event as PointerEvent).pointerType
-      if (event.isTrusted && (event.detail > 0 || Boolean(pointerType))) count()
-    },
-    true,
-  )
-  window.addEventListener('touchend', (event) => {
-    if (event.isTrusted && event.defaultPrevented) count()
-  })
+const DOCUMENT_SCRIPT = `(() => {
+  if (window.__keptInstrumented) return;
+  Object.defineProperty(window, '__keptInstrumented', { value: true });
+  const report = function (kind, value) {
+    try { window[${JSON.stringify(BINDING)}](kind, value); } catch (e) { /* the document unloads */ }
+  };
+  let sameTask = false;
+  const count = function () {
+    if (sameTask) return;
+    sameTask = true;
+    setTimeout(function () { sameTask = false; }, 0);
+    report('click', 1);
+  };
+  window.addEventListener('click', function (event) {
+    if (event.isTrusted && (event.detail > 0 || Boolean(event.pointerType))) count();
+  }, true);
+  window.addEventListener('touchend', function (event) {
+    if (event.isTrusted && event.defaultPrevented) count();
+  });
   try {
-    new PerformanceObserver((list) => {
-      for (const entry of list.getEntries()) report('lcp', entry.startTime)
-    }).observe({ type: 'largest-contentful-paint', buffered: true })
-  } catch {
-    // no LCP in this browser or document
-  }
-}
+    new PerformanceObserver(function (list) {
+      for (const entry of list.getEntries()) report('lcp', entry.startTime);
+    }).observe({ type: 'largest-contentful-paint', buffered: true });
+  } catch (e) { /* no LCP in this document */ }
+})();`
 
 export interface Instruments {
   /** Clicks (and taps) counted so far in this context. */
@@ -68,6 +59,6 @@ export async function instrumentContext(context: BrowserContext): Promise<Instru
     if (kind === 'click') clicks += 1
     else if (kind === 'lcp' && typeof value === 'number' && Number.isFinite(value)) lcp = Math.max(lcp ?? 0, value)
   })
-  await context.addInitScript(instrumentDocument, BINDING)
+  await context.addInitScript({ content: DOCUMENT_SCRIPT })
   return { clicks: () => clicks, lcpMs: () => (lcp === undefined ? undefined : Math.round(lcp)) }
 }

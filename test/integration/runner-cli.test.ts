@@ -1,0 +1,88 @@
+import { execFile } from 'node:child_process'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { promises } from '../../src/db/schema.ts'
+import { startDemoShop, type DemoShop } from '../../src/demo/shop.tsx'
+import type { RunResult } from '../../src/domain/run.ts'
+import { resolveChromium } from '../../src/runner/browser-path.ts'
+import { freshDatabase } from '../support/db.ts'
+
+// `kept test` as a person runs it: a code check, a journey file, a promise
+// of the database. Each call is its own process with its own Chromium.
+
+describe('kept test', () => {
+  let shop: DemoShop
+  let pg: Awaited<ReturnType<typeof freshDatabase>>
+  let dataDir: string
+  const chromium = resolveChromium(process.env)
+
+  beforeAll(async () => {
+    shop = await startDemoShop({ port: 0 })
+    pg = await freshDatabase()
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'kept-cli-test-'))
+  })
+  afterAll(async () => {
+    await shop?.close()
+    await pg?.drop()
+    if (dataDir) await rm(dataDir, { recursive: true, force: true })
+  })
+
+  const kept = (...args: string[]) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        ['--import', 'tsx', 'src/cli/kept.ts', 'test', ...args],
+        {
+          env: {
+            ...process.env,
+            DATABASE_URL: pg.url,
+            KEPT_DATA_DIR: dataDir,
+            KEPT_CHECKS_BASE_URL: shop.url,
+            ...(chromium ? { KEPT_CHROMIUM_PATH: chromium.path } : {}),
+            LOG_LEVEL: 'warn',
+          },
+          timeout: 60_000,
+        },
+        (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+      )
+    })
+  const order = (button = 'Place order') =>
+    [`go to ${shop.url}/`, 'click "Shop now"', 'click "Add to cart"', `click "${button}"`, 'expect "Order confirmed"'].join('\n')
+
+  it('walks a code check and prints each step, the clicks and the verdict', { timeout: 60_000 }, async () => {
+    const { code, stdout, stderr } = await kept('checks/order.check.ts')
+    expect(stderr).toBe('')
+    expect(code).toBe(0)
+    expect(stdout).toMatch(/✓  2  click "Shop now"  \(\d+ ms  1 click\)/)
+    expect(stdout).toMatch(/^KEPT: 3 clicks in \d+\.\d s/m)
+  })
+
+  it('exits 1 on a broken journey file and prints the result as JSON', { timeout: 60_000 }, async () => {
+    const file = path.join(dataDir, 'journey.txt')
+    await writeFile(file, order('Place the order'))
+    const { code, stdout } = await kept(file, '--json')
+    expect(code).toBe(1)
+    const result = JSON.parse(stdout) as RunResult
+    expect(result).toMatchObject({ outcome: 'broken', trigger: 'test', failure: { kind: 'step', line: 4 } })
+    expect(result.failure!.message).toContain('closest: "Place order"')
+    expect(result.steps.map((s) => s.outcome)).toEqual(['passed', 'passed', 'passed', 'failed', 'skipped'])
+  })
+
+  it('walks a stored promise by id, measured as a scheduled run is', { timeout: 60_000 }, async () => {
+    const [row] = await pg.db
+      .insert(promises)
+      .values({ title: 'Order online in 3 clicks', journey: order(), budgets: { maxClicks: 3, maxSeconds: 60 } })
+      .returning()
+    const { code, stdout } = await kept(row!.id, '--json')
+    expect(code).toBe(0)
+    expect(JSON.parse(stdout)).toMatchObject({ promiseId: row!.id, outcome: 'kept', clicks: 3, failure: null })
+  })
+
+  it('says what is wrong with a target that is neither a file nor an id', async () => {
+    const { code, stderr } = await kept('no-such-journey.txt')
+    expect(code).toBe(2)
+    expect(stderr).toContain('no-such-journey.txt: no such file, and not a promise id')
+  })
+})
