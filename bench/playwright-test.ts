@@ -1,0 +1,69 @@
+import { spawn } from 'node:child_process'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { startDemoShop } from '../src/demo/shop.tsx'
+import { startKept } from './lib/kept.ts'
+import { intFromEnv, print, summarize, writeResult } from './lib/report.ts'
+import { benchDatabase } from './lib/services.ts'
+
+// Against the way teams do it without Kept: the same journeys run by
+// `npx playwright test --workers=2`, started PW_INVOCATIONS times as a cron
+// would (one after another, each a fresh process: start-up, browser launch
+// and report included), against Kept's worker at concurrency 2 walking the
+// same number of journeys per batch. Journeys per minute, and the ratio.
+
+const JOURNEYS = intFromEnv('PW_JOURNEYS', 10, 1, 200)
+const INVOCATIONS = intFromEnv('PW_INVOCATIONS', 5, 1, 50)
+const WORKERS = 2
+const CONFIG = path.join(path.dirname(fileURLToPath(import.meta.url)), 'playwright', 'playwright.config.ts')
+
+function playwrightTest(shopUrl: string): Promise<number> {
+  const started = performance.now()
+  return new Promise((resolve, reject) => {
+    const child = spawn('npx', ['playwright', 'test', '--config', CONFIG, `--workers=${WORKERS}`], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, BENCH_SHOP_URL: shopUrl, BENCH_JOURNEYS: String(JOURNEYS), CI: '1' },
+    })
+    let stderr = ''
+    child.stderr.on('data', (chunk) => (stderr += chunk))
+    child.once('error', reject)
+    child.once('exit', (code) => {
+      if (code === 0) resolve((performance.now() - started) / 1000)
+      else reject(new Error(`npx playwright test exited with ${code}: ${stderr.slice(-2000)}`))
+    })
+  })
+}
+
+const shop = await startDemoShop({ port: 0 })
+const database = await benchDatabase('playwright_test')
+const kept = await startKept({ db: database.db, shopUrl: shop.url, concurrency: WORKERS })
+try {
+  console.log(`playwright-test: ${JOURNEYS} journeys per start, ${INVOCATIONS} starts, ${WORKERS} workers\n`)
+  await kept.batch(WORKERS * 2) // warm-up, as a long-running worker is
+  const pw: number[] = []
+  const keptRates: number[] = []
+  for (let i = 0; i < INVOCATIONS; i++) {
+    pw.push((JOURNEYS / (await playwrightTest(shop.url))) * 60)
+    const batch = await kept.batch(JOURNEYS)
+    const bad = batch.runs.filter((r) => r.outcome !== 'kept')
+    if (bad.length > 0) throw new Error(`Kept runs not kept: ${bad.map((r) => r.outcome).join(', ')}`)
+    keptRates.push((JOURNEYS / batch.seconds) * 60)
+    console.log(`  start ${i + 1}: @playwright/test ${pw.at(-1)!.toFixed(1)}/min, Kept ${keptRates.at(-1)!.toFixed(1)}/min`)
+  }
+  const ratio = summarize(keptRates.map((k, i) => k / pw[i]!))
+  console.log()
+  print('@playwright/test journeys/min', summarize(pw), '/min')
+  print('Kept journeys/min', summarize(keptRates), '/min')
+  print('ratio Kept / @playwright/test', ratio, '', 2)
+  await writeResult('playwright-test', {
+    params: { journeysPerStart: JOURNEYS, starts: INVOCATIONS, workers: WORKERS },
+    playwrightTestJourneysPerMinute: summarize(pw),
+    keptJourneysPerMinute: summarize(keptRates),
+    ratio,
+    raw: { playwrightTest: pw, kept: keptRates },
+  })
+} finally {
+  await kept.close()
+  await database.drop()
+  await shop.close()
+}

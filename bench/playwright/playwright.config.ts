@@ -1,0 +1,32 @@
+import os from 'node:os'
+import path from 'node:path'
+import { defineConfig } from '@playwright/test'
+
+// How a team runs its journeys without Kept: @playwright/test, started by
+// cron. The defaults of `npm init playwright`, on the system Chromium.
+
+export default defineConfig({
+  testDir: '.',
+  testMatch: 'order.spec.ts',
+  fullyParallel: true,
+  workers: 2,
+  retries: 0,
+  reporter: 'dot',
+  outputDir: path.join(os.tmpdir(), 'kept-bench-playwright-results'),
+  use: {
+    browserName: 'chromium',
+    trace: 'on-first-retry',
+    launchOptions: {
+      executablePath: process.env.KEPT_CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    },
+  },
+})
