@@ -65,6 +65,8 @@ export async function saveEvidence(
       await rm(raw, { force: true })
     }
   }
+  // Nothing could be kept (the browser was gone): leave no empty folder behind.
+  if (!evidence.screenshotPath && !evidence.tracePath) await rm(dir, { recursive: true, force: true })
   return evidence
 }
 

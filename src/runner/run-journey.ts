@@ -2,7 +2,7 @@ import path from 'node:path'
 import type { BrowserContext, Page } from 'playwright-core'
 import { parseJourney, formatParseError } from '../domain/journey/parse.ts'
 import type { Step } from '../domain/journey/ast.ts'
-import { maskDeep } from '../domain/mask.ts'
+import { maskDeep, maskSecrets } from '../domain/mask.ts'
 import type { Failure, RunResult, RunTrigger, StepResult, Vitals } from '../domain/run.ts'
 import { judgeRun } from '../domain/verdict.ts'
 import type { Logger } from '../infra/logger.ts'
@@ -209,7 +209,7 @@ async function walk(context: BrowserContext, plan: Plan, guard: NetworkGuard, in
 
     const runStep = async <T>(line: number, text: string, fn: (deadline: number) => Promise<T>): Promise<T> => {
       if (walkOver) throw new StepFailure('the walk already ended')
-      options.onProgress?.({ type: 'step-start', line, text })
+      options.onProgress?.({ type: 'step-start', line, text: maskSecrets(text, input.forms) })
       const clicksBefore = instruments.clicks()
       const stepDeadline = Math.min(Date.now() + limits.stepMs, runDeadline)
       const began = performance.now()

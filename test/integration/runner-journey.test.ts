@@ -128,7 +128,20 @@ describe('runJourney', () => {
     expect(result.steps.map((s) => s.outcome)).toEqual(['failed', 'skipped'])
   })
 
-  it('a code check is measured like the same journey in words', async () => {
+  it('judges LCP and accessibility budgets when set', { timeout: 90_000 }, async () => {
+    const lcp = await walk(journeySpec([`go to ${shop.url}/`, 'expect "Demo Coffee Shop"'], { maxLcpMs: 1 }))
+    expect(lcp.outcome).toBe('broken')
+    expect(lcp.failure).toMatchObject({ kind: 'budget', budget: 'maxLcpMs', limit: 1 })
+    expect(lcp.vitals.lcpMs).toBeGreaterThan(1)
+
+    const axe = await walk(journeySpec([`go to ${site.url}/inaccessible`, 'expect "Hard to use"'], { maxA11yViolations: 1 }))
+    expect(axe.vitals.a11yViolations).toBe(2)
+    expect(axe.failure).toMatchObject({ kind: 'budget', budget: 'maxA11yViolations', limit: 1, actual: 2 })
+    const clean = await walk(journeySpec([`go to ${shop.url}/`, 'click "Stores"'], { maxA11yViolations: 0 }))
+    expect(clean).toMatchObject({ outcome: 'kept', vitals: { a11yViolations: 0 } })
+  })
+
+  it('a code check is measured like the same journey in words', { timeout: 60_000 }, async () => {
     const words = await walk(journeySpec(order(), { maxClicks: 3 }))
     const code = await walk(checkSpec('order.check.ts', { maxClicks: 3 }, 'desktop'))
     expect(code).toMatchObject({ outcome: 'kept', clicks: words.clicks })
@@ -142,7 +155,7 @@ describe('runJourney', () => {
     ])
   })
 
-  it('on a phone, taps count once, in words and in code', async () => {
+  it('on a phone, taps count once, in words and in code', { timeout: 60_000 }, async () => {
     const words = await walk(
       journeySpec([`go to ${shop.url}/`, 'tap "Stores"', 'click "Paris"', 'expect "Open 9:00"'], { maxClicks: 2 }, 'phone'),
     )
@@ -169,7 +182,7 @@ describe('runJourney', () => {
     expect(result.steps.map((s) => s.clicks)).toEqual([0, 1, 1, 0, 0, 0, 0, 0])
   })
 
-  it('gives every run a fresh context and closes it: no cookie leaks, one browser', async () => {
+  it('gives every run a fresh context and closes it: no cookie leaks, one browser', { timeout: 90_000 }, async () => {
     const launches = pool.launches
     const addToCart = journeySpec([`go to ${shop.url}/`, 'click "Shop now"', 'click "Add to cart"', 'expect "1 × Espresso cup"'])
     const emptyCart = journeySpec([`go to ${shop.url}/cart`, 'expect "Your cart is empty."'])

@@ -53,7 +53,7 @@ describe('runJourney safety', () => {
     expect(result.failure!.message).toContain('cloud metadata address, always blocked')
   })
 
-  it('blocks a redirect to a private address unless KEPT_ALLOWED_TARGETS allows it', async () => {
+  it('blocks a redirect to a private address unless KEPT_ALLOWED_TARGETS allows it', { timeout: 60_000 }, async () => {
     const blocked = await walk(spec([`go to ${site.url}/to-private`]))
     expect(blocked.outcome).toBe('broken')
     expect(blocked.failure!.message).toContain(`blocked redirect from ${site.url}/to-private to http://10.255.255.1/admin`)
@@ -74,6 +74,31 @@ describe('runJourney safety', () => {
     expect(result.outcome).toBe('broken')
     expect(result.failure).toMatchObject({ kind: 'step', line: 1 })
     expect(result.failure!.message).toContain('blocked request to http://192.168.255.254/pixel.png')
+  })
+
+  // Loopback bypasses the guard's proxy; an address of this machine's own
+  // network card goes through it, as every real site does.
+  const cardAddresses = Object.values(os.networkInterfaces())
+    .flat()
+    .filter((a) => a && !a.internal && !a.address.startsWith('fe80'))
+    .map((a) => a!.address)
+  it.skipIf(cardAddresses.length === 0)('walks a site through the proxy: forms post, private ones only when allowed', async () => {
+    for (const address of cardAddresses) {
+      const remote = await startFixtureSite({ host: address })
+      try {
+        const journey = [`go to ${remote.url}/login`, 'fill "Email" with "ana@example.com"', 'click "Sign in"', 'expect "Welcome back"']
+        const allowed = await walk(spec(journey), { allowedTargets: address.includes(':') ? `${address}/128` : `${address}/32` })
+        expect(allowed.failure, address).toBeNull()
+        expect(remote.logins).toEqual([{ email: 'ana@example.com', password: '' }])
+        const ipv4Public = !address.includes(':') && !/^(10|192\.168|172\.(1[6-9]|2\d|3[01]))\./.test(address)
+        if (!ipv4Public) {
+          const blocked = await walk(spec(journey))
+          expect(blocked.failure!.message).toContain(`blocked navigation to ${remote.url}/login`)
+        }
+      } finally {
+        await remote.close()
+      }
+    }
   })
 
   it('fills secrets but never lets their values out: results, errors and the trace are masked', async () => {
