@@ -1,11 +1,13 @@
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Queue } from 'bullmq'
+import { and, eq, isNull } from 'drizzle-orm'
 import { createApiApp } from '../api/app.ts'
 import { startAlerts, sendTestAlert } from '../alerts/alerts.ts'
 import { alertSettingsFromEnv } from '../alerts/settings.ts'
 import { ensureAdminFromEnv } from '../auth/users.ts'
 import { openDatabase } from '../db/open.ts'
+import { promises } from '../db/schema.ts'
 import { previewDigest } from '../digest/preview.ts'
 import { digestRoutes } from '../digest/routes.tsx'
 import { startDigest } from '../digest/scheduler.ts'
@@ -65,7 +67,7 @@ export async function startControlPlane(rt: Runtime, options: { worker: boolean;
 
   const admin = await ensureAdminFromEnv(db, env)
   if (admin?.created) logger.info({ email: admin.email }, 'first admin created from KEPT_ADMIN_EMAIL')
-  const demo = options.demo ? await startDemo(rt, db) : null
+  if (options.demo) await startDemo(rt, db)
 
   const checks = await syncChecks(db, CHECKS_DIR, { demo: options.demo })
   for (const problem of checks.errors) logger.error(problem, 'code check not loaded')
@@ -73,8 +75,10 @@ export async function startControlPlane(rt: Runtime, options: { worker: boolean;
 
   const scheduler = new Scheduler({ db, queue: journeys, timezone: env.KEPT_TIMEZONE, logger })
   await scheduler.reconcile()
-  // A newcomer should see runs at once, not after the first interval.
-  for (const id of demo?.seeded ?? []) await scheduler.runNow(id)
+  // A promise that never ran (the demo's, a new code check) runs at once,
+  // so a newcomer sees runs now, not after the first interval.
+  const neverRun = await db.select({ id: promises.id }).from(promises).where(and(isNull(promises.lastRunAt), eq(promises.paused, false)))
+  for (const { id } of neverRun) await scheduler.runFirst(id)
 
   const metrics = createMetrics({ queues: [journeys, results, ...otherQueues], db })
   composeRecorder(rt, { db, redisUrl: redis.url, onRecorded: (result) => metrics.observeRun(result) })

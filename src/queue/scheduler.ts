@@ -87,6 +87,17 @@ export class Scheduler implements PromiseScheduler {
   }
 
   /**
+   * Walk a promise that has never run once now, instead of after its first
+   * interval. The job id is the same for every call, so restarts before it
+   * ran do not pile up runs; the run id derives from it like a scheduled one.
+   */
+  async runFirst(promiseId: string): Promise<void> {
+    const row = await this.load(promiseId)
+    if (!row || row.paused || row.lastRunAt) return
+    await enqueueRun(this.options.queue, await buildSpec(this.options.db, row), { jobId: `first-${promiseId}`, trigger: 'schedule' })
+  }
+
+  /**
    * Make Redis match the promises table: upsert missing or changed
    * schedulers, remove `promise:` schedulers no active promise backs.
    * Idempotent; other schedulers on the queue are left alone.

@@ -131,6 +131,23 @@ describe('scheduler', () => {
     await expect(scheduler.runNow('00000000-0000-4000-8000-000000000000')).rejects.toThrow(/promiseId: no promise/)
   })
 
+  it('runFirst walks a promise that never ran once, whatever the restarts, and leaves others alone', async () => {
+    const fresh = await insert()
+    await scheduler.runFirst(fresh.id)
+    await scheduler.runFirst(fresh.id) // a restart before it ran
+    const firsts = (await queue.getWaiting()).filter((j) => j.id === `first-${fresh.id}`)
+    expect(firsts).toHaveLength(1)
+    expect(firsts[0]!.data).toMatchObject({ trigger: 'schedule', spec: { promiseId: fresh.id } })
+    expect(firsts[0]!.data.runId).toBeUndefined() // derived from the job id, like a scheduled run
+
+    const ran = await insert({ lastRunAt: new Date() })
+    const paused = await insert({ paused: true })
+    await scheduler.runFirst(ran.id)
+    await scheduler.runFirst(paused.id)
+    expect(await queue.getJob(`first-${ran.id}`)).toBeUndefined()
+    expect(await queue.getJob(`first-${paused.id}`)).toBeUndefined()
+  })
+
   it('buildSpec carries only referenced secrets for journeys and all of them for code checks', async () => {
     const check = await insert({ journey: '', checkFile: 'order.check.ts' })
     expect((await buildSpec(pg.db, check)).secrets).toEqual({ SHOP_USER: 'v1.enc-user', UNUSED: 'v1.enc-unused' })
