@@ -1,9 +1,11 @@
+import { spawn } from 'node:child_process'
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { Queue } from 'bullmq'
 import { and, eq } from 'drizzle-orm'
 import { Hono } from 'hono'
@@ -364,6 +366,68 @@ describe('alerts: delivery', () => {
     await alerts.close()
     alerts = await startAlerts(options)
   })
+
+  it('sends exactly one alert when the process running the alerts is killed (SIGKILL) before the delivery', async () => {
+    const patient = settings({ groupWindowMs: 2500 })
+    const src = (file: string) => JSON.stringify(pathToFileURL(path.resolve('src', file)).href)
+    // .mts: an ES module wherever it lies; it imports only Kept's own files, by absolute URL.
+    const script = path.join(dataDir, 'alerts-child.mts')
+    await writeFile(
+      script,
+      `import { startAlerts } from ${src('alerts/alerts.ts')}
+import { openPostgres } from ${src('db/client.ts')}
+import { createMailer } from ${src('infra/mailer.ts')}
+import { createRedisConnection } from ${src('infra/redis.ts')}
+await startAlerts({
+  connection: createRedisConnection('redis://127.0.0.1:6379', { worker: true }),
+  prefix: process.env.CHILD_PREFIX,
+  db: openPostgres(process.env.CHILD_DATABASE_URL, { max: 2 }).db,
+  secretKey: Buffer.from(process.env.CHILD_KEY, 'base64'),
+  settings: JSON.parse(process.env.CHILD_SETTINGS),
+  mailer: { ...createMailer(undefined), from: 'kept@localhost' },
+})
+console.log('started')
+`,
+    )
+    await alerts!.close()
+    alerts = undefined
+    const child = spawn(process.execPath, ['--import', 'tsx', script], {
+      env: {
+        ...process.env,
+        CHILD_DATABASE_URL: pg.url,
+        CHILD_PREFIX: prefix,
+        CHILD_KEY: secretKey.toString('base64'),
+        CHILD_SETTINGS: JSON.stringify(patient),
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
+    const exited = new Promise((resolve) => child.once('exit', resolve))
+    try {
+      let output = ''
+      child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()))
+      await until(() => output.includes('started'), 'the child process to start its alerts', 30_000)
+
+      const hook = await addReceiver()
+      const webhook = await addChannel('webhook', { url: hook.url, secret: SECRET })
+      const b = await breakPromise([webhook.id])
+      // Killed once the event is handled (its row and delayed flush are stored) and before the delivery.
+      await until(async () => (await alertsQueue.getJob(`break:${b.brk.id}:open`))?.finishedOn, 'the child to handle the event')
+      expect(await deliveriesOf(b.brk.id)).toHaveLength(1)
+      child.kill('SIGKILL')
+      await exited
+      expect(hook.requests).toHaveLength(0)
+
+      alerts = await startAlerts({ ...options, settings: patient })
+      await settled(b.brk.id, 1)
+      await pause(500)
+      expect(hook.requests).toHaveLength(1)
+      expect(hook.requests[0]!.body.break.id).toBe(b.brk.id)
+    } finally {
+      child.kill('SIGKILL')
+      await alerts?.close()
+      alerts = await startAlerts(options)
+    }
+  }, 60_000)
 
   it('delivers to a webhook that fails twice on the third try, and a failing channel holds up no other', async () => {
     const flaky = await addReceiver(2)
