@@ -1,4 +1,3 @@
-import { swaggerUI } from '@hono/swagger-ui'
 import type { Context } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { HTTPException } from 'hono/http-exception'
@@ -20,6 +19,7 @@ import { runRoutes } from './routes/runs.ts'
 import { secretRoutes } from './routes/secrets.ts'
 import { tokenRoutes } from './routes/tokens.ts'
 import { userRoutes } from './routes/users.ts'
+import { docsRoutes } from './routes/docs.ts'
 
 export type { ApiDeps } from './deps.ts'
 
@@ -70,7 +70,7 @@ export function createApiApp(deps: ApiDeps) {
     servers: [{ url: '/api' }],
     security: [{ bearer: [] }],
   })
-  app.get('/docs', swaggerUI({ url: 'openapi.json' }))
+  app.route('/docs', docsRoutes())
 
   // Unknown paths and methods under /api answer as problem JSON too.
   const methodsOf = allowedMethods(app.routes)
