@@ -114,6 +114,7 @@ pre{background:var(--soft);padding:.75rem;border-radius:6px;overflow-x:auto}
 .pager{display:flex;gap:1rem;align-items:center;margin:1rem 0}
 .login{max-width:24rem;margin:3rem auto}
 .try-result{margin:1.5rem 0}
+.try-result .error{margin:.25rem 0 .75rem}
 fieldset.plain{border:0;padding:0;margin:.5rem 0 1rem;background:none}
 fieldset.plain legend{padding:0;margin:0 0 .4rem;font-weight:600}
 textarea.short{min-height:0;font-family:inherit;font-size:1rem}

@@ -1,0 +1,152 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startControlPlane, type ControlPlane } from '../../src/app/control-plane.ts'
+import type { Runtime } from '../../src/app/runtime.ts'
+import { createUser } from '../../src/auth/users.ts'
+import { parseEnv } from '../../src/config/env.ts'
+import { startDemoShop, type DemoShop } from '../../src/demo/shop.tsx'
+import { loadSecretKey } from '../../src/infra/crypto.ts'
+import { Lifecycle } from '../../src/infra/lifecycle.ts'
+import { createLogger } from '../../src/infra/logger.ts'
+import { CHROMIUM_ARGS } from '../../src/runner/browser-pool.ts'
+import { freshDatabase, uniquePrefix } from '../support/db.ts'
+import { PASSWORD } from './ui-fixtures.ts'
+
+// The whole pipeline as a CMO meets it, in a real browser: a marketing
+// user signs in, registers a promise against the demo shop, tries it,
+// saves it and sees its first run, walked by a real worker through
+// Redis and recorded in Postgres. A viewer can read it but not edit it.
+
+const CHROMIUM = process.env.KEPT_CHROMIUM_PATH ?? '/usr/bin/chromium'
+const SCREENSHOTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../docs/screenshots')
+
+let pg: Awaited<ReturnType<typeof freshDatabase>>
+let dataDir: string
+let shop: DemoShop
+let lifecycle: Lifecycle
+let kept: ControlPlane
+let browser: Browser
+
+beforeAll(async () => {
+  pg = await freshDatabase()
+  await createUser(pg.db, { email: 'ana@example.com', password: PASSWORD, role: 'marketing' })
+  await createUser(pg.db, { email: 'vic@example.com', password: PASSWORD, role: 'viewer' })
+  dataDir = await mkdtemp(path.join(os.tmpdir(), 'kept-e2e-ui-'))
+  shop = await startDemoShop({ port: 0 })
+  const env = parseEnv({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATABASE_URL: pg.url,
+    REDIS_URL: 'redis://127.0.0.1:6379',
+    KEPT_DATA_DIR: dataDir,
+    KEPT_SECRET_KEY: 'e2e-ui-secret-key-0123456789abcdefghij',
+    KEPT_QUEUE_PREFIX: uniquePrefix('ui'),
+    KEPT_CHROMIUM_PATH: CHROMIUM,
+    KEPT_WORKER_CONCURRENCY: '1',
+    KEPT_DEMO: '0',
+    LOG_LEVEL: 'warn',
+  })
+  lifecycle = new Lifecycle({ exit: () => {} })
+  const rt: Runtime = { env, logger: createLogger(env, 'e2e'), dataDir, secretKey: await loadSecretKey(env, dataDir), lifecycle }
+  kept = await startControlPlane(rt, { worker: true, demo: false })
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
+}, 120_000)
+
+afterAll(async () => {
+  await browser?.close()
+  await lifecycle?.stop('test done')
+  await shop?.close()
+  await pg?.drop()
+  if (dataDir) await rm(dataDir, { recursive: true, force: true })
+}, 60_000)
+
+async function signIn(page: Page, email: string) {
+  await page.goto(`${kept.url}/`)
+  await expect.poll(() => new URL(page.url()).pathname).toBe('/login')
+  await page.getByLabel('Email').fill(email)
+  await page.getByLabel('Password').fill(PASSWORD)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await page.getByRole('heading', { name: 'Promises', level: 1 }).waitFor()
+}
+
+describe('registering a promise in the browser', { timeout: 240_000 }, () => {
+  it('a marketing user registers, tries and saves a promise, and sees its first run', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } })
+    const page = await context.newPage()
+    await signIn(page, 'ana@example.com')
+    // (Code checks from checks/ may already be listed, paused without the demo.)
+    await page.getByRole('link', { name: /^(New promise|Register your first promise)$/ }).first().click()
+
+    await page.getByLabel('Promise, in your customers’ words').fill('Order online in 3 clicks')
+    await page
+      .getByLabel('Steps, one a line')
+      .fill([`go to ${shop.url}/`, 'click "Shop now"', 'click "Add to cart"', 'click "Place order"', 'expect "Order confirmed"'].join('\n'))
+    // Live validation and the budgets suggested by the wording.
+    await expect.poll(() => page.locator('#journey-ok').textContent()).toContain('5 steps')
+    await expect.poll(() => page.locator('#budget-maxClicks').inputValue()).toBe('3')
+    await page.getByLabel('Every (seconds)').fill('3600')
+
+    // Try it now: a real walk through the queue and a worker, nothing saved.
+    // A first try with a wrong expectation breaks, with the failing step
+    // and a screenshot of the page as the walk left it.
+    const journey = page.getByLabel('Steps, one a line')
+    const lines = [`go to ${shop.url}/`, 'click "Shop now"', 'click "Add to cart"', 'click "Place order"']
+    await journey.fill([...lines, 'expect "Order shipped"'].join('\n'))
+    await page.getByRole('button', { name: 'Try it now' }).click()
+    await page.getByText('The promise was broken on this walk.').waitFor({ timeout: 120_000 })
+    await expect.poll(() => page.locator('.try-result').textContent()).toContain('Line 5')
+    const shot = page.locator('.try-result img.shot')
+    await expect.poll(() => shot.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 100)).toBe(true)
+    await mkdir(SCREENSHOTS, { recursive: true })
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'try-it-now.png') })
+
+    // Fixed, the second try keeps the promise: every step, its time and clicks.
+    await journey.fill([...lines, 'expect "Order confirmed"'].join('\n'))
+    await page.getByRole('button', { name: 'Try it now' }).click()
+    await page.getByText('The promise was kept on this walk.').waitFor({ timeout: 120_000 })
+    await expect.poll(() => page.locator('.try-result tbody tr').count()).toBe(5)
+    await expect.poll(() => page.locator('.try-result').textContent()).toContain('3 clicks')
+    // What was typed is still there after the try.
+    expect(await page.getByLabel('Promise, in your customers’ words').inputValue()).toBe('Order online in 3 clicks')
+
+    await page.getByRole('button', { name: 'Save the promise' }).click()
+    await page.getByRole('heading', { name: 'Order online in 3 clicks', level: 1 }).waitFor()
+    await page.getByText('Saved.').waitFor()
+
+    // The first run: ask for one now, then wait for the recorder to write it.
+    await page.getByRole('button', { name: 'Run now' }).click()
+    await page.getByText('A run is queued.').waitFor()
+    await expect
+      .poll(
+        async () => {
+          await page.reload()
+          return page.locator('#runs ~ details').count()
+        },
+        { timeout: 120_000, interval: 1000 },
+      )
+      .toBeGreaterThan(0)
+    const run = page.locator('#runs ~ details').first()
+    await expect.poll(() => run.locator('summary').textContent()).toMatch(/Kept.*3 clicks/)
+    await expect.poll(() => run.locator('tbody tr').count()).toBe(5)
+    await context.close()
+  })
+
+  it('a viewer reads the promise but cannot edit it', async () => {
+    const context = await browser.newContext()
+    const page = await context.newPage()
+    await signIn(page, 'vic@example.com')
+    await page.getByRole('link', { name: 'Order online in 3 clicks', exact: true }).click()
+    await page.getByRole('heading', { name: 'Order online in 3 clicks', level: 1 }).waitFor()
+    expect(await page.getByRole('link', { name: 'Edit' }).count()).toBe(0)
+    expect(await page.getByRole('button', { name: 'Pause' }).count()).toBe(0)
+    expect(await page.getByRole('link', { name: 'New promise' }).count()).toBe(0)
+    const refused = await page.goto(`${page.url().split('?')[0]}/edit`)
+    expect(refused?.status()).toBe(403)
+    await page.getByText('may not create or change promises').waitFor()
+    await context.close()
+  })
+})
