@@ -210,6 +210,14 @@ describe('alerts: grouping, maintenance, reminders', () => {
     expect(few.hook.requests.map((r) => r.body.event)).toEqual(['break.opened', 'break.opened'])
   })
 
+  it('sends a resolve only after its open, even when the open still waits for its group', async () => {
+    const { channel, hook } = await channelWithReceiver('pagerduty')
+    const b = await breakPromise(channel.id)
+    await resolveBreak(b) // while the open waits out the 600 ms grouping window
+    await whenStatuses(b.brk.id, ['open:sent', 'resolve:sent'])
+    expect(hook.requests.map((r) => r.body.event_action)).toEqual(['trigger', 'resolve'])
+  })
+
   it('holds an open alert during maintenance and sends it when the window ends', async () => {
     const { channel, hook } = await channelWithReceiver()
     const b = await breakPromise(channel.id, 'Checkout in under a minute')
