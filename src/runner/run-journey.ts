@@ -178,10 +178,14 @@ async function walk(context: BrowserContext, plan: Plan, guard: NetworkGuard, in
     await guard.attach(context)
     await startTrace(context)
     page = await context.newPage()
+    const livePage = page
     page.on('crash', () => (crashed = true))
+    let documentStatus: number | null = null
+    page.on('response', (response) => {
+      if (response.request().isNavigationRequest() && response.frame() === livePage.mainFrame()) documentStatus = response.status()
+    })
     context.setDefaultTimeout(limits.stepMs)
     context.setDefaultNavigationTimeout(limits.stepMs)
-    const livePage = page
 
     const a11y = spec.budgets.maxA11yViolations !== undefined
     const audited = new Set<string>()
@@ -254,7 +258,7 @@ async function walk(context: BrowserContext, plan: Plan, guard: NetworkGuard, in
       for (const [index, step] of plan.steps.entries()) {
         try {
           await runStep(step.line, step.text, (deadline) =>
-            performStep(step, { page: livePage, touch, deadline, secrets: input.secrets }),
+            performStep(step, { page: livePage, touch, deadline, secrets: input.secrets, documentStatus: () => documentStatus }),
           )
         } catch {
           for (const rest of plan.steps.slice(index + 1)) {

@@ -18,16 +18,23 @@ export interface StepContext {
   /** Epoch ms by which the step must be done. */
   deadline: number
   secrets: Readonly<Record<string, string>>
+  /** The HTTP status of the main frame's current document, when known. */
+  documentStatus(): number | null
 }
 
 /** Performs one step of a plain-language journey; throws StepFailure when the site does not do what the step expects. */
 export async function performStep(step: Step, ctx: StepContext): Promise<void> {
   const { page, deadline } = ctx
   const remaining = () => Math.max(1, deadline - Date.now())
-  /** The step's deadline, shortened to SETTLE_GRACE_MS after the page's load. */
+  /**
+   * The step's deadline, shortened to SETTLE_GRACE_MS after the page's
+   * load; on an error page (HTTP 400 and above) nothing more will come,
+   * so the step looks once.
+   */
   const settled = async () => {
     await page.waitForLoadState('load', { timeout: remaining() })
-    return Math.min(deadline, Date.now() + SETTLE_GRACE_MS)
+    const grace = (ctx.documentStatus() ?? 200) >= 400 ? 0 : SETTLE_GRACE_MS
+    return Math.min(deadline, Date.now() + grace)
   }
   const value = (text: string) => {
     try {
@@ -93,7 +100,11 @@ export async function performStep(step: Step, ctx: StepContext): Promise<void> {
         .waitFor({ state: 'visible', timeout: Math.max(1, until - Date.now()) })
         .then(() => true)
         .catch(() => false)
-      if (!shown) throw new StepFailure(`expected "${expected}" on ${page.url()}; ${await whatThePageSays(page)}`)
+      if (!shown) {
+        const status = ctx.documentStatus()
+        const answered = status !== null && status >= 400 ? `the page answered HTTP ${status} and ` : 'the page '
+        throw new StepFailure(`expected "${expected}" on ${page.url()}; ${answered}${await whatThePageSays(page)}`)
+      }
       return
     }
     case 'expectUrl': {
@@ -121,5 +132,5 @@ async function whatThePageSays(page: Page): Promise<string> {
     .innerText({ timeout: 500 })
     .catch(() => '')
   const title = heading || (await page.title().catch(() => ''))
-  return title ? `the page shows "${title.trim().replace(/\s+/g, ' ').slice(0, 80)}"` : 'the page shows no heading'
+  return title ? `shows "${title.trim().replace(/\s+/g, ' ').slice(0, 80)}"` : 'shows no heading'
 }

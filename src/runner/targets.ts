@@ -68,7 +68,7 @@ async function lookup(page: Page, action: TargetAction, name: string): Promise<L
  */
 export async function findTarget(page: Page, action: TargetAction, name: string, deadline: number): Promise<Locator> {
   // Keep the end of the step's time to say what the page offered instead.
-  const searchUntil = deadline - Math.min(1000, (deadline - Date.now()) / 4)
+  const searchUntil = deadline - Math.min(1000, Math.max(0, deadline - Date.now()) / 4)
   for (let pause = 50; ; pause = Math.min(pause * 2, 400)) {
     const result = await lookup(page, action, name).catch(() => null)
     if (result && 'found' in result) return result.found
