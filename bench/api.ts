@@ -1,0 +1,114 @@
+import { spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { sql } from 'drizzle-orm'
+import { Hono } from 'hono'
+import { pino } from 'pino'
+import { Registry } from 'prom-client'
+import { createApiApp } from '../src/api/app.ts'
+import { createHttpApp, listen } from '../src/app/http.ts'
+import { createApiToken } from '../src/auth/tokens.ts'
+import { intFromEnv, print, summarize, writeResult } from './lib/report.ts'
+import { seedPromises, seedRuns } from './lib/seed.ts'
+import { benchDatabase } from './lib/services.ts'
+
+// API load: GET /api/v1/promises and GET /api/v1/promises/:id with
+// API_PROMISES promises and API_RUNS runs (default 1,000,000; set
+// API_RUNS=10000000 for the full figure), API_CONNECTIONS (200) connections
+// for API_SECONDS (20 s) each, from autocannon in its own process. The
+// server is Kept's HTTP app as composed in production (request log on,
+// written to /dev/null), with a 10-connection Postgres pool.
+
+const PROMISES = intFromEnv('API_PROMISES', 10_000, 1, 1_000_000)
+const RUNS = intFromEnv('API_RUNS', 1_000_000, 0, 100_000_000)
+const CONNECTIONS = intFromEnv('API_CONNECTIONS', 200, 1, 10_000)
+const SECONDS = intFromEnv('API_SECONDS', 20, 1, 600)
+const REPS = intFromEnv('BENCH_REPS', 3, 1, 20)
+const LOAD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'lib', 'load.ts')
+
+interface Load {
+  requestsPerSecond: number
+  requests: number
+  latencyMs: { p50: number; p90: number; p99: number; max: number; mean: number }
+  non2xx: number
+  errors: number
+  timeouts: number
+}
+
+function load(url: string, token: string, paths: string[]): Promise<Load> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', LOAD, JSON.stringify({ url, token, paths, connections: CONNECTIONS, seconds: SECONDS })], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
+    let out = ''
+    child.stdout.on('data', (chunk) => (out += chunk))
+    child.once('error', reject)
+    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').at(-1)!)) : reject(new Error(`autocannon exited with ${code}`))))
+  })
+}
+
+const database = await benchDatabase('api', { max: 10 })
+try {
+  const { db } = database
+  let started = performance.now()
+  await seedPromises(db, PROMISES)
+  await seedRuns(db, RUNS, (done) => console.log(`  seeded ${done} runs`))
+  console.log(`seeded ${PROMISES} promises and ${RUNS} runs in ${((performance.now() - started) / 1000).toFixed(0)} s`)
+  const { token } = await createApiToken(db, { name: 'bench', role: 'viewer' })
+  const ids = ((await db.execute(sql`select id from promises order by random() limit 1000`)) as unknown as { id: string }[]).map((r) => r.id)
+
+  const logger = pino({ level: 'info' }, pino.destination({ dest: os.devNull, sync: false }))
+  const api = createApiApp({
+    db,
+    scheduler: { sync: async () => {}, remove: async () => {}, runNow: async () => 'none' } as never,
+    secretKey: randomBytes(32),
+    dataDir: os.tmpdir(),
+    health: async () => ({ ok: true }),
+    testChannel: async () => {},
+    previewDigest: async () => ({}),
+    logger,
+  })
+  const app = createHttpApp({ logger, api, digests: new Hono(), pages: new Hono(), metrics: new Registry() })
+  const server = await listen(app, { port: 0, host: '127.0.0.1' })
+  try {
+    const endpoints = {
+      'GET /api/v1/promises': ['/api/v1/promises'],
+      'GET /api/v1/promises/:id': ids.map((id) => `/api/v1/promises/${id}`),
+    }
+    for (const paths of Object.values(endpoints)) {
+      const check = await fetch(`${server.url}${paths[0]}`, { headers: { authorization: `Bearer ${token}` } })
+      if (check.status !== 200) throw new Error(`${paths[0]} answered ${check.status}: ${await check.text()}`)
+    }
+    console.log(`\napi: ${CONNECTIONS} connections, ${SECONDS} s each, ${REPS} repetitions\n`)
+    const results: Record<string, Load[]> = {}
+    for (let rep = 0; rep < REPS; rep++) {
+      for (const [name, paths] of Object.entries(endpoints)) {
+        const figures = await load(server.url, token, paths)
+        ;(results[name] ??= []).push(figures)
+        console.log(`  rep ${rep + 1} ${name}: ${figures.requestsPerSecond.toFixed(0)} req/s, p99 ${figures.latencyMs.p99} ms, non-2xx ${figures.non2xx}, errors ${figures.errors}`)
+      }
+    }
+    console.log()
+    const summary: Record<string, unknown> = {}
+    for (const [name, figures] of Object.entries(results)) {
+      const rps = summarize(figures.map((f) => f.requestsPerSecond))
+      const p99 = summarize(figures.map((f) => f.latencyMs.p99))
+      const p50 = summarize(figures.map((f) => f.latencyMs.p50))
+      print(`${name} req/s`, rps, 'req/s', 0)
+      print(`${name} p99`, p99, 'ms', 0)
+      summary[name] = { requestsPerSecond: rps, p50Ms: p50, p99Ms: p99, raw: figures }
+    }
+    await writeResult('api', {
+      params: { promises: PROMISES, runs: RUNS, connections: CONNECTIONS, seconds: SECONDS, reps: REPS, postgresPool: 10 },
+      target: { p99Ms: 50 },
+      endpoints: summary,
+    })
+  } finally {
+    await server.close()
+    await new Promise((resolve) => setTimeout(resolve, 1000)) // requests cut off by the close finish their queries
+  }
+} finally {
+  await database.drop()
+}

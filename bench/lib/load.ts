@@ -1,0 +1,32 @@
+import autocannon from 'autocannon'
+
+// Runs autocannon in its own process (so the load and the server do not
+// share an event loop) and prints the figures as one JSON line.
+// Input (argv[2], JSON): { url, connections, seconds, token, paths }:
+// each request takes the next of `paths` in turn.
+
+const input = JSON.parse(process.argv[2] ?? '{}') as {
+  url: string
+  connections: number
+  seconds: number
+  token: string
+  paths: string[]
+}
+let next = 0
+const result = await autocannon({
+  url: input.url,
+  connections: input.connections,
+  duration: input.seconds,
+  headers: { authorization: `Bearer ${input.token}` },
+  requests: [{ setupRequest: (request) => ({ ...request, path: input.paths[next++ % input.paths.length]! }) }],
+})
+console.log(
+  JSON.stringify({
+    requestsPerSecond: result.requests.average,
+    requests: result.requests.total,
+    latencyMs: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max, mean: result.latency.average },
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+  }),
+)
