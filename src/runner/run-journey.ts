@@ -1,4 +1,5 @@
 import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import type { BrowserContext, Page } from 'playwright-core'
 import { parseJourney, formatParseError } from '../domain/journey/parse.ts'
 import type { Step } from '../domain/journey/ast.ts'
@@ -33,7 +34,7 @@ export interface RunJourneyOptions {
   allowedTargets?: string
   /** Hard limit of the whole walk; default from the budgets (see time-limits.ts). */
   timeoutMs?: number
-  /** Where code checks live; default ./checks. */
+  /** Where code checks live; default the checks/ folder of this installation. */
   checksDir?: string
   /** Live progress, for `kept test`: each step as it starts and ends (already masked). */
   onProgress?: (event: ProgressEvent) => void
@@ -43,6 +44,8 @@ export interface RunJourneyOptions {
 }
 
 export type ProgressEvent = { type: 'step-start'; line: number; text: string } | { type: 'step-end'; step: StepResult }
+
+const DEFAULT_CHECKS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../checks')
 
 type Plan =
   | { kind: 'journey'; steps: Step[] }
@@ -146,7 +149,7 @@ function errorMeasure(message: string, partial: Partial<Measured> = {}): Measure
 
 async function planOf(spec: JourneySpec, options: RunJourneyOptions): Promise<Plan> {
   if (spec.checkFile) {
-    const file = checkPath(options.checksDir ?? path.resolve('checks'), spec.checkFile)
+    const file = checkPath(options.checksDir ?? DEFAULT_CHECKS_DIR, spec.checkFile)
     const definition = await loadCheck(file)
     return { kind: 'check', definition, baseUrl: checkBaseUrl(definition, options.env) }
   }
@@ -319,9 +322,10 @@ async function walk(context: BrowserContext, plan: Plan, guard: NetworkGuard, in
 
 /** After a failed step: is our browser still there? (A browser closing under a step may first fail it as a network error.) */
 async function stillAlive(page: Page): Promise<boolean> {
+  // A page in the middle of a navigation may not answer: that is alive.
   const answered = await Promise.race([
-    page.evaluate(() => true).catch(() => false),
-    new Promise<boolean>((resolve) => setTimeout(() => resolve(true), 2000).unref()),
+    page.evaluate(() => true).catch((error: unknown) => !isBrowserGone(error)),
+    new Promise<boolean>((resolve) => setTimeout(() => resolve(true), 1000).unref()),
   ])
   return answered && !page.isClosed() && page.context().browser()?.isConnected() !== false
 }

@@ -123,7 +123,6 @@ async function prepare(target: string, env: Env, dataDir: string): Promise<Prepa
     const key = await loadSecretKey(env, dataDir)
     return {
       spec: await buildSpec(database.db, row),
-      checksDir: path.resolve('checks'),
       decryptSecret: (value) => decrypt(key, value),
     }
   } finally {
