@@ -54,3 +54,14 @@ export async function seedRuns(db: Db, count: number, progress?: (done: number) 
     update promises set open_break_id = opened.id, state = 'broken' from opened where promises.id = opened.promise_id`)
   await db.execute(sql`analyze`)
 }
+
+/** Hourly rollups for every promise over the past `days` days (what the dashboard's history reads). */
+export async function seedRollups(db: Db, days: number): Promise<void> {
+  await db.execute(sql`
+    insert into run_rollups (promise_id, hour, runs, kept, at_risk, broken, errors, p50_ms, p95_ms, max_clicks)
+    select p.id, h.hour, 120, 118 - (extract(hour from h.hour)::int % 3), 1, 1 + (extract(hour from h.hour)::int % 3), 0, 950, 1400, 3
+    from promises p,
+         generate_series(date_trunc('hour', now()) - ${days} * interval '1 day', date_trunc('hour', now()), interval '1 hour') as h(hour)
+    on conflict do nothing`)
+  await db.execute(sql`analyze run_rollups`)
+}
