@@ -1,5 +1,6 @@
 import { CronExpressionParser } from 'cron-parser'
 import { z } from 'zod'
+import { parseAllowedTargets } from '../runner/target-policy.ts'
 
 // All configuration comes from the environment, parsed once at boot.
 // A wrong value stops the start with a message naming the variable.
@@ -46,7 +47,17 @@ const envSchema = z.object({
   KEPT_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
   /** A journey worker touches this file every 10 s while it runs (container health checks). */
   KEPT_HEARTBEAT_FILE: z.string().optional(),
-  KEPT_ALLOWED_TARGETS: z.string().default(''),
+  // Host patterns and CIDRs a journey may reach although private (src/runner/target-policy.ts).
+  KEPT_ALLOWED_TARGETS: z
+    .string()
+    .default('')
+    .superRefine((value, ctx) => {
+      try {
+        parseAllowedTargets(value)
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message.replace(/^KEPT_ALLOWED_TARGETS: /, '') })
+      }
+    }),
   KEPT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   KEPT_TIMEZONE: z.string().default('UTC'),
   KEPT_PUBLIC_URL: optionalUrl(['http:', 'https:'], 'https://kept.example.com'),
