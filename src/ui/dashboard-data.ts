@@ -71,6 +71,12 @@ export function historyDays(now: Date): string[] {
   )
 }
 
+/** Where the 7- and 30-day kept rates start: whole UTC days, today included, as in the chart. */
+export function rateWindows(now: Date): { since7: Date; since30: Date } {
+  const days = historyDays(now)
+  return { since7: new Date(days[days.length - 7]!), since30: new Date(days[0]!) }
+}
+
 export async function loadDashboard(db: Db, filters: DashboardFilters, now = new Date()): Promise<Dashboard> {
   const page = await db
     .select({
@@ -122,7 +128,7 @@ export async function loadDashboard(db: Db, filters: DashboardFilters, now = new
                 runRollups.promiseId,
                 page.map((p) => p.id),
               ),
-              gte(runRollups.hour, new Date(new Date(historyDays(now)[0]!).getTime())),
+              gte(runRollups.hour, rateWindows(now).since30),
             ),
           )
           .groupBy(runRollups.promiseId, sql`2`),

@@ -14,6 +14,7 @@ import { suggestBudgets } from '../domain/suggest-budgets.ts'
 import type { JourneySpec } from '../queue/jobs.ts'
 import type { PromiseScheduler } from '../queue/scheduler-port.ts'
 import { loadSecrets, referencedSecrets } from '../queue/spec.ts'
+import { rateWindows } from './dashboard-data.ts'
 import { notFound, pageGuards, principalOf, type UiEnv } from './guards.tsx'
 import { PromiseFormPage, type TryOutcome } from './promise-form.tsx'
 import {
@@ -37,7 +38,6 @@ export interface PromiseRouteDeps {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const RUNS_PER_PAGE = 20
-const DAY_MS = 86_400_000
 
 /**
  * Screenshots of tries are not runs (nothing is recorded before saving):
@@ -252,8 +252,7 @@ export function promiseRoutes(deps: PromiseRouteDeps) {
     if (!row) return notFound(c, 'No promise has this address. It may have been deleted.')
     const page = Math.max(1, Math.min(10_000, Number.parseInt(c.req.query('page') ?? '1', 10) || 1))
     const now = new Date()
-    const since30 = new Date(now.getTime() - 30 * DAY_MS)
-    const since7 = new Date(now.getTime() - 7 * DAY_MS)
+    const { since7, since30 } = rateWindows(now)
     const [runRows, breakRows, rates, linked] = await Promise.all([
       db
         .select()
