@@ -72,7 +72,7 @@ export async function testCliCommand(target: string, opts: { json?: boolean }): 
     for (const step of result.steps.filter((s) => s.outcome === 'skipped')) out.write(`${formatStep(step)}\n`)
     out.write(`${formatVerdict(result)}\n`)
     if (result.screenshotPath) out.write(`  screenshot: ${path.join(dataDir, 'evidence', result.screenshotPath)}\n`)
-    if (result.tracePath) out.write(`  trace: ${path.join(dataDir, 'evidence', result.tracePath)}  (npx playwright show-trace <file>)\n`)
+    if (result.tracePath) out.write(`  trace: ${path.join(dataDir, 'evidence', result.tracePath)}  (open it with npx playwright-core show-trace)\n`)
   }
   return result.outcome === 'broken' ? 1 : result.outcome === 'error' ? 2 : 0
 }
