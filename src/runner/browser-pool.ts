@@ -44,8 +44,13 @@ export class BrowserPool {
   /** The running browser, launched (again) when needed. */
   async acquire(): Promise<Browser> {
     if (this.closed) throw new BrowserLaunchError('the browser pool is closed')
-    const current = this.browser ? await this.browser.catch(() => null) : null
-    if (current?.isConnected()) return current
+    const pending = this.browser
+    if (pending) {
+      const current = await pending.catch(() => null)
+      if (current?.isConnected()) return current
+      // Another run noticed first and is launching a new one: share it.
+      if (this.browser !== pending) return this.acquire()
+    }
     const launching = this.launch()
     this.browser = launching
     // A failed launch is not kept: the next run tries again.
