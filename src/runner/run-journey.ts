@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url'
 import type { BrowserContext, Page } from 'playwright-core'
 import { parseJourney, formatParseError } from '../domain/journey/parse.ts'
 import type { Step } from '../domain/journey/ast.ts'
-import { maskDeep, maskSecrets } from '../domain/mask.ts'
+import { maskSecrets } from '../domain/mask.ts'
 import type { Failure, RunResult, RunTrigger, StepResult, Vitals } from '../domain/run.ts'
 import { judgeRun } from '../domain/verdict.ts'
 import type { Logger } from '../infra/logger.ts'
@@ -61,29 +61,23 @@ export async function runJourney(pool: BrowserPool, spec: JourneySpec, options: 
   const startedAt = new Date()
   const secrets: Record<string, string> = {}
   let forms: string[] = []
-  const result = (measured: Measured): RunResult => {
-    const finishedAt = new Date()
-    return maskDeep(
-      {
-        runId: options.runId,
-        promiseId: spec.promiseId,
-        trigger: options.trigger,
-        outcome: measured.outcome,
-        clicks: measured.clicks,
-        durationMs: measured.durationMs,
-        startedAt: startedAt.toISOString(),
-        finishedAt: finishedAt.toISOString(),
-        steps: measured.steps,
-        failure: measured.failure,
-        vitals: measured.vitals,
-        screenshotPath: measured.evidence.screenshotPath,
-        tracePath: measured.evidence.tracePath,
-        workerId: options.workerId,
-        confirmOf: options.confirmOf ?? null,
-      },
-      forms,
-    )
-  }
+  const result = (measured: Measured): RunResult => ({
+    runId: options.runId,
+    promiseId: spec.promiseId,
+    trigger: options.trigger,
+    outcome: measured.outcome,
+    clicks: measured.clicks,
+    durationMs: measured.durationMs,
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    steps: measured.steps.map((step) => maskStep(step, forms)),
+    failure: measured.failure && { ...measured.failure, message: maskSecrets(measured.failure.message, forms) },
+    vitals: measured.vitals,
+    screenshotPath: measured.evidence.screenshotPath,
+    tracePath: measured.evidence.tracePath,
+    workerId: options.workerId,
+    confirmOf: options.confirmOf ?? null,
+  })
 
   let plan: Plan
   let policy: TargetPolicy
@@ -247,7 +241,7 @@ async function walk(context: BrowserContext, plan: Plan, guard: NetworkGuard, in
         error,
       }
       steps.push(step)
-      options.onProgress?.({ type: 'step-end', step: maskDeep(step, input.forms) })
+      options.onProgress?.({ type: 'step-end', step: maskStep(step, input.forms) })
       if (error !== null) {
         walkOver = true
         throw new StepFailure(error)
@@ -318,6 +312,14 @@ async function walk(context: BrowserContext, plan: Plan, guard: NetworkGuard, in
     }).catch(() => NO_EVIDENCE)
     return errorMeasure(`the runner failed: ${describeError(error)}`, { steps, durationMs, vitals, evidence })
   }
+}
+
+/**
+ * A step with secret values masked in its words. Only the free text is
+ * masked: a short secret ("fail") must not rewrite an outcome ("failed").
+ */
+function maskStep(step: StepResult, forms: string[]): StepResult {
+  return { ...step, text: maskSecrets(step.text, forms), error: step.error == null ? step.error : maskSecrets(step.error, forms) }
 }
 
 /** After a failed step: is our browser still there? (A browser closing under a step may first fail it as a network error.) */

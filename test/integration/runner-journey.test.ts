@@ -141,6 +141,28 @@ describe('runJourney', () => {
     expect(clean).toMatchObject({ outcome: 'kept', vitals: { a11yViolations: 0 } })
   })
 
+  it('a walk longer than its run limit is cut off where it is', { timeout: 60_000 }, async () => {
+    const words = await walk(journeySpec([`go to ${shop.url}/`, `go to ${site.url}/slow?ms=5000`, 'expect "Finally here"']), {
+      timeoutMs: 2500,
+    })
+    expect(words.outcome).toBe('broken')
+    expect(words.failure).toMatchObject({ kind: 'step', line: 2, message: 'the journey ran out of time: it may take 2.5 s in all' })
+
+    const fixtures = path.resolve('test/fixtures/checks')
+    const hung = await walk(checkSpec('stuck.check.ts', {}, 'desktop'), { checksDir: fixtures, timeoutMs: 2500 })
+    expect(hung.outcome).toBe('broken')
+    expect(hung.steps.map((s) => [s.line, s.text, s.outcome])).toEqual([
+      [1, 'go to the shop', 'passed'],
+      [2, '(outside any step)', 'failed'],
+    ])
+    expect(hung.failure).toMatchObject({ kind: 'step', line: 2, message: 'the check ran out of time: it may take 2.5 s in all' })
+
+    // The secret "fail" is masked in words, never in the outcome "failed".
+    const failed = await walk({ ...checkSpec('stuck.check.ts', {}, 'desktop'), secrets: { MODE: 'fail' } }, { checksDir: fixtures })
+    expect(failed.failure).toMatchObject({ kind: 'step', line: 2, message: 'the price should be €12' })
+    expect(failed.steps[1]).toMatchObject({ text: 'check the price', outcome: 'failed' })
+  })
+
   it('a code check is measured like the same journey in words', { timeout: 60_000 }, async () => {
     const words = await walk(journeySpec(order(), { maxClicks: 3 }))
     const code = await walk(checkSpec('order.check.ts', { maxClicks: 3 }, 'desktop'))
