@@ -195,6 +195,19 @@ export function PromisePage(props: {
         </section>
       </div>
 
+      <h2 id="runs">Runs</h2>
+      {data.runs.length === 0 ? (
+        <p class="muted">No run yet{p.paused ? ': the promise is paused.' : '. The first one comes shortly.'}</p>
+      ) : (
+        data.runs.map((r, i) => <RunDetails run={r} open={i === 0 && data.page === 1} />)
+      )}
+      {data.page > 1 || data.hasMore ? (
+        <nav class="pager" aria-label="Run pages">
+          {data.page > 1 ? <a href={`/promises/${p.id}?page=${data.page - 1}#runs`}>← Newer runs</a> : null}
+          <span>Page {data.page}</span>
+          {data.hasMore ? <a href={`/promises/${p.id}?page=${data.page + 1}#runs`}>Older runs →</a> : null}
+        </nav>
+      ) : null}
       <h2 id="breaks">Breaks</h2>
       {data.breaks.length === 0 ? (
         <p class="muted">No break so far.</p>
@@ -236,19 +249,6 @@ export function PromisePage(props: {
         <a href="/breaks">All breaks</a>
       </p>
 
-      <h2 id="runs">Runs</h2>
-      {data.runs.length === 0 ? (
-        <p class="muted">No run yet{p.paused ? ': the promise is paused.' : '. The first one comes shortly.'}</p>
-      ) : (
-        data.runs.map((r, i) => <RunDetails run={r} open={i === 0 && data.page === 1} />)
-      )}
-      {data.page > 1 || data.hasMore ? (
-        <nav class="pager" aria-label="Run pages">
-          {data.page > 1 ? <a href={`/promises/${p.id}?page=${data.page - 1}#runs`}>← Newer runs</a> : null}
-          <span>Page {data.page}</span>
-          {data.hasMore ? <a href={`/promises/${p.id}?page=${data.page + 1}#runs`}>Older runs →</a> : null}
-        </nav>
-      ) : null}
     </Layout>
   )
 }

@@ -108,7 +108,8 @@ details .body{padding:.75rem .9rem}
 time{white-space:nowrap}
 .shot{max-width:100%;height:auto;border:1px solid var(--line);border-radius:6px;display:block;margin:.5rem 0}
 code,kbd{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.9em;background:var(--soft);padding:.05rem .3rem;border-radius:4px}
-pre{background:var(--soft);padding:.75rem;border-radius:6px;overflow-x:auto}
+pre{background:var(--soft);padding:.75rem;border-radius:6px;overflow-x:auto;margin:0}
+pre code{background:none;padding:0}
 .empty{text-align:center;padding:2.5rem 1rem}
 .empty h2{margin-top:0}
 .pager{display:flex;gap:1rem;align-items:center;margin:1rem 0}
