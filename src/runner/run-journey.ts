@@ -103,7 +103,7 @@ export async function runJourney(pool: BrowserPool, spec: JourneySpec, options: 
     try {
       context = await pool.newContext({ ...contextOptionsFor(spec.device), proxy: guard.proxy })
     } catch (error) {
-      options.logger?.error({ err: error, runId: options.runId }, 'cannot open a browser context')
+      options.logger?.error({ error: (error as Error).message, runId: options.runId }, 'cannot open a browser context')
       return result(errorMeasure(`the browser could not start: ${(error as Error).message}`))
     }
     try {
@@ -304,7 +304,8 @@ async function walk(context: BrowserContext, plan: Plan, guard: NetworkGuard, in
     return { outcome: verdict.outcome, failure: verdict.failure, clicks: instruments.clicks(), durationMs, steps, vitals, evidence }
   } catch (error) {
     // Setting up the context or the verdict failed: ours, never the site's.
-    options.logger?.error({ err: error, runId: options.runId }, 'journey runner failed')
+    // Only masked words reach the log: a stack could quote a filled value.
+    options.logger?.error({ error: maskSecrets(describeError(error), input.forms), runId: options.runId }, 'journey runner failed')
     const evidence = await saveEvidence(context, page, {
       dataDir: options.dataDir,
       runId: options.runId,
