@@ -88,16 +88,19 @@ function BreakCard(props: { b: BreakItem; now: Date; canAck: boolean; csrfToken:
         </div>
       ) : null}
       {props.canAck ? (
-        <form method="post" action={`/breaks/${b.id}/notes`} class="stack">
-          <Csrf token={props.csrfToken} />
-          <label for={`note-${b.id}`} class="small">
-            Add a note
-          </label>
-          <textarea id={`note-${b.id}`} name="body" rows={2} class="short" maxlength={2000} required></textarea>
-          <button class="btn secondary small" type="submit">
-            Add note
-          </button>
-        </form>
+        <details class="add-note">
+          <summary>Add a note</summary>
+          <form method="post" action={`/breaks/${b.id}/notes`} class="stack">
+            <Csrf token={props.csrfToken} />
+            <label for={`note-${b.id}`} class="small">
+              Note on this break
+            </label>
+            <textarea id={`note-${b.id}`} name="body" rows={2} class="short" maxlength={2000} required></textarea>
+            <button class="btn secondary small" type="submit">
+              Add note
+            </button>
+          </form>
+        </details>
       ) : null}
     </article>
   )

@@ -97,9 +97,15 @@ legend{font-weight:700;padding:0 .4rem}
 .btn[disabled]{opacity:.6;cursor:progress}
 .form-actions{display:flex;flex-wrap:wrap;gap:.75rem;align-items:center;margin:1.5rem 0}
 .cols{display:grid;grid-template-columns:minmax(0,2fr) minmax(0,1fr);gap:1.5rem}
-@media (max-width:56rem){.cols{grid-template-columns:1fr}.who{margin-left:0}}
+@media (max-width:56rem){.cols{grid-template-columns:minmax(0,1fr)}.who{margin-left:0}}
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.35rem 1rem;margin:0}
-dl.facts dt{color:var(--muted)}dl.facts dd{margin:0}
+dl.facts dt{color:var(--muted)}dl.facts dd{margin:0;overflow-wrap:anywhere}
+.head{margin-bottom:1rem}
+.card h3{margin-top:0}
+details.add-note{border:0;background:none;margin:.5rem 0 0}
+details.add-note>summary{padding:.25rem 0;color:#0b57a4;text-decoration:underline;display:list-item}
+details.add-note[open]>summary{border:0}
+details.add-note .stack{padding:.25rem 0}
 details{border:1px solid var(--line);border-radius:var(--radius);background:var(--card);margin:0 0 .5rem}
 details>summary{cursor:pointer;padding:.6rem .9rem;display:flex;flex-wrap:wrap;gap:.4rem 1rem;align-items:center}
 details[open]>summary{border-bottom:1px solid var(--line)}
