@@ -53,6 +53,8 @@ function Input(props: {
   autocomplete?: string
   /** Another hint that applies to this field too (e.g. a group's). */
   alsoDescribedBy?: string
+  /** The value the wording suggests, for the form script. */
+  suggested?: number
 }) {
   const id = props.id ?? props.name
   const described = [props.alsoDescribedBy, describedBy(props.name, props.errors, Boolean(props.hint))].filter(Boolean).join(' ')
@@ -69,6 +71,7 @@ function Input(props: {
         min={props.min}
         placeholder={props.placeholder}
         autocomplete={props.autocomplete ?? 'off'}
+        data-suggested={props.suggested === undefined ? undefined : String(props.suggested)}
         aria-invalid={props.errors[props.name] ? 'true' : undefined}
         aria-describedby={described || undefined}
       />
@@ -181,9 +184,9 @@ export function PromiseFormPage(props: {
             {budgetHint(props.suggested)}
           </p>
           <div class="grid">
-            <Input alsoDescribedBy="budgets-hint" name="maxClicks" id="budget-maxClicks" label="Most clicks" type="number" min={0} values={values} errors={errors} />
-            <Input alsoDescribedBy="budgets-hint" name="maxSeconds" id="budget-maxSeconds" label="Most seconds in all" type="number" min={1} step="any" values={values} errors={errors} />
-            <Input alsoDescribedBy="budgets-hint" name="maxStepSeconds" id="budget-maxStepSeconds" label="Most seconds a step" type="number" min={1} step="any" values={values} errors={errors} />
+            <Input alsoDescribedBy="budgets-hint" suggested={props.suggested.maxClicks} name="maxClicks" id="budget-maxClicks" label="Most clicks" type="number" min={0} values={values} errors={errors} />
+            <Input alsoDescribedBy="budgets-hint" suggested={props.suggested.maxSeconds} name="maxSeconds" id="budget-maxSeconds" label="Most seconds in all" type="number" min={1} step="any" values={values} errors={errors} />
+            <Input alsoDescribedBy="budgets-hint" suggested={props.suggested.maxStepSeconds} name="maxStepSeconds" id="budget-maxStepSeconds" label="Most seconds a step" type="number" min={1} step="any" values={values} errors={errors} />
             <Input alsoDescribedBy="budgets-hint" name="maxLcpMs" label="Largest paint, ms" type="number" min={100} values={values} errors={errors} />
             <Input alsoDescribedBy="budgets-hint" name="maxA11yViolations" label="Accessibility issues" type="number" min={0} values={values} errors={errors} />
           </div>

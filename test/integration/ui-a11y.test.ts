@@ -146,6 +146,29 @@ describe('pages in Chromium', { timeout: 180_000 }, () => {
     await viewer.close()
   })
 
+  it('suggests budgets from the wording as it is typed, never over a number the owner typed', async () => {
+    const context = await signedIn(who.marketing)
+    const page = await context.newPage()
+    await page.goto(`${base}/promises/${seeded.order.id}/edit`)
+    const clicks = page.locator('#budget-maxClicks')
+    const seconds = page.locator('#budget-maxSeconds')
+    expect([await clicks.inputValue(), await seconds.inputValue()]).toEqual(['3', '60'])
+    // Editing the journey leaves the budgets alone.
+    await page.locator('#journey').fill('go to http://127.0.0.1:4100/\nclick "Stores"')
+    await expect.poll(() => page.locator('#journey-ok').textContent()).toContain('2 steps')
+    expect([await clicks.inputValue(), await seconds.inputValue()]).toEqual(['3', '60'])
+    // New wording: a budget still showing the old suggestion follows it.
+    await page.locator('#title').fill('Order online in 2 clicks')
+    await expect.poll(() => clicks.inputValue()).toBe('2')
+    expect(await seconds.inputValue()).toBe('60')
+    // Typed by the owner: stays, whatever the wording says next.
+    await clicks.fill('4')
+    await page.locator('#title').fill('Order online in 5 clicks')
+    await expect.poll(() => page.locator('#budgets-hint').textContent()).toContain('at most 5 clicks')
+    expect(await clicks.inputValue()).toBe('4')
+    await context.close()
+  })
+
   it('saves the README screenshots: dashboard, promise form, promise page', async () => {
     const context = await signedIn(who.marketing)
     const page = await context.newPage()

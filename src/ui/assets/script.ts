@@ -1,8 +1,8 @@
 // The pages' only script, served at /assets/kept.<hash>.js (CSP: 'self').
 // Every page works without it; it adds, on the promise form:
 // - live validation of the journey (line and column of the first errors),
-// - budgets suggested from the promise's wording while it is typed, as
-//   long as the owner has not edited those fields,
+// - budgets suggested from the promise's wording while it is typed,
+//   never over a number the owner typed,
 // - a busy state on "Try it now", which walks the journey in a browser.
 
 export const script = `
@@ -17,9 +17,12 @@ export const script = `
   var budgetFields = ['maxClicks', 'maxSeconds', 'maxStepSeconds']
     .map(function (name) { return form.querySelector('#budget-' + name); })
     .filter(Boolean);
-  budgetFields.forEach(function (input) {
-    input.addEventListener('input', function () { input.dataset.touched = '1'; });
-  });
+  // A budget follows the wording only while it is empty or still shows the
+  // last suggestion: what the owner typed is never replaced. And only when
+  // the wording changes, so editing the journey leaves budgets alone.
+  var lastSuggested = {};
+  budgetFields.forEach(function (input) { lastSuggested[input.id] = input.dataset.suggested || ''; });
+  var lastTitle = title.value;
 
   function check(body) {
     return fetch('/promises/validate', {
@@ -34,7 +37,8 @@ export const script = `
   function schedule() {
     clearTimeout(timer);
     timer = setTimeout(function () {
-      check({ journey: journey.value, title: title.value }).then(function (result) {
+      var sentTitle = title.value;
+      check({ journey: journey.value, title: sentTitle }).then(function (result) {
         if (!result) return;
         var errors = result.errors || [];
         journeyError.textContent = errors.map(function (e) {
@@ -43,19 +47,22 @@ export const script = `
         journey.setAttribute('aria-invalid', errors.length && journey.value.trim() ? 'true' : 'false');
         journeyOk.textContent = !errors.length && journey.value.trim()
           ? 'Looks good: ' + result.steps + (result.steps === 1 ? ' step.' : ' steps.') : '';
+        if (sentTitle === lastTitle) return;
+        lastTitle = sentTitle;
         var suggested = result.budgets || {};
         var hint = form.querySelector('#budgets-hint');
-        if (hint && result.budgetHint && hint.textContent !== result.budgetHint) hint.textContent = result.budgetHint;
+        if (hint && result.budgetHint) hint.textContent = result.budgetHint;
         budgetFields.forEach(function (input) {
           var key = input.id.replace('budget-', '');
-          if (input.dataset.touched) return;
-          input.value = suggested[key] != null ? suggested[key] : '';
+          var next = suggested[key] != null ? String(suggested[key]) : '';
+          if (input.value === '' || input.value === lastSuggested[input.id]) input.value = next;
+          lastSuggested[input.id] = next;
         });
       }).catch(function () {});
     }, 300);
   }
   journey.addEventListener('input', schedule);
-  if (form.dataset.promiseForm === 'new') title.addEventListener('input', schedule);
+  title.addEventListener('input', schedule);
 
   form.addEventListener('submit', function (event) {
     var button = event.submitter;
