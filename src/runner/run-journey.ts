@@ -188,9 +188,12 @@ async function walk(context: BrowserContext, plan: Plan, guard: NetworkGuard, in
     const audited = new Set<string>()
     let overheadMs = 0
     /** Our own measurements between steps: excluded from the journey's time. */
-    const measureOwn = async (fn: () => Promise<void>) => {
+    const measureOwn = async (fn: () => Promise<void>, limitMs: number) => {
       const began = performance.now()
-      await fn().catch(() => {})
+      let timer: NodeJS.Timeout | undefined
+      const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, limitMs)))
+      await Promise.race([fn().catch(() => {}), late])
+      clearTimeout(timer)
       overheadMs += performance.now() - began
     }
     const audit = () =>
@@ -200,9 +203,10 @@ async function walk(context: BrowserContext, plan: Plan, guard: NetworkGuard, in
         audited.add(url)
         const count = await countA11yViolations(livePage)
         vitals.a11yViolations = Math.max(vitals.a11yViolations ?? 0, count)
-      })
+      }, 20_000)
     // Binding calls travel before the answer to this evaluation: after it, every click is counted.
-    const flush = () => measureOwn(async () => void (await livePage.evaluate(() => 0)))
+    // A page stuck in a navigation does not answer: then clicks are counted as they come.
+    const flush = () => measureOwn(async () => void (await livePage.evaluate(() => 0)), 2000)
 
     const walkStart = performance.now()
     const runDeadline = Date.now() + limits.runMs
