@@ -74,6 +74,17 @@ async function signIn(page: Page, email: string) {
 }
 
 describe('registering a promise in the browser', { timeout: 240_000 }, () => {
+  it('mounts the pages beside the API without standing in its way', async () => {
+    const api = await fetch(`${kept.url}/api/v1/promises`, { redirect: 'manual' })
+    expect(api.status).toBe(401)
+    expect(api.headers.get('content-type')).toContain('application/problem+json')
+    const page = await fetch(`${kept.url}/`, { redirect: 'manual' })
+    expect(page.status).toBe(303)
+    expect(page.headers.get('location')).toBe('/login?next=%2F')
+    const login = await fetch(`${kept.url}/login`)
+    expect(login.headers.get('content-security-policy')).toContain("default-src 'self'")
+  })
+
   it('a marketing user registers, tries and saves a promise, and sees its first run', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } })
     const page = await context.newPage()
