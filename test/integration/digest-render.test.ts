@@ -4,20 +4,13 @@ import { chromium, type Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { computeDigest, type DigestPromiseInput, type RunCounts } from '../../src/domain/digest.ts'
 import { renderDigest } from '../../src/digest/render.ts'
+import { resolveChromium } from '../../src/runner/browser-path.ts'
+import { CHROMIUM_ARGS } from '../../src/runner/browser-pool.ts'
 
 // The digest email in a real Chromium, as a mail client's web view shows
 // it: no script, 600 px wide (and a phone's 375 px), with the nastiest
 // content we can think of. Screenshots land in test-results/.
 
-const LAUNCH_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-]
 const at = (iso: string) => new Date(iso)
 const counts = (kept: number, atRisk: number, broken: number, p95Ms: number | null = 3000): RunCounts => ({
   runs: kept + atRisk + broken,
@@ -75,7 +68,7 @@ describe('the digest email in Chromium', () => {
   let browser: Browser
 
   beforeAll(async () => {
-    browser = await chromium.launch({ executablePath: process.env.KEPT_CHROMIUM_PATH ?? '/usr/bin/chromium', args: LAUNCH_ARGS })
+    browser = await chromium.launch({ executablePath: resolveChromium(process.env)?.path, args: CHROMIUM_ARGS })
     await mkdir('test-results', { recursive: true })
   })
   afterAll(async () => {
