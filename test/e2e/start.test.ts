@@ -8,6 +8,7 @@ import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { QUEUES } from '../../src/queue/jobs.ts'
 import { freshDatabase, uniquePrefix } from '../support/db.ts'
+import { until } from '../support/wait.ts'
 
 // `kept start` as a newcomer runs it: a real process, the demo, real
 // Postgres and Redis, Chromium. Then the CLI against the running server.
@@ -23,16 +24,6 @@ async function freePort(): Promise<number> {
       server.close(() => resolve(port))
     })
   })
-}
-
-async function until<T>(check: () => Promise<T | undefined | null | false>, what: string, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await check().catch(() => undefined)
-    if (value) return value
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 250))
-  }
 }
 
 function kept(args: string[], env: NodeJS.ProcessEnv) {
@@ -66,7 +57,8 @@ async function startKept(extra: NodeJS.ProcessEnv): Promise<Started> {
   await until(
     async () => {
       if (child.exitCode !== null) throw new Error(`kept start exited with ${child.exitCode}:\n${output}`)
-      return (await fetch(`${url}/api/v1/health`)).ok
+      // Refused until the server listens.
+      return (await fetch(`${url}/api/v1/health`).catch(() => null))?.ok
     },
     'kept start to answer',
     60_000,

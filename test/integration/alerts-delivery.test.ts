@@ -28,6 +28,7 @@ import { QUEUES } from '../../src/queue/jobs.ts'
 import { ALERT_JOB_OPTIONS } from '../../src/queue/options.ts'
 import { alertJobId, type AlertEvent } from '../../src/recorder/recorder.ts'
 import { freshDatabase, uniquePrefix } from '../support/db.ts'
+import { pause, until } from '../support/wait.ts'
 
 // The alert pipeline against real receivers: an SMTP server, HTTP
 // webhooks, Postgres and Redis. Breaks are written to the database as the
@@ -86,18 +87,6 @@ function verifiedByDocRecipe(secret: string, request: Received): boolean {
   const fresh = Math.abs(Date.now() / 1000 - Number(timestamp)) <= 300
   return fresh && given.length === expected.length && timingSafeEqual(Buffer.from(given), Buffer.from(expected))
 }
-
-async function until<T>(check: () => Promise<T | undefined | null | false> | T, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await check()
-    if (value) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-}
-
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 describe('alerts: delivery', () => {
   let pg: Awaited<ReturnType<typeof freshDatabase>>

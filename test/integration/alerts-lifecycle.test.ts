@@ -28,6 +28,7 @@ import { QUEUES } from '../../src/queue/jobs.ts'
 import { ALERT_JOB_OPTIONS } from '../../src/queue/options.ts'
 import { alertJobId, type AlertEvent } from '../../src/recorder/recorder.ts'
 import { freshDatabase, uniquePrefix } from '../support/db.ts'
+import { pause, until } from '../support/wait.ts'
 
 // Grouping, maintenance windows, reminders and acknowledgement, against
 // real HTTP receivers, Postgres and Redis. The tick is called directly,
@@ -61,18 +62,6 @@ async function receiver() {
     },
   }
 }
-
-async function until<T>(check: () => Promise<T | undefined | null | false> | T, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await check()
-    if (value) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-}
-
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 describe('alerts: grouping, maintenance, reminders', () => {
   let pg: Awaited<ReturnType<typeof freshDatabase>>

@@ -18,6 +18,7 @@ import { startRecorder, type AlertEvent, type Recorder } from '../../src/recorde
 import { resolveChromium } from '../../src/runner/browser-path.ts'
 import { BrowserPool } from '../../src/runner/browser-pool.ts'
 import { freshDatabase, uniquePrefix } from '../support/db.ts'
+import { until } from '../support/wait.ts'
 
 // End to end with the real pieces: scheduler → journeys queue → worker
 // (Chromium) → results queue → recorder → Postgres. One file, because
@@ -25,16 +26,6 @@ import { freshDatabase, uniquePrefix } from '../support/db.ts'
 
 const REDIS_URL = 'redis://127.0.0.1:6379'
 const SECRET = 'kept-test-secret-key-0123456789abcdef'
-
-async function until<T>(check: () => Promise<T | undefined | null | false>, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await check()
-    if (value) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-}
 
 describe('journeys end to end', () => {
   let pg: Awaited<ReturnType<typeof freshDatabase>>

@@ -12,6 +12,7 @@ import { RESULT_JOB_OPTIONS } from '../../src/queue/options.ts'
 import { recordResult } from '../../src/recorder/record.ts'
 import { startRecorder, type AlertEvent, type Recorder } from '../../src/recorder/recorder.ts'
 import { ADMIN_DATABASE_URL, freshDatabase, uniquePrefix } from '../support/db.ts'
+import { until } from '../support/wait.ts'
 
 let clock = Date.parse('2030-01-07T10:00:00Z')
 
@@ -33,16 +34,6 @@ function result(promiseId: string, outcome: Outcome, extra: Partial<RunResult> =
     tracePath: null,
     workerId: 'test',
     ...extra,
-  }
-}
-
-async function until<T>(check: () => Promise<T | undefined | null | false>, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await check()
-    if (value) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
   }
 }
 
