@@ -174,12 +174,26 @@ async function walk(context: BrowserContext, plan: Plan, guard: NetworkGuard, in
     const instruments = await instrumentContext(context)
     await guard.attach(context)
     await startTrace(context)
-    page = await context.newPage()
-    const livePage = page
-    page.on('crash', () => (crashed = true))
-    let documentStatus: number | null = null
-    page.on('response', (response) => {
-      if (response.request().isNavigationRequest() && response.frame() === livePage.mainFrame()) documentStatus = response.status()
+    const firstPage = await context.newPage()
+    page = firstPage
+    // The page the journey looks at: a link that opens a new tab moves a
+    // person (and a journey in words) to that tab; closing it, back.
+    let livePage = firstPage
+    const tabs: { opened: Page | null } = { opened: null }
+    const statuses = new WeakMap<Page, number>()
+    const watch = (tab: Page) => {
+      tab.on('crash', () => (crashed = true))
+      tab.on('response', (response) => {
+        if (response.request().isNavigationRequest() && response.frame() === tab.mainFrame()) statuses.set(tab, response.status())
+      })
+      tab.on('close', () => {
+        if (livePage === tab) livePage = page = firstPage
+      })
+    }
+    watch(firstPage)
+    context.on('page', (tab) => {
+      watch(tab)
+      tabs.opened = tab
     })
     context.setDefaultTimeout(limits.stepMs)
     context.setDefaultNavigationTimeout(limits.stepMs)
@@ -259,8 +273,10 @@ async function walk(context: BrowserContext, plan: Plan, guard: NetworkGuard, in
       for (const [index, step] of plan.steps.entries()) {
         try {
           await runStep(step.line, step.text, (deadline) =>
-            performStep(step, { page: livePage, touch, deadline, secrets: input.secrets, documentStatus: () => documentStatus }),
+            performStep(step, { page: livePage, touch, deadline, secrets: input.secrets, documentStatus: () => statuses.get(livePage) ?? null }),
           )
+          if (tabs.opened && !tabs.opened.isClosed()) livePage = page = tabs.opened
+          tabs.opened = null
         } catch {
           for (const rest of plan.steps.slice(index + 1)) {
             steps.push({ line: rest.line, text: rest.text, outcome: 'skipped', durationMs: 0, clicks: 0, error: null })
@@ -272,7 +288,7 @@ async function walk(context: BrowserContext, plan: Plan, guard: NetworkGuard, in
       let order = 0
       const step = <T>(name: string, fn: () => Promise<T> | T) => runStep(++order, name, async () => fn())
       const run = Promise.resolve().then(() =>
-        plan.definition.run({ page: livePage, step, baseUrl: plan.baseUrl, secrets: input.secrets }),
+        plan.definition.run({ page: firstPage, step, baseUrl: plan.baseUrl, secrets: input.secrets }),
       )
       run.catch(() => {}) // it may go on after its deadline: the context's close ends it
       try {

@@ -53,9 +53,21 @@ export async function performStep(step: Step, ctx: StepContext): Promise<void> {
     }
     case 'click': {
       const target = await findTarget(page, 'click', value(step.target), await settled())
+      // A link or form aimed at another tab: the journey goes on there, so
+      // the step ends once that tab exists (run-journey switches to it).
+      const opensTab = await target
+        .evaluate((element) => {
+          const owner = element.closest('a[href], area[href], form') as HTMLAnchorElement | HTMLFormElement | null
+          const aim = (owner?.getAttribute('target') ?? '').toLowerCase()
+          return aim !== '' && aim !== '_self' && aim !== '_parent' && aim !== '_top'
+        })
+        .catch(() => false)
+      const tab = opensTab ? page.waitForEvent('popup', { timeout: remaining() }) : null
+      tab?.catch(() => {}) // awaited below unless the click itself fails
       if (ctx.touch) await target.tap({ timeout: remaining() })
       else await target.click({ timeout: remaining() })
-      await settle(page, remaining())
+      if (tab) await tab
+      else await settle(page, remaining())
       return
     }
     case 'fill': {

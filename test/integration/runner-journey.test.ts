@@ -204,6 +204,12 @@ describe('runJourney', () => {
     expect(result.steps.map((s) => s.clicks)).toEqual([0, 1, 1, 0, 0, 0, 0, 0])
   })
 
+  it('follows a link into the new tab it opens, as a person would', async () => {
+    const result = await walk(journeySpec([`go to ${site.url}/tabs`, 'click "Open the details"', 'expect "Finally here"']))
+    expect(result.failure?.message ?? null).toBeNull()
+    expect(result).toMatchObject({ outcome: 'kept', clicks: 1 })
+  })
+
   it('gives every run a fresh context and closes it: no cookie leaks, one browser', { timeout: 90_000 }, async () => {
     const launches = pool.launches
     const addToCart = journeySpec([`go to ${shop.url}/`, 'click "Shop now"', 'click "Add to cart"', 'expect "1 × Espresso cup"'])
