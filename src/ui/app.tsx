@@ -12,6 +12,7 @@ import { pageGuards, principalOf, type UiEnv } from './guards.tsx'
 import { loginRoutes } from './login.tsx'
 import { defaultLoginLimiter, type LoginLimiter } from './login-limiter.ts'
 import { promiseRoutes } from './promises.tsx'
+import { userRoutes } from './users.tsx'
 
 export interface PageDeps {
   db: Db
@@ -62,5 +63,6 @@ export function pageRoutes(deps: PageDeps): Hono<UiEnv> {
   app.route('/', promiseRoutes(deps))
   app.route('/', breakRoutes({ db: deps.db }))
   app.route('/', channelRoutes(deps))
+  app.route('/', userRoutes({ db: deps.db }))
   return app
 }

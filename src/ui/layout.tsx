@@ -4,7 +4,7 @@ import { can, type Principal } from '../auth/permissions.ts'
 import type { PromiseState, Outcome, StepOutcome } from '../domain/run.ts'
 import { SCRIPT_URL, STYLESHEET_URL } from './assets/index.ts'
 
-export type NavKey = 'promises' | 'breaks' | 'channels' | 'none'
+export type NavKey = 'promises' | 'breaks' | 'channels' | 'users' | 'none'
 
 export interface PageProps {
   title: string
@@ -57,6 +57,13 @@ export function Layout(props: PageProps) {
                       <li>
                         <a href="/channels" {...current('channels')}>
                           Channels
+                        </a>
+                      </li>
+                    ) : null}
+                    {can(principal.role, 'user.admin') ? (
+                      <li>
+                        <a href="/users" {...current('users')}>
+                          Users
                         </a>
                       </li>
                     ) : null}
@@ -130,6 +137,10 @@ const notices: Record<string, string> = {
   'note-added': 'Note added.',
   'channel-added': 'Channel added.',
   'test-sent': 'Test message sent.',
+  'user-added': 'User added. Give them their password privately; they sign in at /login.',
+  'user-disabled': 'User disabled: their sessions and tokens stop working.',
+  'user-enabled': 'User enabled.',
+  'token-revoked': 'Token revoked.',
 }
 
 export function Notice(props: { notice: string | undefined; error?: string | null }) {

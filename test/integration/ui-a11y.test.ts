@@ -96,6 +96,7 @@ describe('pages in Chromium', { timeout: 180_000 }, () => {
       '/breaks',
       '/channels',
       '/channels?type=webhook',
+      '/users',
     ]
     for (const url of urls) {
       const res = await page.goto(base + url)
@@ -118,6 +119,12 @@ describe('pages in Chromium', { timeout: 180_000 }, () => {
     await page.getByRole('button', { name: /Add the Webhook channel/ }).click()
     await page.locator('#ch-url-error').filter({ hasText: /.+/ }).waitFor()
     await expectAccessible(page, 'the refused channel form')
+    // A new token, shown once.
+    await page.goto(`${base}/users`)
+    await page.getByLabel('Name', { exact: true }).fill('ci')
+    await page.getByRole('button', { name: 'Create the token' }).click()
+    await page.getByText('Copy it now').waitFor()
+    await expectAccessible(page, 'a new token')
     await context.close()
   })
 

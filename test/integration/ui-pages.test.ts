@@ -5,6 +5,9 @@ import { eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { can, type Action } from '../../src/auth/permissions.ts'
 import { breakNotes, breaks, channels, promiseChannels, promises, type Role } from '../../src/db/schema.ts'
+import { createApiToken } from '../../src/auth/tokens.ts'
+import { createUser } from '../../src/auth/users.ts'
+import { apiTokens, users } from '../../src/db/schema.ts'
 import { pageRoutes } from '../../src/ui/app.tsx'
 import { slidingWindowLimiter } from '../../src/ui/login-limiter.ts'
 import { fakeTry, PASSWORD, recordingScheduler, seedShowcase, usersByRole, type Signed } from '../e2e/ui-fixtures.ts'
@@ -22,6 +25,8 @@ let seeded: Awaited<ReturnType<typeof seedShowcase>>
 const scheduler = recordingScheduler()
 let tryJourney: ReturnType<typeof fakeTry>
 let target: string
+let spareUser: string
+let spareToken: string
 
 beforeAll(async () => {
   pg = await freshDatabase()
@@ -31,6 +36,8 @@ beforeAll(async () => {
   seeded = await seedShowcase(pg.db)
   const [row] = await pg.db.insert(promises).values({ title: 'Role target', journey: 'go to http://127.0.0.1:4100/' }).returning()
   target = row!.id
+  spareUser = (await createUser(pg.db, { email: 'spare@example.com', password: PASSWORD, role: 'viewer' })).id
+  spareToken = (await createApiToken(pg.db, { name: 'spare', role: 'viewer' })).id
   app = pageRoutes({
     db: pg.db,
     scheduler,
@@ -191,6 +198,11 @@ describe('roles', () => {
     { path: () => `/breaks/${seeded.openBreak.id}/ack`, action: 'break.ack', form: {} },
     { path: () => '/channels', action: 'channel.write', form: { type: 'webhook', name: 'hook', url: 'http://127.0.0.1:9/x', secret: 'a-long-shared-secret' } },
     { path: () => `/channels/${'00000000-0000-4000-8000-000000000000'}/test`, action: 'channel.write', form: {} },
+    { path: () => '/users', action: 'user.admin', form: { email: 'new-role@example.com', role: 'viewer', password: 'a-long-password' } },
+    { path: () => `/users/${spareUser}/disable`, action: 'user.admin', form: {} },
+    { path: () => `/users/${spareUser}/enable`, action: 'user.admin', form: {} },
+    { path: () => '/tokens', action: 'user.admin', form: { name: 'role-token', role: 'viewer' } },
+    { path: () => `/tokens/${spareToken}/revoke`, action: 'user.admin', form: {} },
   ]
 
   it('refuses every POST route to every role that may not use it (403), whatever the token', async () => {
@@ -210,6 +222,8 @@ describe('roles', () => {
     expect(row!.paused).toBe(false)
     expect((await pg.db.select().from(breakNotes)).length).toBe(0)
     expect((await pg.db.select().from(channels)).length).toBe(2)
+    expect(await pg.db.select().from(users).where(eq(users.email, 'new-role@example.com'))).toHaveLength(0)
+    expect(await pg.db.select().from(apiTokens).where(eq(apiTokens.name, 'role-token'))).toHaveLength(0)
     expect(scheduler.calls).toEqual([])
   })
 
@@ -223,12 +237,15 @@ describe('roles', () => {
     expect(scheduler.calls).toContain(`remove:${seeded.newsletter.id}`)
     const [brk] = await pg.db.select().from(breaks).where(eq(breaks.id, seeded.openBreak.id))
     expect(brk!.acknowledgedBy).toBe(who.tech.email)
+    const [revoked] = await pg.db.select().from(apiTokens).where(eq(apiTokens.id, spareToken))
+    expect(revoked!.revokedAt).not.toBeNull()
   })
 
   it('hides the forms and buttons a viewer may not use', async () => {
     const dashboard = await (await as(who.viewer, '/')).text()
     expect(dashboard).not.toContain('href="/promises/new"')
     expect(dashboard).not.toContain('href="/channels"')
+    expect(dashboard).not.toContain('href="/users"')
     const page = await (await as(who.viewer, `/promises/${seeded.checkout.id}`)).text()
     expect(page).not.toContain('/edit"')
     expect(page).not.toContain('Run now')
@@ -239,8 +256,46 @@ describe('roles', () => {
     expect((await as(who.viewer, '/promises/new')).status).toBe(403)
     expect((await as(who.viewer, '/channels')).status).toBe(403)
     expect((await as(who.marketing, '/channels')).status).toBe(403)
+    expect((await as(who.tech, '/users')).status).toBe(403)
     const mine = await (await as(who.marketing, `/promises/${seeded.checkout.id}`)).text()
     expect(mine).toContain(`/promises/${seeded.checkout.id}/edit`)
+  })
+})
+
+describe('users and tokens', () => {
+  it('adds a user who can then sign in, and shows a new token once, never in a URL', async () => {
+    const bad = await as(who.admin, '/users', { form: { email: 'not-an-email', role: 'tech', password: 'short' } })
+    expect(bad.status).toBe(400)
+    const badHtml = await bad.text()
+    expect(badHtml).toMatch(/id="user-email-error"[^>]*>Expected an email address/)
+    expect(badHtml).toMatch(/id="user-password-error"[^>]*>Expected at least 8/)
+    expect(badHtml).toContain('value="not-an-email"')
+    const added = await as(who.admin, '/users', { form: { email: 'tess@example.com', role: 'tech', password: 'tess-password' } })
+    expect(added.status).toBe(303)
+    const again = await as(who.admin, '/users', { form: { email: 'TESS@example.com', role: 'tech', password: 'tess-password' } })
+    expect(await again.text()).toContain('exists already')
+    const [tess] = await pg.db.select().from(users).where(eq(users.email, 'tess@example.com'))
+    expect(tess!.role).toBe('tech')
+
+    const made = await as(who.admin, '/tokens', { form: { name: 'ci', role: 'viewer' } })
+    expect(made.status).toBe(200)
+    expect(made.headers.get('cache-control')).toBe('no-store')
+    const token = /<code class="token">([^<]+)<\/code>/.exec(await made.text())![1]!
+    expect(token).toMatch(/^kept_/)
+    expect(await (await as(who.admin, '/users')).text()).not.toContain(token)
+  })
+
+  it('disables a user: their session stops working; nobody disables themselves', async () => {
+    const { createSession } = await import('../../src/auth/sessions.ts')
+    const victim = await createUser(pg.db, { email: 'gone-soon@example.com', password: PASSWORD, role: 'viewer' })
+    const s = await createSession(pg.db, victim.id)
+    const cookie = `kept_session=${s.cookieValue}`
+    expect((await app.request('http://localhost/', { headers: { cookie } })).status).toBe(200)
+    expect((await as(who.admin, `/users/${victim.id}/disable`, { form: {} })).status).toBe(303)
+    expect((await app.request('http://localhost/', { headers: { cookie } })).status).toBe(303)
+    await as(who.admin, `/users/${who.admin.userId}/disable`, { form: {} })
+    const [me] = await pg.db.select().from(users).where(eq(users.id, who.admin.userId))
+    expect(me!.disabledAt).toBeNull()
   })
 })
 

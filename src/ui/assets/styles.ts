@@ -125,6 +125,7 @@ pre code{background:none;padding:0}
 fieldset.plain{border:0;padding:0;margin:.5rem 0 1rem;background:none}
 fieldset.plain legend{padding:0;margin:0 0 .4rem;font-weight:600}
 textarea.short{min-height:0;font-family:inherit;font-size:1rem}
+code.token{word-break:break-all;font-size:1rem;user-select:all}
 .visually-hidden{position:absolute!important;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 .note{border-top:1px solid var(--line);padding:.5rem 0}
 .stack>*+*{margin-top:.5rem}
