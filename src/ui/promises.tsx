@@ -195,6 +195,9 @@ export function promiseRoutes(deps: PromiseRouteDeps) {
     return c.redirect(`/promises/${id}?notice=${notice}`, 303)
   }
 
+  // The list of promises is the dashboard.
+  app.get('/promises', (c) => c.redirect('/', 301))
+
   // --- the form ---
 
   app.get('/promises/new', guards.page('promise.write'), (c) =>
