@@ -121,6 +121,8 @@ export async function startControlPlane(rt: Runtime, options: { worker: boolean;
     db,
     scheduler,
     dataDir,
+    secretKey,
+    testChannel: (channelId) => sendTestAlert(alertOptions, channelId),
     tryJourney: (spec) => tryJourney({ journeys, results }, spec),
   })
   const digests = digestRoutes({ db, secretKey, timezone: env.KEPT_TIMEZONE, baseUrl })

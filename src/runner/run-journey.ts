@@ -317,8 +317,11 @@ async function walk(context: BrowserContext, plan: Plan, guard: NetworkGuard, in
       { steps, clicks: instruments.clicks(), durationMs, vitals, ...(monitorError ? { error: monitorError } : {}) },
       spec.budgets,
     )
+    // A "try it now" keeps its evidence whatever the outcome: the person
+    // trying wants to see the page the journey ended on.
+    const keepEvidence = verdict.outcome === 'broken' || verdict.outcome === 'error' || options.trigger === 'test'
     const evidence =
-      verdict.outcome === 'broken' || verdict.outcome === 'error'
+      keepEvidence
         ? await saveEvidence(context, page, { dataDir: options.dataDir, runId: options.runId, secretForms: input.forms })
         : (await discardTrace(context), NO_EVIDENCE)
     return { outcome: verdict.outcome, failure: verdict.failure, clicks: instruments.clicks(), durationMs, steps, vitals, evidence }

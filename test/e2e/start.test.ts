@@ -61,7 +61,7 @@ async function startKept(extra: NodeJS.ProcessEnv): Promise<Started> {
       return (await fetch(`${url}/api/v1/health`).catch(() => null))?.ok
     },
     'kept start to answer',
-    60_000,
+    120_000, // PGlite opens slowly on two busy cores
   ).catch((error) => {
     throw new Error(`${(error as Error).message}\n${output}`)
   })
@@ -95,7 +95,7 @@ describe('kept start with an external Postgres', { timeout: 180_000 }, () => {
     pg = await freshDatabase()
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'kept-e2e-'))
     started = await startKept({ DATABASE_URL: pg.url, KEPT_DATA_DIR: dataDir })
-  })
+  }, 150_000)
   afterAll(async () => {
     await stop(started)
     await obliterate(started?.env.KEPT_QUEUE_PREFIX)
@@ -136,7 +136,7 @@ describe('kept start with an external Postgres', { timeout: 180_000 }, () => {
   })
 })
 
-describe('kept start on the embedded database', { timeout: 120_000 }, () => {
+describe('kept start on the embedded database', { timeout: 180_000 }, () => {
   let dataDir: string
   let started: Started | undefined
 
@@ -145,7 +145,7 @@ describe('kept start on the embedded database', { timeout: 120_000 }, () => {
     const env = { ...process.env }
     delete env.DATABASE_URL
     started = await startKept({ ...env, KEPT_DATA_DIR: dataDir, DATABASE_URL: '' })
-  })
+  }, 150_000)
   afterAll(async () => {
     await stop(started)
     await obliterate(started?.env.KEPT_QUEUE_PREFIX)
