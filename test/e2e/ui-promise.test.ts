@@ -22,7 +22,11 @@ import { PASSWORD } from './ui-fixtures.ts'
 // Redis and recorded in Postgres. A viewer can read it but not edit it.
 
 const CHROMIUM = process.env.KEPT_CHROMIUM_PATH ?? '/usr/bin/chromium'
-const SCREENSHOTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../docs/screenshots')
+// test-results/screenshots on every run; KEPT_README_SCREENSHOTS=1 refreshes the README's in docs/.
+const SCREENSHOTS = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  process.env.KEPT_README_SCREENSHOTS === '1' ? '../../docs/screenshots' : '../../test-results/screenshots',
+)
 
 let pg: Awaited<ReturnType<typeof freshDatabase>>
 let dataDir: string
