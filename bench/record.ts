@@ -136,7 +136,7 @@ try {
     const run = await keptRecorder(connection, db, results)
     if (run.recorded !== RESULTS) throw new Error(`expected ${RESULTS} runs in Postgres, found ${run.recorded}`)
     kept.push(RESULTS / run.seconds)
-    bare.push(RESULTS / (await bareQueue(connection, results, CONCURRENCY ?? 400)))
+    bare.push(RESULTS / (await bareQueue(connection, results, CONCURRENCY ?? 1000)))
     console.log(`  rep ${rep + 1}: Kept ${kept.at(-1)!.toFixed(0)}/s, bare BullMQ ${bare.at(-1)!.toFixed(0)}/s`)
   }
   const keptSummary = summarize(kept)

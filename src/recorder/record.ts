@@ -119,19 +119,19 @@ async function insertRuns(tx: Tx, results: RunResult[]): Promise<{ id: string }[
     region: r.region ?? null,
     confirm_of: r.confirmOf ?? null,
   }))
-  // Drizzle names every column of runs, in table order: the select follows it.
-  return tx
-    .insert(runs)
-    .select(
-      sql`select id, promise_id, trigger, outcome, clicks, duration_ms, started_at, finished_at,
-                 steps, failure, vitals, screenshot_path, trace_path, worker_id, region, confirm_of, now()
-          from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r (
-            id uuid, promise_id uuid, trigger text, outcome text, clicks integer, duration_ms integer,
-            started_at timestamptz, finished_at timestamptz, steps jsonb, failure jsonb, vitals jsonb,
-            screenshot_path text, trace_path text, worker_id text, region text, confirm_of uuid)`,
-    )
-    .onConflictDoNothing({ target: runs.id })
-    .returning({ id: runs.id })
+  const inserted = await tx.execute(sql`
+    insert into runs (id, promise_id, trigger, outcome, clicks, duration_ms, started_at, finished_at,
+                      steps, failure, vitals, screenshot_path, trace_path, worker_id, region, confirm_of)
+    select id, promise_id, trigger, outcome, clicks, duration_ms, started_at, finished_at,
+           steps, failure, vitals, screenshot_path, trace_path, worker_id, region, confirm_of
+    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r (
+      id uuid, promise_id uuid, trigger text, outcome text, clicks integer, duration_ms integer,
+      started_at timestamptz, finished_at timestamptz, steps jsonb, failure jsonb, vitals jsonb,
+      screenshot_path text, trace_path text, worker_id text, region text, confirm_of uuid)
+    on conflict (id) do nothing
+    returning id`)
+  // postgres.js answers with the rows, PGlite with { rows }.
+  return (Array.isArray(inserted) ? inserted : (inserted as { rows: { id: string }[] }).rows) as { id: string }[]
 }
 
 /** A run recorded before: nothing written; the changes it made are read back to re-emit. */

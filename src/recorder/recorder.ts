@@ -13,7 +13,7 @@ import { recordResults, type BreakChange } from './record.ts'
 export interface AlertEvent extends BreakChange {}
 
 /** Results in flight at once: half are written while the other half gathers. */
-const DEFAULT_CONCURRENCY = 400
+const DEFAULT_CONCURRENCY = 1000
 
 export interface RecorderOptions {
   /** A BullMQ worker connection (maxRetriesPerRequest: null). */
@@ -21,7 +21,7 @@ export interface RecorderOptions {
   prefix: string
   db: Db
   /**
-   * Results taken at once (default 400). Those that arrive while a
+   * Results taken at once (default 1000). Those that arrive while a
    * transaction is being written are written together by the next one, up
    * to half of this per transaction (see recordResults): each promise's
    * results are applied in the order they started. 1 writes one result per
