@@ -26,6 +26,8 @@ import { benchDatabase, benchPrefix, REDIS_URL } from './lib/services.ts'
 const INTERVAL = intFromEnv('DETECTION_INTERVAL', 60, 30, 3600)
 const BREAKS = intFromEnv('DETECTION_BREAKS', 5, 1, 50)
 const GROUP_SECONDS = process.env.DETECTION_GROUP_SECONDS
+/** A run with another group window than Kept's default is recorded apart. */
+const RESULT_NAME = GROUP_SECONDS === undefined ? 'detection' : `detection-group-${GROUP_SECONDS}s`
 
 interface Delivery {
   at: number
@@ -86,7 +88,7 @@ try {
   const started = await startControlPlane(rt, { worker: true, demo: false }).catch((error: Error) => error)
   if (started instanceof Error) {
     console.error(`detection: skipped, the control plane does not start: ${started.message}`)
-    await writeResult('detection', { skipped: `the control plane does not start: ${started.message}` })
+    await writeResult(RESULT_NAME, { skipped: `the control plane does not start: ${started.message}` })
   } else {
     await measure(started.url, env.KEPT_ALERT_GROUP_SECONDS, token)
   }
@@ -157,7 +159,7 @@ async function measure(url: string, groupSeconds: number, token: string): Promis
   print('break → first broken run starts', summarize(toFirstBrokenRun), 's', 1)
   print('confirmation run', confirmRun, 'ms', 0)
   console.log(`target: under interval + confirmation run + 5 s = ${target.toFixed(1)} s; alert group window ${groupSeconds} s`)
-  await writeResult('detection', {
+  await writeResult(RESULT_NAME, {
     params: { intervalSeconds: INTERVAL, breaks: BREAKS, confirmation: true, alertGroupSeconds: groupSeconds },
     target: { seconds: target },
     detectionSeconds: summarize(detections),
