@@ -9,6 +9,7 @@ import { channels, type ChannelType } from '../db/schema.ts'
 import { formatTime } from './format.ts'
 import { notFound, pageGuards, principalOf, type UiEnv } from './guards.tsx'
 import { Csrf, Layout, Notice, Time } from './layout.tsx'
+import { TextField } from './field.tsx'
 
 // Alert channels (tech and admin): the list with each channel's last
 // error, a form per channel type, and a test message.
@@ -99,7 +100,6 @@ function ChannelsPage(props: {
   const { add } = props
   const spec = channelTypes[add.type]
   const errorOf = (name: string) => add.errors[name]
-  const described = (name: string) => [`ch-${name}-hint`, errorOf(name) ? `ch-${name}-error` : null].filter(Boolean).join(' ')
   return (
     <Layout title="Channels" principal={props.principal} csrfToken={props.csrfToken} nav="channels">
       <h1>Alert channels</h1>
@@ -179,43 +179,9 @@ function ChannelsPage(props: {
           <form method="post" action="/channels" class="card" novalidate>
             <Csrf token={props.csrfToken} />
             <input type="hidden" name="type" value={add.type} />
-            <div class="field">
-              <label for="ch-name">Name</label>
-              <input
-                id="ch-name"
-                name="name"
-                type="text"
-                required
-                value={add.values.name ?? ''}
-                aria-invalid={errorOf('name') ? 'true' : undefined}
-                aria-describedby={described('name')}
-              />
-              <p class="hint" id="ch-name-hint">
-                How people will recognise it, e.g. “#shop-alerts”.
-              </p>
-              <p class="error" id="ch-name-error">
-                {errorOf('name') ?? ''}
-              </p>
-            </div>
+            <TextField id="ch-name" name="name" label="Name" required value={add.values.name} error={errorOf('name')} hint="How people will recognise it, e.g. “#shop-alerts”." />
             {spec.fields.map((f) => (
-              <div class="field">
-                <label for={`ch-${f.name}`}>{f.label}</label>
-                <input
-                  id={`ch-${f.name}`}
-                  name={f.name}
-                  type={f.type}
-                  value={f.type === 'password' ? '' : (add.values[f.name] ?? '')}
-                  autocomplete="off"
-                  aria-invalid={errorOf(f.name) ? 'true' : undefined}
-                  aria-describedby={described(f.name)}
-                />
-                <p class="hint" id={`ch-${f.name}-hint`}>
-                  {f.hint}
-                </p>
-                <p class="error" id={`ch-${f.name}-error`}>
-                  {errorOf(f.name) ?? ''}
-                </p>
-              </div>
+              <TextField id={`ch-${f.name}`} name={f.name} type={f.type} label={f.label} value={add.values[f.name]} error={errorOf(f.name)} hint={f.hint} />
             ))}
             <label class="choice">
               <input type="checkbox" name="isDefault" value="1" checked={add.values.isDefault === '1'} />

@@ -9,6 +9,7 @@ import type { Db } from '../db/client.ts'
 import { formBodyLimit, pageGuards, sameToken, type UiEnv } from './guards.tsx'
 import { Layout } from './layout.tsx'
 import type { LoginLimiter } from './login-limiter.ts'
+import { TextField } from './field.tsx'
 
 // Before a session exists there is no session CSRF token, so the login
 // form uses a double-submit token: a random value in a short-lived cookie
@@ -52,29 +53,9 @@ function LoginPage(props: { csrf: string; next: string; email?: string; error?: 
         <form method="post" action="/login" class="card">
           <input type="hidden" name="_csrf" value={props.csrf} />
           <input type="hidden" name="next" value={props.next} />
-          <div class="field">
-            <label for="email">Email</label>
-            <input
-              id="email"
-              name="email"
-              type="email"
-              autocomplete="username"
-              required
-              value={props.email ?? ''}
-              aria-describedby={props.error ? 'login-error' : undefined}
-            />
-          </div>
-          <div class="field">
-            <label for="password">Password</label>
-            <input
-              id="password"
-              name="password"
-              type="password"
-              autocomplete="current-password"
-              required
-              aria-describedby={props.error ? 'login-error' : undefined}
-            />
-          </div>
+          {/* One error for the pair: which of the two was wrong is not told. */}
+          <TextField id="email" name="email" type="email" label="Email" autocomplete="username" required value={props.email} alsoDescribedBy={props.error ? 'login-error' : undefined} />
+          <TextField id="password" name="password" type="password" label="Password" autocomplete="current-password" required alsoDescribedBy={props.error ? 'login-error' : undefined} />
           <button class="btn" type="submit">
             Sign in
           </button>

@@ -8,6 +8,7 @@ import { Badge, Csrf, Layout } from './layout.tsx'
 import type { FieldErrors, PromiseFormValues } from './promise-input.ts'
 import { MIN_EVERY_SECONDS } from './promise-input.ts'
 import { failureText, StepsTable } from './run-view.tsx'
+import { describedBy, FieldMessages, TextField } from './field.tsx'
 
 // The promise form: one page for new and edit. Every field keeps what the
 // owner typed when the form comes back with errors, and each error sits
@@ -17,24 +18,9 @@ export type TryOutcome = { result: RunResult; screenshotUrl: string | null } | {
 
 type Key = keyof PromiseFormValues
 
-function describedBy(name: Key, errors: FieldErrors, hint: boolean): string | undefined {
-  const ids = [hint ? `${name}-hint` : null, errors[name] ? `${name}-error` : null].filter(Boolean)
-  return ids.length ? ids.join(' ') : undefined
-}
-
-function FieldMessages(props: { name: Key; errors: FieldErrors; hint?: Child }) {
-  return (
-    <>
-      {props.hint ? (
-        <p class="hint" id={`${props.name}-hint`}>
-          {props.hint}
-        </p>
-      ) : null}
-      <p class="error" id={`${props.name}-error`}>
-        {props.errors[props.name] ?? ''}
-      </p>
-    </>
-  )
+/** The hint and error ids of a form field, named after the field. */
+function describedFor(name: Key, errors: FieldErrors, hint: boolean): string | undefined {
+  return describedBy([hint ? `${name}-hint` : null, errors[name] ? `${name}-error` : null])
 }
 
 function Input(props: {
@@ -47,7 +33,6 @@ function Input(props: {
   required?: boolean
   step?: string
   min?: number
-  inputmode?: 'numeric' | 'decimal'
   id?: string
   placeholder?: string
   autocomplete?: string
@@ -56,28 +41,8 @@ function Input(props: {
   /** The value the wording suggests, for the form script. */
   suggested?: number
 }) {
-  const id = props.id ?? props.name
-  const described = [props.alsoDescribedBy, describedBy(props.name, props.errors, Boolean(props.hint))].filter(Boolean).join(' ')
-  return (
-    <div class="field">
-      <label for={id}>{props.label}</label>
-      <input
-        id={id}
-        name={props.name}
-        type={props.type ?? 'text'}
-        value={String(props.values[props.name])}
-        required={props.required}
-        step={props.step}
-        min={props.min}
-        placeholder={props.placeholder}
-        autocomplete={props.autocomplete ?? 'off'}
-        data-suggested={props.suggested === undefined ? undefined : String(props.suggested)}
-        aria-invalid={props.errors[props.name] ? 'true' : undefined}
-        aria-describedby={described || undefined}
-      />
-      <FieldMessages name={props.name} errors={props.errors} hint={props.hint} />
-    </div>
-  )
+  const { name, values, errors, id, ...rest } = props
+  return <TextField {...rest} id={id ?? name} name={name} messagesId={name} value={String(values[name])} error={errors[name]} />
 }
 
 export function TryResult(props: { outcome: TryOutcome }) {
@@ -170,11 +135,11 @@ export function PromiseFormPage(props: {
               rows={2}
               class="short"
               aria-invalid={errors.description ? 'true' : undefined}
-              aria-describedby={describedBy('description', errors, false)}
+              aria-describedby={describedFor('description', errors, false)}
             >
               {values.description}
             </textarea>
-            <FieldMessages name="description" errors={errors} />
+            <FieldMessages id="description" error={errors.description} />
           </div>
         </fieldset>
 
@@ -286,7 +251,7 @@ export function PromiseFormPage(props: {
             <Input name="marketingOwner" label="Marketing owner (email)" type="email" values={values} errors={errors} autocomplete="email" />
             <Input name="techOwner" label="Tech owner (email)" type="email" values={values} errors={errors} autocomplete="email" />
           </div>
-          <fieldset class="plain" aria-describedby={describedBy('channels', errors, true)}>
+          <fieldset class="plain" aria-describedby={describedFor('channels', errors, true)}>
             <legend>Alert channels</legend>
             {props.channels.length === 0 ? (
               <p class="muted small">No channel yet: breaks go to the default route. The tech team adds channels.</p>
@@ -298,7 +263,7 @@ export function PromiseFormPage(props: {
                 </label>
               ))
             )}
-            <FieldMessages name="channels" errors={errors} hint="None chosen: the default channels." />
+            <FieldMessages id="channels" error={errors.channels} hint="None chosen: the default channels." />
           </fieldset>
         </fieldset>
 

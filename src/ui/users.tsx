@@ -10,6 +10,7 @@ import { apiTokens, users, type Role } from '../db/schema.ts'
 import { formatTime } from './format.ts'
 import { notFound, pageGuards, principalOf, type UiEnv } from './guards.tsx'
 import { Csrf, Layout, Notice, Time } from './layout.tsx'
+import { FieldMessages, TextField } from './field.tsx'
 
 // Users and API tokens (admins): add people with a role, disable them,
 // make and revoke tokens. A new token is shown once, in the response to
@@ -47,14 +48,6 @@ function RoleSelect(props: { id: string; value?: string; error?: string }) {
         </option>
       ))}
     </select>
-  )
-}
-
-function ErrorText(props: { id: string; text?: string }) {
-  return (
-    <p class="error" id={props.id}>
-      {props.text ?? ''}
-    </p>
   )
 }
 
@@ -138,28 +131,22 @@ function UsersPage(props: {
       <form method="post" action="/users" class="card" novalidate>
         <Csrf token={csrfToken} />
         <div class="grid">
-          <div class="field">
-            <label for="user-email">Email</label>
-            <input id="user-email" name="email" type="email" autocomplete="off" value={uf.values.email ?? ''} aria-invalid={uf.errors.email ? 'true' : undefined} aria-describedby={uf.errors.email ? 'user-email-error' : undefined} />
-            <ErrorText id="user-email-error" text={uf.errors.email} />
-          </div>
-          <div class="field">
-            <label for="user-name">Name (optional)</label>
-            <input id="user-name" name="name" type="text" autocomplete="off" value={uf.values.name ?? ''} />
-          </div>
+          <TextField id="user-email" name="email" type="email" label="Email" value={uf.values.email} error={uf.errors.email} />
+          <TextField id="user-name" name="name" label="Name (optional)" value={uf.values.name} />
           <div class="field">
             <label for="user-role">Role</label>
             <RoleSelect id="user-role" value={uf.values.role} error={uf.errors.role} />
-            <ErrorText id="user-role-error" text={uf.errors.role} />
+            <FieldMessages id="user-role" error={uf.errors.role} />
           </div>
-          <div class="field">
-            <label for="user-password">First password</label>
-            <input id="user-password" name="password" type="password" autocomplete="new-password" aria-invalid={uf.errors.password ? 'true' : undefined} aria-describedby={`user-password-hint${uf.errors.password ? ' user-password-error' : ''}`} />
-            <p class="hint" id="user-password-hint">
-              At least {MIN_PASSWORD_LENGTH} characters. Give it to them privately.
-            </p>
-            <ErrorText id="user-password-error" text={uf.errors.password} />
-          </div>
+          <TextField
+            id="user-password"
+            name="password"
+            type="password"
+            label="First password"
+            autocomplete="new-password"
+            error={uf.errors.password}
+            hint={`At least ${MIN_PASSWORD_LENGTH} characters. Give it to them privately.`}
+          />
         </div>
         <button class="btn" type="submit">
           Add the user
@@ -219,18 +206,11 @@ function UsersPage(props: {
       <form method="post" action="/tokens" class="card" novalidate>
         <Csrf token={csrfToken} />
         <div class="grid">
-          <div class="field">
-            <label for="token-name">Name</label>
-            <input id="token-name" name="name" type="text" autocomplete="off" value={tf.values.name ?? ''} aria-invalid={tf.errors.name ? 'true' : undefined} aria-describedby={`token-name-hint${tf.errors.name ? ' token-name-error' : ''}`} />
-            <p class="hint" id="token-name-hint">
-              What uses it, e.g. “ci” or “status page”.
-            </p>
-            <ErrorText id="token-name-error" text={tf.errors.name} />
-          </div>
+          <TextField id="token-name" name="name" label="Name" value={tf.values.name} error={tf.errors.name} hint="What uses it, e.g. “ci” or “status page”." />
           <div class="field">
             <label for="token-role">Role</label>
             <RoleSelect id="token-role" value={tf.values.role} error={tf.errors.role} />
-            <ErrorText id="token-role-error" text={tf.errors.role} />
+            <FieldMessages id="token-role" error={tf.errors.role} />
           </div>
         </div>
         <button class="btn" type="submit">
