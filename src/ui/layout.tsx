@@ -68,6 +68,9 @@ export function Layout(props: PageProps) {
                       </li>
                     ) : null}
                     <li>
+                      <a href="/digests/preview">Weekly digest</a>
+                    </li>
+                    <li>
                       <a href="/api/docs">API</a>
                     </li>
                   </ul>
