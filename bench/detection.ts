@@ -12,7 +12,8 @@ import { parseEnv } from '../src/config/env.ts'
 import { startDemoShop } from '../src/demo/shop.tsx'
 import { orderJourney } from './lib/journey.ts'
 import { intFromEnv, print, sleep, summarize, until, writeResult } from './lib/report.ts'
-import { benchDatabase, benchPrefix, REDIS_URL } from './lib/services.ts'
+import { createRedisConnection } from '../src/infra/redis.ts'
+import { benchDatabase, benchPrefix, deletePrefix, REDIS_URL } from './lib/services.ts'
 
 // Detection time: the whole control plane (startControlPlane, with its
 // journey worker) watches the demo shop's order promise every
@@ -67,6 +68,7 @@ const shop = await startDemoShop({ port: 0 })
 const receiver = await webhookReceiver()
 const database = await benchDatabase('detection')
 const dataDir = await mkdtemp(path.join(os.tmpdir(), 'kept-bench-detection-'))
+const prefix = benchPrefix('detection')
 let rt: Runtime | null = null
 try {
   const { token } = await createApiToken(database.db, { name: 'bench', role: 'admin' })
@@ -74,7 +76,7 @@ try {
     ...process.env,
     DATABASE_URL: database.url,
     REDIS_URL,
-    KEPT_QUEUE_PREFIX: benchPrefix('detection'),
+    KEPT_QUEUE_PREFIX: prefix,
     KEPT_DATA_DIR: dataDir,
     KEPT_SECRET_KEY: randomBytes(32).toString('base64'),
     KEPT_DEMO: 'false',
@@ -94,6 +96,9 @@ try {
   }
 } finally {
   await rt?.lifecycle.stop('benchmark done').catch(() => {})
+  const redis = createRedisConnection(REDIS_URL)
+  await deletePrefix(redis, prefix)
+  await redis.quit()
   await receiver.close()
   await shop.close()
   await database.drop()

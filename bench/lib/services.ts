@@ -47,3 +47,13 @@ export async function obliterateQueues(connection: Redis, prefix: string): Promi
     await queue.close()
   }
 }
+
+/** Delete every Redis key under a prefix (what a whole control plane left there). */
+export async function deletePrefix(connection: Redis, prefix: string): Promise<void> {
+  let cursor = '0'
+  do {
+    const [next, keys] = await connection.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000)
+    if (keys.length > 0) await connection.del(...keys)
+    cursor = next
+  } while (cursor !== '0')
+}
