@@ -107,6 +107,8 @@ export const promises = pgTable(
   (t) => [
     uniqueIndex('promises_check_file_idx').on(t.checkFile),
     index('promises_state_idx').on(t.state),
+    // The API lists promises in this order, a page at a time.
+    index('promises_created_idx').on(t.createdAt, t.id),
   ],
 )
 

@@ -1,0 +1,1 @@
+CREATE INDEX "promises_created_idx" ON "promises" USING btree ("created_at","id");
