@@ -1,13 +1,12 @@
 import { execFile } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { simpleParser } from 'mailparser'
-import { SMTPServer } from 'smtp-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { breaks, promises, users } from '../../src/db/schema.ts'
 import { freshDatabase } from '../support/db.ts'
+import { startSmtpReceiver, type ReceivedMail, type SmtpReceiver } from '../support/smtp.ts'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 
@@ -25,9 +24,9 @@ function kept(args: string[], env: Record<string, string>): Promise<{ code: numb
 // Each command is a new Node process compiling TypeScript: seconds each on a busy machine.
 describe('kept digest', { timeout: 120_000 }, () => {
   let pg: Awaited<ReturnType<typeof freshDatabase>>
-  let server: SMTPServer
+  let smtp: SmtpReceiver
   let smtpUrl: string
-  const received: { to: string[]; raw: Buffer }[] = []
+  let received: ReceivedMail[] = []
 
   beforeAll(async () => {
     pg = await freshDatabase()
@@ -43,24 +42,12 @@ describe('kept digest', { timeout: 120_000 }, () => {
       resolvedAt: new Date('2026-11-16T01:30:00Z'),
       openedByRunId: randomUUID(),
     })
-    server = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS'],
-      logger: false,
-      onData(stream, session, callback) {
-        const chunks: Buffer[] = []
-        stream.on('data', (chunk: Buffer) => chunks.push(chunk))
-        stream.on('end', () => {
-          received.push({ to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks) })
-          callback()
-        })
-      },
-    })
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-    smtpUrl = `smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}`
+    smtp = await startSmtpReceiver()
+    received = smtp.received
+    smtpUrl = `smtp://127.0.0.1:${smtp.port}`
   })
   afterAll(async () => {
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()))
+    await smtp?.close()
     await pg?.drop()
   })
 

@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto'
-import type { AddressInfo } from 'node:net'
 import { and, eq } from 'drizzle-orm'
 import { simpleParser } from 'mailparser'
 import nodemailer, { type Transporter } from 'nodemailer'
-import { SMTPServer } from 'smtp-server'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { breaks, digestDeliveries, digests, maintenanceWindows, promises, runs, users } from '../../src/db/schema.ts'
 import { loadDigestInput } from '../../src/digest/load.ts'
@@ -12,6 +10,7 @@ import { sendDigest, type DigestSendDeps } from '../../src/digest/send.ts'
 import { verifyUnsubscribe } from '../../src/digest/unsubscribe.ts'
 import { refreshRollups } from '../../src/recorder/rollups.ts'
 import { freshDatabase } from '../support/db.ts'
+import { startSmtpReceiver, type ReceivedMail, type SmtpReceiver } from '../support/smtp.ts'
 
 // A week we construct ourselves: 2026-W47 in Europe/Paris, from
 // 2026-11-15T23:00Z to 2026-11-22T23:00Z, sent on Monday 23 November.
@@ -22,48 +21,31 @@ const BASE_URL = 'https://kept.example.com'
 const secretKey = Buffer.alloc(32, 7)
 const at = (iso: string) => new Date(iso)
 
-interface Received {
-  to: string[]
-  raw: Buffer
-}
-
 describe('digest: loading, sending once', () => {
   let pg: Awaited<ReturnType<typeof freshDatabase>>
-  let server: SMTPServer
+  let smtp: SmtpReceiver
   let port: number
   let mailer: Transporter
-  const received: Received[] = []
+  let received: ReceivedMail[] = []
   /** Messages accepted before the server starts answering 451. */
   let acceptOnly = Infinity
   const ids = { order: '', checkout: '', store: '', paused: '', ana: '', tom: '', boss: '' }
 
   beforeAll(async () => {
     pg = await freshDatabase()
-    server = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS'],
-      logger: false,
-      onData(stream, session, callback) {
-        const chunks: Buffer[] = []
-        stream.on('data', (chunk: Buffer) => chunks.push(chunk))
-        stream.on('end', () => {
-          if (received.length >= acceptOnly) {
-            return callback(Object.assign(new Error('Mailbox busy, try again later'), { responseCode: 451 }))
-          }
-          received.push({ to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks) })
-          callback()
-        })
-      },
+    smtp = await startSmtpReceiver({
+      refuse: (accepted) =>
+        accepted.length >= acceptOnly ? Object.assign(new Error('Mailbox busy, try again later'), { responseCode: 451 }) : null,
     })
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-    port = (server.server.address() as AddressInfo).port
+    port = smtp.port
+    received = smtp.received
     mailer = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true })
     await seedWeek()
   })
 
   afterAll(async () => {
     mailer?.close()
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()))
+    await smtp?.close()
     await pg?.drop()
   })
 
@@ -85,7 +67,7 @@ describe('digest: loading, sending once', () => {
     ...overrides,
   })
   const expectedRecipients = ['boss@example.com', 'ana@example.com', 'cmo@example.com', 'tom@example.com'].sort()
-  const recipientsOf = (list: Received[]) => list.flatMap((m) => m.to).sort()
+  const recipientsOf = (list: ReceivedMail[]) => list.flatMap((m) => m.to).sort()
 
   async function seedWeek() {
     const createdAt = at('2026-10-01T00:00:00Z')

@@ -3,7 +3,7 @@ import { and, asc, eq, type SQL } from 'drizzle-orm'
 import { requireAction } from '../../auth/middleware.ts'
 import type { Db } from '../../db/client.ts'
 import { maintenanceWindows, promises } from '../../db/schema.ts'
-import { recurrenceProblem } from '../../domain/maintenance.ts'
+import { recurrenceProblem, type MaintenanceWindow } from '../../domain/maintenance.ts'
 import type { ApiDeps } from '../deps.ts'
 import { PageQuery, afterCursor, cursorKey, decodeCursor, pageSchema, toPage } from '../pagination.ts'
 import { ApiError, notFound, type FieldProblem } from '../problem.ts'
@@ -104,15 +104,7 @@ const routes = {
   }),
 }
 
-interface WindowValues {
-  promiseId: string | null
-  startsAt: Date
-  endsAt: Date
-  recurCron: string | null
-  recurMinutes: number | null
-  timezone: string | null
-  reason: string | null
-}
+type WindowValues = Omit<MaintenanceWindow, 'id' | 'reason'> & { reason: string | null }
 
 export function maintenanceRoutes(deps: ApiDeps) {
   const app = newRouter()
