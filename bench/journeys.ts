@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto'
 import { chromium } from 'playwright-core'
 import { startDemoShop } from '../src/demo/shop.tsx'
 import { resolveChromium } from '../src/runner/browser-path.ts'
 import { CHROMIUM_ARGS } from '../src/runner/browser-pool.ts'
-import { inLanes, walkBare, type BareExtras } from './lib/journey.ts'
+import { runJourney } from '../src/runner/run-journey.ts'
+import { inLanes, walkBare } from './lib/journey.ts'
 import { startKept } from './lib/kept.ts'
 import { intFromEnv, print, summarize, writeResult } from './lib/report.ts'
 import { benchDatabase } from './lib/services.ts'
@@ -14,8 +16,10 @@ import { benchDatabase } from './lib/services.ts'
 //     same concurrency → "results" → recorder → committed in Postgres.
 // Throughput is runs over wall time for a batch of JOURNEYS_RUNS; latency
 // is per run (bare: context open to closed; Kept: job taken to committed).
-// JOURNEYS_ATTRIBUTION=1 adds bare variants with Kept's trace and request
-// routing, to see what each of Kept's extras costs.
+// JOURNEYS_ATTRIBUTION=1 adds two variants, to see where Kept's cost lies:
+// Kept's runner called directly (no queue, no recorder), and the bare
+// script recording a Playwright trace on every run (what Kept's scheduled
+// runs no longer do, see src/domain/evidence.ts).
 
 const CONCURRENCY = intFromEnv('JOURNEYS_CONCURRENCY', 2, 1, 16)
 const RUNS = intFromEnv('JOURNEYS_RUNS', 20, 1, 1000)
@@ -27,8 +31,10 @@ const database = await benchDatabase('journeys')
 const browser = await chromium.launch({ executablePath: resolveChromium(process.env)?.path, args: CHROMIUM_ARGS })
 const kept = await startKept({ db: database.db, shopUrl: shop.url, concurrency: CONCURRENCY })
 
-const variants: Record<string, BareExtras> = ATTRIBUTION
-  ? { 'bare + trace': { trace: true }, 'bare + route': { route: true }, 'bare + trace + route': { trace: true, route: true } }
+const runnerAlone = () =>
+  runJourney(kept.pool, kept.spec, { runId: randomUUID(), trigger: 'schedule', dataDir: kept.dataDir, workerId: 'bench', decryptSecret: (v) => v })
+const variants: Record<string, () => Promise<unknown>> = ATTRIBUTION
+  ? { 'Kept runner alone': runnerAlone, 'bare + trace': () => walkBare(browser, shop.url, { trace: true }) }
   : {}
 
 try {
@@ -55,9 +61,13 @@ try {
       outcomes[`${run.outcome}, ${run.clicks} clicks`] = (outcomes[`${run.outcome}, ${run.clicks} clicks`] ?? 0) + 1
     }
 
-    for (const [name, extras] of Object.entries(variants)) {
+    for (const [name, task] of Object.entries(variants)) {
       const began = performance.now()
-      const times = await inLanes(RUNS, CONCURRENCY, () => walkBare(browser, shop.url, extras))
+      const times = await inLanes(RUNS, CONCURRENCY, async () => {
+        const start = performance.now()
+        await task()
+        return performance.now() - start
+      })
       extra[name] ??= { throughput: [], latency: [] }
       extra[name].throughput.push(RUNS / ((performance.now() - began) / 1000))
       extra[name].latency.push(...times)

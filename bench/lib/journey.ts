@@ -14,10 +14,8 @@ export function orderJourney(shopUrl: string): string {
 }
 
 export interface BareExtras {
-  /** Record a Playwright trace with screenshots and snapshots, then drop it (as Kept does for a kept run). */
+  /** Record a Playwright trace with screenshots and snapshots, then drop it. */
   trace?: boolean
-  /** Send every request through context.route (as Kept's target policy does). */
-  route?: boolean
 }
 
 /**
@@ -29,7 +27,6 @@ export async function walkBare(browser: Browser, shopUrl: string, extras: BareEx
   const began = performance.now()
   const context: BrowserContext = await browser.newContext()
   try {
-    if (extras.route) await context.route('**/*', (route) => route.continue())
     if (extras.trace) await context.tracing.start({ screenshots: true, snapshots: true })
     const page = await context.newPage()
     await page.goto(`${shopUrl}/`)

@@ -10,7 +10,7 @@ import type { RunResult } from '../../src/domain/run.ts'
 import { decrypt } from '../../src/infra/crypto.ts'
 import { createRedisConnection } from '../../src/infra/redis.ts'
 import { enqueueRun } from '../../src/queue/enqueue.ts'
-import { QUEUES, type JourneyJob } from '../../src/queue/jobs.ts'
+import { QUEUES, type JourneyJob, type JourneySpec } from '../../src/queue/jobs.ts'
 import { startJourneyWorker, type JourneyWorker } from '../../src/queue/journey-worker.ts'
 import { buildSpec } from '../../src/queue/spec.ts'
 import { startRecorder, type Recorder } from '../../src/recorder/recorder.ts'
@@ -35,7 +35,10 @@ export interface KeptRun {
 
 export interface KeptHarness {
   promiseId: string
+  /** The job spec of the promise, as the scheduler builds it. */
+  spec: JourneySpec
   pool: BrowserPool
+  dataDir: string
   /** Enqueue `count` runs at once; resolves when all are recorded, with the wall time. */
   batch(count: number): Promise<{ seconds: number; runs: KeptRun[] }>
   close(): Promise<void>
@@ -81,7 +84,9 @@ export async function startKept(options: { db: Db; shopUrl: string; concurrency:
 
   return {
     promiseId: promise!.id,
+    spec,
     pool,
+    dataDir,
     async batch(count) {
       recordedAt.clear()
       const finished = new Promise<void>((resolve) => (waiting = { count, done: resolve }))

@@ -29,6 +29,11 @@ export interface JourneySpec {
   device: Device
   /** Secret values, each encrypted with KEPT_SECRET_KEY (see src/infra/crypto.ts). */
   secrets: Record<string, string>
+  /**
+   * Scheduled runs record a Playwright trace too (see src/domain/evidence.ts);
+   * false when the confirmation run carries it. Absent: they do.
+   */
+  traceScheduled?: boolean
 }
 
 export interface JourneyJob {

@@ -1,6 +1,7 @@
 import { inArray } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
 import { promises, secrets } from '../db/schema.ts'
+import { traceScheduledRuns } from '../domain/evidence.ts'
 import type { JourneySpec } from './jobs.ts'
 
 export type PromiseRow = typeof promises.$inferSelect
@@ -33,6 +34,7 @@ export function specFromRow(row: PromiseRow, encryptedSecrets: ReadonlyMap<strin
     budgets: row.budgets,
     device: row.device,
     secrets: carried,
+    traceScheduled: traceScheduledRuns(row),
   }
 }
 

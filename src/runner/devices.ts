@@ -5,6 +5,8 @@ import type { Device } from '../db/schema.ts'
 // journeys tap where a desktop's click.
 const PHONE = devices['Pixel 7']!
 
+export const DESKTOP_VIEWPORT = { width: 1280, height: 720 }
+
 export function contextOptionsFor(device: Device): BrowserContextOptions {
   const common: BrowserContextOptions = {
     locale: 'en-US',
@@ -16,7 +18,9 @@ export function contextOptionsFor(device: Device): BrowserContextOptions {
     const { defaultBrowserType: _ignored, ...phone } = PHONE
     return { ...common, ...phone, hasTouch: true, isMobile: true }
   }
-  return { ...common, viewport: { width: 1280, height: 800 } }
+  // Playwright's own desktop size (its "Desktop Chrome"): every pixel more is
+  // painted and composited by the browser on every frame of the walk.
+  return { ...common, viewport: DESKTOP_VIEWPORT }
 }
 
 export const isTouch = (device: Device) => device === 'phone'

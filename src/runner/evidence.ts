@@ -5,8 +5,9 @@ import type { BrowserContext, Page } from 'playwright-core'
 import { maskSecrets } from '../domain/mask.ts'
 
 // Evidence of a broken or failed run: a screenshot of the page as the
-// journey left it and the Playwright trace of the whole walk, under
-// <dataDir>/evidence/<runId>/. Kept runs keep none.
+// journey left it and, when the run recorded one (src/domain/evidence.ts),
+// the Playwright trace of the whole walk, under <dataDir>/evidence/<runId>/.
+// Kept runs keep none.
 
 export interface Evidence {
   /** Relative to <dataDir>/evidence. */
@@ -36,7 +37,7 @@ export async function discardTrace(context: BrowserContext): Promise<void> {
 export async function saveEvidence(
   context: BrowserContext,
   page: Page | null,
-  options: { dataDir: string; runId: string; secretForms: string[] },
+  options: { dataDir: string; runId: string; secretForms: string[]; traced: boolean },
 ): Promise<Evidence> {
   const dir = evidenceDir(options.dataDir, options.runId)
   await mkdir(dir, { recursive: true })
@@ -52,10 +53,12 @@ export async function saveEvidence(
   }
 
   const raw = path.join(dir, 'trace.raw.zip')
-  const traced = await context.tracing
-    .stop({ path: raw })
-    .then(() => true)
-    .catch(() => false)
+  const traced =
+    options.traced &&
+    (await context.tracing
+      .stop({ path: raw })
+      .then(() => true)
+      .catch(() => false))
   if (traced) {
     try {
       const zip = await readFile(raw)

@@ -5,7 +5,12 @@ import type { BrowserContext } from 'playwright-core'
 // The same for plain-language journeys and code checks, since both drive
 // the same context.
 
-const BINDING = '__keptReport'
+// Documents report to the runner through console.debug messages that
+// start with MARK. A console message is a one-way event; an exposed
+// binding would answer every call with an evaluation in the page's world,
+// which costs a round trip per click and Playwright's script loaded into
+// every document a second time.
+const MARK = '__kept:'
 
 /**
  * Runs in every document before its own scripts. A click counts when it is
@@ -22,8 +27,11 @@ const BINDING = '__keptReport'
 const DOCUMENT_SCRIPT = `(() => {
   if (window.__keptInstrumented) return;
   Object.defineProperty(window, '__keptInstrumented', { value: true });
+  // Taken before the page's own scripts run: a page that silences its
+  // console later does not silence ours.
+  const debug = console.debug.bind(console);
   const report = function (kind, value) {
-    try { window[${JSON.stringify(BINDING)}](kind, value); } catch (e) { /* the document unloads */ }
+    try { debug(${JSON.stringify(MARK)} + kind + ':' + value); } catch (e) { /* the document unloads */ }
   };
   let sameTask = false;
   const count = function () {
@@ -55,9 +63,14 @@ export interface Instruments {
 export async function instrumentContext(context: BrowserContext): Promise<Instruments> {
   let clicks = 0
   let lcp: number | undefined
-  await context.exposeBinding(BINDING, (_source, kind: unknown, value: unknown) => {
+  context.on('console', (message) => {
+    if (message.type() !== 'debug') return
+    const text = message.text()
+    if (!text.startsWith(MARK)) return
+    const [kind, raw] = text.slice(MARK.length).split(':')
+    const value = Number(raw)
     if (kind === 'click') clicks += 1
-    else if (kind === 'lcp' && typeof value === 'number' && Number.isFinite(value)) lcp = Math.max(lcp ?? 0, value)
+    else if (kind === 'lcp' && Number.isFinite(value)) lcp = Math.max(lcp ?? 0, value)
   })
   await context.addInitScript({ content: DOCUMENT_SCRIPT })
   return { clicks: () => clicks, lcpMs: () => (lcp === undefined ? undefined : Math.round(lcp)) }

@@ -9,6 +9,7 @@ import { judgeRun } from '../domain/verdict.ts'
 import type { Logger } from '../infra/logger.ts'
 import type { JourneySpec } from '../queue/jobs.ts'
 import type { CheckDefinition } from '../check.ts'
+import { recordsTrace } from '../domain/evidence.ts'
 import { countA11yViolations } from './a11y.ts'
 import type { BrowserPool } from './browser-pool.ts'
 import { checkBaseUrl, checkPath, loadCheck } from './checks.ts'
@@ -163,6 +164,7 @@ interface WalkInput {
 /** Walks the plan in `context` (which the caller closes). */
 async function walk(context: BrowserContext, plan: Plan, guard: NetworkGuard, input: WalkInput): Promise<Measured> {
   const { spec, limits, options } = input
+  const traced = recordsTrace(options.trigger, spec.traceScheduled)
   let page: Page | null = null
   let crashed = false
   const steps: StepResult[] = []
@@ -173,7 +175,7 @@ async function walk(context: BrowserContext, plan: Plan, guard: NetworkGuard, in
   try {
     const instruments = await instrumentContext(context)
     await guard.attach(context)
-    await startTrace(context)
+    if (traced) await startTrace(context)
     const firstPage = await context.newPage()
     page = firstPage
     // The page the journey looks at: a link that opens a new tab moves a
@@ -218,9 +220,11 @@ async function walk(context: BrowserContext, plan: Plan, guard: NetworkGuard, in
         const count = await countA11yViolations(livePage)
         vitals.a11yViolations = Math.max(vitals.a11yViolations ?? 0, count)
       }, 20_000)
-    // Binding calls travel before the answer to this evaluation: after it, every click is counted.
+    // Binding calls travel before the answer to this round trip: after it, every click is counted.
     // A page stuck in a navigation does not answer: then clicks are counted as they come.
-    const flush = () => measureOwn(async () => void (await livePage.evaluate(() => 0)), 2000)
+    // (title() reads in Playwright's own world: an evaluation in the page's world
+    // would load Playwright's script into every document once more.)
+    const flush = () => measureOwn(async () => void (await livePage.title()), 2000)
 
     const walkStart = performance.now()
     const runDeadline = Date.now() + limits.runMs
@@ -320,10 +324,12 @@ async function walk(context: BrowserContext, plan: Plan, guard: NetworkGuard, in
     // A "try it now" keeps its evidence whatever the outcome: the person
     // trying wants to see the page the journey ended on.
     const keepEvidence = verdict.outcome === 'broken' || verdict.outcome === 'error' || options.trigger === 'test'
-    const evidence =
-      keepEvidence
-        ? await saveEvidence(context, page, { dataDir: options.dataDir, runId: options.runId, secretForms: input.forms })
-        : (await discardTrace(context), NO_EVIDENCE)
+    let evidence = NO_EVIDENCE
+    if (keepEvidence) {
+      evidence = await saveEvidence(context, page, { dataDir: options.dataDir, runId: options.runId, secretForms: input.forms, traced })
+    } else if (traced) {
+      await discardTrace(context)
+    }
     return { outcome: verdict.outcome, failure: verdict.failure, clicks: instruments.clicks(), durationMs, steps, vitals, evidence }
   } catch (error) {
     // Setting up the context or the verdict failed: ours, never the site's.
@@ -333,6 +339,7 @@ async function walk(context: BrowserContext, plan: Plan, guard: NetworkGuard, in
       dataDir: options.dataDir,
       runId: options.runId,
       secretForms: input.forms,
+      traced,
     }).catch(() => NO_EVIDENCE)
     return errorMeasure(`the runner failed: ${describeError(error)}`, { steps, durationMs, vitals, evidence })
   }

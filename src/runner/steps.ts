@@ -55,13 +55,7 @@ export async function performStep(step: Step, ctx: StepContext): Promise<void> {
       const target = await findTarget(page, 'click', value(step.target), await settled())
       // A link or form aimed at another tab: the journey goes on there, so
       // the step ends once that tab exists (run-journey switches to it).
-      const opensTab = await target
-        .evaluate((element) => {
-          const owner = element.closest('a[href], area[href], form') as HTMLAnchorElement | HTMLFormElement | null
-          const aim = (owner?.getAttribute('target') ?? '').toLowerCase()
-          return aim !== '' && aim !== '_self' && aim !== '_parent' && aim !== '_top'
-        })
-        .catch(() => false)
+      const opensTab = (await target.locator(OPENS_TAB).count().catch(() => 0)) > 0
       const tab = opensTab ? page.waitForEvent('popup', { timeout: remaining() }) : null
       tab?.catch(() => {}) // awaited below unless the click itself fails
       if (ctx.touch) await target.tap({ timeout: remaining() })
@@ -130,6 +124,18 @@ export async function performStep(step: Step, ctx: StepContext): Promise<void> {
     }
   }
 }
+
+/**
+ * From a target: the link or form that holds it, when that aims at another
+ * tab (a target other than _self, _parent or _top, in any case). A
+ * selector rather than an evaluation, so it runs in Playwright's own world
+ * of the page: evaluating in the page's world would load Playwright's
+ * script a second time into every document.
+ */
+const lower = (value: string) => `translate(${value}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')`
+const OPENS_TAB =
+  'xpath=ancestor-or-self::*[self::a[@href] or self::area[@href] or self::form][1]' +
+  `[@target != '' and not(${lower('@target')} = '_self' or ${lower('@target')} = '_parent' or ${lower('@target')} = '_top')]`
 
 /** After an action that may navigate: wait for the new page to load. */
 async function settle(page: Page, timeout: number): Promise<void> {

@@ -77,7 +77,7 @@ export function TryResult(props: { outcome: TryOutcome }) {
       {why ? <p class="error">{why}</p> : null}
       <StepsTable steps={r.steps} caption="Steps of the try" />
       {o.screenshotUrl ? (
-        <img class="shot" src={o.screenshotUrl} alt="The page at the end of the walk" width={1280} height={800} loading="lazy" />
+        <img class="shot" src={o.screenshotUrl} alt="The page at the end of the walk" width={1280} height={720} loading="lazy" />
       ) : null}
       <p class="muted small">Nothing is saved yet. Save the promise to have it walked on its schedule.</p>
     </section>

@@ -70,7 +70,7 @@ function RunDetails(props: { run: RunRow; open: boolean }) {
             alt={`The page at the end of the run at ${formatTime(r.startedAt)}`}
             loading="lazy"
             width={1280}
-            height={800}
+            height={720}
           />
         ) : null}
         {r.tracePath ? (

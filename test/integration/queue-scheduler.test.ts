@@ -61,6 +61,8 @@ describe('scheduler', () => {
         budgets: { maxClicks: 3 },
         device: 'desktop',
         secrets: { SHOP_USER: 'v1.enc-user' },
+        // The defaults (confirm broken runs, break after 2): the confirmation run carries the trace.
+        traceScheduled: false,
       },
       trigger: 'schedule',
     })

@@ -100,6 +100,20 @@ describe('runJourney', () => {
     expect(existsSync(path.join(dataDir, 'evidence', result.tracePath!))).toBe(true)
   })
 
+  it('a scheduled run whose confirmation carries the trace keeps only its screenshot; the confirmation keeps both', async () => {
+    const spec = { ...journeySpec(order(), { maxClicks: 2 }), traceScheduled: false }
+    const scheduled = await walk(spec, { trigger: 'schedule' })
+    expect(scheduled.outcome).toBe('broken')
+    expect(scheduled.screenshotPath).toBe(`${scheduled.runId}/screenshot.png`)
+    expect(scheduled.tracePath).toBeNull()
+    expect(existsSync(path.join(dataDir, 'evidence', scheduled.runId, 'trace.zip'))).toBe(false)
+
+    const confirmation = await walk(spec, { trigger: 'confirm', confirmOf: scheduled.runId })
+    expect(confirmation.outcome).toBe('broken')
+    expect(confirmation.tracePath).toBe(`${confirmation.runId}/trace.zip`)
+    expect(existsSync(path.join(dataDir, 'evidence', confirmation.tracePath!))).toBe(true)
+  })
+
   it('a renamed button breaks that step and names the closest candidates', async () => {
     const result = await walk(
       // No step budget: the default limit leaves the target search room on busy cores.
@@ -210,6 +224,12 @@ describe('runJourney', () => {
     expect(result.failure).toBeNull()
     expect(result.outcome).toBe('kept')
     expect(result.steps.map((s) => s.clicks)).toEqual([0, 1, 1, 0, 0, 0, 0, 0])
+  })
+
+  it('counts clicks on a page that silences its console', async () => {
+    const result = await walk(journeySpec([`go to ${site.url}/quiet`, 'click "Search quietly"', 'expect "Results for quiet"']))
+    expect(result.failure).toBeNull()
+    expect(result.steps.map((s) => s.clicks)).toEqual([0, 1, 0])
   })
 
   it('follows a link into the new tab it opens, as a person would', async () => {
