@@ -3,7 +3,8 @@ import { alertDeliveries, breaks, channels } from '../db/schema.ts'
 import type { AlertEvent } from '../recorder/recorder.ts'
 import type { AlertContext } from './context.ts'
 import { ensureDeliveryJobs } from './enqueue.ts'
-import { scheduleFlush } from './grouping.ts'
+import { sendsAtOnce } from '../domain/alert-grouping.ts'
+import { openAlertsOf, scheduleFlush } from './grouping.ts'
 import { deliveryKey } from './keys.ts'
 import { routeChannels } from './routing.ts'
 
@@ -35,9 +36,12 @@ async function dispatchOpen(ctx: AlertContext, brk: { id: string; promiseId: str
     // The channel lock orders this insert with the channel's grouping flush (grouping.ts).
     await ctx.db.transaction(async (tx) => {
       await tx.select({ id: channels.id }).from(channels).where(eq(channels.id, channelId)).for('update')
+      const now = ctx.now()
+      const recent = grouping ? await openAlertsOf(tx, channelId, { from: new Date(now.getTime() - ctx.settings.groupWindowMs) }) : 0
+      const atOnce = sendsAtOnce(recent, { threshold: ctx.settings.groupThreshold })
       await tx
         .insert(alertDeliveries)
-        .values({ idempotencyKey: key, breakId: brk.id, channelId, kind: 'open', groupKey: grouping ? null : key, createdAt: ctx.now() })
+        .values({ idempotencyKey: key, breakId: brk.id, channelId, kind: 'open', groupKey: atOnce ? key : null, createdAt: now })
         .onConflictDoNothing({ target: alertDeliveries.idempotencyKey })
     })
     if (grouping) await scheduleFlush(ctx, channelId)

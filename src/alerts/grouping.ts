@@ -1,15 +1,19 @@
-import { and, asc, eq, inArray, isNotNull, isNull, sql } from 'drizzle-orm'
+import { and, asc, count, eq, gte, inArray, isNotNull, isNull, lte, notInArray, sql } from 'drizzle-orm'
+import type { Db } from '../db/client.ts'
 import { alertDeliveries, channels } from '../db/schema.ts'
+import { groupsWaiting } from '../domain/alert-grouping.ts'
 import type { AlertContext } from './context.ts'
 import { ensureDeliveryJobs } from './enqueue.ts'
 import { FLUSH_JOB, flushJobId, groupKey } from './keys.ts'
 
-// Grouping: an open alert for a channel first waits, ungrouped (groupKey
-// null), for the channel's window to close: groupWindowMs after the oldest
-// waiting alert. Then one flush gives every waiting alert its delivery:
-// more than groupThreshold of them share one grouped message, fewer go
-// alone. Inserts and flushes take the channel row's lock in turn, so an
-// alert lands either in a flush or after it, in the next window.
+// Grouping (the rules: src/domain/alert-grouping.ts). A channel's first
+// groupThreshold open alerts of a window go at once (dispatch.ts). Later
+// ones, and alerts released from a maintenance hold, wait ungrouped
+// (groupKey null) for the channel's window to close: groupWindowMs after
+// the oldest waiting alert. Then one flush gives every waiting alert its
+// delivery: one grouped message, or one each. Inserts and flushes take the
+// channel row's lock in turn, so an alert lands either in a flush or after
+// it, in the next window.
 
 export interface FlushJob {
   channelId: string
@@ -49,18 +53,44 @@ export async function scheduleFlush(ctx: AlertContext, channelId: string): Promi
   })
 }
 
+type Executor = Pick<Db, 'select'>
+
+/**
+ * The channel's open alerts created in [from, to], held and cancelled ones
+ * left out; with `alone`, only those that went (or go) in a message of their own.
+ */
+export async function openAlertsOf(db: Executor, channelId: string, range: { from: Date; to?: Date; alone?: boolean }): Promise<number> {
+  const [row] = await db
+    .select({ n: count() })
+    .from(alertDeliveries)
+    .where(
+      and(
+        eq(alertDeliveries.channelId, channelId),
+        eq(alertDeliveries.kind, 'open'),
+        notInArray(alertDeliveries.status, ['held', 'cancelled']),
+        gte(alertDeliveries.createdAt, range.from),
+        range.to ? lte(alertDeliveries.createdAt, range.to) : undefined,
+        range.alone ? sql`${alertDeliveries.groupKey} = ${alertDeliveries.idempotencyKey}` : undefined,
+      ),
+    )
+  return row?.n ?? 0
+}
+
 /** Close the channel's window: one grouped delivery, or one each. Returns the delivery keys. */
 export async function flushChannel(ctx: AlertContext, channelId: string): Promise<string[]> {
   const keys = await ctx.db.transaction(async (tx) => {
     await tx.select({ id: channels.id }).from(channels).where(eq(channels.id, channelId)).for('update')
     const rows = await tx
-      .select({ id: alertDeliveries.id, key: alertDeliveries.idempotencyKey })
+      .select({ id: alertDeliveries.id, key: alertDeliveries.idempotencyKey, createdAt: alertDeliveries.createdAt })
       .from(alertDeliveries)
       .where(waiting(channelId))
       .orderBy(asc(alertDeliveries.createdAt), asc(alertDeliveries.id))
     if (rows.length === 0) return []
     const ids = rows.map((row) => row.id)
-    if (rows.length > ctx.settings.groupThreshold) {
+    const oldest = rows[0]!.createdAt
+    const windowStart = new Date(oldest.getTime() - ctx.settings.groupWindowMs)
+    const aloneBefore = await openAlertsOf(tx, channelId, { from: windowStart, to: oldest, alone: true })
+    if (groupsWaiting(rows.length, aloneBefore, { threshold: ctx.settings.groupThreshold })) {
       const key = groupKey(channelId, rows[0]!.id)
       await tx.update(alertDeliveries).set({ groupKey: key }).where(inArray(alertDeliveries.id, ids))
       return [key]

@@ -331,9 +331,9 @@ describe('alerts: delivery', () => {
   })
 
   it('sends exactly one alert when the alert workers stop between the event and the delivery', async () => {
-    // Another set of workers with a grouping window, so the delivery surely waits.
+    // Another set of workers whose every open alert waits for a grouping window (threshold 0), so the delivery surely waits.
     await alerts!.close()
-    const patient = { ...options, settings: settings({ groupWindowMs: 1500 }) }
+    const patient = { ...options, settings: settings({ groupWindowMs: 1500, groupThreshold: 0 }) }
     alerts = await startAlerts(patient)
     const hook = await addReceiver()
     const webhook = await addChannel('webhook', { url: hook.url, secret: SECRET })
@@ -357,7 +357,8 @@ describe('alerts: delivery', () => {
   })
 
   it('sends exactly one alert when the process running the alerts is killed (SIGKILL) before the delivery', async () => {
-    const patient = settings({ groupWindowMs: 2500 })
+    // Every open alert waits for a grouping window (threshold 0): the kill lands before the delivery.
+    const patient = settings({ groupWindowMs: 2500, groupThreshold: 0 })
     const src = (file: string) => JSON.stringify(pathToFileURL(path.resolve('src', file)).href)
     // .mts: an ES module wherever it lies; it imports only Kept's own files, by absolute URL.
     const script = path.join(dataDir, 'alerts-child.mts')

@@ -157,6 +157,8 @@ describe('alerts: grouping, maintenance, reminders', () => {
     await announce({ type: 'break.resolved', breakId: b.brk.id, promiseId: b.brk.promiseId, runId: b.runId, at: resolvedAt.toISOString() })
   }
 
+  const titleOf = (made: { brk: { id: string }; promise: { title: string } }[], breakId: string) =>
+    made.find((b) => b.brk.id === breakId)!.promise.title
   const deliveriesOf = (breakId: string) => pg.db.select().from(alertDeliveries).where(eq(alertDeliveries.breakId, breakId))
   const statusesOf = async (breakId: string) =>
     (await deliveriesOf(breakId)).map((row) => `${row.kind}:${row.status}`).sort()
@@ -173,39 +175,56 @@ describe('alerts: grouping, maintenance, reminders', () => {
   const endWindow = (id: string) =>
     pg.db.update(maintenanceWindows).set({ endsAt: new Date(Date.now() - 1000) }).where(eq(maintenanceWindows.id, id))
 
-  it('groups more than the threshold of open alerts on one channel into one message', async () => {
+  it('sends the first open alerts of a window at once and groups the rest of the storm into one message', async () => {
     const { channel, hook } = await channelWithReceiver()
     const few = await channelWithReceiver()
-    const storm = []
-    for (let i = 1; i <= 5; i++) storm.push(await breakPromise(channel.id, `Storm promise ${i}`))
+    const storm: Awaited<ReturnType<typeof breakPromise>>[] = []
+    // Made first, announced together: the six fall in one window however busy the cores.
+    for (let i = 1; i <= 6; i++) storm.push(await breakPromise(channel.id, `Storm promise ${i}`, { announced: false }))
+    for (const b of storm) await announce({ type: 'break.opened', breakId: b.brk.id, promiseId: b.promise.id, runId: b.runId, at: b.brk.openedAt.toISOString() })
     const calm = [await breakPromise(few.channel.id), await breakPromise(few.channel.id)]
 
     for (const b of storm) await whenStatuses(b.brk.id, ['open:sent'])
     for (const b of calm) await whenStatuses(b.brk.id, ['open:sent'])
     await pause(300)
-    expect(hook.requests).toHaveLength(1)
-    const grouped = hook.requests[0]!.body
-    expect(hook.requests[0]!.headers['x-kept-event']).toBe('break.grouped')
+    // The threshold (3) go alone, without waiting for the window; the other three share one message.
+    expect(hook.requests.map((r) => r.headers['x-kept-event'])).toEqual(['break.opened', 'break.opened', 'break.opened', 'break.grouped'])
+    const alone = hook.requests.slice(0, 3).map((r) => r.body.promise.title)
+    const grouped = hook.requests[3]!.body
     expect(grouped.event).toBe('break.grouped')
-    expect(grouped.breaks.map((b: any) => b.promise.title).sort()).toEqual(storm.map((b) => b.promise.title).sort())
-    expect(grouped.message.subject).toBe('5 promises broken: “Storm promise 1”, “Storm promise 2” and 3 more')
+    const groupedTitles = grouped.breaks.map((b: any) => b.promise.title)
+    expect([...alone, ...groupedTitles].sort()).toEqual(storm.map((b) => b.promise.title).sort())
+    expect(grouped.message.subject).toMatch(/^3 promises broken: “Storm promise \d”, “Storm promise \d” and “Storm promise \d”$/)
 
     const rows = (await Promise.all(storm.map((b) => deliveriesOf(b.brk.id)))).flat()
-    const keys = new Set(rows.map((row) => row.groupKey))
+    const keys = new Set(rows.filter((row) => groupedTitles.includes(titleOf(storm, row.breakId!))).map((row) => row.groupKey))
     expect(keys.size).toBe(1)
     expect([...keys][0]).toMatch(new RegExp(`^group:${channel.id}:`))
-    expect(new Set(rows.map((row) => row.idempotencyKey)).size).toBe(5)
+    expect(new Set(rows.map((row) => row.idempotencyKey)).size).toBe(6)
 
     // Two at once stay under the threshold: each goes alone.
     expect(few.hook.requests.map((r) => r.body.event)).toEqual(['break.opened', 'break.opened'])
   })
 
+  it('sends a lone open alert at once, without waiting for the grouping window', async () => {
+    const { channel, hook } = await channelWithReceiver()
+    const started = Date.now()
+    const b = await breakPromise(channel.id)
+    await whenStatuses(b.brk.id, ['open:sent'])
+    expect(Date.now() - started).toBeLessThan(settings.groupWindowMs)
+    expect(hook.requests.map((r) => r.body.event)).toEqual(['break.opened'])
+  })
+
   it('sends a resolve only after its open, even when the open still waits for its group', async () => {
     const { channel, hook } = await channelWithReceiver('pagerduty')
+    // Three open alerts fill the channel's window, so the next one waits for it to close.
+    const storm = [await breakPromise(channel.id), await breakPromise(channel.id), await breakPromise(channel.id)]
+    for (const s of storm) await whenStatuses(s.brk.id, ['open:sent'])
     const b = await breakPromise(channel.id)
-    await resolveBreak(b) // while the open waits out the 600 ms grouping window
+    await until(async () => (await statusesOf(b.brk.id)).length === 1, 'the open alert to wait')
+    await resolveBreak(b) // while the open waits out the grouping window
     await whenStatuses(b.brk.id, ['open:sent', 'resolve:sent'])
-    expect(hook.requests.map((r) => r.body.event_action)).toEqual(['trigger', 'resolve'])
+    expect(hook.requests.filter((r) => r.body.dedup_key === b.brk.id).map((r) => r.body.event_action)).toEqual(['trigger', 'resolve'])
   })
 
   it('holds an open alert during maintenance and sends it when the window ends', async () => {
