@@ -8,6 +8,7 @@ import { Hono } from 'hono'
 import { pino } from 'pino'
 import { Registry } from 'prom-client'
 import { createApiApp } from '../src/api/app.ts'
+import { createReadCache } from '../src/api/read-cache.ts'
 import { createHttpApp, listen } from '../src/app/http.ts'
 import { createApiToken } from '../src/auth/tokens.ts'
 import { intFromEnv, print, summarize, writeResult } from './lib/report.ts'
@@ -25,7 +26,10 @@ const PROMISES = intFromEnv('API_PROMISES', 10_000, 1, 1_000_000)
 const RUNS = intFromEnv('API_RUNS', 1_000_000, 0, 100_000_000)
 const CONNECTIONS = intFromEnv('API_CONNECTIONS', 200, 1, 10_000)
 const SECONDS = intFromEnv('API_SECONDS', 20, 1, 600)
+const WARMUP = intFromEnv('API_WARMUP_SECONDS', 3, 0, 60)
 const REPS = intFromEnv('BENCH_REPS', 3, 1, 20)
+/** KEPT_API_CACHE_MS as in production (default 1000; 0 measures every read against Postgres). */
+const CACHE_MS = intFromEnv('KEPT_API_CACHE_MS', 1000, 0, 60_000)
 const LOAD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'lib', 'load.ts')
 
 interface Load {
@@ -39,7 +43,7 @@ interface Load {
 
 function load(url: string, token: string, paths: string[]): Promise<Load> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', LOAD, JSON.stringify({ url, token, paths, connections: CONNECTIONS, seconds: SECONDS })], {
+    const child = spawn(process.execPath, ['--import', 'tsx', LOAD, JSON.stringify({ url, token, paths, connections: CONNECTIONS, seconds: SECONDS, warmupSeconds: WARMUP })], {
       stdio: ['ignore', 'pipe', 'inherit'],
     })
     let out = ''
@@ -60,6 +64,7 @@ try {
   const ids = ((await db.execute(sql`select id from promises order by random() limit 1000`)) as unknown as { id: string }[]).map((r) => r.id)
 
   const logger = pino({ level: 'info' }, pino.destination({ dest: os.devNull, sync: false }))
+  const readCache = createReadCache({ ttlMs: CACHE_MS })
   const api = createApiApp({
     db,
     scheduler: { sync: async () => {}, remove: async () => {}, runNow: async () => 'none' } as never,
@@ -68,9 +73,10 @@ try {
     health: async () => ({ ok: true }),
     testChannel: async () => {},
     previewDigest: async () => ({}),
+    readCache,
     logger,
   })
-  const app = createHttpApp({ logger, api, digests: new Hono(), pages: new Hono(), metrics: new Registry() })
+  const app = createHttpApp({ logger, api, digests: new Hono(), pages: new Hono(), metrics: new Registry(), readCache })
   const server = await listen(app, { port: 0, host: '127.0.0.1' })
   try {
     const endpoints = {
@@ -101,7 +107,7 @@ try {
       summary[name] = { requestsPerSecond: rps, p50Ms: p50, p99Ms: p99, raw: figures }
     }
     await writeResult('api', {
-      params: { promises: PROMISES, runs: RUNS, connections: CONNECTIONS, seconds: SECONDS, reps: REPS, postgresPool: 10 },
+      params: { promises: PROMISES, runs: RUNS, connections: CONNECTIONS, seconds: SECONDS, warmupSeconds: WARMUP, reps: REPS, postgresPool: 10, cacheMs: CACHE_MS },
       target: { p99Ms: 50 },
       endpoints: summary,
     })

@@ -2,13 +2,16 @@ import autocannon from 'autocannon'
 
 // Runs autocannon in its own process (so the load and the server do not
 // share an event loop) and prints the figures as one JSON line.
-// Input (argv[2], JSON): { url, connections, seconds, token, paths }:
-// each request takes the next of `paths` in turn.
+// Input (argv[2], JSON): { url, connections, seconds, warmupSeconds,
+// token, paths }: each request takes the next of `paths` in turn. The
+// warm-up (same connections, not sampled) lets the JIT, the connection
+// pools and the server's read cache settle before the figures count.
 
 const input = JSON.parse(process.argv[2] ?? '{}') as {
   url: string
   connections: number
   seconds: number
+  warmupSeconds?: number
   token: string
   paths: string[]
 }
@@ -17,6 +20,7 @@ const result = await autocannon({
   url: input.url,
   connections: input.connections,
   duration: input.seconds,
+  ...(input.warmupSeconds ? { warmup: { connections: input.connections, duration: input.warmupSeconds } } : {}),
   headers: { authorization: `Bearer ${input.token}` },
   requests: [{ setupRequest: (request) => ({ ...request, path: input.paths[next++ % input.paths.length]! }) }],
 })

@@ -33,13 +33,13 @@ export const BODY_LIMIT_BYTES = 256 * 1024
 export function createApiApp(deps: ApiDeps) {
   const app = newRouter()
 
-  app.use(
-    '/v1/*',
-    bodyLimit({
-      maxSize: BODY_LIMIT_BYTES,
-      onError: (c) => problemResponse(c, problem(413, `the request body is over ${BODY_LIMIT_BYTES / 1024} KB`)),
-    }),
-  )
+  const limitBody = bodyLimit({
+    maxSize: BODY_LIMIT_BYTES,
+    onError: (c) => problemResponse(c, problem(413, `the request body is over ${BODY_LIMIT_BYTES / 1024} KB`)),
+  })
+  // Only where a body may come: asking a GET for its body builds a whole
+  // fetch Request (and its AbortSignal) on Node, a fifth of a cached read.
+  app.use('/v1/*', (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, next)))
   app.use('/v1/*', authenticate({ db: deps.db }))
 
   app.route('/v1', healthRoutes(deps))

@@ -1,5 +1,6 @@
 import type { Db } from '../db/client.ts'
 import type { Logger } from '../infra/logger.ts'
+import type { ReadCache } from './read-cache.ts'
 import type { PromiseScheduler } from '../queue/scheduler-port.ts'
 
 /** What the API needs from the rest of Kept; tests pass fakes for the functions and the scheduler. */
@@ -14,5 +15,7 @@ export interface ApiDeps {
   /** Sends a test message through a channel; throws (e.g. ChannelError) when it fails. */
   testChannel: (channelId: string) => Promise<void>
   previewDigest: (week: string) => Promise<unknown>
+  /** Caches the promise list and status for a moment (KEPT_API_CACHE_MS); none in tests that write behind the API's back. */
+  readCache?: ReadCache
   logger?: Logger
 }

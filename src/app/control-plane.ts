@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url'
 import { Queue } from 'bullmq'
 import { and, eq, isNull } from 'drizzle-orm'
 import { createApiApp } from '../api/app.ts'
+import { createReadCache } from '../api/read-cache.ts'
 import { startAlerts, sendTestAlert } from '../alerts/alerts.ts'
 import { alertSettingsFromEnv } from '../alerts/settings.ts'
 import { ensureAdminFromEnv } from '../auth/users.ts'
@@ -107,6 +108,7 @@ export async function startControlPlane(rt: Runtime, options: { worker: boolean;
   if (options.worker) await composeJourneyWorker(rt)
 
   const health = healthCheck({ db, driver: database.driver, redis: connection, env })
+  const readCache = createReadCache({ ttlMs: env.KEPT_API_CACHE_MS })
   const api = createApiApp({
     db,
     scheduler,
@@ -115,6 +117,7 @@ export async function startControlPlane(rt: Runtime, options: { worker: boolean;
     health,
     testChannel: (channelId) => sendTestAlert(alertOptions, channelId),
     previewDigest: (week) => previewDigest(db, { week, timezone: env.KEPT_TIMEZONE, baseUrl }),
+    readCache,
     logger,
   })
   const pages = pageRoutes({
@@ -126,7 +129,7 @@ export async function startControlPlane(rt: Runtime, options: { worker: boolean;
     tryJourney: (spec) => tryJourney({ journeys, results }, spec),
   })
   const digests = digestRoutes({ db, secretKey, timezone: env.KEPT_TIMEZONE, baseUrl })
-  const app = createHttpApp({ logger, api, digests, pages, metrics: metrics.registry })
+  const app = createHttpApp({ logger, api, digests, pages, metrics: metrics.registry, readCache })
   const http = await listen(app, { port: env.PORT, host: env.HOST }).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'EADDRINUSE') throw new StartupError('PORT', `port ${env.PORT} on ${env.HOST} is already in use`, 'Stop what uses it, or set PORT to another port.')
     throw error

@@ -4,6 +4,7 @@ import { Hono } from 'hono'
 import { createMiddleware } from 'hono/factory'
 import { secureHeaders } from 'hono/secure-headers'
 import type { Registry } from 'prom-client'
+import type { ReadCache } from '../api/read-cache.ts'
 import type { Logger } from '../infra/logger.ts'
 import { metricsRoute } from '../metrics/metrics.ts'
 
@@ -23,9 +24,18 @@ export function requestLog(logger: Logger) {
  * /digests, Prometheus metrics at /metrics, and the pages for both owners
  * at /. Each part brings its own authentication.
  */
-export function createHttpApp(parts: { logger: Logger; api: Hono<any>; digests: Hono<any>; pages: Hono<any>; metrics: Registry }) {
+export function createHttpApp(parts: {
+  logger: Logger
+  api: Hono<any>
+  digests: Hono<any>
+  pages: Hono<any>
+  metrics: Registry
+  /** Cleared by every change made through this app, API and pages alike. */
+  readCache?: ReadCache
+}) {
   const app = new Hono()
   app.use(requestLog(parts.logger))
+  if (parts.readCache) app.use(parts.readCache.invalidator)
   app.use('/api/*', secureHeaders({ crossOriginResourcePolicy: 'same-origin' }))
   app.get('/metrics', metricsRoute(parts.metrics))
   app.route('/api', parts.api)

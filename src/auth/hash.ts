@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto'
 
 /** A random secret for a cookie, token or CSRF value: `bytes` random bytes in base64url. */
 export function randomSecret(bytes = 32): string {
@@ -7,7 +7,7 @@ export function randomSecret(bytes = 32): string {
 
 /** How a bearer secret is stored: only its sha256, so a database leak yields no usable token. */
 export function sha256(value: string): string {
-  return createHash('sha256').update(value).digest('hex')
+  return hash('sha256', value, 'hex')
 }
 
 /** Equality of two strings in time independent of where they differ. */

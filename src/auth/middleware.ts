@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http'
 import type { Context } from 'hono'
 import { getCookie } from 'hono/cookie'
 import { createMiddleware } from 'hono/factory'
@@ -6,6 +7,7 @@ import { problem, problemResponse } from '../api/problem.ts'
 import { safeEqual } from './hash.ts'
 import { can, type Action, type Principal } from './permissions.ts'
 import { SESSION_COOKIE, loadSession } from './sessions.ts'
+import { cachedToken } from './token-cache.ts'
 import { findToken } from './tokens.ts'
 
 export type AuthEnv = { Variables: { principal: Principal | null; csrfToken: string | null } }
@@ -24,10 +26,11 @@ export function authenticate(deps: { db: Db }) {
   return createMiddleware<AuthEnv>(async (c, next) => {
     c.set('principal', null)
     c.set('csrfToken', null)
-    const header = c.req.header('authorization')
+    const header = authorizationOf(c)
     if (header !== undefined) {
       const match = /^Bearer\s+(\S+)\s*$/i.exec(header)
-      if (match) c.set('principal', await findToken(deps.db, match[1]!))
+      const token = match?.[1]
+      if (token) c.set('principal', await cachedToken(deps.db, token, () => findToken(deps.db, token)))
     } else {
       const cookie = getCookie(c, SESSION_COOKIE)
       const session = cookie ? await loadSession(deps.db, cookie) : null
@@ -38,6 +41,16 @@ export function authenticate(deps: { db: Db }) {
     }
     await next()
   })
+}
+
+/**
+ * The Authorization header, read from Node's own request when Hono runs on
+ * Node: asking Hono for a header builds a fetch Headers of the whole request,
+ * a tenth of the cost of a cached API read.
+ */
+function authorizationOf(c: Context): string | undefined {
+  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming
+  return incoming ? incoming.headers.authorization : c.req.header('authorization')
 }
 
 /**

@@ -3,6 +3,7 @@ import type { Db } from '../db/client.ts'
 import { apiTokens, users, type Role } from '../db/schema.ts'
 import { randomSecret, sha256 } from './hash.ts'
 import type { Principal } from './permissions.ts'
+import { forgetTokens } from './token-cache.ts'
 
 // API tokens: `kept_<43 characters>`, shown once. Only the sha256 and the
 // first characters (to tell tokens apart in lists) are stored.
@@ -63,5 +64,6 @@ export async function revokeApiToken(db: Db, id: string, now = new Date()): Prom
     .set({ revokedAt: now })
     .where(and(eq(apiTokens.id, id), isNull(apiTokens.revokedAt)))
     .returning({ id: apiTokens.id })
+  forgetTokens(db)
   return rows.length > 0
 }

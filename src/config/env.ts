@@ -59,6 +59,8 @@ const envSchema = z.object({
       }
     }),
   KEPT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  // How long the API may answer the promise list and status from memory (0: never).
+  KEPT_API_CACHE_MS: z.coerce.number().int().min(0, 'expected 0 or more milliseconds').max(60_000).default(1000),
   KEPT_TIMEZONE: z.string().default('UTC'),
   KEPT_PUBLIC_URL: optionalUrl(['http:', 'https:'], 'https://kept.example.com'),
   KEPT_ADMIN_EMAIL: z.string().email('expected an email address').optional(),

@@ -3,6 +3,7 @@ import { Hono } from 'hono'
 import { asc, eq } from 'drizzle-orm'
 import { z } from 'zod'
 import { ROLES, type Principal } from '../auth/permissions.ts'
+import { forgetTokens } from '../auth/token-cache.ts'
 import { createApiToken, revokeApiToken } from '../auth/tokens.ts'
 import { createUser, EmailTakenError, MIN_PASSWORD_LENGTH } from '../auth/users.ts'
 import type { Db } from '../db/client.ts'
@@ -304,6 +305,7 @@ export function userRoutes(deps: { db: Db }) {
       if (id === principalOf(c).userId) return c.redirect('/users', 303)
       const [row] = await db.update(users).set({ disabledAt: disabled ? new Date() : null }).where(eq(users.id, id)).returning({ id: users.id })
       if (!row) return notFound(c, 'No user has this address.')
+      if (disabled) forgetTokens(db)
       return c.redirect(`/users?notice=user-${disabled ? 'disabled' : 'enabled'}`, 303)
     })
   }

@@ -56,7 +56,10 @@ export async function apiHarness(overrides: Partial<ApiDeps> = {}) {
     previewDigest: async (week) => ({ week, promises: [] }),
     ...overrides,
   }
-  const http = new Hono().route('/api', createApiApp(deps))
+  const http = new Hono()
+  // As createHttpApp does: every successful change clears the read cache.
+  if (deps.readCache) http.use(deps.readCache.invalidator)
+  http.route('/api', createApiApp(deps))
 
   const tokens = {} as Record<Role, string>
   for (const role of ['admin', 'marketing', 'tech', 'viewer'] as const) {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { findToken } from '../../src/auth/tokens.ts'
+import { createApiToken, findToken } from '../../src/auth/tokens.ts'
 import { authenticateUser } from '../../src/auth/users.ts'
 import { breaks, channels, runs, secrets } from '../../src/db/schema.ts'
 import { decrypt } from '../../src/infra/crypto.ts'
@@ -235,6 +235,16 @@ describe('users and tokens', () => {
 
     const orphan = await h.call('POST', '/api/v1/tokens', { body: { name: 'x', role: 'viewer', userId: randomUUID() } })
     expect((await orphan.json()).errors[0].path).toBe('userId')
+  })
+
+  it('stops the token of a disabled user at once, though it was just used', async () => {
+    const res = await h.call('POST', '/api/v1/users', { body: { email: 'leaving@example.com', password: 'long enough', role: 'tech' } })
+    const user = await res.json()
+    const { token } = await createApiToken(h.db, { name: 'theirs', role: 'viewer', userId: user.id })
+    const me = () => h.call('GET', '/api/v1/me', { headers: { authorization: `Bearer ${token}` }, as: null })
+    expect((await me()).status).toBe(200)
+    expect((await h.call('PATCH', `/api/v1/users/${user.id}`, { body: { disabled: true } })).status).toBe(200)
+    expect((await me()).status).toBe(401)
   })
 
   it('tells the caller who it is', async () => {

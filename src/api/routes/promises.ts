@@ -1,16 +1,17 @@
 import { createRoute, z } from '@hono/zod-openapi'
-import { and, asc, eq, inArray, or, type SQL } from 'drizzle-orm'
+import type { Context } from 'hono'
+import { eq, inArray } from 'drizzle-orm'
 import { requireAction } from '../../auth/middleware.ts'
 import type { Db } from '../../db/client.ts'
 import { channels, promiseChannels, promises } from '../../db/schema.ts'
 import { formatParseError, parseJourney } from '../../domain/journey/parse.ts'
 import type { ApiDeps } from '../deps.ts'
-import { PageQuery, afterCursor, cursorKey, decodeCursor, pageSchema, toPage } from '../pagination.ts'
+import { PageQuery, decodeCursor, pageSchema, toPage } from '../pagination.ts'
 import { ApiError, notFound } from '../problem.ts'
 import { IdParams, newRouter, problemResponses, requireUuid } from '../router.ts'
 import type { Schedule } from '../schemas/common.ts'
 import { PromiseCreateSchema, PromiseSchema, PromiseUpdateSchema } from '../schemas/promise.ts'
-import { promiseViews, type PromiseRow } from '../views/promises.ts'
+import { listPromiseViews, loadPromiseView, toPromiseView, type PromiseRow } from '../views/promises.ts'
 
 const tags = ['promises']
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } })
@@ -82,29 +83,33 @@ const runRoute = createRoute({
 
 export function promiseRoutes(deps: ApiDeps) {
   const app = newRouter()
-  const { db, scheduler } = deps
+  const { db, scheduler, readCache } = deps
+  /** The JSON of a read, through the read cache when there is one. */
+  const cachedJson = async (c: Context, key: string, produce: () => Promise<unknown>) =>
+    readCache ? c.body(await readCache.json(key, produce), 200, { 'content-type': 'application/json' }) : c.json(await produce(), 200)
 
   app.openapi(listRoute, async (c) => {
     const query = c.req.valid('query')
-    const cursor = decodeCursor(query.cursor)
-    const filters: (SQL | undefined)[] = [afterCursor(cursor, promises.createdAt, promises.id, 'asc', 'timestamptz')]
-    if (query.state === 'paused') filters.push(eq(promises.paused, true))
-    else if (query.state) filters.push(and(eq(promises.paused, false), eq(promises.state, query.state)))
-    if (query.owner) filters.push(or(eq(promises.marketingOwner, query.owner), eq(promises.techOwner, query.owner)))
-    const rows = await db
-      .select({ row: promises, cursorKey: cursorKey(promises.createdAt) })
-      .from(promises)
-      .where(and(...filters))
-      .orderBy(asc(promises.createdAt), asc(promises.id))
-      .limit(query.limit + 1)
-    const page = toPage(rows.map((r) => ({ ...r, id: r.row.id })), query.limit, (r) => r.row)
-    return c.json({ items: await promiseViews(db, page.items), nextCursor: page.nextCursor }, 200)
+    const after = decodeCursor(query.cursor)
+    const key = `promises?${JSON.stringify([query.limit, after, query.state ?? null, query.owner ?? null])}`
+    return cachedJson(c, key, async () => {
+      const rows = await listPromiseViews(db, {
+        limit: query.limit + 1,
+        after,
+        ...(query.state ? { state: query.state } : {}),
+        ...(query.owner ? { owner: query.owner } : {}),
+      })
+      return toPage(
+        rows.map((r) => ({ ...r, id: r.row.id })),
+        query.limit,
+        (r) => toPromiseView(r),
+      )
+    }) as never
   })
 
   app.openapi(getRoute, async (c) => {
-    const row = await loadPromise(db, c.req.valid('param').id)
-    const [view] = await promiseViews(db, [row])
-    return c.json(view!, 200)
+    const id = requireUuid(c.req.valid('param').id, 'promise')
+    return cachedJson(c, `promise:${id}`, () => viewOf(db, id)) as never
   })
 
   app.openapi(createPromiseRoute, async (c) => {
@@ -137,9 +142,8 @@ export function promiseRoutes(deps: ApiDeps) {
       return row!.id
     })
     await scheduler.sync(id)
-    const [view] = await promiseViews(db, [await loadPromise(db, id)])
     c.header('location', `/api/v1/promises/${id}`)
-    return c.json(view!, 201)
+    return c.json(await viewOf(db, id), 201)
   })
 
   app.openapi(updateRoute, async (c) => {
@@ -163,8 +167,7 @@ export function promiseRoutes(deps: ApiDeps) {
       if (channelIds) await setChannels(tx, existing.id, channelIds)
     })
     await scheduler.sync(existing.id)
-    const [view] = await promiseViews(db, [await loadPromise(db, existing.id)])
-    return c.json(view!, 200)
+    return c.json(await viewOf(db, existing.id), 200)
   })
 
   app.openapi(deleteRoute, async (c) => {
@@ -188,6 +191,12 @@ export async function loadPromise(db: Db, id: string): Promise<PromiseRow> {
   const [row] = await db.select().from(promises).where(eq(promises.id, requireUuid(id, 'promise')))
   if (!row) throw notFound('promise', id)
   return row
+}
+
+async function viewOf(db: Db, id: string) {
+  const view = await loadPromiseView(db, requireUuid(id, 'promise'))
+  if (!view) throw notFound('promise', id)
+  return view
 }
 
 /** A journey that does not parse is a 422 naming each bad line and column. */

@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi'
 import { and, asc, eq, isNull, ne } from 'drizzle-orm'
 import { requireAction } from '../../auth/middleware.ts'
 import { hashPassword } from '../../auth/passwords.ts'
+import { forgetTokens } from '../../auth/token-cache.ts'
 import { MIN_PASSWORD_LENGTH, createUser } from '../../auth/users.ts'
 import type { Db } from '../../db/client.ts'
 import { sessions, users } from '../../db/schema.ts'
@@ -147,6 +148,7 @@ export function userRoutes(deps: ApiDeps) {
       .returning()
     // A new password or a disabled account signs the user out everywhere.
     if (body.password !== undefined || body.disabled === true) await db.delete(sessions).where(eq(sessions.userId, existing.id))
+    if (body.disabled === true) forgetTokens(db)
     return c.json(userView(row!), 200)
   })
 

@@ -1,69 +1,130 @@
-import { and, inArray, isNull } from 'drizzle-orm'
+import { and, asc, eq, isNull, or, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
-import { breaks, promiseChannels, promises, runs } from '../../db/schema.ts'
+import { breaks, promises, runs } from '../../db/schema.ts'
 import type { PromiseJson } from '../schemas/promise.ts'
 import { iso } from '../router.ts'
 
 export type PromiseRow = typeof promises.$inferSelect
 
-/** Promise rows as the API shows them, with channels, last run and open break loaded in three queries. */
-export async function promiseViews(db: Db, rows: PromiseRow[]): Promise<PromiseJson[]> {
-  if (rows.length === 0) return []
-  const ids = rows.map((r) => r.id)
-  const lastRunIds = rows.map((r) => r.lastRunId).filter((id): id is string => id !== null)
-  const [links, lastRuns, openBreaks] = await Promise.all([
-    db.select().from(promiseChannels).where(inArray(promiseChannels.promiseId, ids)),
-    lastRunIds.length === 0
-      ? []
-      : db
-          .select({ id: runs.id, outcome: runs.outcome, startedAt: runs.startedAt, durationMs: runs.durationMs, clicks: runs.clicks })
-          .from(runs)
-          .where(inArray(runs.id, lastRunIds)),
-    db
-      .select()
-      .from(breaks)
-      .where(and(inArray(breaks.promiseId, ids), isNull(breaks.resolvedAt))),
-  ])
-  const channelsOf = new Map<string, string[]>()
-  for (const link of links) channelsOf.set(link.promiseId, [...(channelsOf.get(link.promiseId) ?? []), link.channelId])
-  const runById = new Map(lastRuns.map((r) => [r.id, r]))
-  const breakOf = new Map(openBreaks.map((b) => [b.promiseId, b]))
+// A promise as the API shows it: its row with its channels, its last run
+// and its open break, read in one query (a status read is one round trip).
+// The hot reads are prepared once per database and shape: drizzle builds
+// this select in JavaScript, which costs several times the query itself.
 
-  return rows.map((row) => {
-    const lastRun = row.lastRunId ? runById.get(row.lastRunId) : undefined
-    const open = breakOf.get(row.id)
-    return {
-      id: row.id,
-      title: row.title,
-      description: row.description,
-      source: row.source,
-      checkFile: row.checkFile,
-      journey: row.journey,
-      budgets: row.budgets,
-      schedule:
-        row.scheduleEverySeconds != null
-          ? { everySeconds: row.scheduleEverySeconds }
-          : row.scheduleCron
-            ? { cron: row.scheduleCron, timezone: row.scheduleTimezone }
-            : null,
-      dailyCustomers: row.dailyCustomers,
-      detractorRate: row.detractorRate,
-      device: row.device,
-      marketingOwner: row.marketingOwner,
-      techOwner: row.techOwner,
-      channels: (channelsOf.get(row.id) ?? []).sort(),
-      paused: row.paused,
-      breakAfter: row.breakAfter,
-      resolveAfter: row.resolveAfter,
-      confirmBroken: row.confirmBroken,
-      state: row.paused ? 'paused' : row.state,
-      lastRunAt: iso(row.lastRunAt),
-      lastRun: lastRun ? { ...lastRun, startedAt: lastRun.startedAt.toISOString() } : null,
-      openBreak: open
-        ? { id: open.id, openedAt: open.openedAt.toISOString(), acknowledgedAt: iso(open.acknowledgedAt), acknowledgedBy: open.acknowledgedBy }
-        : null,
-      createdAt: row.createdAt.toISOString(),
-      updatedAt: row.updatedAt.toISOString(),
+const viewColumns = {
+  row: promises,
+  channels: sql<string>`coalesce((select string_agg(pc.channel_id::text, ',' order by pc.channel_id::text)
+    from promise_channels pc where pc.promise_id = ${promises.id}), '')`,
+  lastRun: { id: runs.id, outcome: runs.outcome, startedAt: runs.startedAt, durationMs: runs.durationMs, clicks: runs.clicks },
+  openBreak: { id: breaks.id, openedAt: breaks.openedAt, acknowledgedAt: breaks.acknowledgedAt, acknowledgedBy: breaks.acknowledgedBy },
+}
+
+/** Promises with everything their view needs; `extra` adds columns (a cursor key). */
+export function selectPromiseViews<E extends Record<string, SQL.Aliased | SQL>>(db: Db, extra: E = {} as E) {
+  return db
+    .select({ ...viewColumns, ...extra })
+    .from(promises)
+    .leftJoin(runs, eq(runs.id, promises.lastRunId))
+    .leftJoin(breaks, and(eq(breaks.promiseId, promises.id), isNull(breaks.resolvedAt)))
+}
+
+export type PromiseViewRow = {
+  row: PromiseRow
+  channels: string
+  lastRun: { id: string; outcome: string; startedAt: Date; durationMs: number; clicks: number } | null
+  openBreak: { id: string; openedAt: Date; acknowledgedAt: Date | null; acknowledgedBy: string | null } | null
+}
+
+type Prepared = { execute(values: Record<string, unknown>): Promise<unknown> }
+const prepared = new WeakMap<Db, Map<string, Prepared>>()
+
+function preparedQuery(db: Db, name: string, build: () => Prepared): Prepared {
+  let queries = prepared.get(db)
+  if (!queries) prepared.set(db, (queries = new Map()))
+  let query = queries.get(name)
+  if (!query) queries.set(name, (query = build()))
+  return query
+}
+
+/** The view of one promise, or null when there is no such promise. */
+export async function loadPromiseView(db: Db, id: string): Promise<PromiseJson | null> {
+  const query = preparedQuery(db, 'promise_view', () =>
+    selectPromiseViews(db).where(eq(promises.id, sql.placeholder('id'))).prepare('promise_view'),
+  )
+  const [found] = (await query.execute({ id })) as PromiseViewRow[]
+  return found ? toPromiseView(found) : null
+}
+
+export interface PromiseListQuery {
+  limit: number
+  /** The sort key and id of the last promise of the previous page. */
+  after: { key: string; id: string } | null
+  state?: 'pending' | 'kept' | 'at_risk' | 'broken' | 'paused'
+  /** A marketing or tech owner's email. */
+  owner?: string
+}
+
+/** Up to limit promises in (created_at, id) order, each with its cursor key. */
+export async function listPromiseViews(db: Db, query: PromiseListQuery): Promise<(PromiseViewRow & { cursorKey: string })[]> {
+  const stateKind = query.state === undefined ? 'any' : query.state === 'paused' ? 'paused' : 'state'
+  const shape = `promise_list_${query.after ? 'after' : 'first'}_${stateKind}_${query.owner === undefined ? 'all' : 'owner'}`
+  const list = preparedQuery(db, shape, () => {
+    const filters: (SQL | undefined)[] = []
+    if (query.after) {
+      filters.push(sql`(${promises.createdAt}, ${promises.id}) > (cast(${sql.placeholder('afterKey')} as timestamptz), cast(${sql.placeholder('afterId')} as uuid))`)
     }
+    if (stateKind === 'paused') filters.push(eq(promises.paused, true))
+    if (stateKind === 'state') filters.push(and(eq(promises.paused, false), eq(promises.state, sql.placeholder('state'))))
+    if (query.owner !== undefined) {
+      filters.push(or(eq(promises.marketingOwner, sql.placeholder('owner')), eq(promises.techOwner, sql.placeholder('owner'))))
+    }
+    return selectPromiseViews(db, { cursorKey: sql<string>`${promises.createdAt}::text` })
+      .where(and(...filters))
+      .orderBy(asc(promises.createdAt), asc(promises.id))
+      .limit(sql.placeholder('limit'))
+      .prepare(shape)
   })
+  return (await list.execute({
+    limit: query.limit,
+    afterKey: query.after?.key,
+    afterId: query.after?.id,
+    state: query.state,
+    owner: query.owner,
+  })) as (PromiseViewRow & { cursorKey: string })[]
+}
+
+export function toPromiseView({ row, channels, lastRun, openBreak }: PromiseViewRow): PromiseJson {
+  return {
+    id: row.id,
+    title: row.title,
+    description: row.description,
+    source: row.source,
+    checkFile: row.checkFile,
+    journey: row.journey,
+    budgets: row.budgets,
+    schedule:
+      row.scheduleEverySeconds != null
+        ? { everySeconds: row.scheduleEverySeconds }
+        : row.scheduleCron
+          ? { cron: row.scheduleCron, timezone: row.scheduleTimezone }
+          : null,
+    dailyCustomers: row.dailyCustomers,
+    detractorRate: row.detractorRate,
+    device: row.device,
+    marketingOwner: row.marketingOwner,
+    techOwner: row.techOwner,
+    channels: channels === '' ? [] : channels.split(','),
+    paused: row.paused,
+    breakAfter: row.breakAfter,
+    resolveAfter: row.resolveAfter,
+    confirmBroken: row.confirmBroken,
+    state: row.paused ? 'paused' : row.state,
+    lastRunAt: iso(row.lastRunAt),
+    lastRun: lastRun ? { ...lastRun, startedAt: lastRun.startedAt.toISOString() } as PromiseJson['lastRun'] : null,
+    openBreak: openBreak
+      ? { id: openBreak.id, openedAt: openBreak.openedAt.toISOString(), acknowledgedAt: iso(openBreak.acknowledgedAt), acknowledgedBy: openBreak.acknowledgedBy }
+      : null,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  }
 }

@@ -1,0 +1,86 @@
+import type { MiddlewareHandler } from 'hono'
+
+// A short-lived cache of API reads ("microcaching"): a dashboard, a status
+// page or a CI job asking for the same promise list or status many times a
+// second costs one database read per key and ttlMs. A fresh answer comes
+// from memory; a stale one (up to another ttlMs old) too, while one read in
+// the background renews it, so no request waits on the database but the
+// first of a key; concurrent first reads of one key share that read.
+// Answers are the JSON of what every role allowed to read would see. Any
+// change made through this process (a non-GET request that succeeds)
+// drops everything, so a client sees its own changes at once; runs
+// recorded meanwhile show within about 2 × ttlMs.
+
+export interface ReadCache {
+  /** The JSON (UTF-8) of produce(), from memory when it may be. */
+  json(key: string, produce: () => Promise<unknown>): Promise<Uint8Array<ArrayBuffer>>
+  /** App middleware: clears the cache after every successful change. */
+  invalidator: MiddlewareHandler
+  clear(): void
+}
+
+interface Entry {
+  body: Uint8Array<ArrayBuffer>
+  at: number
+  /** The generation its read began in: void once a change came after. */
+  generation: number
+  /** A renewal in flight, so a stale entry gets one. */
+  renewing: boolean
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
+const encoder = new TextEncoder()
+
+export function createReadCache(options: { ttlMs: number; maxEntries?: number; now?: () => number }): ReadCache {
+  const { ttlMs } = options
+  const now = options.now ?? Date.now
+  const maxEntries = options.maxEntries ?? 10_000
+  const entries = new Map<string, Entry>()
+  const firstReads = new Map<string, Promise<Entry>>()
+  let generation = 0
+
+  const clear = () => {
+    generation += 1
+    entries.clear()
+    firstReads.clear()
+  }
+
+  /** Read and store; an entry read across a change is answered but not kept. */
+  const read = async (key: string, produce: () => Promise<unknown>): Promise<Entry> => {
+    const began = generation
+    const entry: Entry = { body: encoder.encode(JSON.stringify(await produce())), at: now(), generation: began, renewing: false }
+    if (began === generation) {
+      entries.delete(key)
+      if (entries.size >= maxEntries) entries.delete(entries.keys().next().value!)
+      entries.set(key, entry)
+    }
+    return entry
+  }
+
+  const json = async (key: string, produce: () => Promise<unknown>) => {
+    if (ttlMs <= 0) return encoder.encode(JSON.stringify(await produce()))
+    const entry = entries.get(key)
+    const age = entry && entry.generation === generation ? now() - entry.at : Infinity
+    if (age < ttlMs) return entry!.body
+    if (age < 2 * ttlMs) {
+      if (!entry!.renewing) {
+        entry!.renewing = true
+        read(key, produce).catch(() => entries.get(key) === entry && entries.delete(key))
+      }
+      return entry!.body
+    }
+    let first = firstReads.get(key)
+    if (!first) {
+      first = read(key, produce).finally(() => firstReads.get(key) === first && firstReads.delete(key))
+      firstReads.set(key, first)
+    }
+    return (await first).body
+  }
+
+  const invalidator: MiddlewareHandler = async (c, next) => {
+    await next()
+    if (!SAFE_METHODS.has(c.req.method) && c.res.status < 400) clear()
+  }
+
+  return { json, invalidator, clear }
+}

@@ -1,0 +1,70 @@
+import { eq } from 'drizzle-orm'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createReadCache } from '../../src/api/read-cache.ts'
+import { promises } from '../../src/db/schema.ts'
+import { apiHarness, promiseBody, type Harness } from './api-fixtures.ts'
+
+// The read cache of the promise list and status: what it saves, and that
+// it never hides a change made through the API nor lets a caller skip
+// authentication.
+
+describe('API read cache', () => {
+  let h: Harness
+  let clock = 1_000_000
+  const TTL = 1000
+
+  beforeAll(async () => {
+    h = await apiHarness({ readCache: createReadCache({ ttlMs: TTL, now: () => clock }) })
+  })
+  afterAll(() => h?.close())
+
+  const create = async (title: string) => (await (await h.call('POST', '/api/v1/promises', { body: promiseBody({ title }) })).json()).id as string
+  const titleOf = async (id: string) => (await (await h.call('GET', `/api/v1/promises/${id}`, { as: 'viewer' })).json()).title
+  /** A change behind the API's back, as the recorder or another process makes one. */
+  const retitle = (id: string, title: string) => h.db.update(promises).set({ title }).where(eq(promises.id, id))
+
+  it('answers a status from memory while fresh, then the stale one while it renews it', async () => {
+    const id = await create('Checkout in under a minute')
+    expect(await titleOf(id)).toBe('Checkout in under a minute')
+    await retitle(id, 'Checkout in 45 seconds')
+    clock += TTL - 1
+    expect(await titleOf(id)).toBe('Checkout in under a minute')
+    clock += 2 // stale: answered at once, renewed behind
+    expect(await titleOf(id)).toBe('Checkout in under a minute')
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    expect(await titleOf(id)).toBe('Checkout in 45 seconds')
+    await retitle(id, 'Checkout in 30 seconds')
+    clock += 2 * TTL // too old to answer: read again first
+    expect(await titleOf(id)).toBe('Checkout in 30 seconds')
+  })
+
+  it('shows a change made through the API at once', async () => {
+    const id = await create('Find a store in 2 taps')
+    expect(await titleOf(id)).toBe('Find a store in 2 taps')
+    const list = async () => (await (await h.call('GET', '/api/v1/promises?limit=100')).json()).items.map((p: { title: string }) => p.title)
+    expect(await list()).toContain('Find a store in 2 taps')
+    expect((await h.call('PATCH', `/api/v1/promises/${id}`, { body: { title: 'Find a store in 1 tap' } })).status).toBe(200)
+    expect(await titleOf(id)).toBe('Find a store in 1 tap')
+    expect(await list()).toContain('Find a store in 1 tap')
+    // A failed change clears nothing, and changes nothing.
+    expect((await h.call('PATCH', `/api/v1/promises/${id}`, { body: { title: '' } })).status).toBe(422)
+    expect(await titleOf(id)).toBe('Find a store in 1 tap')
+  })
+
+  it('keys the list by its query, and still asks every caller who it is', async () => {
+    const id = await create('Order online in 3 clicks')
+    const first = await (await h.call('GET', '/api/v1/promises?limit=1', { as: 'viewer' })).json()
+    const all = await (await h.call('GET', '/api/v1/promises?limit=100', { as: 'viewer' })).json()
+    expect(first.items).toHaveLength(1)
+    expect(all.items.length).toBeGreaterThan(1)
+    expect((await h.call('GET', `/api/v1/promises/${id}`, { as: null })).status).toBe(401)
+    expect((await h.call('GET', '/api/v1/promises?limit=100', { as: null })).status).toBe(401)
+  })
+
+  it('never keeps a 404', async () => {
+    const missing = '00000000-0000-4000-8000-0000000000aa'
+    expect((await h.call('GET', `/api/v1/promises/${missing}`)).status).toBe(404)
+    await h.db.insert(promises).values({ id: missing, title: 'Late arrival', journey: 'go to http://127.0.0.1:4100/' })
+    expect((await h.call('GET', `/api/v1/promises/${missing}`)).status).toBe(200)
+  })
+})
