@@ -21,6 +21,7 @@ const RESULTS = intFromEnv('RECORD_RESULTS', 20_000, 1, 200_000)
 const PROMISES = intFromEnv('RECORD_PROMISES', 1_000, 1, 100_000)
 const REPS = intFromEnv('BENCH_REPS', 3, 1, 20)
 const CONCURRENCY = process.env.RECORD_CONCURRENCY ? intFromEnv('RECORD_CONCURRENCY', 1, 1, 10_000) : undefined
+const LANES = process.env.RECORD_LANES ? intFromEnv('RECORD_LANES', 2, 1, 16) : undefined
 const TIMEOUT_MS = intFromEnv('RECORD_TIMEOUT_MS', 600_000)
 
 const STEPS = ['go to http://127.0.0.1:4100/', 'click "Shop now"', 'click "Add to cart"', 'click "Place order"', 'expect "Order confirmed"']
@@ -105,6 +106,7 @@ async function keptRecorder(connection: Redis, db: Db, results: RunResult[]): Pr
     prefix,
     db,
     ...(CONCURRENCY ? { concurrency: CONCURRENCY } : {}),
+    ...(LANES ? { lanes: LANES } : {}),
     onRecorded: () => void (++recorded === results.length && finish()),
   })
   const timeout = setTimeout(() => finish(), TIMEOUT_MS)
@@ -126,7 +128,7 @@ try {
     select 'Order online in 3 clicks #' || n, 'go to http://127.0.0.1:4100/', 60 from generate_series(1, ${PROMISES}) n`)
   const ids = (await db.execute(sql`select id from promises order by id`)) as unknown as { id: string }[]
   const promiseIds = ids.map((r) => r.id)
-  console.log(`record: ${RESULTS} results for ${PROMISES} promises, ${REPS} repetitions, recorder concurrency ${CONCURRENCY ?? 'default'}\n`)
+  console.log(`record: ${RESULTS} results for ${PROMISES} promises, ${REPS} repetitions, recorder concurrency ${CONCURRENCY ?? 'default'}, lanes ${LANES ?? 'default'}\n`)
 
   const kept: number[] = []
   const bare: number[] = []
@@ -146,7 +148,7 @@ try {
   print('bare BullMQ no-op worker', bareSummary, 'jobs/s', 0)
   print('ratio Kept / bare', summarize(kept.map((k, i) => k / bare[i]!)), '', 2)
   await writeResult('record', {
-    params: { results: RESULTS, promises: PROMISES, reps: REPS, recorderConcurrency: CONCURRENCY ?? 'default' },
+    params: { results: RESULTS, promises: PROMISES, reps: REPS, recorderConcurrency: CONCURRENCY ?? 'default', recorderLanes: LANES ?? 'default' },
     target: { resultsPerSecond: 5000 },
     keptResultsPerSecond: keptSummary,
     bareBullmqJobsPerSecond: bareSummary,

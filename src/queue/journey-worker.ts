@@ -6,7 +6,7 @@ import type { Logger } from '../infra/logger.ts'
 import type { BrowserPool } from '../runner/browser-pool.ts'
 import { runJourney } from '../runner/run-journey.ts'
 import { QUEUES, type JourneyJob, type JourneySpec, type ResultJob } from './jobs.ts'
-import { JOURNEY_WORKER_SETTINGS, RESULT_JOB_OPTIONS, defaultConcurrency } from './options.ts'
+import { JOURNEY_WORKER_SETTINGS, RESULT_JOB_OPTIONS, TRY_RESULT_JOB_OPTIONS, defaultConcurrency } from './options.ts'
 import { runIdForJob } from './run-id.ts'
 import { workerLooksOffline } from './self-check.ts'
 
@@ -85,7 +85,8 @@ export function startJourneyWorker(options: JourneyWorkerOptions): JourneyWorker
         },
       }
     }
-    await results.add('result', result, { ...RESULT_JOB_OPTIONS, jobId: runId })
+    const jobOptions = trigger === 'test' ? TRY_RESULT_JOB_OPTIONS : RESULT_JOB_OPTIONS
+    await results.add('result', result, { ...jobOptions, jobId: runId })
     return result
   }
 

@@ -2,12 +2,40 @@
  * Group commit: items handed in while a write is in flight wait and are
  * written together by the next write (up to `maxBatch` at a time). A lone
  * item is written at once; a burst costs a few writes, not one per item.
- * Writes never overlap, so batches are written in the order they formed.
+ * Within a lane writes never overlap, so its batches are written in the
+ * order they formed.
  *
  * When a batch fails and `writeAlone(error)` says so (the data of one item
  * is bad), each item is written alone, so one bad item fails only itself.
  */
 export function groupCommit<T, R>(
+  write: (items: T[]) => Promise<R[]>,
+  options: {
+    maxBatch: number
+    writeAlone?: (error: unknown) => boolean
+    /**
+     * Writes that may run at once (default 1). Items go to the lane of
+     * laneOf(item), so items of one key are always written in order, by
+     * one lane, and lanes never touch each other's keys.
+     */
+    lanes?: number
+    laneOf?: (item: T) => string
+  },
+): (item: T) => Promise<R> {
+  const lanes = Array.from({ length: Math.max(1, options.lanes ?? 1) }, () => oneLane(write, options))
+  if (lanes.length === 1 || !options.laneOf) return lanes[0]!
+  const laneOf = options.laneOf
+  return (item) => lanes[laneIndex(laneOf(item), lanes.length)]!(item)
+}
+
+/** The lane of a key among `lanes`: a small stable string hash (FNV-1a). */
+export function laneIndex(key: string, lanes: number): number {
+  let hash = 0x811c9dc5
+  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193)
+  return (hash >>> 0) % lanes
+}
+
+function oneLane<T, R>(
   write: (items: T[]) => Promise<R[]>,
   options: { maxBatch: number; writeAlone?: (error: unknown) => boolean },
 ): (item: T) => Promise<R> {

@@ -14,6 +14,12 @@ export interface AlertEvent extends BreakChange {}
 
 /** Results in flight at once: half are written while the other half gathers. */
 const DEFAULT_CONCURRENCY = 1000
+/**
+ * Transactions written at once, each for its own promises (so they never
+ * wait on each other's row locks): one gathers results while another
+ * commits, and Postgres has work while Node takes jobs from Redis.
+ */
+const DEFAULT_LANES = 2
 
 export interface RecorderOptions {
   /** A BullMQ worker connection (maxRetriesPerRequest: null). */
@@ -28,6 +34,8 @@ export interface RecorderOptions {
    * transaction.
    */
   concurrency?: number
+  /** Transactions written at once, each for a disjoint set of promises (default 2). */
+  lanes?: number
   /** The longest wait between retries of a result while Postgres is away (default 30 s). */
   maxBackoffMs?: number
   /** Called once per newly recorded run (e.g. metrics.observeRun). */
@@ -62,9 +70,12 @@ export function startRecorder(options: RecorderOptions): Recorder {
   const alerts = new Queue<AlertEvent>(QUEUES.alerts, { connection, prefix })
   const journeys: JourneyQueue = new Queue<JourneyJob>(QUEUES.journeys, { connection, prefix })
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY
+  const lanes = options.lanes ?? DEFAULT_LANES
   const recordResult = groupCommit((results: RunResult[]) => recordResults(db, results), {
-    maxBatch: Math.ceil(concurrency / 2),
+    maxBatch: Math.max(1, Math.ceil(concurrency / (2 * lanes))),
     writeAlone: isBadData,
+    lanes,
+    laneOf: (result) => result.promiseId,
   })
 
   const record = async (job: Job<ResultJob>) => {
