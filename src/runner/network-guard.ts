@@ -11,10 +11,10 @@ import { judgeTarget, type TargetPolicy, type Verdict } from './target-policy.ts
 // differently a moment later (DNS rebinding) cannot slip past.
 //
 // Loopback bypasses the proxy (Chromium's default): it is always allowed.
-// The browser's request events only name what was blocked (a navigation,
-// a redirect hop or a sub-request); they decide nothing. Judging in the
-// proxy alone, rather than also routing every request through
-// context.route, spares each request two protocol round trips.
+// The browser's requestfailed events only name what was blocked (a
+// navigation, a redirect hop or a sub-request); they decide nothing.
+// Judging in the proxy alone, rather than also routing every request
+// through context.route, spares each request two protocol round trips.
 
 export interface BlockedRequest {
   url: string
@@ -28,7 +28,7 @@ export interface BlockedRequest {
 export interface NetworkGuard {
   /** For newContext({ proxy }). */
   proxy: { server: string }
-  /** Watches the context's requests, to name what gets blocked (call before any page opens). */
+  /** Watches the context's failed requests, to name what gets blocked (call before any page opens). */
   attach(context: BrowserContext): Promise<void>
   /** The first request the policy blocked in this run, if any. */
   blocked(): BlockedRequest | null
@@ -44,8 +44,7 @@ interface Judged {
 export async function openNetworkGuard(policy: TargetPolicy): Promise<NetworkGuard> {
   const judged = new Map<string, Promise<Judged>>()
   let first: BlockedRequest | null = null
-  const redirects = new Map<string, string>() // target URL → the URL that redirected to it
-  const navigations = new Set<string>()
+  const failed: { url: string; navigation: boolean; from: string | null }[] = []
   const block = (entry: BlockedRequest) => void (first ??= entry)
 
   const judge = (rawHost: string): Promise<Judged> => {
@@ -130,28 +129,28 @@ export async function openNetworkGuard(policy: TargetPolicy): Promise<NetworkGua
   })
   const { port } = proxy.address() as AddressInfo
 
-  // What the proxy blocked is named once the browser's request event for
-  // it has come in (it may come after): a redirect hop, a navigation, or
-  // else a sub-request. A tunnel (https, wss) is known by its host only.
+  // What the proxy blocked is named once the browser has told of the
+  // request that failed (it may tell after): a redirect hop, a navigation,
+  // or else a sub-request. A tunnel (https, wss) is known by its host only.
+  // Only failed requests are listened to: an event for every request would
+  // cost the walk a message each.
   const described = (): BlockedRequest | null => {
     if (!first) return null
     const blocked = first
     const same = (url: string) =>
       url === blocked.url || (blocked.url.startsWith('https://') && sameHost(url, blocked.url))
-    const hop = [...redirects.keys()].find(same)
-    if (hop) return { ...blocked, url: hop, kind: 'redirect', from: redirects.get(hop)! }
-    const navigation = [...navigations].find(same)
-    return navigation ? { ...blocked, url: navigation, kind: 'navigation' } : blocked
+    const request = failed.find((r) => same(r.url))
+    if (request?.from) return { ...blocked, url: request.url, kind: 'redirect', from: request.from }
+    if (request?.navigation) return { ...blocked, url: request.url, kind: 'navigation' }
+    return blocked
   }
 
   return {
     proxy: { server: `http://127.0.0.1:${port}` },
     blocked: described,
     async attach(context) {
-      context.on('request', (request) => {
-        const from = request.redirectedFrom()
-        if (from) redirects.set(request.url(), from.url())
-        else if (request.isNavigationRequest()) navigations.add(request.url())
+      context.on('requestfailed', (request) => {
+        failed.push({ url: request.url(), navigation: request.isNavigationRequest(), from: request.redirectedFrom()?.url() ?? null })
       })
     },
     close: () =>

@@ -230,7 +230,8 @@ async function walk(context: BrowserContext, plan: Plan, guard: NetworkGuard, in
     const runDeadline = Date.now() + limits.runMs
     let walkOver = false
 
-    const runStep = async <T>(line: number, text: string, fn: (deadline: number) => Promise<T>): Promise<T> => {
+    /** `clicks`: false for a step that cannot click (go to, fill, expect…): no flush after it. */
+    const runStep = async <T>(line: number, text: string, fn: (deadline: number) => Promise<T>, clicks = true): Promise<T> => {
       if (walkOver) throw new StepFailure('the walk already ended')
       options.onProgress?.({ type: 'step-start', line, text: maskSecrets(text, input.forms) })
       const clicksBefore = instruments.clicks()
@@ -251,7 +252,7 @@ async function walk(context: BrowserContext, plan: Plan, guard: NetworkGuard, in
         }
       }
       const stepMs = Math.round(performance.now() - began)
-      await flush()
+      if (clicks || error !== null) await flush()
       const blocked = guard.blocked()
       if (blocked) error = blockedMessage(blocked)
       const step: StepResult = {
@@ -276,8 +277,12 @@ async function walk(context: BrowserContext, plan: Plan, guard: NetworkGuard, in
       const touch = isTouch(spec.device)
       for (const [index, step] of plan.steps.entries()) {
         try {
-          await runStep(step.line, step.text, (deadline) =>
-            performStep(step, { page: livePage, touch, deadline, secrets: input.secrets, documentStatus: () => statuses.get(livePage) ?? null }),
+          await runStep(
+            step.line,
+            step.text,
+            (deadline) =>
+              performStep(step, { page: livePage, touch, deadline, secrets: input.secrets, documentStatus: () => statuses.get(livePage) ?? null }),
+            mayClick(step),
           )
           if (tabs.opened && !tabs.opened.isClosed()) livePage = page = tabs.opened
           tabs.opened = null
@@ -343,6 +348,11 @@ async function walk(context: BrowserContext, plan: Plan, guard: NetworkGuard, in
     }).catch(() => NO_EVIDENCE)
     return errorMeasure(`the runner failed: ${describeError(error)}`, { steps, durationMs, vitals, evidence })
   }
+}
+
+/** Only these steps click (or tap): the rest need no wait for click reports after them. */
+function mayClick(step: Step): boolean {
+  return step.kind === 'click' || step.kind === 'check' || step.kind === 'uncheck'
 }
 
 /**
