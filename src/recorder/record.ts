@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { and, desc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm'
+import { and, desc, eq, isNull, lte, or, sql } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
 import { breaks, promises, runs } from '../db/schema.ts'
 import { nextBreakState, type BreakEvent } from '../domain/breaks.ts'
@@ -50,10 +50,11 @@ export async function recordResults(db: Db, results: RunResult[]): Promise<Recor
   return db.transaction(async (tx) => {
     const promiseIds = [...new Set(results.map((r) => r.promiseId))].sort()
     // Locked in id order, so recorders writing at the same time never deadlock.
+    // The ids travel as one parameter: building hundreds of them costs Node more than the query.
     const rows = await tx
       .select()
       .from(promises)
-      .where(inArray(promises.id, promiseIds))
+      .where(sql`${promises.id} = any(string_to_array(${promiseIds.join(',')}, ',')::uuid[])`)
       .orderBy(promises.id)
       .for('update')
     const current = new Map(rows.map((row) => [row.id, row]))
@@ -70,12 +71,15 @@ export async function recordResults(db: Db, results: RunResult[]): Promise<Recor
     await refreshHours(tx, newRuns.map((r) => ({ promiseId: r.promiseId, at: new Date(r.startedAt) })))
 
     // Each promise's results in the order they started (ties: as given).
-    const ordered = [...live].sort(
-      (a, b) =>
-        a.result.promiseId.localeCompare(b.result.promiseId) ||
-        Date.parse(a.result.startedAt) - Date.parse(b.result.startedAt) ||
-        a.index - b.index,
-    )
+    const started = live.map(({ result }) => Date.parse(result.startedAt))
+    const ordered = live
+      .map((entry, i) => ({ ...entry, at: started[i]! }))
+      .sort(
+        (a, b) =>
+          (a.result.promiseId < b.result.promiseId ? -1 : a.result.promiseId > b.result.promiseId ? 1 : 0) ||
+          a.at - b.at ||
+          a.index - b.index,
+      )
     const changed = new Set<string>()
     for (const { result, index } of ordered) {
       const promise = current.get(result.promiseId)!

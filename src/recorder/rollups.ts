@@ -65,14 +65,12 @@ export async function refreshHours(db: Executor, touched: { promiseId: string; a
     pairs.set(`${promiseId} ${hour}`, { promiseId, hour })
   }
   if (pairs.size === 0) return
-  const hours = sql.join(
-    [...pairs.values()].map((p) => sql`(${p.promiseId}::uuid, ${p.hour}::timestamptz)`),
-    sql`, `,
-  )
+  // The pairs travel as one JSON parameter, cheap to build whatever their number.
+  const hours = JSON.stringify([...pairs.values()].map((p) => ({ promise_id: p.promiseId, hour: p.hour })))
   await db.execute(sql`
     insert into run_rollups (promise_id, hour, runs, kept, at_risk, broken, errors, p50_ms, p95_ms, max_clicks)
     select t.promise_id, t.hour, ${FIGURES}
-    from (values ${hours}) as t (promise_id, hour)
+    from jsonb_to_recordset(${hours}::jsonb) as t (promise_id uuid, hour timestamptz)
     join runs r on r.promise_id = t.promise_id and r.started_at >= t.hour and r.started_at < t.hour + interval '1 hour'
     group by t.promise_id, t.hour
     ${UPSERT}
