@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { chromium } from 'playwright-core'
 import { startDemoShop } from '../src/demo/shop.tsx'
 import { resolveChromium } from '../src/runner/browser-path.ts'
-import { CHROMIUM_ARGS } from '../src/runner/browser-pool.ts'
+import { BrowserPool, CHROMIUM_ARGS } from '../src/runner/browser-pool.ts'
 import { runJourney } from '../src/runner/run-journey.ts'
 import { inLanes, walkBare } from './lib/journey.ts'
 import { startKept } from './lib/kept.ts'
@@ -16,6 +16,7 @@ import { benchDatabase } from './lib/services.ts'
 //     same concurrency → "results" → recorder → committed in Postgres.
 // Throughput is runs over wall time for a batch of JOURNEYS_RUNS; latency
 // is per run (bare: context open to closed; Kept: job taken to committed).
+// The two alternate, and which goes first alternates too.
 // JOURNEYS_ATTRIBUTION=1 adds two variants, to see where Kept's cost lies:
 // Kept's runner called directly (no queue, no recorder), and the bare
 // script recording a Playwright trace on every run (what Kept's scheduled
@@ -31,10 +32,14 @@ const database = await benchDatabase('journeys')
 const browser = await chromium.launch({ executablePath: resolveChromium(process.env)?.path, args: CHROMIUM_ARGS })
 const kept = await startKept({ db: database.db, shopUrl: shop.url, concurrency: CONCURRENCY })
 
+// Each variant walks in a browser of its own, so no browser serves more
+// runs than another's and carries their wear.
+const variantPool = ATTRIBUTION ? new BrowserPool({ executablePath: resolveChromium(process.env)?.path }) : null
+const tracingBrowser = ATTRIBUTION ? await chromium.launch({ executablePath: resolveChromium(process.env)?.path, args: CHROMIUM_ARGS }) : null
 const runnerAlone = () =>
-  runJourney(kept.pool, kept.spec, { runId: randomUUID(), trigger: 'schedule', dataDir: kept.dataDir, workerId: 'bench', decryptSecret: (v) => v })
+  runJourney(variantPool!, kept.spec, { runId: randomUUID(), trigger: 'schedule', dataDir: kept.dataDir, workerId: 'bench', decryptSecret: (v) => v })
 const variants: Record<string, () => Promise<unknown>> = ATTRIBUTION
-  ? { 'Kept runner alone': runnerAlone, 'bare + trace': () => walkBare(browser, shop.url, { trace: true }) }
+  ? { 'Kept runner alone': runnerAlone, 'bare + trace': () => walkBare(tracingBrowser!, shop.url, { trace: true }) }
   : {}
 
 try {
@@ -47,18 +52,30 @@ try {
   const keptRuns = { throughput: [] as number[], latency: [] as number[], walk: [] as number[] }
   const extra: Record<string, { throughput: number[]; latency: number[] }> = {}
   const outcomes: Record<string, number> = {}
-  for (let rep = 0; rep < REPS; rep++) {
+  const walkBareBatch = async () => {
     const started = performance.now()
     const latencies = await inLanes(RUNS, CONCURRENCY, () => walkBare(browser, shop.url))
     bare.throughput.push(RUNS / ((performance.now() - started) / 1000))
     bare.latency.push(...latencies)
-
+  }
+  const walkKeptBatch = async () => {
     const batch = await kept.batch(RUNS)
     keptRuns.throughput.push(RUNS / batch.seconds)
     for (const run of batch.runs) {
       keptRuns.latency.push(run.latencyMs)
       keptRuns.walk.push(run.walkMs)
       outcomes[`${run.outcome}, ${run.clicks} clicks`] = (outcomes[`${run.outcome}, ${run.clicks} clicks`] ?? 0) + 1
+    }
+  }
+  for (let rep = 0; rep < REPS; rep++) {
+    // Bare first in even repetitions, Kept first in odd ones: a machine that
+    // speeds up or slows down during a repetition favours neither.
+    if (rep % 2 === 0) {
+      await walkBareBatch()
+      await walkKeptBatch()
+    } else {
+      await walkKeptBatch()
+      await walkBareBatch()
     }
 
     for (const [name, task] of Object.entries(variants)) {
@@ -107,6 +124,8 @@ try {
 } finally {
   await kept.close()
   await browser.close()
+  await variantPool?.close()
+  await tracingBrowser?.close()
   await database.drop()
   await shop.close()
 }

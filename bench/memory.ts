@@ -6,6 +6,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Queue } from 'bullmq'
 import { startDemoShop } from '../src/demo/shop.tsx'
+import { traceScheduledRuns } from '../src/domain/evidence.ts'
 import { createRedisConnection } from '../src/infra/redis.ts'
 import { enqueueRun } from '../src/queue/enqueue.ts'
 import { QUEUES, type JourneyJob, type JourneySpec } from '../src/queue/jobs.ts'
@@ -37,6 +38,8 @@ const spec: JourneySpec = {
   budgets: { maxClicks: 3, maxSeconds: 60 },
   device: 'desktop',
   secrets: {},
+  // As the scheduler builds it for a promise with the default thresholds.
+  traceScheduled: traceScheduledRuns({ confirmBroken: true, breakAfter: 2 }),
 }
 
 function startWorker(prefix: string, concurrency: number): ChildProcess {

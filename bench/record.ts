@@ -7,7 +7,7 @@ import type { Outcome, RunResult } from '../src/domain/run.ts'
 import { createRedisConnection } from '../src/infra/redis.ts'
 import { QUEUES, type ResultJob } from '../src/queue/jobs.ts'
 import { RESULT_JOB_OPTIONS } from '../src/queue/options.ts'
-import { startRecorder } from '../src/recorder/recorder.ts'
+import { DEFAULT_RECORDER_CONCURRENCY, startRecorder } from '../src/recorder/recorder.ts'
 import { intFromEnv, print, summarize, writeResult } from './lib/report.ts'
 import { benchDatabase, benchPrefix, obliterateQueues, REDIS_URL } from './lib/services.ts'
 
@@ -138,7 +138,7 @@ try {
     const run = await keptRecorder(connection, db, results)
     if (run.recorded !== RESULTS) throw new Error(`expected ${RESULTS} runs in Postgres, found ${run.recorded}`)
     kept.push(RESULTS / run.seconds)
-    bare.push(RESULTS / (await bareQueue(connection, results, CONCURRENCY ?? 1000)))
+    bare.push(RESULTS / (await bareQueue(connection, results, CONCURRENCY ?? DEFAULT_RECORDER_CONCURRENCY)))
     console.log(`  rep ${rep + 1}: Kept ${kept.at(-1)!.toFixed(0)}/s, bare BullMQ ${bare.at(-1)!.toFixed(0)}/s`)
   }
   const keptSummary = summarize(kept)
