@@ -84,7 +84,10 @@ const runRoute = createRoute({
 export function promiseRoutes(deps: ApiDeps) {
   const app = newRouter()
   const { db, scheduler, readCache } = deps
-  /** The JSON of a read, through the read cache when there is one. */
+  /**
+   * The JSON of a read, through the read cache when there is one. Its
+   * callers cast the answer: Hono cannot check bytes against the route's schema.
+   */
   const cachedJson = async (c: Context, key: string, produce: () => Promise<unknown>) =>
     readCache ? c.body(await readCache.json(key, produce), 200, { 'content-type': 'application/json' }) : c.json(await produce(), 200)
 
