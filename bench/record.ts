@@ -1,26 +1,26 @@
 import { randomUUID } from 'node:crypto'
-import { Queue, Worker } from 'bullmq'
 import { sql } from 'drizzle-orm'
 import type { Redis } from 'ioredis'
 import type { Db } from '../src/db/client.ts'
 import type { Outcome, RunResult } from '../src/domain/run.ts'
 import { createRedisConnection } from '../src/infra/redis.ts'
-import { QUEUES, type ResultJob } from '../src/queue/jobs.ts'
-import { RESULT_JOB_OPTIONS } from '../src/queue/options.ts'
-import { DEFAULT_RECORDER_CONCURRENCY, startRecorder } from '../src/recorder/recorder.ts'
+import { resultsKey } from '../src/queue/results-stream.ts'
+import { DEFAULT_RECORDER_BATCH, startRecorder } from '../src/recorder/recorder.ts'
+import { resultsReader } from '../src/recorder/results-reader.ts'
 import { intFromEnv, print, summarize, writeResult } from './lib/report.ts'
-import { benchDatabase, benchPrefix, obliterateQueues, REDIS_URL } from './lib/services.ts'
+import { benchDatabase, benchPrefix, deletePrefix, REDIS_URL } from './lib/services.ts'
 
-// Results recorded per second: enqueue RECORD_RESULTS synthetic results
-// for RECORD_PROMISES promises on the "results" queue, start the recorder,
+// Results recorded per second: publish RECORD_RESULTS synthetic results
+// for RECORD_PROMISES promises on the results stream, start the recorder,
 // and time until every run is in Postgres (committed). The baseline is a
-// bare BullMQ worker that does nothing with the same jobs: the ceiling
-// the queue itself allows on this machine.
+// bare consumer that reads and acknowledges the same entries in the same
+// batches and does nothing else: the ceiling the stream itself allows on
+// this machine.
 
 const RESULTS = intFromEnv('RECORD_RESULTS', 20_000, 1, 200_000)
 const PROMISES = intFromEnv('RECORD_PROMISES', 1_000, 1, 100_000)
 const REPS = intFromEnv('BENCH_REPS', 3, 1, 20)
-const CONCURRENCY = process.env.RECORD_CONCURRENCY ? intFromEnv('RECORD_CONCURRENCY', 1, 1, 10_000) : undefined
+const BATCH = process.env.RECORD_BATCH ? intFromEnv('RECORD_BATCH', 1, 1, 10_000) : undefined
 const LANES = process.env.RECORD_LANES ? intFromEnv('RECORD_LANES', 2, 1, 16) : undefined
 const TIMEOUT_MS = intFromEnv('RECORD_TIMEOUT_MS', 600_000)
 
@@ -57,11 +57,12 @@ function syntheticResults(promiseIds: string[], count: number, start: number): R
   })
 }
 
-async function enqueue(queue: Queue<ResultJob>, results: RunResult[]): Promise<void> {
+/** Published as journey workers do (publishResult), a thousand commands per round trip. */
+async function publish(connection: Redis, prefix: string, results: RunResult[]): Promise<void> {
   for (let i = 0; i < results.length; i += 1000) {
-    await queue.addBulk(
-      results.slice(i, i + 1000).map((r) => ({ name: 'result', data: r, opts: { ...RESULT_JOB_OPTIONS, jobId: r.runId } })),
-    )
+    const pipeline = connection.pipeline()
+    for (const r of results.slice(i, i + 1000)) pipeline.xadd(resultsKey(prefix), '*', 'result', JSON.stringify(r))
+    await pipeline.exec()
   }
 }
 
@@ -71,32 +72,26 @@ async function resetRuns(db: Db): Promise<void> {
     open_break_id = null, last_run_id = null, last_run_at = null`)
 }
 
-/** Seconds for a bare BullMQ worker (no-op processor) to drain the same jobs. */
-async function bareQueue(connection: Redis, results: RunResult[], concurrency: number): Promise<number> {
+/** Seconds for a bare consumer (read a batch, acknowledge it, nothing else) to drain the same entries. */
+async function bareStream(connection: Redis, results: RunResult[], batch: number): Promise<number> {
   const prefix = benchPrefix('record-bare')
-  const queue = new Queue<ResultJob>(QUEUES.results, { connection, prefix })
-  await enqueue(queue, results)
-  let done = 0
+  await publish(connection, prefix, results)
+  const reader = resultsReader(connection, connection, prefix, 'bench')
+  await reader.ensureGroup()
   const started = performance.now()
-  let finish!: () => void
-  const finished = new Promise<void>((resolve) => (finish = resolve))
-  const worker = new Worker<ResultJob>(QUEUES.results, async () => void (++done === results.length && finish()), {
-    connection,
-    prefix,
-    concurrency,
-  })
-  await finished
+  for (let done = 0; done < results.length; ) {
+    const entries = await reader.readNew(batch, 1000)
+    await reader.acknowledge(entries.map((entry) => entry.id))
+    done += entries.length
+  }
   const seconds = (performance.now() - started) / 1000
-  await worker.close()
-  await queue.close()
-  await obliterateQueues(connection, prefix)
+  await deletePrefix(connection, prefix)
   return seconds
 }
 
 async function keptRecorder(connection: Redis, db: Db, results: RunResult[]): Promise<{ seconds: number; recorded: number }> {
   const prefix = benchPrefix('record')
-  const queue = new Queue<ResultJob>(QUEUES.results, { connection, prefix })
-  await enqueue(queue, results)
+  await publish(connection, prefix, results)
   let recorded = 0
   const started = performance.now()
   let finish!: () => void
@@ -105,7 +100,7 @@ async function keptRecorder(connection: Redis, db: Db, results: RunResult[]): Pr
     connection,
     prefix,
     db,
-    ...(CONCURRENCY ? { concurrency: CONCURRENCY } : {}),
+    ...(BATCH ? { batchSize: BATCH } : {}),
     ...(LANES ? { lanes: LANES } : {}),
     onRecorded: () => void (++recorded === results.length && finish()),
   })
@@ -114,8 +109,7 @@ async function keptRecorder(connection: Redis, db: Db, results: RunResult[]): Pr
   const seconds = (performance.now() - started) / 1000
   clearTimeout(timeout)
   await recorder.close()
-  await queue.close()
-  await obliterateQueues(connection, prefix)
+  await deletePrefix(connection, prefix)
   const [row] = (await db.execute(sql`select count(*)::int as n from runs`)) as unknown as { n: number }[]
   return { seconds, recorded: row!.n }
 }
@@ -128,7 +122,7 @@ try {
     select 'Order online in 3 clicks #' || n, 'go to http://127.0.0.1:4100/', 60 from generate_series(1, ${PROMISES}) n`)
   const ids = (await db.execute(sql`select id from promises order by id`)) as unknown as { id: string }[]
   const promiseIds = ids.map((r) => r.id)
-  console.log(`record: ${RESULTS} results for ${PROMISES} promises, ${REPS} repetitions, recorder concurrency ${CONCURRENCY ?? 'default'}, lanes ${LANES ?? 'default'}\n`)
+  console.log(`record: ${RESULTS} results for ${PROMISES} promises, ${REPS} repetitions, recorder batch ${BATCH ?? 'default'}, lanes ${LANES ?? 'default'}\n`)
 
   const kept: number[] = []
   const bare: number[] = []
@@ -138,20 +132,20 @@ try {
     const run = await keptRecorder(connection, db, results)
     if (run.recorded !== RESULTS) throw new Error(`expected ${RESULTS} runs in Postgres, found ${run.recorded}`)
     kept.push(RESULTS / run.seconds)
-    bare.push(RESULTS / (await bareQueue(connection, results, CONCURRENCY ?? DEFAULT_RECORDER_CONCURRENCY)))
-    console.log(`  rep ${rep + 1}: Kept ${kept.at(-1)!.toFixed(0)}/s, bare BullMQ ${bare.at(-1)!.toFixed(0)}/s`)
+    bare.push(RESULTS / (await bareStream(connection, results, BATCH ?? DEFAULT_RECORDER_BATCH)))
+    console.log(`  rep ${rep + 1}: Kept ${kept.at(-1)!.toFixed(0)}/s, bare stream ${bare.at(-1)!.toFixed(0)}/s`)
   }
   const keptSummary = summarize(kept)
   const bareSummary = summarize(bare)
   console.log()
   print('Kept recorder (results/s)', keptSummary, 'results/s', 0)
-  print('bare BullMQ no-op worker', bareSummary, 'jobs/s', 0)
+  print('bare stream read + ack', bareSummary, 'entries/s', 0)
   print('ratio Kept / bare', summarize(kept.map((k, i) => k / bare[i]!)), '', 2)
   await writeResult('record', {
-    params: { results: RESULTS, promises: PROMISES, reps: REPS, recorderConcurrency: CONCURRENCY ?? 'default', recorderLanes: LANES ?? 'default' },
+    params: { results: RESULTS, promises: PROMISES, reps: REPS, recorderBatch: BATCH ?? 'default', recorderLanes: LANES ?? 'default' },
     target: { resultsPerSecond: 5000 },
     keptResultsPerSecond: keptSummary,
-    bareBullmqJobsPerSecond: bareSummary,
+    bareStreamEntriesPerSecond: bareSummary,
     ratio: summarize(kept.map((k, i) => k / bare[i]!)),
     runs: { kept, bare },
   })

@@ -16,7 +16,8 @@ import { createMailer } from '../infra/mailer.ts'
 import { createRedisConnection, resolveRedis } from '../infra/redis.ts'
 import { StartupError } from '../infra/startup-error.ts'
 import { createMetrics } from '../metrics/metrics.ts'
-import { QUEUES, type JourneyJob, type ResultJob } from '../queue/jobs.ts'
+import { QUEUES, type JourneyJob } from '../queue/jobs.ts'
+import { resultsBacklog } from '../queue/results-stream.ts'
 import { startRetention } from '../queue/retention.ts'
 import { Scheduler } from '../queue/scheduler.ts'
 import { tryJourney } from '../queue/try-journey.ts'
@@ -62,9 +63,8 @@ export async function startControlPlane(rt: Runtime, options: { worker: boolean;
   lifecycle.onStop('redis', async () => void (await connection.quit()))
   const prefix = env.KEPT_QUEUE_PREFIX
   const journeys = new Queue<JourneyJob>(QUEUES.journeys, { connection, prefix })
-  const results = new Queue<ResultJob>(QUEUES.results, { connection, prefix })
   const otherQueues = [QUEUES.alerts, QUEUES.alertDeliveries, QUEUES.digest].map((name) => new Queue(name, { connection, prefix }))
-  lifecycle.onStop('queues', async () => void (await Promise.all([journeys, results, ...otherQueues].map((q) => q.close()))))
+  lifecycle.onStop('queues', async () => void (await Promise.all([journeys, ...otherQueues].map((q) => q.close()))))
 
   const admin = await ensureAdminFromEnv(db, env)
   if (admin?.created) logger.info({ email: admin.email }, 'first admin created from KEPT_ADMIN_EMAIL')
@@ -81,7 +81,11 @@ export async function startControlPlane(rt: Runtime, options: { worker: boolean;
   const neverRun = await db.select({ id: promises.id }).from(promises).where(and(isNull(promises.lastRunAt), eq(promises.paused, false)))
   for (const { id } of neverRun) await scheduler.runFirst(id)
 
-  const metrics = createMetrics({ queues: [journeys, results, ...otherQueues], db })
+  const metrics = createMetrics({
+    queues: [journeys, ...otherQueues],
+    backlogs: [{ name: 'results', counts: () => resultsBacklog(connection, prefix) }],
+    db,
+  })
   composeRecorder(rt, { db, redisUrl: redis.url, onRecorded: (result) => metrics.observeRun(result) })
 
   const { transport: mailer, configured: mailConfigured } = createMailer(env.SMTP_URL)
@@ -126,7 +130,7 @@ export async function startControlPlane(rt: Runtime, options: { worker: boolean;
     dataDir,
     secretKey,
     testChannel: (channelId) => sendTestAlert(alertOptions, channelId),
-    tryJourney: (spec) => tryJourney({ journeys, results }, spec),
+    tryJourney: (spec) => tryJourney({ journeys, redis: connection, prefix }, spec),
   })
   const digests = digestRoutes({ db, secretKey, timezone: env.KEPT_TIMEZONE, baseUrl })
   const app = createHttpApp({ logger, api, digests, pages, metrics: metrics.registry, readCache })

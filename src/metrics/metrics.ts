@@ -8,6 +8,11 @@ import type { RunResult } from '../domain/run.ts'
 
 const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed'] as const
 
+export interface Backlog {
+  name: string
+  counts(): Promise<{ waiting: number; active: number }>
+}
+
 export interface Metrics {
   registry: Registry
   /** Count a recorded run (wire to the recorder's onRecorded). */
@@ -18,7 +23,13 @@ export interface Metrics {
  * Prometheus metrics of Kept. Queue depths and open breaks are read when
  * scraped, so they are never stale; runs are counted as they are recorded.
  */
-export function createMetrics(options: { queues: Queue[]; db?: Db; defaultMetrics?: boolean }): Metrics {
+export function createMetrics(options: {
+  queues: Queue[]
+  /** Work that waits elsewhere than a BullMQ queue (the results stream), counted the same way. */
+  backlogs?: Backlog[]
+  db?: Db
+  defaultMetrics?: boolean
+}): Metrics {
   const registry = new Registry()
   if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'kept_' })
 
@@ -33,6 +44,12 @@ export function createMetrics(options: { queues: Queue[]; db?: Db; defaultMetric
         options.queues.map(async (queue) => {
           const counts = await queue.getJobCounts(...QUEUE_STATES)
           for (const state of QUEUE_STATES) this.set({ queue: queue.name, state }, counts[state] ?? 0)
+        }),
+      )
+      await Promise.all(
+        (options.backlogs ?? []).map(async (backlog) => {
+          const counts = await backlog.counts()
+          for (const state of ['waiting', 'active'] as const) this.set({ queue: backlog.name, state }, counts[state])
         }),
       )
     },

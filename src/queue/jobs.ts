@@ -1,11 +1,11 @@
 import type { Budgets } from '../domain/budget.ts'
-import type { RunResult, RunTrigger } from '../domain/run.ts'
+import type { RunTrigger } from '../domain/run.ts'
 import type { Device } from '../db/schema.ts'
 
-// Queue names of the data flow in docs/ARCHITECTURE.md.
+// Queue names of the data flow in docs/ARCHITECTURE.md. Results travel on
+// a stream, not a queue (results-stream.ts).
 export const QUEUES = {
   journeys: 'journeys',
-  results: 'results',
   alerts: 'alerts',
   /** One job per alert delivery (or grouped message) to one channel. */
   alertDeliveries: 'alert-deliveries',
@@ -43,6 +43,3 @@ export interface JourneyJob {
   runId?: string
   confirmOf?: string
 }
-
-/** A results job: its BullMQ job id is the run id. */
-export type ResultJob = RunResult

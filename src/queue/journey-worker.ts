@@ -1,12 +1,13 @@
 import os from 'node:os'
-import { Queue, Worker, type Job } from 'bullmq'
+import { Worker, type Job } from 'bullmq'
 import type { Redis } from 'ioredis'
 import type { RunResult } from '../domain/run.ts'
 import type { Logger } from '../infra/logger.ts'
 import type { BrowserPool } from '../runner/browser-pool.ts'
 import { runJourney } from '../runner/run-journey.ts'
-import { QUEUES, type JourneyJob, type JourneySpec, type ResultJob } from './jobs.ts'
-import { JOURNEY_WORKER_SETTINGS, RESULT_JOB_OPTIONS, TRY_RESULT_JOB_OPTIONS, defaultConcurrency } from './options.ts'
+import { QUEUES, type JourneyJob, type JourneySpec } from './jobs.ts'
+import { JOURNEY_WORKER_SETTINGS, defaultConcurrency } from './options.ts'
+import { publishResult, publishTryResult } from './results-stream.ts'
 import { runIdForJob } from './run-id.ts'
 import { workerLooksOffline } from './self-check.ts'
 
@@ -41,13 +42,12 @@ export interface JourneyWorker {
 
 /**
  * Walks journeys from the "journeys" queue and publishes each result on
- * the "results" queue, job id = run id. Needs Redis and a browser, never
- * the database.
+ * the results stream (a try's result under its run id, see
+ * results-stream.ts). Needs Redis and a browser, never the database.
  */
 export function startJourneyWorker(options: JourneyWorkerOptions): JourneyWorker {
   const { connection, prefix, pool, logger } = options
   const workerId = options.workerId ?? `${os.hostname()}:${process.pid}`
-  const results = new Queue<ResultJob>(QUEUES.results, { connection, prefix })
   const selfCheck =
     options.selfCheck ?? ((spec: JourneySpec) => workerLooksOffline(spec, { probes: options.sanityProbes ?? [] }))
 
@@ -85,8 +85,8 @@ export function startJourneyWorker(options: JourneyWorkerOptions): JourneyWorker
         },
       }
     }
-    const jobOptions = trigger === 'test' ? TRY_RESULT_JOB_OPTIONS : RESULT_JOB_OPTIONS
-    await results.add('result', result, { ...jobOptions, jobId: runId })
+    if (trigger === 'test') await publishTryResult(connection, prefix, result)
+    else await publishResult(connection, prefix, result)
     return result
   }
 
@@ -109,7 +109,6 @@ export function startJourneyWorker(options: JourneyWorkerOptions): JourneyWorker
         logger?.warn('journeys still running at close: handing them back')
         await worker.close(true)
       }
-      await results.close()
     })())
 
   return { worker, close }

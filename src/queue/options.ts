@@ -13,27 +13,9 @@ export const JOURNEY_JOB_OPTIONS = {
 } satisfies JobsOptions
 
 /**
- * Results wait in Redis until the recorder can write them: many attempts
- * with a backoff capped at 30 s (see RESULT_BACKOFF), so a Postgres outage
- * of days only delays them. Once recorded, a result lives in Postgres:
- * keeping its job too would cost Redis work on every one of thousands a
- * second. A retried publish of a removed result is recorded once all the
- * same (the recorder is idempotent by run id).
+ * Delay before retry n (1-based) of results the recorder could not write:
+ * 0.5 s doubling, at most `maxMs`, so a Postgres outage of days only delays them.
  */
-export const RESULT_JOB_OPTIONS = {
-  attempts: 20_000,
-  backoff: { type: 'capped' },
-  removeOnComplete: true,
-  removeOnFail: { count: 5000, age: 7 * 24 * HOUR },
-} satisfies JobsOptions
-
-/** A "try it now" result is never recorded: its job stays for the waiting request to read (tryJourney). */
-export const TRY_RESULT_JOB_OPTIONS = {
-  ...RESULT_JOB_OPTIONS,
-  removeOnComplete: { count: 1000, age: HOUR },
-} satisfies JobsOptions
-
-/** Delay before retry n (1-based) of a result: 0.5 s doubling, at most `maxMs`. */
 export function cappedBackoff(attemptsMade: number, maxMs = 30_000): number {
   return Math.min(maxMs, 500 * 2 ** Math.max(0, Math.min(attemptsMade - 1, 16)))
 }

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto'
-import type { Queue } from 'bullmq'
+import type { Redis } from 'ioredis'
 import type { RunResult } from '../domain/run.ts'
 import { enqueueRun, type JourneyQueue } from './enqueue.ts'
-import type { JourneySpec, ResultJob } from './jobs.ts'
+import type { JourneySpec } from './jobs.ts'
+import { readTryResult } from './results-stream.ts'
 
 export class TryTimeoutError extends Error {
   constructor(readonly runId: string, seconds: number) {
@@ -13,11 +14,11 @@ export class TryTimeoutError extends Error {
 
 /**
  * "Try it now": walk a journey once through the same queue and workers as
- * scheduled runs, without recording it. The recorder skips results whose
- * trigger is `test`, so the result job stays in Redis for us to read.
+ * scheduled runs, without recording it: the worker publishes a `test`
+ * result under its run id instead of on the results stream, for us to read.
  */
 export async function tryJourney(
-  queues: { journeys: JourneyQueue; results: Queue<ResultJob> },
+  queues: { journeys: JourneyQueue; redis: Redis; prefix: string },
   spec: JourneySpec,
   options: { timeoutMs?: number; pollMs?: number } = {},
 ): Promise<RunResult> {
@@ -26,8 +27,8 @@ export async function tryJourney(
   const timeoutMs = options.timeoutMs ?? 120_000
   const deadline = Date.now() + timeoutMs
   for (;;) {
-    const job = await queues.results.getJob(runId)
-    if (job) return job.data
+    const result = await readTryResult(queues.redis, queues.prefix, runId)
+    if (result) return result
     if (Date.now() > deadline) {
       await queues.journeys.remove(runId).catch(() => {})
       throw new TryTimeoutError(runId, Math.round(timeoutMs / 1000))

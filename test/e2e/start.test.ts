@@ -7,6 +7,7 @@ import { Queue } from 'bullmq'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { QUEUES } from '../../src/queue/jobs.ts'
+import { deadResultsKey, resultsKey } from '../../src/queue/results-stream.ts'
 import { freshDatabase, uniquePrefix } from '../support/db.ts'
 import { until } from '../support/wait.ts'
 
@@ -83,6 +84,7 @@ async function obliterate(prefix: string | undefined) {
     await queue.obliterate({ force: true }).catch(() => {})
     await queue.close()
   }
+  await redis.del(resultsKey(prefix), deadResultsKey(prefix))
   redis.disconnect()
 }
 

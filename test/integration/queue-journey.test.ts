@@ -13,7 +13,10 @@ import { decrypt } from '../../src/infra/crypto.ts'
 import { createRedisConnection } from '../../src/infra/redis.ts'
 import { QUEUES, type JourneyJob } from '../../src/queue/jobs.ts'
 import { startJourneyWorker, type JourneyWorker } from '../../src/queue/journey-worker.ts'
+import { resultsKey } from '../../src/queue/results-stream.ts'
 import { Scheduler } from '../../src/queue/scheduler.ts'
+import { buildSpec } from '../../src/queue/spec.ts'
+import { tryJourney } from '../../src/queue/try-journey.ts'
 import { startRecorder, type AlertEvent, type Recorder } from '../../src/recorder/recorder.ts'
 import { resolveChromium } from '../../src/runner/browser-path.ts'
 import { BrowserPool } from '../../src/runner/browser-pool.ts'
@@ -21,7 +24,7 @@ import { freshDatabase, uniquePrefix } from '../support/db.ts'
 import { until } from '../support/wait.ts'
 
 // End to end with the real pieces: scheduler → journeys queue → worker
-// (Chromium) → results queue → recorder → Postgres. One file, because
+// (Chromium) → results stream → recorder → Postgres. One file, because
 // Chromium is heavy on two shared cores.
 
 const REDIS_URL = 'redis://127.0.0.1:6379'
@@ -78,6 +81,7 @@ describe('journeys end to end', () => {
     }
     await journeys?.close()
     await alerts?.close()
+    await redis?.del(resultsKey(prefix))
     redis?.disconnect()
     await shop?.close()
     await pg?.drop()
@@ -114,6 +118,15 @@ describe('journeys end to end', () => {
     expect(run).toMatchObject({ promiseId: p.id, trigger: 'manual', outcome: 'kept', clicks: 3, workerId: 'in-test' })
     expect(await runsOf(p.id)).toHaveLength(1)
     expect(await promiseRow(p.id)).toMatchObject({ state: 'kept', lastRunId: runId })
+  })
+
+  it('"try it now" walks the journey through a worker and records nothing', async () => {
+    const p = await orderPromise()
+    const result = await tryJourney({ journeys, redis, prefix }, await buildSpec(pg.db, p), { timeoutMs: 30_000, pollMs: 50 })
+    expect(result).toMatchObject({ promiseId: p.id, trigger: 'test', outcome: 'kept', clicks: 3, workerId: 'in-test' })
+    expect(result.steps.map((step) => step.outcome)).toEqual(['passed', 'passed', 'passed', 'passed', 'passed'])
+    expect(await runById(result.runId)).toBeUndefined()
+    expect(await redis.xlen(resultsKey(prefix))).toBe(0) // never published for the recorder
   })
 
   it('a broken shop opens exactly one break after the confirmation run; fixed, it resolves', async () => {

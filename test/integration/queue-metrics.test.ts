@@ -6,26 +6,25 @@ import { breaks, promises } from '../../src/db/schema.ts'
 import { createRedisConnection } from '../../src/infra/redis.ts'
 import { createMetrics, metricsRoute } from '../../src/metrics/metrics.ts'
 import { QUEUES } from '../../src/queue/jobs.ts'
+import { publishResult, resultsBacklog, resultsKey } from '../../src/queue/results-stream.ts'
 import { freshDatabase, uniquePrefix } from '../support/db.ts'
 
 describe('metrics', () => {
   let pg: Awaited<ReturnType<typeof freshDatabase>>
   let redis: Redis
   let journeys: Queue
-  let results: Queue
+  let prefix: string
 
   beforeAll(async () => {
     pg = await freshDatabase()
     redis = createRedisConnection('redis://127.0.0.1:6379')
-    const prefix = uniquePrefix('metrics')
+    prefix = uniquePrefix('metrics')
     journeys = new Queue(QUEUES.journeys, { connection: redis, prefix })
-    results = new Queue(QUEUES.results, { connection: redis, prefix })
   })
   afterAll(async () => {
-    for (const queue of [journeys, results]) {
-      await queue?.obliterate({ force: true })
-      await queue?.close()
-    }
+    await journeys?.obliterate({ force: true })
+    await journeys?.close()
+    await redis?.del(resultsKey(prefix))
     redis?.disconnect()
     await pg?.drop()
   })
@@ -37,7 +36,13 @@ describe('metrics', () => {
     await journeys.add('journey', {})
     await journeys.add('journey', {}, { delay: 60_000 })
 
-    const metrics = createMetrics({ queues: [journeys, results], db: pg.db, defaultMetrics: false })
+    await publishResult(redis, prefix, { runId: 'r1' } as never)
+    const metrics = createMetrics({
+      queues: [journeys],
+      backlogs: [{ name: 'results', counts: () => resultsBacklog(redis, prefix) }],
+      db: pg.db,
+      defaultMetrics: false,
+    })
     metrics.observeRun({ outcome: 'kept', durationMs: 1500 } as never)
     metrics.observeRun({ outcome: 'broken', durationMs: 4000 } as never)
     metrics.observeRun({ outcome: 'kept', durationMs: 800 } as never)
@@ -49,7 +54,8 @@ describe('metrics', () => {
     const text = await response.text()
     expect(text).toContain('kept_queue_jobs{queue="journeys",state="waiting"} 2')
     expect(text).toContain('kept_queue_jobs{queue="journeys",state="delayed"} 1')
-    expect(text).toContain('kept_queue_jobs{queue="results",state="waiting"} 0')
+    expect(text).toContain('kept_queue_jobs{queue="results",state="waiting"} 1')
+    expect(text).toContain('kept_queue_jobs{queue="results",state="active"} 0')
     expect(text).toContain('kept_runs_total{outcome="kept"} 2')
     expect(text).toContain('kept_runs_total{outcome="broken"} 1')
     expect(text).toContain('kept_run_duration_seconds_count{outcome="kept"} 2')

@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { breaks, promises, runRollups, runs } from '../../src/db/schema.ts'
 import type { Outcome, RunResult } from '../../src/domain/run.ts'
 import { createRedisConnection } from '../../src/infra/redis.ts'
-import { QUEUES, type JourneyJob, type ResultJob } from '../../src/queue/jobs.ts'
-import { RESULT_JOB_OPTIONS } from '../../src/queue/options.ts'
+import { QUEUES, type JourneyJob } from '../../src/queue/jobs.ts'
+import { deadResultsKey, publishResult, RECORDERS, resultsBacklog, resultsKey } from '../../src/queue/results-stream.ts'
 import { recordResult } from '../../src/recorder/record.ts'
 import { startRecorder, type AlertEvent, type Recorder } from '../../src/recorder/recorder.ts'
 import { ADMIN_DATABASE_URL, freshDatabase, uniquePrefix } from '../support/db.ts'
@@ -41,7 +41,6 @@ describe('recorder', () => {
   let pg: Awaited<ReturnType<typeof freshDatabase>>
   let redis: Redis
   let prefix: string
-  let results: Queue<ResultJob>
   let journeys: Queue<JourneyJob>
   let alerts: Queue<AlertEvent>
   let recorder: Recorder
@@ -50,17 +49,17 @@ describe('recorder', () => {
     pg = await freshDatabase()
     redis = createRedisConnection('redis://127.0.0.1:6379', { worker: true })
     prefix = uniquePrefix('recorder')
-    results = new Queue(QUEUES.results, { connection: redis, prefix })
     journeys = new Queue(QUEUES.journeys, { connection: redis, prefix })
     alerts = new Queue(QUEUES.alerts, { connection: redis, prefix })
-    recorder = startRecorder({ connection: redis, prefix, db: pg.db, maxBackoffMs: 300 })
+    recorder = startRecorder({ connection: redis, prefix, db: pg.db, maxBackoffMs: 300, claimIdleMs: 400 })
   })
   afterAll(async () => {
     await recorder?.close()
-    for (const queue of [results, journeys, alerts]) {
+    for (const queue of [journeys, alerts]) {
       await queue?.obliterate({ force: true })
       await queue?.close()
     }
+    await redis?.del(resultsKey(prefix), deadResultsKey(prefix))
     redis?.disconnect()
     await pg?.drop()
   })
@@ -74,25 +73,27 @@ describe('recorder', () => {
   }
   const promiseRow = async (id: string) => (await pg.db.select().from(promises).where(eq(promises.id, id)))[0]!
   const runCount = async (promiseId: string) => (await pg.db.select().from(runs).where(eq(runs.promiseId, promiseId))).length
-  const publish = (r: RunResult, jobId = r.runId) => results.add('result', r, { ...RESULT_JOB_OPTIONS, jobId })
+  const publish = (r: RunResult) => publishResult(redis, prefix, r)
   const recorded = (runId: string) =>
     until(async () => (await pg.db.select().from(runs).where(eq(runs.id, runId)))[0], `run ${runId}`)
-  // A recorded result's job is removed once done (failed ones stay): published, then gone, is done.
-  const completed = (jobId: string) =>
+  // Written entries are acknowledged and deleted: an empty stream means all are done.
+  const allDone = () =>
     until(async () => {
-      const job = await results.getJob(jobId)
-      return !job || (job.finishedOn && !job.failedReason)
-    }, `result job ${jobId} to finish`)
+      const backlog = await resultsBacklog(redis, prefix)
+      return backlog.waiting + backlog.active === 0
+    }, 'every result to be done')
+  const deadLetters = async () =>
+    (await redis.xrange(deadResultsKey(prefix), '-', '+')).map(([, fields]) => ({ result: fields[1]!, error: fields[3]! }))
 
   it('records a kept run once, with its state and hourly rollup', async () => {
     const p = await insertPromise()
     const kept = result(p.id, 'kept', { clicks: 3, durationMs: 1200 })
     await publish(kept)
     await recorded(kept.runId)
-    await completed(kept.runId)
-    // The same run id again (a retried worker publishing twice under another job id) changes nothing.
-    await publish(kept, `${kept.runId}-again`)
-    await completed(`${kept.runId}-again`)
+    await allDone()
+    // The same run id again (a worker that published twice) changes nothing.
+    await publish(kept)
+    await allDone()
     expect(await runCount(p.id)).toBe(1)
     const row = await promiseRow(p.id)
     expect(row).toMatchObject({ state: 'kept', consecutiveKept: 1, consecutiveBroken: 0, lastRunId: kept.runId })
@@ -142,14 +143,14 @@ describe('recorder', () => {
     // More broken runs while open: no second break, no confirmation.
     const stillBroken = result(p.id, 'broken')
     await publish(stillBroken)
-    await completed(stillBroken.runId)
+    await allDone()
     expect(await journeys.getJob(`confirm-${stillBroken.runId}`)).toBeUndefined()
     expect(await pg.db.select().from(breaks).where(eq(breaks.promiseId, p.id))).toHaveLength(1)
 
     // An error run in between changes nothing.
     const error = result(p.id, 'error')
     await publish(error)
-    await completed(error.runId)
+    await allDone()
     expect(await promiseRow(p.id)).toMatchObject({ state: 'broken', consecutiveBroken: 3, openBreakId: opened })
 
     const fixed = result(p.id, 'kept')
@@ -162,11 +163,11 @@ describe('recorder', () => {
 
     // A restarted recorder replaying everything re-opens nothing and counts nothing twice.
     await recorder.close()
-    recorder = startRecorder({ connection: redis, prefix, db: pg.db, maxBackoffMs: 300 })
+    recorder = startRecorder({ connection: redis, prefix, db: pg.db, maxBackoffMs: 300, claimIdleMs: 400 })
     const runsBefore = await runCount(p.id)
     for (const r of [broken, confirmed, stillBroken, error, fixed]) {
-      await publish(r, `${r.runId}-replay`)
-      await completed(`${r.runId}-replay`)
+      await publish(r)
+      await allDone()
     }
     expect(await runCount(p.id)).toBe(runsBefore)
     expect(await pg.db.select().from(breaks).where(eq(breaks.promiseId, p.id))).toHaveLength(1)
@@ -200,11 +201,56 @@ describe('recorder', () => {
 
   it('drops the result of a deleted promise', async () => {
     const orphan = result(randomUUID(), 'kept')
-    // Kept once done, to read what the recorder answered.
-    await results.add('result', orphan, { ...RESULT_JOB_OPTIONS, removeOnComplete: 100, jobId: orphan.runId })
-    await until(async () => (await results.getJob(orphan.runId))?.finishedOn, 'the orphan to be done')
-    expect((await results.getJob(orphan.runId))?.returnvalue).toBe('orphan')
+    const deadBefore = (await deadLetters()).length
+    await publish(orphan)
+    await allDone()
     expect(await pg.db.select().from(runs).where(eq(runs.id, orphan.runId))).toHaveLength(0)
+    expect(await deadLetters()).toHaveLength(deadBefore) // dropped, not dead: nothing is wrong with it
+  })
+
+  it('moves what no retry can write to the dead-letter stream and records the rest of its batch', async () => {
+    const p = await insertPromise()
+    const good = [result(p.id, 'kept'), result(p.id, 'kept')]
+    const bad = result(p.id, 'kept', { startedAt: 'yesterday at noon' })
+    // One pipeline: the three arrive together and are read in one batch.
+    await redis
+      .pipeline()
+      .xadd(resultsKey(prefix), '*', 'result', JSON.stringify(good[0]))
+      .xadd(resultsKey(prefix), '*', 'result', JSON.stringify(bad))
+      .xadd(resultsKey(prefix), '*', 'result', '{"runId": "cut off')
+      .xadd(resultsKey(prefix), '*', 'result', JSON.stringify(good[1]))
+      .exec()
+    await allDone()
+    expect(await runCount(p.id)).toBe(2)
+    for (const r of good) expect(await recorded(r.runId)).toBeTruthy()
+    const dead = new Map((await deadLetters()).slice(-2).map((d) => [d.result, d.error]))
+    expect(dead.get(JSON.stringify(bad))).toMatch(/invalid input syntax .*yesterday at noon/)
+    expect(dead.get('{"runId": "cut off')).toBe('the entry is not JSON')
+  })
+
+  it('takes over the results a stopped recorder read and never acknowledged', async () => {
+    const p = await insertPromise()
+    const left = result(p.id, 'kept')
+    // Its own prefix: no recorder runs there yet, so the crashed one surely read the entry.
+    const alone = uniquePrefix('recorder-crash')
+    await publishResult(redis, alone, left)
+    await redis.call('XGROUP', 'CREATE', resultsKey(alone), RECORDERS, '0')
+    const read = await redis.call('XREADGROUP', 'GROUP', RECORDERS, 'crashed', 'COUNT', 10, 'STREAMS', resultsKey(alone), '>')
+    expect(read).toBeTruthy()
+    const survivor = startRecorder({ connection: redis, prefix: alone, db: pg.db, claimIdleMs: 300 })
+    try {
+      await recorded(left.runId)
+      await until(async () => (await redis.xlen(resultsKey(alone))) === 0, 'the entry to be acknowledged')
+      // The crashed one, empty now, is forgotten at a later look; the survivor leaves on close.
+      const consumers = async () => ((await redis.call('XINFO', 'CONSUMERS', resultsKey(alone), RECORDERS)) as unknown[][]).map((c) => c[1])
+      await until(async () => (await consumers()).length === 1, 'the crashed recorder to be forgotten')
+      expect(await consumers()).toEqual([survivor.consumer])
+      await survivor.close()
+      expect(await consumers()).toEqual([])
+    } finally {
+      await survivor.close()
+      await redis.del(resultsKey(alone))
+    }
   })
 
   it('lets results wait while Postgres is away and records each once when it is back', { timeout: 90_000 }, async () => {
@@ -215,12 +261,23 @@ describe('recorder', () => {
       await admin.unsafe(`alter database ${name} allow_connections false`)
       await admin.unsafe(`select pg_terminate_backend(pid) from pg_stat_activity where datname = '${name}' and pid <> pg_backend_pid()`)
       const waiting = [result(p.id, 'kept'), result(p.id, 'kept'), result(p.id, 'broken')]
-      for (const r of waiting) await publish(r)
-      // The first has failed at least once: the database really was away.
-      await until(async () => ((await results.getJob(waiting[0]!.runId))?.attemptsMade ?? 0) >= 1, 'a failed attempt', 30_000)
+      const [first] = [await publish(waiting[0]!), await publish(waiting[1]!), await publish(waiting[2]!)]
+      // The first was read while the database was away: its write failed or waits for Postgres.
+      const deliveries = async () => {
+        const [entry] = (await redis.call('XPENDING', resultsKey(prefix), RECORDERS, first, first, 1)) as [string, string, number, number][]
+        return entry?.[3] ?? 0
+      }
+      await until(async () => (await deliveries()) >= 1, 'a read', 30_000)
+      await new Promise((resolve) => setTimeout(resolve, 1000)) // and tried again, in vain, for a while
       await admin.unsafe(`alter database ${name} allow_connections true`)
-      // postgres.js waits out its reconnect backoff (up to 20 s) before it tries again.
-      for (const r of waiting) await until(() => pg.db.select().from(runs).where(eq(runs.id, r.runId)).then((rows) => rows[0]), `run ${r.runId}`, 45_000)
+      // The recorder's pool waits out postgres.js's reconnect backoff (up to 20 s) before it tries
+      // again; the test looks through a connection of its own, which has none to wait out.
+      const probe = postgres(pg.url, { max: 1, onnotice: () => {} })
+      try {
+        for (const r of waiting) await until(async () => (await probe`select 1 from runs where id = ${r.runId}`).length > 0, `run ${r.runId}`, 45_000)
+      } finally {
+        await probe.end()
+      }
       await until(async () => (await promiseRow(p.id)).lastRunId === waiting[2]!.runId, 'the last result')
       expect(await runCount(p.id)).toBe(3)
       expect(await promiseRow(p.id)).toMatchObject({ state: 'broken', consecutiveBroken: 1 })
