@@ -86,6 +86,12 @@ export class BrowserPool {
         ...(executablePath ? { executablePath } : {}),
         args: CHROMIUM_ARGS,
         timeout: 30_000,
+        // Kept's own stop hooks close the browser, in their order. Playwright's
+        // handlers would kill it on the signal and then exit(130) in the middle
+        // of the stop, before the recorder, the database and Redis are closed.
+        handleSIGINT: false,
+        handleSIGTERM: false,
+        handleSIGHUP: false,
       })
       this.launches += 1
       browser.on('disconnected', () => {

@@ -7,7 +7,7 @@ import { Queue } from 'bullmq'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { QUEUES } from '../../src/queue/jobs.ts'
-import { deadResultsKey, resultsKey } from '../../src/queue/results-stream.ts'
+import { deadResultsKey, RECORDERS, resultsKey } from '../../src/queue/results-stream.ts'
 import { freshDatabase, uniquePrefix } from '../support/db.ts'
 import { until } from '../support/wait.ts'
 
@@ -69,10 +69,10 @@ async function startKept(extra: NodeJS.ProcessEnv): Promise<Started> {
   return { child, env, url, output: () => output }
 }
 
-async function stop(started: Started | undefined): Promise<number | null> {
+async function stop(started: Started | undefined, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
   if (!started || started.child.exitCode !== null) return started?.child.exitCode ?? null
   const exited = new Promise<number | null>((resolve) => started.child.once('exit', (code) => resolve(code)))
-  started.child.kill('SIGTERM')
+  started.child.kill(signal)
   return exited
 }
 
@@ -159,6 +159,19 @@ describe('kept start on the embedded database', { timeout: 180_000 }, () => {
     expect(created.status, created.stderr).toBe(0)
     const res = await fetch(`${started!.url}/api/v1/promises`, { headers: { authorization: `Bearer ${created.stdout.trim()}` } })
     expect(res.status).toBe(200)
+  })
+
+  it('stops on Ctrl-C (SIGINT) through every stop hook: the recorder leaves, the database closes', async () => {
+    const prefix = started!.env.KEPT_QUEUE_PREFIX!
+    const code = await stop(started, 'SIGINT')
+    expect(code).toBe(0)
+    const redis = new Redis('redis://127.0.0.1:6379')
+    try {
+      // The recorder's stop hook ran (it comes after the browser's): it left the results group.
+      expect(await redis.call('XINFO', 'CONSUMERS', resultsKey(prefix), RECORDERS)).toEqual([])
+    } finally {
+      redis.disconnect()
+    }
   })
 })
 
