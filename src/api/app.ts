@@ -8,6 +8,7 @@ import { WeekError } from '../domain/week.ts'
 import type { ApiDeps } from './deps.ts'
 import { ApiError, problem, problemResponse, type Problem } from './problem.ts'
 import { fieldProblems, newRouter } from './router.ts'
+import { apiSecurityHeaders } from './security-headers.ts'
 import { breakRoutes } from './routes/breaks.ts'
 import { channelRoutes } from './routes/channels.ts'
 import { digestRoutes } from './routes/digests.ts'
@@ -32,6 +33,7 @@ export const BODY_LIMIT_BYTES = 256 * 1024
  */
 export function createApiApp(deps: ApiDeps) {
   const app = newRouter()
+  app.use('*', apiSecurityHeaders())
 
   const limitBody = bodyLimit({
     maxSize: BODY_LIMIT_BYTES,

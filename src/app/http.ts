@@ -2,7 +2,6 @@ import type { AddressInfo } from 'node:net'
 import { serve, type ServerType } from '@hono/node-server'
 import { Hono } from 'hono'
 import { createMiddleware } from 'hono/factory'
-import { secureHeaders } from 'hono/secure-headers'
 import type { Registry } from 'prom-client'
 import type { ReadCache } from '../api/read-cache.ts'
 import type { Logger } from '../infra/logger.ts'
@@ -36,7 +35,6 @@ export function createHttpApp(parts: {
   const app = new Hono()
   app.use(requestLog(parts.logger))
   if (parts.readCache) app.use(parts.readCache.invalidator)
-  app.use('/api/*', secureHeaders({ crossOriginResourcePolicy: 'same-origin' }))
   app.get('/metrics', metricsRoute(parts.metrics))
   app.route('/api', parts.api)
   app.route('/digests', parts.digests)

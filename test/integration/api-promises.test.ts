@@ -318,6 +318,9 @@ describe('runs', () => {
     const png = await h.call('GET', run.screenshotUrl, { as: 'viewer' })
     expect(png.status).toBe(200)
     expect(png.headers.get('content-type')).toBe('image/png')
+    // Evidence may be kept by the browser a while, never embedded by another site.
+    expect(png.headers.get('cache-control')).toBe('private, max-age=86400')
+    expect(png.headers.get('cross-origin-resource-policy')).toBe('same-origin')
     expect(Buffer.from(await png.arrayBuffer())).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47]))
     const trace = await h.call('GET', run.traceUrl, { as: 'viewer' })
     expect(trace.headers.get('content-disposition')).toContain(`trace-${runId}.zip`)
@@ -328,6 +331,19 @@ describe('runs', () => {
     await h.db.update(runs).set({ screenshotPath: '../outside.txt', tracePath: '/etc/passwd' }).where(eq(runs.id, runId))
     expect((await h.call('GET', run.screenshotUrl)).status).toBe(404)
     expect((await h.call('GET', run.traceUrl)).status).toBe(404)
+  })
+
+  it('sends the security headers of a JSON API on every answer, problems included', async () => {
+    for (const res of [await h.call('GET', '/api/v1/promises'), await h.call('GET', '/api/v1/promises', { as: null })]) {
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff')
+      expect(res.headers.get('x-frame-options')).toBe('DENY')
+      expect(res.headers.get('content-security-policy')).toBe("frame-ancestors 'none'")
+      expect(res.headers.get('strict-transport-security')).toMatch(/^max-age=\d+/)
+      expect(res.headers.get('cross-origin-resource-policy')).toBe('same-origin')
+      expect(res.headers.get('cache-control')).toBe('no-store')
+      // HTML-only headers are left to the pages.
+      expect(res.headers.get('x-xss-protection')).toBeNull()
+    }
   })
 
   it('has no evidence URLs for a run without evidence', async () => {
