@@ -253,7 +253,16 @@ describe('recorder', () => {
     }
   })
 
-  it('lets results wait while Postgres is away and records each once when it is back', { timeout: 90_000 }, async () => {
+  it('carries on when the stream and its group are gone (Redis restarted empty)', async () => {
+    const p = await insertPromise()
+    await redis.del(resultsKey(prefix))
+    const after = result(p.id, 'kept')
+    await publish(after)
+    expect(await recorded(after.runId)).toBeTruthy()
+    await allDone()
+  })
+
+  it('lets results wait while Postgres is away and records each once when it is back', { timeout: 120_000 }, async () => {
     const p = await insertPromise()
     const name = new URL(pg.url).pathname.slice(1)
     const admin = postgres(ADMIN_DATABASE_URL, { max: 1, onnotice: () => {} })
@@ -270,11 +279,12 @@ describe('recorder', () => {
       await until(async () => (await deliveries()) >= 1, 'a read', 30_000)
       await new Promise((resolve) => setTimeout(resolve, 1000)) // and tried again, in vain, for a while
       await admin.unsafe(`alter database ${name} allow_connections true`)
-      // The recorder's pool waits out postgres.js's reconnect backoff (up to 20 s) before it tries
-      // again; the test looks through a connection of its own, which has none to wait out.
+      // The recorder's pool may first wait out postgres.js's reconnect backoff and connect timeout
+      // (30 s) of an attempt begun during the outage; the test looks through a connection of its
+      // own, which has none to wait out.
       const probe = postgres(pg.url, { max: 1, onnotice: () => {} })
       try {
-        for (const r of waiting) await until(async () => (await probe`select 1 from runs where id = ${r.runId}`).length > 0, `run ${r.runId}`, 45_000)
+        for (const r of waiting) await until(async () => (await probe`select 1 from runs where id = ${r.runId}`).length > 0, `run ${r.runId}`, 75_000)
       } finally {
         await probe.end()
       }
