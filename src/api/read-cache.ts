@@ -12,12 +12,18 @@ import type { MiddlewareHandler } from 'hono'
 // recorded meanwhile show within about 2 × ttlMs.
 
 export interface ReadCache {
-  /** The JSON (UTF-8) of produce(), from memory when it may be. */
-  json(key: string, produce: () => Promise<unknown>): Promise<Uint8Array<ArrayBuffer>>
+  /**
+   * The JSON (UTF-8) of produce(), from memory when it may be. `renewal` is
+   * true when no request waits for the answer (a stale entry renewed in the
+   * background), so produce may take its time, e.g. to batch.
+   */
+  json(key: string, produce: Produce): Promise<Uint8Array<ArrayBuffer>>
   /** App middleware: clears the cache after every successful change. */
   invalidator: MiddlewareHandler
   clear(): void
 }
+
+export type Produce = (renewal: boolean) => Promise<unknown>
 
 interface Entry {
   body: Uint8Array<ArrayBuffer>
@@ -46,9 +52,9 @@ export function createReadCache(options: { ttlMs: number; maxEntries?: number; n
   }
 
   /** Read and store; an entry read across a change is answered but not kept. */
-  const read = async (key: string, produce: () => Promise<unknown>): Promise<Entry> => {
+  const read = async (key: string, produce: Produce, renewal: boolean): Promise<Entry> => {
     const began = generation
-    const entry: Entry = { body: encoder.encode(JSON.stringify(await produce())), at: now(), generation: began, renewing: false }
+    const entry: Entry = { body: encoder.encode(JSON.stringify(await produce(renewal))), at: now(), generation: began, renewing: false }
     if (began === generation) {
       entries.delete(key)
       if (entries.size >= maxEntries) entries.delete(entries.keys().next().value!)
@@ -57,21 +63,21 @@ export function createReadCache(options: { ttlMs: number; maxEntries?: number; n
     return entry
   }
 
-  const json = async (key: string, produce: () => Promise<unknown>) => {
-    if (ttlMs <= 0) return encoder.encode(JSON.stringify(await produce()))
+  const json = async (key: string, produce: Produce) => {
+    if (ttlMs <= 0) return encoder.encode(JSON.stringify(await produce(false)))
     const entry = entries.get(key)
     const age = entry && entry.generation === generation ? now() - entry.at : Infinity
     if (age < ttlMs) return entry!.body
     if (age < 2 * ttlMs) {
       if (!entry!.renewing) {
         entry!.renewing = true
-        read(key, produce).catch(() => entries.get(key) === entry && entries.delete(key))
+        read(key, produce, true).catch(() => entries.get(key) === entry && entries.delete(key))
       }
       return entry!.body
     }
     let first = firstReads.get(key)
     if (!first) {
-      first = read(key, produce).finally(() => firstReads.get(key) === first && firstReads.delete(key))
+      first = read(key, produce, false).finally(() => firstReads.get(key) === first && firstReads.delete(key))
       firstReads.set(key, first)
     }
     return (await first).body

@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createReadCache } from '../../src/api/read-cache.ts'
 import { promises } from '../../src/db/schema.ts'
+import { loadPromiseViews, renewPromiseView } from '../../src/api/views/promises.ts'
 import { apiHarness, promiseBody, type Harness } from './api-fixtures.ts'
 
 // The read cache of the promise list and status: what it saves, and that
@@ -36,6 +37,19 @@ describe('API read cache', () => {
     await retitle(id, 'Checkout in 30 seconds')
     clock += 2 * TTL // too old to answer: read again first
     expect(await titleOf(id)).toBe('Checkout in 30 seconds')
+  })
+
+  it('renews many stale statuses in one query, each in its place', async () => {
+    const [a, b] = [await create('Order online in 3 clicks'), await create('Checkout in under a minute')]
+    const missing = '00000000-0000-4000-8000-000000000000'
+    expect((await loadPromiseViews(h.db, [b, missing, a])).map((view) => view?.title ?? null)).toEqual([
+      'Checkout in under a minute',
+      null,
+      'Order online in 3 clicks',
+    ])
+    // Renewals asked for at once (batched by the loader) each get their own promise, or null.
+    const renewed = await Promise.all([renewPromiseView(h.db, a), renewPromiseView(h.db, missing), renewPromiseView(h.db, b)])
+    expect(renewed.map((view) => view?.id ?? null)).toEqual([a, null, b])
   })
 
   it('shows a change made through the API at once', async () => {

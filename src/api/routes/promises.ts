@@ -11,7 +11,8 @@ import { ApiError, notFound } from '../problem.ts'
 import { IdParams, newRouter, problemResponses, requireUuid } from '../router.ts'
 import type { Schedule } from '../schemas/common.ts'
 import { PromiseCreateSchema, PromiseSchema, PromiseUpdateSchema } from '../schemas/promise.ts'
-import { listPromiseViews, loadPromiseView, toPromiseView, type PromiseRow } from '../views/promises.ts'
+import type { Produce } from '../read-cache.ts'
+import { listPromiseViews, loadPromiseView, renewPromiseView, toPromiseView, type PromiseRow } from '../views/promises.ts'
 
 const tags = ['promises']
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } })
@@ -88,8 +89,8 @@ export function promiseRoutes(deps: ApiDeps) {
    * The JSON of a read, through the read cache when there is one. Its
    * callers cast the answer: Hono cannot check bytes against the route's schema.
    */
-  const cachedJson = async (c: Context, key: string, produce: () => Promise<unknown>) =>
-    readCache ? c.body(await readCache.json(key, produce), 200, { 'content-type': 'application/json' }) : c.json(await produce(), 200)
+  const cachedJson = async (c: Context, key: string, produce: Produce) =>
+    readCache ? c.body(await readCache.json(key, produce), 200, { 'content-type': 'application/json' }) : c.json(await produce(false), 200)
 
   app.openapi(listRoute, async (c) => {
     const query = c.req.valid('query')
@@ -112,7 +113,7 @@ export function promiseRoutes(deps: ApiDeps) {
 
   app.openapi(getRoute, async (c) => {
     const id = requireUuid(c.req.valid('param').id, 'promise')
-    return cachedJson(c, `promise:${id}`, () => viewOf(db, id)) as never
+    return cachedJson(c, `promise:${id}`, (renewal) => viewOf(db, id, renewal)) as never
   })
 
   app.openapi(createPromiseRoute, async (c) => {
@@ -196,8 +197,9 @@ export async function loadPromise(db: Db, id: string): Promise<PromiseRow> {
   return row
 }
 
-async function viewOf(db: Db, id: string) {
-  const view = await loadPromiseView(db, requireUuid(id, 'promise'))
+async function viewOf(db: Db, id: string, renewal = false) {
+  const uuid = requireUuid(id, 'promise')
+  const view = await (renewal ? renewPromiseView(db, uuid) : loadPromiseView(db, uuid))
   if (!view) throw notFound('promise', id)
   return view
 }
