@@ -14,7 +14,7 @@ import { resolveChromium } from '../src/runner/browser-path.ts'
 import { orderJourney } from './lib/journey.ts'
 import { treePssMb } from './lib/pss.ts'
 import { intFromEnv, print, sleep, summarize, until, writeResult } from './lib/report.ts'
-import { benchPrefix, obliterateQueues, REDIS_URL } from './lib/services.ts'
+import { benchPrefix, deletePrefix, REDIS_URL } from './lib/services.ts'
 
 // Memory per concurrent journey: a journey worker process (workers/journey.ts,
 // as deployed) at concurrency C = 1, 2, 4. PSS of the worker and all its
@@ -128,7 +128,7 @@ try {
         process.kill(-child.pid!, 'SIGKILL'),
       )
       await queue.close()
-      await obliterateQueues(connection, prefix)
+      await deletePrefix(connection, prefix)
     }
   }
   console.log()

@@ -4,7 +4,7 @@ import { createRedisConnection } from '../src/infra/redis.ts'
 import { QUEUES, type JourneyJob } from '../src/queue/jobs.ts'
 import { Scheduler } from '../src/queue/scheduler.ts'
 import { intFromEnv, print, summarize, writeResult } from './lib/report.ts'
-import { benchDatabase, benchPrefix, obliterateQueues, REDIS_URL } from './lib/services.ts'
+import { benchDatabase, benchPrefix, deletePrefix, REDIS_URL } from './lib/services.ts'
 
 // Time to schedule SCHEDULE_PROMISES promises: Scheduler.reconcile() on a
 // fresh BullMQ prefix (every job scheduler created), then once more with
@@ -41,7 +41,7 @@ try {
       console.log(`  rep ${rep + 1}: ${fresh.at(-1)!.toFixed(2)} s fresh, ${again.at(-1)!.toFixed(2)} s unchanged`)
     } finally {
       await queue.close()
-      await obliterateQueues(connection, prefix)
+      await deletePrefix(connection, prefix)
     }
   }
   console.log()

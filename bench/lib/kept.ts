@@ -17,7 +17,7 @@ import { startRecorder, type Recorder } from '../../src/recorder/recorder.ts'
 import { resolveChromium } from '../../src/runner/browser-path.ts'
 import { BrowserPool } from '../../src/runner/browser-pool.ts'
 import { orderJourney } from './journey.ts'
-import { benchPrefix, obliterateQueues, REDIS_URL } from './services.ts'
+import { benchPrefix, deletePrefix, REDIS_URL } from './services.ts'
 
 // Kept end to end in one process, as the journey benchmarks drive it:
 // jobs on the "journeys" queue → journey worker (Chromium) → "results"
@@ -115,7 +115,7 @@ export async function startKept(options: { db: Db; shopUrl: string; concurrency:
       await recorder.close()
       await pool.close()
       await journeys.close()
-      await obliterateQueues(connection, prefix)
+      await deletePrefix(connection, prefix)
       connection.disconnect()
       await rm(dataDir, { recursive: true, force: true })
     },

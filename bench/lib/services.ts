@@ -1,9 +1,7 @@
 import { randomBytes } from 'node:crypto'
-import { Queue } from 'bullmq'
 import type { Redis } from 'ioredis'
 import postgres from 'postgres'
 import { openPostgres, type Database } from '../../src/db/client.ts'
-import { QUEUES } from '../../src/queue/jobs.ts'
 
 // Each benchmark gets its own Postgres database and BullMQ prefix, dropped
 // at the end, so it never touches a running Kept or the tests.
@@ -37,15 +35,6 @@ export async function benchDatabase(label: string, options: { max?: number } = {
 
 export function benchPrefix(label: string): string {
   return `kept-bench-${label}-${randomBytes(3).toString('hex')}`
-}
-
-/** Remove every queue of a prefix from Redis. */
-export async function obliterateQueues(connection: Redis, prefix: string): Promise<void> {
-  for (const name of Object.values(QUEUES)) {
-    const queue = new Queue(name, { connection, prefix })
-    await queue.obliterate({ force: true }).catch(() => {})
-    await queue.close()
-  }
 }
 
 /** Delete every Redis key under a prefix (what a whole control plane left there). */

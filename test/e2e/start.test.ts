@@ -3,12 +3,11 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
-import { Queue } from 'bullmq'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { QUEUES } from '../../src/queue/jobs.ts'
-import { deadResultsKey, RECORDERS, resultsKey } from '../../src/queue/results-stream.ts'
+import { RECORDERS, resultsKey } from '../../src/queue/results-stream.ts'
 import { freshDatabase, uniquePrefix } from '../support/db.ts'
+import { dropPrefix } from '../support/redis.ts'
 import { until } from '../support/wait.ts'
 
 // `kept start` as a newcomer runs it: a real process, the demo, real
@@ -77,15 +76,7 @@ async function stop(started: Started | undefined, signal: NodeJS.Signals = 'SIGT
 }
 
 async function obliterate(prefix: string | undefined) {
-  if (!prefix) return
-  const redis = new Redis('redis://127.0.0.1:6379', { maxRetriesPerRequest: null })
-  for (const name of Object.values(QUEUES)) {
-    const queue = new Queue(name, { connection: redis, prefix })
-    await queue.obliterate({ force: true }).catch(() => {})
-    await queue.close()
-  }
-  await redis.del(resultsKey(prefix), deadResultsKey(prefix))
-  redis.disconnect()
+  if (prefix) await dropPrefix(prefix)
 }
 
 describe('kept start with an external Postgres', { timeout: 180_000 }, () => {

@@ -14,12 +14,15 @@ import { Lifecycle } from '../../src/infra/lifecycle.ts'
 import { createLogger } from '../../src/infra/logger.ts'
 import { CHROMIUM_ARGS } from '../../src/runner/browser-pool.ts'
 import { freshDatabase, uniquePrefix } from '../support/db.ts'
+import { dropPrefix } from '../support/redis.ts'
 import { PASSWORD } from './ui-fixtures.ts'
 
 // The whole pipeline as a CMO meets it, in a real browser: a marketing
 // user signs in, registers a promise against the demo shop, tries it,
 // saves it and sees its first run, walked by a real worker through
 // Redis and recorded in Postgres. A viewer can read it but not edit it.
+
+const prefix = uniquePrefix('ui')
 
 const CHROMIUM = process.env.KEPT_CHROMIUM_PATH ?? '/usr/bin/chromium'
 // test-results/screenshots on every run; KEPT_README_SCREENSHOTS=1 refreshes the README's in docs/.
@@ -48,7 +51,7 @@ beforeAll(async () => {
     REDIS_URL: 'redis://127.0.0.1:6379',
     KEPT_DATA_DIR: dataDir,
     KEPT_SECRET_KEY: 'e2e-ui-secret-key-0123456789abcdefghij',
-    KEPT_QUEUE_PREFIX: uniquePrefix('ui'),
+    KEPT_QUEUE_PREFIX: prefix,
     KEPT_CHROMIUM_PATH: CHROMIUM,
     KEPT_WORKER_CONCURRENCY: '1',
     KEPT_DEMO: '0',
@@ -63,6 +66,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close()
   await lifecycle?.stop('test done')
+  await dropPrefix(prefix)
   await shop?.close()
   await pg?.drop()
   if (dataDir) await rm(dataDir, { recursive: true, force: true })

@@ -21,6 +21,7 @@ import { startRecorder, type AlertEvent, type Recorder } from '../../src/recorde
 import { resolveChromium } from '../../src/runner/browser-path.ts'
 import { BrowserPool } from '../../src/runner/browser-pool.ts'
 import { freshDatabase, uniquePrefix } from '../support/db.ts'
+import { dropPrefix } from '../support/redis.ts'
 import { until } from '../support/wait.ts'
 
 // End to end with the real pieces: scheduler → journeys queue → worker
@@ -81,7 +82,7 @@ describe('journeys end to end', () => {
     }
     await journeys?.close()
     await alerts?.close()
-    await redis?.del(resultsKey(prefix))
+    await dropPrefix(prefix)
     redis?.disconnect()
     await shop?.close()
     await pg?.drop()

@@ -12,6 +12,7 @@ import { deadResultsKey, publishResult, RECORDERS, resultsBacklog, resultsKey } 
 import { recordResult } from '../../src/recorder/record.ts'
 import { startRecorder, type AlertEvent, type Recorder } from '../../src/recorder/recorder.ts'
 import { ADMIN_DATABASE_URL, freshDatabase, uniquePrefix } from '../support/db.ts'
+import { dropPrefix } from '../support/redis.ts'
 import { until } from '../support/wait.ts'
 
 let clock = Date.parse('2030-01-07T10:00:00Z')
@@ -59,7 +60,7 @@ describe('recorder', () => {
       await queue?.obliterate({ force: true })
       await queue?.close()
     }
-    await redis?.del(resultsKey(prefix), deadResultsKey(prefix))
+    await dropPrefix(prefix)
     redis?.disconnect()
     await pg?.drop()
   })
@@ -249,7 +250,7 @@ describe('recorder', () => {
       expect(await consumers()).toEqual([])
     } finally {
       await survivor.close()
-      await redis.del(resultsKey(alone))
+      await dropPrefix(alone)
     }
   })
 
