@@ -43,7 +43,11 @@ export async function resultsBacklog(redis: Redis, prefix: string): Promise<{ wa
   const key = resultsKey(prefix)
   const [length, pending] = await Promise.all([
     redis.xlen(key),
-    redis.xpending(key, RECORDERS).catch(() => [0]) as Promise<[number, ...unknown[]]>,
+    // No group yet (no recorder ever ran): nothing is taken. Any other error fails the scrape.
+    redis.xpending(key, RECORDERS).catch((error: Error) => {
+      if (error.message.includes('NOGROUP')) return [0]
+      throw error
+    }) as Promise<[number, ...unknown[]]>,
   ])
   const active = Number(pending[0] ?? 0)
   return { waiting: Math.max(0, length - active), active }

@@ -81,8 +81,6 @@ export function resultsReader(redis: Redis, blocking: Redis, prefix: string, con
   }
 }
 
-export type ResultsReader = ReturnType<typeof resultsReader>
-
 /** XREADGROUP's reply for one stream: [[key, entries]] in RESP2, the map {key: entries} (read as [key, entries]) in RESP3. */
 function entriesOf(reply: unknown): ResultEntry[] {
   if (!Array.isArray(reply) || reply.length === 0) return []

@@ -197,9 +197,9 @@ export async function loadPromise(db: Db, id: string): Promise<PromiseRow> {
   return row
 }
 
+/** The view of a promise by its id (a UUID, checked by the caller), or a 404. */
 async function viewOf(db: Db, id: string, renewal = false) {
-  const uuid = requireUuid(id, 'promise')
-  const view = await (renewal ? renewPromiseView(db, uuid) : loadPromiseView(db, uuid))
+  const view = await (renewal ? renewPromiseView(db, id) : loadPromiseView(db, id))
   if (!view) throw notFound('promise', id)
   return view
 }
