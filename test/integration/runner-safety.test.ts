@@ -113,13 +113,16 @@ describe('runJourney safety', () => {
       // Fails on purpose, quoting the secret in its message: a broken run keeps a trace.
       'click "Sign out {{secrets.SHOP_PASSWORD}}"',
     ]
+    // 3 s a step (4.5 s before a step gives up): room for a loaded CI
+    // machine, short enough for the failing click at the end.
     const result = await walk(
-      spec(journey, { secrets: { SHOP_USER: `enc:${email}`, SHOP_PASSWORD: `enc:${password}` } }, { maxStepSeconds: 1 }),
+      spec(journey, { secrets: { SHOP_USER: `enc:${email}`, SHOP_PASSWORD: `enc:${password}` } }, { maxStepSeconds: 3 }),
       { decryptSecret: (value) => value.replace(/^enc:/, '') },
     )
+    const steps = JSON.stringify({ steps: result.steps.map((s) => [s.line, s.outcome, s.durationMs]), failure: result.failure })
+    expect(result.steps.slice(0, 5).every((s) => s.outcome === 'passed'), steps).toBe(true)
     // The site received the real values.
     expect(site.logins.at(-1)).toEqual({ email, password })
-    expect(result.steps.slice(0, 5).every((s) => s.outcome === 'passed')).toBe(true)
     expect(result.outcome).toBe('broken')
     expect(result.tracePath).not.toBeNull()
 
