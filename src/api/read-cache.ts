@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib'
 import type { MiddlewareHandler } from 'hono'
 
 // A short-lived cache of API reads ("microcaching"): a dashboard, a status
@@ -9,7 +10,8 @@ import type { MiddlewareHandler } from 'hono'
 // Answers are the JSON of what every role allowed to read would see. Any
 // change made through this process (a non-GET request that succeeds)
 // drops everything, so a client sees its own changes at once; runs
-// recorded meanwhile show within about 2 × ttlMs.
+// recorded meanwhile show within about 2 × ttlMs. A long answer is gzipped
+// once per entry, on the first request that accepts it, not once a request.
 
 export interface ReadCache {
   /**
@@ -17,7 +19,7 @@ export interface ReadCache {
    * true when no request waits for the answer (a stale entry renewed in the
    * background), so produce may take its time, e.g. to batch.
    */
-  json(key: string, produce: Produce): Promise<Uint8Array<ArrayBuffer>>
+  json(key: string, produce: Produce): Promise<CachedJson>
   /** App middleware: clears the cache after every successful change. */
   invalidator: MiddlewareHandler
   clear(): void
@@ -25,8 +27,27 @@ export interface ReadCache {
 
 export type Produce = (renewal: boolean) => Promise<unknown>
 
-interface Entry {
+export interface CachedJson {
   body: Uint8Array<ArrayBuffer>
+  /** The body gzipped, made on first ask; null when too short to gain from it. */
+  gzipped(): Uint8Array<ArrayBuffer> | null
+}
+
+const encoder = new TextEncoder()
+/** Below about one TCP segment, gzip saves no round trip and costs CPU. */
+export const MIN_GZIP_BYTES = 1024
+
+function cachedJson(value: unknown): CachedJson {
+  const body = encoder.encode(JSON.stringify(value))
+  let gzipped: Uint8Array<ArrayBuffer> | null | undefined
+  return {
+    body,
+    gzipped: () => (gzipped ??= body.byteLength < MIN_GZIP_BYTES ? null : new Uint8Array(gzipSync(body))),
+  }
+}
+
+interface Entry {
+  json: CachedJson
   at: number
   /** The generation its read began in: void once a change came after. */
   generation: number
@@ -35,7 +56,6 @@ interface Entry {
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
-const encoder = new TextEncoder()
 
 export function createReadCache(options: { ttlMs: number; maxEntries?: number; now?: () => number }): ReadCache {
   const { ttlMs } = options
@@ -54,7 +74,7 @@ export function createReadCache(options: { ttlMs: number; maxEntries?: number; n
   /** Read and store; an entry read across a change is answered but not kept. */
   const read = async (key: string, produce: Produce, renewal: boolean): Promise<Entry> => {
     const began = generation
-    const entry: Entry = { body: encoder.encode(JSON.stringify(await produce(renewal))), at: now(), generation: began, renewing: false }
+    const entry: Entry = { json: cachedJson(await produce(renewal)), at: now(), generation: began, renewing: false }
     if (began === generation) {
       entries.delete(key)
       if (entries.size >= maxEntries) entries.delete(entries.keys().next().value!)
@@ -64,23 +84,23 @@ export function createReadCache(options: { ttlMs: number; maxEntries?: number; n
   }
 
   const json = async (key: string, produce: Produce) => {
-    if (ttlMs <= 0) return encoder.encode(JSON.stringify(await produce(false)))
+    if (ttlMs <= 0) return cachedJson(await produce(false))
     const entry = entries.get(key)
     const age = entry && entry.generation === generation ? now() - entry.at : Infinity
-    if (age < ttlMs) return entry!.body
+    if (age < ttlMs) return entry!.json
     if (age < 2 * ttlMs) {
       if (!entry!.renewing) {
         entry!.renewing = true
         read(key, produce, true).catch(() => entries.get(key) === entry && entries.delete(key))
       }
-      return entry!.body
+      return entry!.json
     }
     let first = firstReads.get(key)
     if (!first) {
       first = read(key, produce, false).finally(() => firstReads.get(key) === first && firstReads.delete(key))
       firstReads.set(key, first)
     }
-    return (await first).body
+    return (await first).json
   }
 
   const invalidator: MiddlewareHandler = async (c, next) => {

@@ -1,9 +1,9 @@
-import type { IncomingMessage } from 'node:http'
 import type { Context } from 'hono'
 import { getCookie } from 'hono/cookie'
 import { createMiddleware } from 'hono/factory'
 import type { Db } from '../db/client.ts'
 import { problem, problemResponse } from '../api/problem.ts'
+import { requestHeader } from '../api/request-header.ts'
 import { safeEqual } from './hash.ts'
 import { can, type Action, type Principal } from './permissions.ts'
 import { SESSION_COOKIE, loadSession } from './sessions.ts'
@@ -26,7 +26,7 @@ export function authenticate(deps: { db: Db }) {
   return createMiddleware<AuthEnv>(async (c, next) => {
     c.set('principal', null)
     c.set('csrfToken', null)
-    const header = authorizationOf(c)
+    const header = requestHeader(c, 'authorization')
     if (header !== undefined) {
       const match = /^Bearer\s+(\S+)\s*$/i.exec(header)
       const token = match?.[1]
@@ -41,16 +41,6 @@ export function authenticate(deps: { db: Db }) {
     }
     await next()
   })
-}
-
-/**
- * The Authorization header, read from Node's own request when Hono runs on
- * Node: asking Hono for a header builds a fetch Headers of the whole request,
- * a tenth of the cost of a cached API read.
- */
-function authorizationOf(c: Context): string | undefined {
-  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming
-  return incoming ? incoming.headers.authorization : c.req.header('authorization')
 }
 
 /**

@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib'
 import { eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createReadCache } from '../../src/api/read-cache.ts'
@@ -80,5 +81,28 @@ describe('API read cache', () => {
     expect((await h.call('GET', `/api/v1/promises/${missing}`)).status).toBe(404)
     await h.db.insert(promises).values({ id: missing, title: 'Late arrival', journey: 'go to http://127.0.0.1:4100/' })
     expect((await h.call('GET', `/api/v1/promises/${missing}`)).status).toBe(200)
+  })
+
+  it('gzips a long answer for a client that accepts gzip, and only for it', async () => {
+    await create('Order online in 3 clicks')
+    await create('Checkout in under a minute')
+    const list = (acceptEncoding?: string) =>
+      h.call('GET', '/api/v1/promises?limit=100', acceptEncoding ? { headers: { 'accept-encoding': acceptEncoding } } : {})
+    const plain = await list()
+    const json = await plain.text()
+    expect(plain.headers.get('content-encoding')).toBeNull()
+    expect(plain.headers.get('vary')).toBe('accept-encoding')
+    expect(JSON.parse(json).items.length).toBeGreaterThan(1)
+
+    const zipped = await list('br;q=1.0, gzip;q=0.8, *;q=0.1')
+    expect(zipped.headers.get('content-encoding')).toBe('gzip')
+    expect(zipped.headers.get('content-type')).toBe('application/json')
+    expect(zipped.headers.get('vary')).toBe('accept-encoding')
+    const bytes = Buffer.from(await zipped.arrayBuffer())
+    expect(gunzipSync(bytes).toString('utf8')).toBe(json)
+    expect(bytes.length).toBeLessThan(json.length / 3)
+
+    expect((await list('gzip;q=0, deflate')).headers.get('content-encoding')).toBeNull()
+    expect((await list('identity')).headers.get('content-encoding')).toBeNull()
   })
 })

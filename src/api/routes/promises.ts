@@ -5,6 +5,7 @@ import { requireAction } from '../../auth/middleware.ts'
 import type { Db } from '../../db/client.ts'
 import { channels, promiseChannels, promises } from '../../db/schema.ts'
 import { formatParseError, parseJourney } from '../../domain/journey/parse.ts'
+import { cachedJsonResponse } from '../cached-response.ts'
 import type { ApiDeps } from '../deps.ts'
 import { PageQuery, decodeCursor, pageSchema, toPage } from '../pagination.ts'
 import { ApiError, notFound } from '../problem.ts'
@@ -90,7 +91,7 @@ export function promiseRoutes(deps: ApiDeps) {
    * callers cast the answer: Hono cannot check bytes against the route's schema.
    */
   const cachedJson = async (c: Context, key: string, produce: Produce) =>
-    readCache ? c.body(await readCache.json(key, produce), 200, { 'content-type': 'application/json' }) : c.json(await produce(false), 200)
+    readCache ? cachedJsonResponse(c, await readCache.json(key, produce)) : c.json(await produce(false), 200)
 
   app.openapi(listRoute, async (c) => {
     const query = c.req.valid('query')
