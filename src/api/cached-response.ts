@@ -9,7 +9,7 @@ import { requestHeader } from './request-header.ts'
 // cached read costs.
 
 export function cachedJsonResponse(c: Context, cached: CachedJson): Response {
-  const gzipped = acceptsGzip(requestHeader(c, 'accept-encoding')) ? cached.gzipped() : null
+  const gzipped = cached.gzipped && acceptsGzip(requestHeader(c, 'accept-encoding')) ? cached.gzipped() : null
   if (gzipped) return c.body(gzipped, 200, { 'content-type': 'application/json', 'content-encoding': 'gzip', vary: 'accept-encoding' })
   return c.body(cached.body, 200, { 'content-type': 'application/json', vary: 'accept-encoding' })
 }

@@ -29,8 +29,8 @@ export type Produce = (renewal: boolean) => Promise<unknown>
 
 export interface CachedJson {
   body: Uint8Array<ArrayBuffer>
-  /** The body gzipped, made on first ask; null when too short to gain from it. */
-  gzipped(): Uint8Array<ArrayBuffer> | null
+  /** The body gzipped, made on first call; null when it is too short to gain from it. */
+  gzipped: (() => Uint8Array<ArrayBuffer>) | null
 }
 
 const encoder = new TextEncoder()
@@ -39,10 +39,10 @@ export const MIN_GZIP_BYTES = 1024
 
 function cachedJson(value: unknown): CachedJson {
   const body = encoder.encode(JSON.stringify(value))
-  let gzipped: Uint8Array<ArrayBuffer> | null | undefined
+  let gzipped: Uint8Array<ArrayBuffer> | undefined
   return {
     body,
-    gzipped: () => (gzipped ??= body.byteLength < MIN_GZIP_BYTES ? null : new Uint8Array(gzipSync(body))),
+    gzipped: body.byteLength < MIN_GZIP_BYTES ? null : () => (gzipped ??= new Uint8Array(gzipSync(body))),
   }
 }
 
