@@ -12,6 +12,7 @@ import { createReadCache } from '../src/api/read-cache.ts'
 import { createHttpApp, listen } from '../src/app/http.ts'
 import { createApiToken } from '../src/auth/tokens.ts'
 import { intFromEnv, print, summarize, writeResult } from './lib/report.ts'
+import { startBareHttp } from './lib/bare-http.ts'
 import { seedPromises, seedRuns } from './lib/seed.ts'
 import { benchDatabase } from './lib/services.ts'
 
@@ -20,7 +21,11 @@ import { benchDatabase } from './lib/services.ts'
 // API_RUNS=10000000 for the full figure), API_CONNECTIONS (200) connections
 // for API_SECONDS (20 s) each, from autocannon in its own process. The
 // server is Kept's HTTP app as composed in production (request log on,
-// written to /dev/null), with a 10-connection Postgres pool.
+// written to /dev/null), with a 10-connection Postgres pool. Requests say
+// Accept-Encoding as browsers and fetch do; the list is measured once more
+// without it (a client that takes no gzip). The baseline, in each
+// repetition next to Kept: bare node:http answering the same list page
+// from memory (bench/lib/bare-http.ts), with and without gzip.
 
 const PROMISES = intFromEnv('API_PROMISES', 10_000, 1, 1_000_000)
 const RUNS = intFromEnv('API_RUNS', 1_000_000, 0, 100_000_000)
@@ -41,9 +46,18 @@ interface Load {
   timeouts: number
 }
 
-function load(url: string, token: string, paths: string[]): Promise<Load> {
+const CLIENT_ENCODINGS = { 'accept-encoding': 'gzip, deflate, br' }
+
+interface Endpoint {
+  url: string
+  paths: string[]
+  headers: Record<string, string>
+}
+
+function load(token: string, { url, paths, headers }: Endpoint): Promise<Load> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', LOAD, JSON.stringify({ url, token, paths, connections: CONNECTIONS, seconds: SECONDS, warmupSeconds: WARMUP })], {
+    const input = { url, token, paths, headers, connections: CONNECTIONS, seconds: SECONDS, warmupSeconds: WARMUP }
+    const child = spawn(process.execPath, ['--import', 'tsx', LOAD, JSON.stringify(input)], {
       stdio: ['ignore', 'pipe', 'inherit'],
     })
     let out = ''
@@ -78,20 +92,28 @@ try {
   })
   const app = createHttpApp({ logger, api, digests: new Hono(), pages: new Hono(), metrics: new Registry(), readCache })
   const server = await listen(app, { port: 0, host: '127.0.0.1' })
+  let bare: Awaited<ReturnType<typeof startBareHttp>> | undefined
   try {
-    const endpoints = {
-      'GET /api/v1/promises': ['/api/v1/promises'],
-      'GET /api/v1/promises/:id': ids.map((id) => `/api/v1/promises/${id}`),
+    const list = await fetch(`${server.url}/api/v1/promises`, { headers: { authorization: `Bearer ${token}` } })
+    if (list.status !== 200) throw new Error(`/api/v1/promises answered ${list.status}: ${await list.text()}`)
+    bare = await startBareHttp(new Uint8Array(await list.arrayBuffer()))
+    const kept = server.url
+    const endpoints: Record<string, Endpoint> = {
+      'GET /api/v1/promises': { url: kept, paths: ['/api/v1/promises'], headers: CLIENT_ENCODINGS },
+      'bare node:http, the same page': { url: bare.url, paths: ['/api/v1/promises'], headers: CLIENT_ENCODINGS },
+      'GET /api/v1/promises, no gzip': { url: kept, paths: ['/api/v1/promises'], headers: {} },
+      'bare node:http, the same page, no gzip': { url: bare.url, paths: ['/api/v1/promises'], headers: {} },
+      'GET /api/v1/promises/:id': { url: kept, paths: ids.map((id) => `/api/v1/promises/${id}`), headers: CLIENT_ENCODINGS },
     }
-    for (const paths of Object.values(endpoints)) {
-      const check = await fetch(`${server.url}${paths[0]}`, { headers: { authorization: `Bearer ${token}` } })
+    for (const { url, paths, headers } of Object.values(endpoints)) {
+      const check = await fetch(`${url}${paths[0]}`, { headers: { ...headers, authorization: `Bearer ${token}` } })
       if (check.status !== 200) throw new Error(`${paths[0]} answered ${check.status}: ${await check.text()}`)
     }
     console.log(`\napi: ${CONNECTIONS} connections, ${SECONDS} s each, ${REPS} repetitions\n`)
     const results: Record<string, Load[]> = {}
     for (let rep = 0; rep < REPS; rep++) {
-      for (const [name, paths] of Object.entries(endpoints)) {
-        const figures = await load(server.url, token, paths)
+      for (const [name, endpoint] of Object.entries(endpoints)) {
+        const figures = await load(token, endpoint)
         ;(results[name] ??= []).push(figures)
         console.log(`  rep ${rep + 1} ${name}: ${figures.requestsPerSecond.toFixed(0)} req/s, p99 ${figures.latencyMs.p99} ms, non-2xx ${figures.non2xx}, errors ${figures.errors}`)
       }
@@ -106,12 +128,22 @@ try {
       print(`${name} p99`, p99, 'ms', 0)
       summary[name] = { requestsPerSecond: rps, p50Ms: p50, p99Ms: p99, raw: figures }
     }
+    // Kept's list throughput as a share of the bare server's, repetition by repetition.
+    const ratio = (keptName: string, bareName: string) =>
+      summarize(results[keptName]!.map((f, rep) => f.requestsPerSecond / results[bareName]![rep]!.requestsPerSecond))
+    const ratios = {
+      'GET /api/v1/promises': ratio('GET /api/v1/promises', 'bare node:http, the same page'),
+      'GET /api/v1/promises, no gzip': ratio('GET /api/v1/promises, no gzip', 'bare node:http, the same page, no gzip'),
+    }
+    for (const [name, value] of Object.entries(ratios)) print(`${name} vs bare`, value, '', 2)
     await writeResult('api', {
       params: { promises: PROMISES, runs: RUNS, connections: CONNECTIONS, seconds: SECONDS, warmupSeconds: WARMUP, reps: REPS, postgresPool: 10, cacheMs: CACHE_MS },
       target: { p99Ms: 50 },
       endpoints: summary,
+      ratiosToBare: ratios,
     })
   } finally {
+    await bare?.close()
     await server.close()
     await new Promise((resolve) => setTimeout(resolve, 1000)) // requests cut off by the close finish their queries
   }

@@ -3,7 +3,7 @@ import autocannon from 'autocannon'
 // Runs autocannon in its own process (so the load and the server do not
 // share an event loop) and prints the figures as one JSON line.
 // Input (argv[2], JSON): { url, connections, seconds, warmupSeconds,
-// token, paths }: each request takes the next of `paths` in turn. The
+// token, paths, headers }: each request takes the next of `paths` in turn. The
 // warm-up (same connections, not sampled) lets the JIT, the connection
 // pools and the server's read cache settle before the figures count.
 
@@ -14,6 +14,7 @@ const input = JSON.parse(process.argv[2] ?? '{}') as {
   warmupSeconds?: number
   token: string
   paths: string[]
+  headers?: Record<string, string>
 }
 let next = 0
 const result = await autocannon({
@@ -21,7 +22,7 @@ const result = await autocannon({
   connections: input.connections,
   duration: input.seconds,
   ...(input.warmupSeconds ? { warmup: { connections: input.connections, duration: input.warmupSeconds } } : {}),
-  headers: { authorization: `Bearer ${input.token}` },
+  headers: { ...input.headers, authorization: `Bearer ${input.token}` },
   requests: [{ setupRequest: (request) => ({ ...request, path: input.paths[next++ % input.paths.length]! }) }],
 })
 console.log(

@@ -73,7 +73,7 @@ export function format(summary: Summary, unit: string, digits = 1): string {
 }
 
 export function print(label: string, summary: Summary, unit: string, digits = 1): void {
-  console.log(`${label.padEnd(34)} ${format(summary, unit, digits)}`)
+  console.log(`${label.padEnd(40)} ${format(summary, unit, digits)}`)
 }
 
 /** Write bench/results/<name>.json with the machine; returns its path. */
