@@ -104,5 +104,13 @@ describe('API read cache', () => {
 
     expect((await list('gzip;q=0, deflate')).headers.get('content-encoding')).toBeNull()
     expect((await list('identity')).headers.get('content-encoding')).toBeNull()
+
+    // Both carry the API's security headers.
+    for (const res of [plain, zipped]) {
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff')
+      expect(res.headers.get('x-frame-options')).toBe('DENY')
+      expect(res.headers.get('cross-origin-resource-policy')).toBe('same-origin')
+      expect(res.headers.get('cache-control')).toBe('no-store')
+    }
   })
 })
