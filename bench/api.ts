@@ -44,6 +44,12 @@ interface Load {
   non2xx: number
   errors: number
   timeouts: number
+  /**
+   * CPU time (user + system) of this process, which holds the servers, per
+   * request sampled: steadier than requests per second when the load
+   * generator shares the cores.
+   */
+  serverCpuUs: number
 }
 
 const CLIENT_ENCODINGS = { 'accept-encoding': 'gzip, deflate, br' }
@@ -61,9 +67,18 @@ function load(token: string, { url, paths, headers }: Endpoint): Promise<Load> {
       stdio: ['ignore', 'pipe', 'inherit'],
     })
     let out = ''
-    child.stdout.on('data', (chunk) => (out += chunk))
+    let sampling: NodeJS.CpuUsage | null = null
+    child.stdout.on('data', (chunk) => {
+      out += chunk
+      if (!sampling && out.includes('sampling\n')) sampling = process.cpuUsage()
+    })
     child.once('error', reject)
-    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').at(-1)!)) : reject(new Error(`autocannon exited with ${code}`))))
+    child.once('exit', (code) => {
+      if (code !== 0 || !sampling) return reject(new Error(`autocannon exited with ${code}`))
+      const cpu = process.cpuUsage(sampling)
+      const figures = JSON.parse(out.trim().split('\n').at(-1)!) as Omit<Load, 'serverCpuUs'>
+      resolve({ ...figures, serverCpuUs: (cpu.user + cpu.system) / figures.requests })
+    })
   })
 }
 
@@ -115,7 +130,9 @@ try {
       for (const [name, endpoint] of Object.entries(endpoints)) {
         const figures = await load(token, endpoint)
         ;(results[name] ??= []).push(figures)
-        console.log(`  rep ${rep + 1} ${name}: ${figures.requestsPerSecond.toFixed(0)} req/s, p99 ${figures.latencyMs.p99} ms, non-2xx ${figures.non2xx}, errors ${figures.errors}`)
+        console.log(
+          `  rep ${rep + 1} ${name}: ${figures.requestsPerSecond.toFixed(0)} req/s, p99 ${figures.latencyMs.p99} ms, server CPU ${figures.serverCpuUs.toFixed(0)} µs a request, non-2xx ${figures.non2xx}, errors ${figures.errors}`,
+        )
       }
     }
     console.log()
@@ -124,18 +141,29 @@ try {
       const rps = summarize(figures.map((f) => f.requestsPerSecond))
       const p99 = summarize(figures.map((f) => f.latencyMs.p99))
       const p50 = summarize(figures.map((f) => f.latencyMs.p50))
+      const cpu = summarize(figures.map((f) => f.serverCpuUs))
       print(`${name} req/s`, rps, 'req/s', 0)
       print(`${name} p99`, p99, 'ms', 0)
-      summary[name] = { requestsPerSecond: rps, p50Ms: p50, p99Ms: p99, raw: figures }
+      print(`${name} server CPU`, cpu, 'µs a request', 0)
+      summary[name] = { requestsPerSecond: rps, p50Ms: p50, p99Ms: p99, serverCpuUsPerRequest: cpu, raw: figures }
     }
-    // Kept's list throughput as a share of the bare server's, repetition by repetition.
-    const ratio = (keptName: string, bareName: string) =>
-      summarize(results[keptName]!.map((f, rep) => f.requestsPerSecond / results[bareName]![rep]!.requestsPerSecond))
+    // Kept against the bare server, repetition by repetition: throughput as
+    // a share of bare's, and server CPU a request as a multiple of bare's.
+    const versus = (keptName: string, bareName: string) => {
+      const [kept, bare] = [results[keptName]!, results[bareName]!]
+      return {
+        throughput: summarize(kept.map((f, rep) => f.requestsPerSecond / bare[rep]!.requestsPerSecond)),
+        cpuPerRequest: summarize(kept.map((f, rep) => f.serverCpuUs / bare[rep]!.serverCpuUs)),
+      }
+    }
     const ratios = {
-      'GET /api/v1/promises': ratio('GET /api/v1/promises', 'bare node:http, the same page'),
-      'GET /api/v1/promises, no gzip': ratio('GET /api/v1/promises, no gzip', 'bare node:http, the same page, no gzip'),
+      'GET /api/v1/promises': versus('GET /api/v1/promises', 'bare node:http, the same page'),
+      'GET /api/v1/promises, no gzip': versus('GET /api/v1/promises, no gzip', 'bare node:http, the same page, no gzip'),
     }
-    for (const [name, value] of Object.entries(ratios)) print(`${name} vs bare`, value, '', 2)
+    for (const [name, value] of Object.entries(ratios)) {
+      print(`${name}: throughput / bare`, value.throughput, '', 2)
+      print(`${name}: CPU a request / bare`, value.cpuPerRequest, '×', 2)
+    }
     await writeResult('api', {
       params: { promises: PROMISES, runs: RUNS, connections: CONNECTIONS, seconds: SECONDS, warmupSeconds: WARMUP, reps: REPS, postgresPool: 10, cacheMs: CACHE_MS },
       target: { p99Ms: 50 },

@@ -34,9 +34,11 @@ if (a) {
   for (const [name, v] of Object.entries<Json>(a.endpoints)) {
     const cache = a.params.cacheMs ? `, read cache ${a.params.cacheMs} ms` : ''
     const bare = name.startsWith('bare')
-    const ratio = a.ratiosToBare?.[name] ? `**${f(a.ratiosToBare[name], 2)}** of bare` : ''
+    const versus = a.ratiosToBare?.[name]
+    const ratio = versus ? `**${f(versus.throughput, 2)}** of bare's req/s; ${f(versus.cpuPerRequest, 2, '×')} its CPU a request` : ''
     const what = bare ? name : `${name} (${a.params.promises} promises, ${a.params.runs} runs, ${a.params.connections} conns${cache})`
-    rows.push([what, `${f(v.requestsPerSecond, 0, ' req/s')}`, `p50 ${f(v.p50Ms, 0, ' ms')}, p99 ${f(v.p99Ms, 0, ' ms')}`, ratio, bare ? '' : 'p99 < 50 ms'])
+    const cpu = v.serverCpuUsPerRequest ? `, server CPU ${f(v.serverCpuUsPerRequest, 0, ' µs')} a request` : ''
+    rows.push([what, `${f(v.requestsPerSecond, 0, ' req/s')}`, `p50 ${f(v.p50Ms, 0, ' ms')}, p99 ${f(v.p99Ms, 0, ' ms')}${cpu}`, ratio, bare ? '' : 'p99 < 50 ms'])
   }
 }
 const d = results.dashboard

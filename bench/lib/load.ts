@@ -1,7 +1,8 @@
 import autocannon from 'autocannon'
 
 // Runs autocannon in its own process (so the load and the server do not
-// share an event loop) and prints the figures as one JSON line.
+// share an event loop) and prints the figures as one JSON line, after a
+// line "sampling" when the warm-up is over.
 // Input (argv[2], JSON): { url, connections, seconds, warmupSeconds,
 // token, paths, headers }: each request takes the next of `paths` in turn. The
 // warm-up (same connections, not sampled) lets the JIT, the connection
@@ -17,14 +18,16 @@ const input = JSON.parse(process.argv[2] ?? '{}') as {
   headers?: Record<string, string>
 }
 let next = 0
-const result = await autocannon({
+const options = {
   url: input.url,
   connections: input.connections,
-  duration: input.seconds,
-  ...(input.warmupSeconds ? { warmup: { connections: input.connections, duration: input.warmupSeconds } } : {}),
   headers: { ...input.headers, authorization: `Bearer ${input.token}` },
-  requests: [{ setupRequest: (request) => ({ ...request, path: input.paths[next++ % input.paths.length]! }) }],
-})
+  requests: [{ setupRequest: (request: { path?: string }) => ({ ...request, path: input.paths[next++ % input.paths.length]! }) }],
+}
+if (input.warmupSeconds) await autocannon({ ...options, duration: input.warmupSeconds })
+// The parent counts the server's CPU time from this line on.
+console.log('sampling')
+const result = await autocannon({ ...options, duration: input.seconds })
 console.log(
   JSON.stringify({
     requestsPerSecond: result.requests.average,
