@@ -19,6 +19,9 @@ export const tryResultKey = (prefix: string, runId: string) => `${prefix}:tries:
 
 const TRY_RESULT_SECONDS = 3600
 
+/** Redis's answer when the stream or its consumer group does not exist (never made, or Redis restarted empty). */
+export const isNoGroupError = (error: unknown): boolean => (error as Error | undefined)?.message?.includes('NOGROUP') === true
+
 /** Publish a result for the recorder (scheduled, manual and confirmation runs); returns its entry id. */
 export async function publishResult(redis: Redis, prefix: string, result: RunResult): Promise<string> {
   return (await redis.xadd(resultsKey(prefix), '*', 'result', JSON.stringify(result)))!
@@ -45,7 +48,7 @@ export async function resultsBacklog(redis: Redis, prefix: string): Promise<{ wa
     redis.xlen(key),
     // No group yet (no recorder ever ran): nothing is taken. Any other error fails the scrape.
     redis.xpending(key, RECORDERS).catch((error: Error) => {
-      if (error.message.includes('NOGROUP')) return [0]
+      if (isNoGroupError(error)) return [0]
       throw error
     }) as Promise<[number, ...unknown[]]>,
   ])

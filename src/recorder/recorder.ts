@@ -9,6 +9,7 @@ import type { Logger } from '../infra/logger.ts'
 import { enqueueRun, type JourneyQueue } from '../queue/enqueue.ts'
 import { QUEUES, type JourneyJob } from '../queue/jobs.ts'
 import { ALERT_JOB_OPTIONS, cappedBackoff } from '../queue/options.ts'
+import { isNoGroupError } from '../queue/results-stream.ts'
 import { buildSpec } from '../queue/spec.ts'
 import { groupCommit } from './group-commit.ts'
 import { recordResults, type BreakChange } from './record.ts'
@@ -234,7 +235,7 @@ export function startRecorder(options: RecorderOptions): Recorder {
       } catch (error) {
         if (closing) break
         // The stream or its group is gone (Redis flushed or restarted empty): create them again.
-        if ((error as Error).message?.includes('NOGROUP')) grouped = false
+        if (isNoGroupError(error)) grouped = false
         logger?.error({ err: error }, 'recorder cannot read results: will retry')
         await sleep(cappedBackoff(++failures, options.maxBackoffMs))
       }
