@@ -14,6 +14,7 @@ import { orderJourney } from './lib/journey.ts'
 import { intFromEnv, print, sleep, summarize, until, writeResult } from './lib/report.ts'
 import { createRedisConnection } from '../src/infra/redis.ts'
 import { benchDatabase, benchPrefix, deletePrefix, REDIS_URL } from './lib/services.ts'
+import { closeServer } from '../src/infra/close-server.ts'
 
 // Detection time: the whole control plane (startControlPlane, with its
 // journey worker) watches the demo shop's order promise every
@@ -56,11 +57,7 @@ async function webhookReceiver() {
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/kept`,
     deliveries,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections()
-        server.close(() => resolve())
-      }),
+    close: () => closeServer(server),
   }
 }
 

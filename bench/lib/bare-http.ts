@@ -1,6 +1,7 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { gzipSync } from 'node:zlib'
+import { closeServer } from '../../src/infra/close-server.ts'
 
 // The baseline of an API read: bare node:http answering the same bytes from
 // memory, gzipped when the request names gzip, with no routing, auth,
@@ -18,10 +19,6 @@ export async function startBareHttp(json: Uint8Array): Promise<{ url: string; cl
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections()
-        server.close(() => resolve())
-      }),
+    close: () => closeServer(server),
   }
 }

@@ -6,6 +6,7 @@ import type { Registry } from 'prom-client'
 import type { ReadCache } from '../api/read-cache.ts'
 import type { Logger } from '../infra/logger.ts'
 import { metricsRoute } from '../metrics/metrics.ts'
+import { closeServer } from '../infra/close-server.ts'
 
 /** One log line per request: method, path, status, time. */
 export function requestLog(logger: Logger) {
@@ -56,11 +57,6 @@ export async function listen(app: Hono, options: { port: number; host: string })
   const shownHost = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host
   return {
     url: `http://${shownHost}:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        // Keep-alive connections would hold close() open: end them.
-        if ('closeAllConnections' in server) server.closeAllConnections()
-        server.close(() => resolve())
-      }),
+    close: () => closeServer(server),
   }
 }

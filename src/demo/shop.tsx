@@ -4,6 +4,7 @@ import type { Child } from 'hono/jsx'
 import { raw } from 'hono/html'
 import { serve } from '@hono/node-server'
 import type { AddressInfo } from 'node:net'
+import { closeServer } from '../infra/close-server.ts'
 
 // A small shop bundled with Kept so a newcomer sees promises walked at once.
 // An order takes 3 clicks: "Shop now", "Add to cart", "Place order".
@@ -189,10 +190,6 @@ export async function startDemoShop(options: { port?: number; host?: string } = 
     setBroken: (b) => void (state.broken = b),
     isBroken: () => state.broken,
     setDelay: (ms) => void (state.delayMs = ms),
-    close: () =>
-      new Promise<void>((resolve) => {
-        if ('closeAllConnections' in server) server.closeAllConnections()
-        server.close(() => resolve())
-      }),
+    close: () => closeServer(server),
   }
 }

@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startAlerts, type Alerts } from '../../src/alerts/alerts.ts'
 import { createApiApp } from '../../src/api/app.ts'
 import { createApiToken } from '../../src/auth/tokens.ts'
+import { closeServer } from '../../src/infra/close-server.ts'
 import { encryptChannelConfig } from '../../src/alerts/channel-config.ts'
 import type { ChannelConfig, Mailer } from '../../src/alerts/channels/index.ts'
 import type { AlertsOptions } from '../../src/alerts/context.ts'
@@ -71,10 +72,7 @@ async function receiver(failFirst = 0) {
     get tries() {
       return seen
     },
-    async close() {
-      server.closeAllConnections()
-      await new Promise((resolve) => server.close(resolve))
-    },
+    close: () => closeServer(server),
   }
 }
 

@@ -29,6 +29,7 @@ import { ALERT_JOB_OPTIONS } from '../../src/queue/options.ts'
 import { alertJobId, type AlertEvent } from '../../src/recorder/recorder.ts'
 import { freshDatabase, uniquePrefix } from '../support/db.ts'
 import { pause, until } from '../support/wait.ts'
+import { closeServer } from '../../src/infra/close-server.ts'
 
 // Grouping, maintenance windows, reminders and acknowledgement, against
 // real HTTP receivers, Postgres and Redis. The tick is called directly,
@@ -56,10 +57,7 @@ async function receiver() {
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
     requests,
-    async close() {
-      server.closeAllConnections()
-      await new Promise((resolve) => server.close(resolve))
-    },
+    close: () => closeServer(server),
   }
 }
 

@@ -12,6 +12,7 @@ import { CHROMIUM_ARGS } from '../../src/runner/browser-pool.ts'
 import { pageRoutes } from '../../src/ui/app.tsx'
 import { fakeTry, recordingScheduler, seedShowcase, usersByRole, type Signed } from '../e2e/ui-fixtures.ts'
 import { freshDatabase } from '../support/db.ts'
+import { closeServer } from '../../src/infra/close-server.ts'
 
 // Every page in a real Chromium, checked by axe-core: no serious or
 // critical violation. The same run saves the README's screenshots.
@@ -54,10 +55,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close()
-  if (server) {
-    if ('closeAllConnections' in server) server.closeAllConnections()
-    await new Promise((resolve) => server.close(resolve))
-  }
+  if (server) await closeServer(server)
   await pg?.drop()
   if (dataDir) await rm(dataDir, { recursive: true, force: true })
 })
