@@ -242,6 +242,7 @@ export const promiseChannels = pgTable(
 )
 
 export type AlertKind = 'open' | 'resolve' | 'reminder' | 'test' | 'grouped'
+export type DeliveryStatus = 'pending' | 'sent' | 'failed' | 'held' | 'cancelled' | 'logged'
 
 export const alertDeliveries = pgTable(
   'alert_deliveries',
@@ -250,12 +251,22 @@ export const alertDeliveries = pgTable(
     /** breakId + kind + channelId (+ reminder number): an alert is sent once. */
     idempotencyKey: text('idempotency_key').notNull().unique(),
     breakId: uuid('break_id').references(() => breaks.id, { onDelete: 'cascade' }),
-    channelId: uuid('channel_id')
-      .notNull()
-      .references(() => channels.id, { onDelete: 'cascade' }),
+    /**
+     * null: no channel heard of the promise, so its tech owner is emailed
+     * (recipient); or the channel was deleted since (its label stays).
+     */
+    channelId: uuid('channel_id').references(() => channels.id, { onDelete: 'set null' }),
+    /** For a delivery without a channel: the owner address(es) it goes to, comma-separated. */
+    recipient: text('recipient'),
+    /** Where it went, in words, as it was then: "Slack #ops" or "tech owner tom@example.com". */
+    channelLabel: text('channel_label'),
     kind: text('kind').$type<AlertKind>().notNull(),
-    /** held: waiting out a maintenance window; cancelled: no longer worth sending (resolved, acknowledged). */
-    status: text('status').$type<'pending' | 'sent' | 'failed' | 'held' | 'cancelled'>().notNull().default('pending'),
+    /**
+     * held: waiting out a maintenance window; cancelled: no longer worth
+     * sending (resolved, acknowledged); logged: an email kept in the outbox
+     * because SMTP_URL is not set.
+     */
+    status: text('status').$type<DeliveryStatus>().notNull().default('pending'),
     attempts: integer('attempts').notNull().default(0),
     lastError: text('last_error'),
     /**
@@ -265,12 +276,42 @@ export const alertDeliveries = pgTable(
      */
     groupKey: text('group_key'),
     createdAt: createdAt(),
+    /** Set just before a message is handed to its channel: a crash after it is seen on restart. */
+    sendingAt: tz('sending_at'),
     sentAt: tz('sent_at'),
   },
   (t) => [
+    index('alert_deliveries_channel_idx').on(t.channelId, t.createdAt.desc()),
     index('alert_deliveries_break_idx').on(t.breakId),
     index('alert_deliveries_group_idx').on(t.groupKey),
   ],
+)
+
+export type OutboxKind = 'alert' | 'digest' | 'claim' | 'test'
+
+/**
+ * Email Kept wrote but did not send, because SMTP_URL is not set: shown on
+ * the Alerts page and on its break, so the demo's alerts reach someone.
+ * Its subject and promise title are copies: an entry outlives its promise.
+ */
+export const outbox = pgTable(
+  'outbox',
+  {
+    id: id(),
+    kind: text('kind').$type<OutboxKind>().notNull(),
+    to: jsonb('to').$type<string[]>().notNull(),
+    subject: text('subject').notNull(),
+    text: text('text').notNull(),
+    html: text('html'),
+    /** Why it was not sent, e.g. "not sent: SMTP_URL is not set". */
+    reason: text('reason').notNull(),
+    deliveryKey: text('delivery_key'),
+    breakId: uuid('break_id').references(() => breaks.id, { onDelete: 'set null' }),
+    promiseId: uuid('promise_id').references(() => promises.id, { onDelete: 'set null' }),
+    promiseTitle: text('promise_title'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('outbox_created_idx').on(t.createdAt.desc()), index('outbox_break_idx').on(t.breakId)],
 )
 
 export const maintenanceWindows = pgTable('maintenance_windows', {

@@ -4,7 +4,7 @@ import { can, type Principal } from '../auth/permissions.ts'
 import type { PromiseState, Outcome, StepOutcome } from '../domain/run.ts'
 import { SCRIPT_URL, STYLESHEET_URL } from './assets/index.ts'
 
-export type NavKey = 'promises' | 'breaks' | 'channels' | 'users' | 'none'
+export type NavKey = 'promises' | 'breaks' | 'alerts' | 'channels' | 'secrets' | 'maintenance' | 'users' | 'digest' | 'none'
 
 export interface PageProps {
   title: string
@@ -53,10 +53,27 @@ export function Layout(props: PageProps) {
                         Breaks
                       </a>
                     </li>
+                    <li>
+                      <a href="/alerts" {...current('alerts')}>
+                        Alerts
+                      </a>
+                    </li>
                     {can(principal.role, 'channel.write') ? (
                       <li>
                         <a href="/channels" {...current('channels')}>
                           Channels
+                        </a>
+                      </li>
+                    ) : null}
+                    <li>
+                      <a href="/maintenance" {...current('maintenance')}>
+                        Maintenance
+                      </a>
+                    </li>
+                    {can(principal.role, 'promise.write') ? (
+                      <li>
+                        <a href="/settings/secrets" {...current('secrets')}>
+                          Secrets
                         </a>
                       </li>
                     ) : null}
@@ -68,7 +85,9 @@ export function Layout(props: PageProps) {
                       </li>
                     ) : null}
                     <li>
-                      <a href="/digests/preview">Weekly digest</a>
+                      <a href="/digests/preview" {...current('digest')}>
+                        Weekly digest
+                      </a>
                     </li>
                     <li>
                       <a href="/api/docs">API</a>
