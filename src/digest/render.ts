@@ -162,6 +162,7 @@ function keptRateBar(rate: number | null) {
 }
 
 function statusOf(promise: PromiseFigures): { label: string; color: string; background: string } {
+  if (promise.walked === false) return { label: promise.paused ? 'not walked · paused' : 'not walked', color: color.muted, background: '#eef1f4' }
   if (!promise.keptAllWeek) {
     return { label: promise.paused ? 'broke · paused' : 'broke', color: color.broken, background: color.brokenSoft }
   }
@@ -171,6 +172,7 @@ function statusOf(promise: PromiseFigures): { label: string; color: string; back
 
 function statsLine(promise: PromiseFigures): string {
   const rate = promise.keptRate === null ? 'no runs' : `kept rate ${formatKeptRate(promise.keptRate)}`
+  if (promise.walked === false) return 'not walked this week: no run checked it, so Kept cannot say it was kept'
   if (promise.keptAllWeek) return `${rate} · no breaks`
   const customers = Math.round(promise.affectedCustomers)
   const detractors = Math.round(promise.likelyDetractors)

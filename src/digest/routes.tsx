@@ -6,6 +6,7 @@ import { secureHeaders } from 'hono/secure-headers'
 import { authenticate, type AuthEnv } from '../auth/middleware.ts'
 import type { Db } from '../db/client.ts'
 import { users } from '../db/schema.ts'
+import { Layout } from '../ui/layout.tsx'
 import { WeekError, previousWeek, weekRange } from '../domain/week.ts'
 import { lastWeek } from './build.ts'
 import { previewDigest } from './preview.ts'
@@ -14,8 +15,9 @@ import { verifyUnsubscribe } from './unsubscribe.ts'
 
 // /digests: the unsubscribe link of the emails (no sign-in: the link is
 // signed) and the preview of any past week's digest as a page (signed-in
-// users only). The pages are plain: the digest brings its own inline
-// styles, so the CSP allows inline styles and nothing else.
+// users only). The unsubscribe pages are plain; the preview sits in the
+// app's own frame and navigation. The digest brings its own inline styles
+// (it is an email), so the CSP allows inline styles besides our own files.
 
 export interface DigestRoutesDeps {
   db: Db
@@ -43,14 +45,25 @@ const headers = secureHeaders({
   referrerPolicy: 'no-referrer',
 })
 
+const previewHeaders = secureHeaders({
+  contentSecurityPolicy: {
+    defaultSrc: ["'none'"],
+    styleSrc: ["'self'", "'unsafe-inline'"],
+    imgSrc: ["'self'", 'data:'],
+    formAction: ["'self'"],
+    frameAncestors: ["'none'"],
+    baseUri: ["'none'"],
+  },
+  referrerPolicy: 'same-origin',
+})
+
 const pageStyle = 'margin:0;padding:0;background:#f3f5f7;font-family:Arial,Helvetica,sans-serif;color:#1f2933'
 const boxStyle = 'max-width:600px;margin:0 auto;padding:16px 8px'
 
 export function digestRoutes(deps: DigestRoutesDeps) {
   const app = new Hono<AuthEnv>()
-  app.use('*', headers)
 
-  app.get('/unsubscribe', async (c) => {
+  app.get('/unsubscribe', headers, async (c) => {
     c.header('Cache-Control', 'no-store')
     const userId = c.req.query('u') ?? ''
     const signature = c.req.query('sig') ?? ''
@@ -88,35 +101,50 @@ export function digestRoutes(deps: DigestRoutesDeps) {
     )
   })
 
-  app.get('/preview', authenticate({ db: deps.db }), async (c) => {
-    if (!c.get('principal')) {
+  app.get('/preview', previewHeaders, authenticate({ db: deps.db }), async (c) => {
+    const principal = c.get('principal')
+    if (!principal) {
       const url = new URL(c.req.url)
       return c.redirect(`/login?next=${encodeURIComponent(url.pathname + url.search)}`, 303)
     }
+    c.header('Cache-Control', 'no-store')
     const now = deps.now?.() ?? new Date()
     const picked = c.req.query('week')?.trim() || lastWeek(now, deps.timezone)
     const choices = pickerWeeks(now, deps.timezone)
+    const frame = (title: string, body: Child) => (
+      <Layout title={title} principal={principal} csrfToken={c.get('csrfToken')} nav="digest">
+        <div class="digest-preview">{body}</div>
+      </Layout>
+    )
     try {
       const preview = await previewDigest(deps.db, { week: picked, timezone: deps.timezone, baseUrl: deps.baseUrl, now })
       return c.html(
-        <Page title={`Digest ${preview.week}`} wide>
-          <WeekPicker weeks={choices} selected={preview.week} timezone={deps.timezone} />
-          <p style="font-size:13px;color:#52606d;margin:8px 0 0">
-            Subject: <strong style="color:#1f2933">{preview.subject}</strong>
-          </p>
-          {raw(digestBodyHtml(preview.figures, { baseUrl: deps.baseUrl, unsubscribe: 'preview' }))}
-        </Page>,
+        frame(
+          `Digest ${preview.week}`,
+          <>
+            <h1>Weekly digest</h1>
+            <WeekPicker weeks={choices} selected={preview.week} timezone={deps.timezone} />
+            <p class="muted small">
+              Subject: <strong>{preview.subject}</strong>. This is the email both owners receive.
+            </p>
+            {raw(digestBodyHtml(preview.figures, { baseUrl: deps.baseUrl, unsubscribe: 'preview' }))}
+          </>,
+        ),
       )
     } catch (error) {
       if (!(error instanceof WeekError)) throw error
       c.status(400)
       return c.html(
-        <Page title="Digest preview">
-          <WeekPicker weeks={choices} selected={null} timezone={deps.timezone} />
-          <p role="alert" style="color:#8f1a14">
-            {error.message}
-          </p>
-        </Page>,
+        frame(
+          'Digest preview',
+          <>
+            <h1>Weekly digest</h1>
+            <WeekPicker weeks={choices} selected={null} timezone={deps.timezone} />
+            <p class="notice bad" role="alert">
+              {error.message}
+            </p>
+          </>,
+        ),
       )
     }
   })
@@ -134,11 +162,9 @@ function pickerWeeks(now: Date, timezone: string): string[] {
 function WeekPicker(props: { weeks: string[]; selected: string | null; timezone: string }) {
   const inList = props.selected === null || props.weeks.includes(props.selected)
   return (
-    <form method="get" style="margin:0;padding:12px 0">
-      <label for="week" style="font-weight:bold;margin-right:8px">
-        Week
-      </label>
-      <select id="week" name="week" style="font-size:14px;padding:4px;max-width:100%">
+    <form method="get" class="week-picker">
+      <label for="week">Week</label>
+      <select id="week" name="week">
         {inList ? null : (
           <option value={props.selected!} selected>
             {props.selected}
@@ -150,7 +176,7 @@ function WeekPicker(props: { weeks: string[]; selected: string | null; timezone:
           </option>
         ))}
       </select>{' '}
-      <button type="submit" style="font-size:14px;padding:4px 12px">
+      <button class="btn secondary small" type="submit">
         Show
       </button>
     </form>
@@ -162,7 +188,7 @@ function rangeOf(week: string, timezone: string): string {
   return weekDates(start, end, timezone)
 }
 
-function Page(props: { title: string; wide?: boolean; children: Child }) {
+function Page(props: { title: string; children: Child }) {
   return (
     <>
       {raw('<!doctype html>')}
@@ -174,7 +200,7 @@ function Page(props: { title: string; wide?: boolean; children: Child }) {
           <title>{`${props.title} · Kept`}</title>
         </head>
         <body style={pageStyle}>
-          <main style={props.wide ? 'max-width:640px;margin:0 auto;padding:8px' : boxStyle}>{props.children}</main>
+          <main style={boxStyle}>{props.children}</main>
         </body>
       </html>
     </>

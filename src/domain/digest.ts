@@ -65,6 +65,12 @@ export interface PromiseFigures extends WeekFigures {
   detractorRate: number
   maxSeconds: number | null
   runs: RunCounts
+  /**
+   * false: no kept, at-risk or broken run and no break in the week, so
+   * nothing says it was kept ("not walked"). Older snapshots lack it: walked.
+   */
+  walked?: boolean
+  /** Walked and never broken in the week. */
   keptAllWeek: boolean
   previous: WeekFigures
   /** Of the broken time (whole minutes) against the week before: up is worse. */
@@ -77,6 +83,8 @@ export interface TotalFigures {
   promises: number
   keptAllWeek: number
   broken: number
+  /** Promises with no run counted in the week (older snapshots: absent, 0). */
+  notWalked?: number
   /** Sum over the promises (two promises broken at once count twice). */
   brokenMinutes: number
   affectedCustomers: number
@@ -115,7 +123,8 @@ export function computeDigest(input: DigestInput): DigestFigures {
       const windows = input.maintenance.filter((window) => appliesTo(window, promise.id))
       const current = weekFigures(promise, promise.runs, range, windows, input.now)
       const before = weekFigures(promise, promise.previousRuns, previousRange, windows, input.now)
-      const keptAllWeek = current.breaks === 0
+      const walked = touches(promise.breaks, range, input.now) || promise.runs.kept + promise.runs.atRisk + promise.runs.broken > 0
+      const keptAllWeek = walked && current.breaks === 0
       const figures: PromiseFigures = {
         promiseId: promise.id,
         title: promise.title,
@@ -127,6 +136,7 @@ export function computeDigest(input: DigestInput): DigestFigures {
         maxSeconds: promise.maxSeconds,
         runs: promise.runs,
         ...current,
+        walked,
         keptAllWeek,
         previous: before,
         change: direction(current.brokenMinutes, before.brokenMinutes),
@@ -171,6 +181,11 @@ function weekFigures(
   return { ...npsRisk(promise, minutes), breaks, keptRate: keptRate(runs) }
 }
 
+/** A break open during some of the range (maintenance or not): its runs walked the promise. */
+function touches(breaks: readonly BreakSpan[], range: WeekRange, now: Date): boolean {
+  return breaks.some((span) => span.openedAt < range.end && (span.resolvedAt ?? now) > range.start)
+}
+
 export function keptRate(runs: Pick<RunCounts, 'kept' | 'atRisk' | 'broken'>): number | null {
   const counted = runs.kept + runs.atRisk + runs.broken
   return counted > 0 ? (runs.kept + runs.atRisk) / counted : null
@@ -201,13 +216,15 @@ export function earlyWarnings(promise: Pick<DigestPromiseInput, 'runs' | 'maxSec
 
 function totalFigures(promises: readonly PromiseFigures[]): TotalFigures {
   const sum = (pick: (p: PromiseFigures) => number) => promises.reduce((total, p) => total + pick(p), 0)
-  const broken = promises.filter((p) => !p.keptAllWeek).length
+  const broken = promises.filter((p) => p.breaks > 0).length
+  const notWalked = promises.filter((p) => p.walked === false).length
   const brokenMinutesTotal = sum((p) => p.brokenMinutes)
   const previousMinutes = sum((p) => p.previous.brokenMinutes)
   return {
     promises: promises.length,
-    keptAllWeek: promises.length - broken,
+    keptAllWeek: promises.length - broken - notWalked,
     broken,
+    notWalked,
     brokenMinutes: brokenMinutesTotal,
     affectedCustomers: sum((p) => p.affectedCustomers),
     likelyDetractors: sum((p) => p.likelyDetractors),
@@ -227,15 +244,20 @@ function totalFigures(promises: readonly PromiseFigures[]): TotalFigures {
 // --- words -----------------------------------------------------------------
 
 /** "9 of 11 promises kept all week; 2 broke for 3 h 12 min, about 410 customers affected" */
-export function headline(totals: Pick<TotalFigures, 'promises' | 'keptAllWeek' | 'broken' | 'brokenMinutes' | 'affectedCustomers'>): string {
+export function headline(
+  totals: Pick<TotalFigures, 'promises' | 'keptAllWeek' | 'broken' | 'brokenMinutes' | 'affectedCustomers' | 'notWalked'>,
+): string {
   const { promises, keptAllWeek, broken } = totals
+  const notWalked = totals.notWalked ?? 0
   if (promises === 0) return 'No promises to report this week'
-  if (broken === 0) return promises === 1 ? 'The 1 promise was kept all week' : `All ${promises} promises kept all week`
+  const unwalked = notWalked > 0 ? `; ${notWalked} not walked` : ''
+  if (broken === 0 && notWalked === 0) return promises === 1 ? 'The 1 promise was kept all week' : `All ${promises} promises kept all week`
+  if (broken === 0) return `${keptAllWeek} of ${promises} ${promises === 1 ? 'promise' : 'promises'} kept all week${unwalked}`
   const customers = Math.round(totals.affectedCustomers)
   return (
     `${keptAllWeek} of ${promises} ${promises === 1 ? 'promise' : 'promises'} kept all week; ` +
     `${broken} broke for ${formatMinutes(totals.brokenMinutes)}, ` +
-    `about ${customers} ${customers === 1 ? 'customer' : 'customers'} affected`
+    `about ${customers} ${customers === 1 ? 'customer' : 'customers'} affected${unwalked}`
   )
 }
 

@@ -93,6 +93,10 @@ describe('digest routes', () => {
     expect(options[0]![2]).toBeDefined()
     expect(options[11]![1]).toBe('2026-W36')
     expect(page).toContain('2026-W46 · Mon 9 Nov – Sun 15 Nov 2026')
+    // In the app's own frame: its navigation, the digest marked current.
+    expect(page).toMatch(/<nav aria-label="Main">/)
+    expect(page).toMatch(/<a href="\/digests\/preview" aria-current="page">/)
+    expect(res.headers.get('cache-control')).toBe('no-store')
 
     // Without a week: last week.
     expect(await (await app.request('/preview', auth)).text()).toContain('Kept · weekly NPS-risk digest · 2026-W47')

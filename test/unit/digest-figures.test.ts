@@ -187,6 +187,19 @@ describe('computeDigest', () => {
     ])
   })
 
+  it('says "not walked" of a promise no run checked in the week, never "kept"', () => {
+    const idle = promise({ id: 'n', title: 'Never walked' })
+    const errorsOnly = promise({ id: 'e', title: 'Only our errors', runs: counts(0, 0, 0, 4, null) })
+    const kept = promise({ id: 'k', title: 'Kept', runs: counts(10, 0, 0, 0, 900) })
+    const result = computeDigest({ ...input, promises: [idle, errorsOnly, kept] })
+    const of = (id: string) => result.promises.find((p) => p.promiseId === id)!
+    expect([of('n').walked, of('n').keptAllWeek]).toEqual([false, false])
+    expect([of('e').walked, of('e').keptAllWeek]).toEqual([false, false])
+    expect([of('k').walked, of('k').keptAllWeek]).toEqual([true, true])
+    expect(result.totals).toMatchObject({ promises: 3, keptAllWeek: 1, broken: 0, notWalked: 2 })
+    expect(result.headline).toBe('1 of 3 promises kept all week; 2 not walked')
+  })
+
   it('round-trips through JSON unchanged (it is stored as the snapshot)', () => {
     expect(JSON.parse(JSON.stringify(figures))).toEqual(figures)
   })

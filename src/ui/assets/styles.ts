@@ -41,6 +41,8 @@ p{margin:.5rem 0}
 .actions{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center}
 .actions form{margin:0}
 .card{background:var(--card);border:1px solid var(--line);border-radius:var(--radius);padding:1rem 1.25rem;margin:0 0 1rem}
+.week-picker{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center;margin:0 0 .75rem}.week-picker select{max-width:100%}
+.digest-preview{max-width:640px}
 .notice{border-left:4px solid var(--brand);background:#eef8f4;padding:.75rem 1rem;border-radius:4px;margin:0 0 1.25rem}
 .notice.bad{border-color:#b42318;background:#fdf0ef}
 .tiles{display:grid;grid-template-columns:repeat(auto-fit,minmax(9rem,1fr));gap:.75rem;margin:0 0 1.25rem;padding:0;list-style:none}
