@@ -24,7 +24,11 @@ export function createLogger(env: Pick<Env, 'LOG_LEVEL'>, name?: string): Logger
     ...(name ? { name } : {}),
   }
   if (process.stdout.isTTY && hasPinoPretty()) {
-    return pino({ ...options, transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss' } } })
+    // One line an event, as a person reads a terminal; JSON everywhere else.
+    return pino({
+      ...options,
+      transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss', singleLine: true, ignore: 'pid,hostname' } },
+    })
   }
   return pino(options)
 }
