@@ -175,7 +175,7 @@ async function walk(context: BrowserContext, plan: Plan, guard: NetworkGuard, in
   try {
     const instruments = await instrumentContext(context)
     await guard.attach(context)
-    if (traced) await startTrace(context)
+    if (traced) await startTrace(context, { withSecrets: input.forms.length > 0 })
     const firstPage = await context.newPage()
     page = firstPage
     // The page the journey looks at: a link that opens a new tab moves a
@@ -331,7 +331,13 @@ async function walk(context: BrowserContext, plan: Plan, guard: NetworkGuard, in
     const keepEvidence = verdict.outcome === 'broken' || verdict.outcome === 'error' || options.trigger === 'test'
     let evidence = NO_EVIDENCE
     if (keepEvidence) {
-      evidence = await saveEvidence(context, page, { dataDir: options.dataDir, runId: options.runId, secretForms: input.forms, traced })
+      evidence = await saveEvidence(context, page, {
+        dataDir: options.dataDir,
+        runId: options.runId,
+        secretForms: input.forms,
+        secretValues: Object.values(input.secrets),
+        traced,
+      })
     } else if (traced) {
       await discardTrace(context)
     }
@@ -344,6 +350,7 @@ async function walk(context: BrowserContext, plan: Plan, guard: NetworkGuard, in
       dataDir: options.dataDir,
       runId: options.runId,
       secretForms: input.forms,
+      secretValues: Object.values(input.secrets),
       traced,
     }).catch(() => NO_EVIDENCE)
     return errorMeasure(`the runner failed: ${describeError(error)}`, { steps, durationMs, vitals, evidence })
