@@ -9,6 +9,7 @@ import type { ApiDeps } from './deps.ts'
 import { ApiError, problem, problemResponse, type Problem } from './problem.ts'
 import { fieldProblems, newRouter } from './router.ts'
 import { apiSecurityHeaders } from './security-headers.ts'
+import { textGuard } from './text-guard.ts'
 import { breakRoutes } from './routes/breaks.ts'
 import { channelRoutes } from './routes/channels.ts'
 import { digestRoutes } from './routes/digests.ts'
@@ -43,6 +44,8 @@ export function createApiApp(deps: ApiDeps) {
   // fetch Request (and its AbortSignal) on Node, a fifth of a cached read.
   app.use('/v1/*', (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, next)))
   app.use('/v1/*', authenticate({ db: deps.db }))
+  // After authentication: a stranger's body is refused as 401 by its route, not judged.
+  app.use('/v1/*', (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' || !c.get('principal') ? next() : textGuard(c, next)))
 
   app.route('/v1', healthRoutes(deps))
   app.route('/v1', promiseRoutes(deps))

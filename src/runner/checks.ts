@@ -3,34 +3,65 @@ import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { z } from 'zod'
 import type { CheckDefinition } from '../check.ts'
+import type { BudgetKey } from '../domain/budget.ts'
+import { recurrenceProblem } from '../domain/maintenance.ts'
+import { BUDGET_LIMITS, MAX_INTERVAL_SECONDS, MIN_INTERVAL_SECONDS, cronProblem, textProblem } from '../domain/promise-limits.ts'
 
 export type { CheckContext, CheckDefinition } from '../check.ts'
 
-const positive = z.number().positive()
+const budget = (key: BudgetKey) => {
+  const limit = BUDGET_LIMITS[key]
+  const message = `expected ${limit.what} from ${limit.min} to ${limit.max}`
+  const base = z.number(message).min(limit.min, message).max(limit.max, message)
+  return (limit.integer ? base.int(message) : base).optional()
+}
+const text = (max: number) =>
+  z
+    .string()
+    .max(max, `expected at most ${max} characters`)
+    .superRefine((value, ctx) => {
+      const problem = textProblem(value)
+      if (problem) ctx.addIssue({ code: 'custom', message: problem })
+    })
 
 // Validates what a check file exports: a typo in a budget or a schedule
 // names the file and the field instead of surfacing at the first run.
+// The limits are every door's (src/domain/promise-limits.ts).
 const definitionSchema = z.object({
-  title: z.string().trim().min(1).max(200),
-  description: z.string().max(2000).optional(),
+  title: text(200).pipe(z.string().trim().min(1, 'expected the promise in marketing words')),
+  description: text(2000).optional(),
   budgets: z
     .object({
-      maxClicks: z.number().int().min(0).optional(),
-      maxSeconds: positive.optional(),
-      maxStepSeconds: positive.optional(),
-      maxLcpMs: positive.optional(),
-      maxA11yViolations: z.number().int().min(0).optional(),
+      maxClicks: budget('maxClicks'),
+      maxSeconds: budget('maxSeconds'),
+      maxStepSeconds: budget('maxStepSeconds'),
+      maxLcpMs: budget('maxLcpMs'),
+      maxA11yViolations: budget('maxA11yViolations'),
     })
     .strict()
     .optional(),
   schedule: z
     .union([
-      z.object({ everySeconds: z.number().int().min(10).max(7 * 86400) }).strict(),
-      z.object({ cron: z.string().min(1), timezone: z.string().optional() }).strict(),
+      z
+        .object({
+          everySeconds: z
+            .number()
+            .int('expected a whole number of seconds')
+            .min(MIN_INTERVAL_SECONDS, `expected at least ${MIN_INTERVAL_SECONDS} seconds`)
+            .max(MAX_INTERVAL_SECONDS, `expected at most a week (${MAX_INTERVAL_SECONDS} seconds)`),
+        })
+        .strict(),
+      z
+        .object({ cron: z.string().min(1), timezone: z.string().optional() })
+        .strict()
+        .superRefine((value, ctx) => {
+          const problem = recurrenceProblem(value.cron, value.timezone ?? null) ?? cronProblem(value.cron, value.timezone ?? 'UTC')
+          if (problem) ctx.addIssue({ code: 'custom', path: ['cron'], message: problem })
+        }),
     ])
     .optional(),
-  dailyCustomers: z.number().min(0).optional(),
-  detractorRate: z.number().min(0).max(1).optional(),
+  dailyCustomers: z.number().int('expected a whole number of customers a day').min(0, 'expected 0 or more').optional(),
+  detractorRate: z.number().min(0, 'expected a share from 0 to 1').max(1, 'expected a share from 0 to 1').optional(),
   device: z.enum(['desktop', 'phone']).optional(),
   marketingOwner: z.string().email().optional(),
   techOwner: z.string().email().optional(),

@@ -1,7 +1,7 @@
-import { CronExpressionParser } from 'cron-parser'
 import { z } from 'zod'
 import type { Device, promises } from '../db/schema.ts'
-import type { Budgets } from '../domain/budget.ts'
+import type { BudgetKey, Budgets } from '../domain/budget.ts'
+import { BUDGET_LIMITS, MAX_INTERVAL_SECONDS, MIN_INTERVAL_SECONDS, cronProblem, textProblem, type NumberLimit } from '../domain/promise-limits.ts'
 import { parseJourney } from '../domain/journey/parse.ts'
 
 // The promise form's fields as typed (strings, so a refused form is shown
@@ -46,7 +46,7 @@ export type PromiseFields = Pick<
   | 'techOwner'
 >
 
-export const MIN_EVERY_SECONDS = 30
+export const MIN_EVERY_SECONDS = MIN_INTERVAL_SECONDS
 
 /** What the budgets' hint says: the wording's suggestion in words, or how to leave one out. */
 export function budgetHint(suggested: Budgets): string {
@@ -145,6 +145,10 @@ function numberField(text: string, opts: { min: number; max: number; integer: bo
   return { value: n }
 }
 
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1)
+}
+
 function isTimezone(zone: string): boolean {
   try {
     new Intl.DateTimeFormat('en', { timeZone: zone })
@@ -172,23 +176,23 @@ export function parsePromiseForm(
   knownChannels: ReadonlySet<string>,
 ): { ok: true; fields: PromiseFields; channels: string[] } | { ok: false; errors: FieldErrors } {
   const errors: FieldErrors = {}
+  // Text Postgres cannot store (a NUL, a lone surrogate) is refused by field, before anything else.
+  for (const key of ['title', 'description', 'journey', 'marketingOwner', 'techOwner'] as const) {
+    const problem = textProblem(values[key])
+    if (problem) errors[key] = `${capitalise(problem)}.`
+  }
   const title = values.title.trim()
-  if (title === '') errors.title = 'Write the promise as you tell it to customers, e.g. “Order online in 3 clicks”.'
+  if (errors.title) {
+    // refused above
+  } else if (title === '') errors.title = 'Write the promise as you tell it to customers, e.g. “Order online in 3 clicks”.'
   else if (title.length > 200) errors.title = 'Keep the promise under 200 characters.'
-  if (values.description.length > 2000) errors.description = 'Keep the description under 2,000 characters.'
+  if (!errors.description && values.description.length > 2000) errors.description = 'Keep the description under 2,000 characters.'
 
-  const journeyError = journeyErrorText(values.journey)
+  const journeyError = errors.journey ? null : journeyErrorText(values.journey)
   if (journeyError) errors.journey = journeyError
 
   const budgets: Budgets = {}
-  const budgetSpecs = {
-    maxClicks: { min: 0, max: 1000, integer: true, what: 'a whole number of clicks' },
-    maxSeconds: { min: 1, max: 3600, integer: false, what: 'a number of seconds' },
-    maxStepSeconds: { min: 1, max: 600, integer: false, what: 'a number of seconds' },
-    maxLcpMs: { min: 100, max: 60_000, integer: true, what: 'milliseconds' },
-    maxA11yViolations: { min: 0, max: 1000, integer: true, what: 'a whole number' },
-  } as const
-  for (const [key, spec] of Object.entries(budgetSpecs) as [keyof typeof budgetSpecs, (typeof budgetSpecs)[keyof typeof budgetSpecs]][]) {
+  for (const [key, spec] of Object.entries(BUDGET_LIMITS) as [BudgetKey, NumberLimit][]) {
     const r = numberField(values[key], spec)
     if ('error' in r) errors[key] = r.error
     else if (r.value !== undefined) budgets[key] = r.value
@@ -198,7 +202,7 @@ export function parsePromiseForm(
   let scheduleCron: string | null = null
   let scheduleTimezone: string | null = null
   if (values.scheduleKind === 'every') {
-    const r = numberField(values.everySeconds, { min: MIN_EVERY_SECONDS, max: 7 * 86_400, integer: true, what: 'whole seconds' })
+    const r = numberField(values.everySeconds, { min: MIN_EVERY_SECONDS, max: MAX_INTERVAL_SECONDS, integer: true, what: 'whole seconds' })
     if ('error' in r) errors.everySeconds = r.error
     else if (r.value === undefined) errors.everySeconds = `Say how often, in seconds (at least ${MIN_EVERY_SECONDS}).`
     else scheduleEverySeconds = r.value
@@ -209,12 +213,10 @@ export function parsePromiseForm(
     const cron = values.cron.trim()
     if (cron === '') errors.cron = 'Write a cron pattern, e.g. */5 * * * * (every five minutes).'
     else {
-      try {
-        CronExpressionParser.parse(cron, { tz: isTimezone(zone) ? zone : 'UTC' }).next()
-        scheduleCron = cron
-      } catch {
-        errors.cron = 'Expected a cron pattern with 5 fields, e.g. 0 9 * * 1-5 (weekdays at 9:00).'
-      }
+      const problem = cronProblem(cron, isTimezone(zone) ? zone : 'UTC')
+      if (!problem) scheduleCron = cron
+      else if (problem.startsWith('invalid')) errors.cron = 'Expected a cron pattern with 5 fields, e.g. 0 9 * * 1-5 (weekdays at 9:00).'
+      else errors.cron = `${capitalise(problem)}.`
     }
   }
 
@@ -225,7 +227,7 @@ export function parsePromiseForm(
 
   for (const key of ['marketingOwner', 'techOwner'] as const) {
     const v = values[key].trim()
-    if (v !== '' && !email.safeParse(v).success) errors[key] = 'Expected an email address, e.g. ana@example.com.'
+    if (!errors[key] && v !== '' && !email.safeParse(v).success) errors[key] = 'Expected an email address, e.g. ana@example.com.'
   }
   const channels = [...new Set(values.channels)]
   if (channels.some((c) => !knownChannels.has(c))) errors.channels = 'A chosen channel no longer exists. Choose again.'

@@ -88,7 +88,7 @@ describe('POST /api/v1/promises', () => {
     const byPath = Object.fromEntries(problem.errors.map((e: { path: string; message: string }) => [e.path, e.message]))
     expect(byPath).toMatchObject({
       title: 'expected the promise in marketing words',
-      'budgets.maxClicks': 'expected a whole number of clicks',
+      'budgets.maxClicks': 'expected a whole number of clicks from 0 to 1000',
       'schedule.everySeconds': 'expected at least 30 seconds',
       detractorRate: 'expected a share from 0 to 1',
       marketingOwner: "expected the marketing owner's email address",

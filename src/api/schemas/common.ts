@@ -1,19 +1,25 @@
 import { z } from '@hono/zod-openapi'
-import { budgetKeys, type Budgets } from '../../domain/budget.ts'
+import { budgetKeys, type BudgetKey, type Budgets } from '../../domain/budget.ts'
+import { BUDGET_LIMITS, MAX_INTERVAL_SECONDS, MIN_INTERVAL_SECONDS, cronProblem } from '../../domain/promise-limits.ts'
 import { isTimezone, recurrenceProblem } from '../../domain/maintenance.ts'
 
 export const uuid = (what: string) => z.string().uuid(`expected the id of ${what}`)
 
-const count = (what: string) => z.number().int(`expected a whole number of ${what}`).min(0, `expected 0 or more ${what}`)
-const positive = (what: string) => z.number().positive(`expected a number of ${what} above 0`)
+/** A budget's number within its limit (src/domain/promise-limits.ts), in the same words as the form's. */
+const budget = (key: BudgetKey) => {
+  const limit = BUDGET_LIMITS[key]
+  const message = `expected ${limit.what} from ${limit.min} to ${limit.max}`
+  const base = z.number(message).min(limit.min, message).max(limit.max, message)
+  return (limit.integer ? base.int(message) : base).optional()
+}
 
 export const BudgetsSchema = z
   .strictObject({
-    maxClicks: count('clicks').optional(),
-    maxSeconds: positive('seconds').optional(),
-    maxStepSeconds: positive('seconds').optional(),
-    maxLcpMs: positive('milliseconds').optional(),
-    maxA11yViolations: count('violations').optional(),
+    maxClicks: budget('maxClicks'),
+    maxSeconds: budget('maxSeconds'),
+    maxStepSeconds: budget('maxStepSeconds'),
+    maxLcpMs: budget('maxLcpMs'),
+    maxA11yViolations: budget('maxA11yViolations'),
   })
   .openapi('Budgets', { example: { maxClicks: 3, maxSeconds: 60, maxStepSeconds: 10 } }) satisfies z.ZodType<Budgets>
 
@@ -29,8 +35,8 @@ export const ScheduleSchema = z
     everySeconds: z
       .number()
       .int('expected a whole number of seconds')
-      .min(30, 'expected at least 30 seconds')
-      .max(7 * 86_400, 'expected at most a week (604800 seconds)')
+      .min(MIN_INTERVAL_SECONDS, `expected at least ${MIN_INTERVAL_SECONDS} seconds`)
+      .max(MAX_INTERVAL_SECONDS, `expected at most a week (${MAX_INTERVAL_SECONDS} seconds)`)
       .optional(),
     cron: z.string().trim().min(1, 'expected a cron pattern like "0 9 * * 1"').optional(),
     timezone: timezoneSchema.optional(),
@@ -44,8 +50,9 @@ export const ScheduleSchema = z
       ctx.addIssue({ code: 'custom', path: ['timezone'], message: 'a time zone goes only with a cron pattern' })
     }
     if (value.cron !== undefined) {
-      const problem = recurrenceProblem(value.cron, value.timezone ?? null)
-      if (problem) ctx.addIssue({ code: 'custom', path: ['cron'], message: problem })
+      const problem =
+        recurrenceProblem(value.cron, value.timezone ?? null) ?? cronProblem(value.cron, value.timezone ?? 'UTC')
+      if (problem) ctx.addIssue({ code: 'custom', path: [problem.startsWith('unknown timezone') ? 'timezone' : 'cron'], message: problem })
     }
   })
   .openapi('Schedule', { example: { everySeconds: 60 } })
