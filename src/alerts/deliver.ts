@@ -1,14 +1,17 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq'
 import { and, eq, inArray, sql } from 'drizzle-orm'
-import { alertDeliveries, breaks, channels } from '../db/schema.ts'
+import { alertDeliveries, breaks, channels, type ChannelType } from '../db/schema.ts'
+import { ownerLabel } from '../domain/alert-route.ts'
 import { buildAlertMessage, type AlertInput } from '../domain/alert-message.ts'
 import { readChannelConfig } from './channel-config.ts'
-import { ChannelError, sendToChannel } from './channels/index.ts'
+import { ChannelError, sendToChannel, type SendOutcome } from './channels/index.ts'
 import type { AlertContext } from './context.ts'
 import type { DeliveryJob } from './enqueue.ts'
 import { loadBreakFacts, type LoadedFacts } from './facts.ts'
 import { reminderNumber } from './keys.ts'
 import { maintenanceCheck } from './maintenance.ts'
+import { NOT_SENT_REASON, keepInOutbox } from '../notify/outbox.ts'
+import { sameTarget } from './targets.ts'
 
 type Delivery = typeof alertDeliveries.$inferSelect
 type Verdict = 'send' | 'hold' | 'cancel' | 'wait'
@@ -35,10 +38,14 @@ export async function deliver(ctx: AlertContext, job: Job<DeliveryJob>, token?: 
     (row) => row.status === 'pending',
   )
   if (rows.length === 0) return 'nothing to send'
-  const [channel] = await ctx.db.select().from(channels).where(eq(channels.id, rows[0]!.channelId))
-  if (!channel) return 'channel deleted'
+  const target = await targetOf(ctx, rows[0]!)
+  if (!target) {
+    // Its channel was deleted after the alert was queued: say so on the row, send nothing.
+    await recordFailure(ctx, rows, null, 'the channel was deleted before this alert was sent', true)
+    return 'channel deleted'
+  }
   if (job.data.sentAt) {
-    await markSent(ctx, rows, channel.id, new Date(job.data.sentAt))
+    await markSent(ctx, rows, target.channelId, new Date(job.data.sentAt))
     return 'sent before a restart: recorded'
   }
 
@@ -56,10 +63,10 @@ export async function deliver(ctx: AlertContext, job: Job<DeliveryJob>, token?: 
 
   let config
   try {
-    config = readChannelConfig(ctx.secretKey, channel.type, channel.configEncrypted)
+    config = target.config()
   } catch (error) {
     // No retry can fix the settings: fail now, visibly.
-    await recordFailure(ctx, due, channel.id, reason(error), true)
+    await recordFailure(ctx, due, target.channelId, reason(error), true)
     throw new UnrecoverableError(reason(error))
   }
   const loaded = (
@@ -70,31 +77,72 @@ export async function deliver(ctx: AlertContext, job: Job<DeliveryJob>, token?: 
   if (loaded.length === 0) return 'break deleted'
   const message = buildAlertMessage(inputFor(loaded), { now, timezone: ctx.settings.timezone })
   const sending = loaded.map((item) => item.row)
+  const first = loaded[0]!.loaded.facts
 
   await ctx.db
     .update(alertDeliveries)
-    .set({ attempts: sql`${alertDeliveries.attempts} + 1` })
+    .set({ attempts: sql`${alertDeliveries.attempts} + 1`, sendingAt: now })
     .where(inArray(alertDeliveries.id, ids(sending)))
+  let outcome: SendOutcome
   try {
-    await sendToChannel(channel.type, config, message, {
+    outcome = await sendToChannel(target.type, config, message, {
       deliveryId: key,
       now,
       screenshotFile: loaded[0]!.loaded.screenshotFile,
       mailer: ctx.mailer,
+      keepUnsent: (mail) =>
+        keepInOutbox(ctx.db, {
+          kind: 'alert',
+          ...mail,
+          deliveryKey: key,
+          breakId: first.break.id,
+          promiseId: first.promise.id,
+          promiseTitle: first.promise.title,
+        }),
     })
   } catch (error) {
     const final = job.attemptsMade + 1 >= (job.opts.attempts ?? 1)
-    await recordFailure(ctx, sending, channel.id, reason(error), final)
+    await recordFailure(ctx, sending, target.channelId, reason(error), final)
     ctx.logger?.warn(
-      { channel: channel.name, key, attempt: job.attemptsMade + 1, final, err: reason(error) },
-      final ? 'alert not delivered: giving up' : 'alert not delivered yet: will retry',
+      { to: target.label, channelType: target.type, key, attempt: job.attemptsMade + 1, final, err: reason(error) },
+      final ? `alert to ${target.label} not delivered: giving up` : `alert to ${target.label} not delivered yet: will retry`,
     )
     throw error
   }
   await job.updateData({ ...job.data, sentAt: now.toISOString() })
-  await markSent(ctx, sending, channel.id, now)
-  ctx.logger?.info({ channel: channel.name, key, kind: message.kind, breaks: sending.length }, 'alert sent')
+  if (outcome === 'logged') {
+    await markLogged(ctx, sending, now)
+    ctx.logger?.info({ to: target.label, key, kind: message.kind, breaks: sending.length }, `alert to ${target.label} kept in the outbox: ${NOT_SENT_REASON}`)
+    return 'logged'
+  }
+  await markSent(ctx, sending, target.channelId, now)
+  ctx.logger?.info({ to: target.label, channelType: target.type, key, kind: message.kind, breaks: sending.length }, `alert sent to ${target.label}`)
   return 'sent'
+}
+
+/** Where a delivery goes: its channel, or its owner's address by email; null when its channel was deleted. */
+interface Target {
+  channelId: string | null
+  type: ChannelType
+  /** "Ops Slack (slack)", "tech owner tom@example.com" */
+  label: string
+  config(): unknown
+}
+
+async function targetOf(ctx: AlertContext, row: Delivery): Promise<Target | null> {
+  if (row.channelId) {
+    const [channel] = await ctx.db.select().from(channels).where(eq(channels.id, row.channelId))
+    if (!channel) return null
+    return {
+      channelId: channel.id,
+      type: channel.type,
+      label: `${channel.name} (${channel.type})`,
+      config: () => readChannelConfig(ctx.secretKey, channel.type, channel.configEncrypted),
+    }
+  }
+  if (!row.recipient) return null
+  const to = row.recipient.split(',').map((address) => address.trim())
+  return { channelId: null, type: 'email', label: row.channelLabel ?? ownerLabel(row.recipient), config: () => ({ to }) }
 }
 
 function inputFor(items: { row: Delivery; loaded: LoadedFacts }[]): AlertInput {
@@ -136,7 +184,7 @@ async function resolveVerdict(ctx: AlertContext, row: Delivery): Promise<Verdict
   const [open] = await ctx.db
     .select({ status: alertDeliveries.status })
     .from(alertDeliveries)
-    .where(and(eq(alertDeliveries.breakId, row.breakId!), eq(alertDeliveries.channelId, row.channelId), eq(alertDeliveries.kind, 'open')))
+    .where(and(eq(alertDeliveries.breakId, row.breakId!), sameTarget(row), eq(alertDeliveries.kind, 'open')))
   if (!open || open.status === 'held' || open.status === 'cancelled') return 'cancel'
   return open.status === 'pending' ? 'wait' : 'send'
 }
@@ -150,21 +198,29 @@ async function setStatus(ctx: AlertContext, rows: Delivery[], status: 'held' | '
     .where(and(inArray(alertDeliveries.id, ids(rows)), eq(alertDeliveries.status, 'pending')))
 }
 
-async function markSent(ctx: AlertContext, rows: Delivery[], channelId: string, at: Date): Promise<void> {
+async function markSent(ctx: AlertContext, rows: Delivery[], channelId: string | null, at: Date): Promise<void> {
   await ctx.db
     .update(alertDeliveries)
     .set({ status: 'sent', sentAt: at, lastError: null })
     .where(inArray(alertDeliveries.id, ids(rows)))
-  await ctx.db.update(channels).set({ lastError: null, lastErrorAt: null }).where(eq(channels.id, channelId))
+  if (channelId) await ctx.db.update(channels).set({ lastError: null, lastErrorAt: null }).where(eq(channels.id, channelId))
+}
+
+/** Kept in the outbox: not an error of the channel, and never retried. */
+async function markLogged(ctx: AlertContext, rows: Delivery[], at: Date): Promise<void> {
+  await ctx.db
+    .update(alertDeliveries)
+    .set({ status: 'logged', sentAt: at, lastError: NOT_SENT_REASON })
+    .where(inArray(alertDeliveries.id, ids(rows)))
 }
 
 /** The row keeps the error (and stays pending while retries remain); the channel shows it. */
-async function recordFailure(ctx: AlertContext, rows: Delivery[], channelId: string, error: string, final: boolean) {
+async function recordFailure(ctx: AlertContext, rows: Delivery[], channelId: string | null, error: string, final: boolean) {
   await ctx.db
     .update(alertDeliveries)
     .set(final ? { lastError: error, status: 'failed' } : { lastError: error })
     .where(inArray(alertDeliveries.id, ids(rows)))
-  await ctx.db.update(channels).set({ lastError: error, lastErrorAt: ctx.now() }).where(eq(channels.id, channelId))
+  if (channelId) await ctx.db.update(channels).set({ lastError: error, lastErrorAt: ctx.now() }).where(eq(channels.id, channelId))
 }
 
 function ids(rows: Delivery[]): string[] {

@@ -6,7 +6,8 @@ import { ensureDeliveryJobs } from './enqueue.ts'
 import { sendsAtOnce } from '../domain/alert-grouping.ts'
 import { openAlertsOf, scheduleFlush } from './grouping.ts'
 import { deliveryKey } from './keys.ts'
-import { routeChannels } from './routing.ts'
+import { routeAlert } from './routing.ts'
+import { OWNER_TARGET, ownerLabel } from '../domain/alert-route.ts'
 
 /**
  * Turn a break event of the recorder into delivery rows, one per channel
@@ -22,42 +23,74 @@ export async function dispatchBreakEvent(ctx: AlertContext, event: AlertEvent): 
     ctx.logger?.info({ breakId: event.breakId }, 'alert of a deleted break: dropped')
     return 0
   }
+  if (event.type === 'break.opened') return dispatchOpen(ctx, brk)
   // A resolve whose open was never dispatched (an event retried out of
   // order) dispatches the open first: the resolve only follows an open.
-  const opened = await dispatchOpen(ctx, brk)
-  return event.type === 'break.resolved' ? dispatchResolve(ctx, brk.id) : opened
+  // One that was dispatched is not routed again: a channel added or
+  // deleted since never hears of an open the break no longer has.
+  const [anyOpen] = await ctx.db
+    .select({ id: alertDeliveries.id })
+    .from(alertDeliveries)
+    .where(and(eq(alertDeliveries.breakId, brk.id), eq(alertDeliveries.kind, 'open')))
+    .limit(1)
+  if (!anyOpen) await dispatchOpen(ctx, brk)
+  return dispatchResolve(ctx, brk.id)
 }
 
 async function dispatchOpen(ctx: AlertContext, brk: { id: string; promiseId: string }): Promise<number> {
-  const channelIds = await routeChannels(ctx.db, brk.promiseId)
+  const route = await routeAlert(ctx.db, brk.promiseId)
+  if (route.via === 'nowhere') {
+    ctx.logger?.warn({ breakId: brk.id, promiseId: brk.promiseId }, 'a break with nowhere to alert: the promise has no channel, no default channel and no tech owner')
+    return 0
+  }
+  if (route.via === 'owner') {
+    // No channel heard of it: its tech owner, by email, alone (no grouping window).
+    const key = deliveryKey(brk.id, 'open', OWNER_TARGET)
+    await ctx.db
+      .insert(alertDeliveries)
+      .values({
+        idempotencyKey: key,
+        breakId: brk.id,
+        channelId: null,
+        recipient: route.recipient,
+        channelLabel: ownerLabel(route.recipient),
+        kind: 'open',
+        groupKey: key,
+        createdAt: ctx.now(),
+      })
+      .onConflictDoNothing({ target: alertDeliveries.idempotencyKey })
+    await ensurePending(ctx, brk.id, 'open')
+    return 1
+  }
   const grouping = ctx.settings.groupWindowMs > 0
-  for (const channelId of channelIds) {
+  for (const channelId of route.channelIds) {
     const key = deliveryKey(brk.id, 'open', channelId)
     // The channel lock orders this insert with the channel's grouping flush (grouping.ts).
     await ctx.db.transaction(async (tx) => {
-      await tx.select({ id: channels.id }).from(channels).where(eq(channels.id, channelId)).for('update')
+      const [channel] = await tx.select({ id: channels.id, name: channels.name }).from(channels).where(eq(channels.id, channelId)).for('update')
+      if (!channel) return // deleted a moment ago
       const now = ctx.now()
       const recent = grouping ? await openAlertsOf(tx, channelId, { from: new Date(now.getTime() - ctx.settings.groupWindowMs) }) : 0
       const atOnce = sendsAtOnce(recent, { threshold: ctx.settings.groupThreshold })
       await tx
         .insert(alertDeliveries)
-        .values({ idempotencyKey: key, breakId: brk.id, channelId, kind: 'open', groupKey: atOnce ? key : null, createdAt: now })
+        .values({ idempotencyKey: key, breakId: brk.id, channelId, channelLabel: channel.name, kind: 'open', groupKey: atOnce ? key : null, createdAt: now })
         .onConflictDoNothing({ target: alertDeliveries.idempotencyKey })
     })
     if (grouping) await scheduleFlush(ctx, channelId)
   }
   await ensurePending(ctx, brk.id, 'open')
-  return channelIds.length
+  return route.channelIds.length
 }
 
 /**
- * A resolve goes where the open went: every channel with an open alert
- * that was (or is being) sent. Where the open is held or cancelled
- * (maintenance), nothing was said, so nothing is taken back.
+ * A resolve goes where the open went: every channel (or owner) with an
+ * open alert that was (or is being) sent. Where the open is held or
+ * cancelled (maintenance), nothing was said, so nothing is taken back.
  */
 async function dispatchResolve(ctx: AlertContext, breakId: string): Promise<number> {
   const told = await ctx.db
-    .select({ channelId: alertDeliveries.channelId })
+    .select({ channelId: alertDeliveries.channelId, recipient: alertDeliveries.recipient, channelLabel: alertDeliveries.channelLabel })
     .from(alertDeliveries)
     .where(
       and(
@@ -66,15 +99,18 @@ async function dispatchResolve(ctx: AlertContext, breakId: string): Promise<numb
         notInArray(alertDeliveries.status, ['held', 'cancelled']),
       ),
     )
-  for (const { channelId } of told) {
-    const key = deliveryKey(breakId, 'resolve', channelId)
+  let count = 0
+  for (const target of told) {
+    if (!target.channelId && !target.recipient) continue // its channel was deleted since
+    const key = deliveryKey(breakId, 'resolve', target.channelId ?? OWNER_TARGET)
     await ctx.db
       .insert(alertDeliveries)
-      .values({ idempotencyKey: key, breakId, channelId, kind: 'resolve', groupKey: key, createdAt: ctx.now() })
+      .values({ idempotencyKey: key, breakId, ...target, kind: 'resolve', groupKey: key, createdAt: ctx.now() })
       .onConflictDoNothing({ target: alertDeliveries.idempotencyKey })
+    count++
   }
   await ensurePending(ctx, breakId, 'resolve')
-  return told.length
+  return count
 }
 
 /** Jobs for the break's pending deliveries of this kind that have a key to send under. */

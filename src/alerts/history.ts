@@ -1,6 +1,7 @@
 import { asc, eq, inArray } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
 import { alertDeliveries, channels, outbox, type DeliveryStatus } from '../db/schema.ts'
+import { ownerLabel } from '../domain/alert-route.ts'
 
 export type AlertHistoryKind = 'opened' | 'reminder' | 'resolved'
 /** What a person is told of a delivery (docs/api.md): held alerts are still pending. */
@@ -52,8 +53,11 @@ export async function breakAlerts(db: Db, breakIds: string[]): Promise<Map<strin
     if (!kind || !row.breakId) continue
     const channel =
       channelName ??
-      row.channelLabel ??
-      (row.recipient ? `tech owner ${row.recipient}` : 'a deleted channel')
+      (row.recipient
+        ? (row.channelLabel ?? ownerLabel(row.recipient))
+        : row.channelLabel
+          ? `${row.channelLabel} (channel deleted since)`
+          : 'a deleted channel')
     out.get(row.breakId)?.push({
       id: row.id,
       channelId: row.channelId,

@@ -5,7 +5,10 @@
 
 export type BreakAlertKind = 'open' | 'resolve' | 'reminder'
 
-/** `<breakId>:<kind>:<channelId>`; reminders carry their number: `<breakId>:reminder-2:<channelId>`. */
+/**
+ * `<breakId>:<kind>:<channelId>`; reminders carry their number: `<breakId>:reminder-2:<channelId>`.
+ * An alert to the tech owner (no channel) has `owner` for its channel id.
+ */
 export function deliveryKey(breakId: string, kind: BreakAlertKind, channelId: string, reminder?: number): string {
   const part = kind === 'reminder' ? `reminder-${reminder ?? 1}` : kind
   return `${breakId}:${part}:${channelId}`

@@ -1,19 +1,19 @@
 import { eq } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
-import { channels, promiseChannels } from '../db/schema.ts'
+import { channels, promiseChannels, promises } from '../db/schema.ts'
+import { chooseRoute, type AlertRoute } from '../domain/alert-route.ts'
 
-/**
- * The channels that hear about a promise: the ones it names, else the
- * default route (every channel marked isDefault). Ordered by id, so the
- * per-channel work always takes locks in the same order.
- */
-export async function routeChannels(db: Db, promiseId: string): Promise<string[]> {
-  const named = await db
-    .select({ id: promiseChannels.channelId })
-    .from(promiseChannels)
-    .where(eq(promiseChannels.promiseId, promiseId))
-  const rows = named.length
-    ? named
-    : await db.select({ id: channels.id }).from(channels).where(eq(channels.isDefault, true))
-  return rows.map((row) => row.id).sort()
+/** Where the promise's alerts go now (src/domain/alert-route.ts); nowhere for a promise that is gone. */
+export async function routeAlert(db: Pick<Db, 'select'>, promiseId: string): Promise<AlertRoute> {
+  const [named, defaults, owner] = await Promise.all([
+    db.select({ id: promiseChannels.channelId }).from(promiseChannels).where(eq(promiseChannels.promiseId, promiseId)),
+    db.select({ id: channels.id }).from(channels).where(eq(channels.isDefault, true)),
+    db.select({ techOwner: promises.techOwner }).from(promises).where(eq(promises.id, promiseId)),
+  ])
+  if (owner.length === 0) return { via: 'nowhere' }
+  return chooseRoute({
+    named: named.map((row) => row.id),
+    defaults: defaults.map((row) => row.id),
+    techOwner: owner[0]!.techOwner,
+  })
 }

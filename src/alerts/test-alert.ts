@@ -3,7 +3,8 @@ import { eq } from 'drizzle-orm'
 import { alertDeliveries, channels } from '../db/schema.ts'
 import { buildAlertMessage } from '../domain/alert-message.ts'
 import { readChannelConfig } from './channel-config.ts'
-import { ChannelError, sendToChannel } from './channels/index.ts'
+import { ChannelError, sendToChannel, type SendOutcome } from './channels/index.ts'
+import { NOT_SENT_REASON, keepInOutbox } from '../notify/outbox.ts'
 import type { AlertsOptions } from './context.ts'
 
 export type TestAlertOptions = Pick<AlertsOptions, 'db' | 'secretKey' | 'settings' | 'mailer' | 'logger' | 'now'>
@@ -21,7 +22,7 @@ export class UnknownChannelError extends Error {
  * test) and on the channel (lastError set or cleared). Throws
  * UnknownChannelError, or a ChannelError saying why the channel failed.
  */
-export async function sendTestAlert(options: TestAlertOptions, channelId: string): Promise<void> {
+export async function sendTestAlert(options: TestAlertOptions, channelId: string): Promise<SendOutcome> {
   const { db, settings } = options
   const [channel] = await db.select().from(channels).where(eq(channels.id, channelId))
   if (!channel) throw new UnknownChannelError(channelId)
@@ -32,9 +33,15 @@ export async function sendTestAlert(options: TestAlertOptions, channelId: string
     { now, timezone: settings.timezone },
   )
   let failure: ChannelError | null = null
+  let outcome: SendOutcome = 'sent'
   try {
     const config = readChannelConfig(options.secretKey, channel.type, channel.configEncrypted)
-    await sendToChannel(channel.type, config, message, { deliveryId: key, now, mailer: options.mailer })
+    outcome = await sendToChannel(channel.type, config, message, {
+      deliveryId: key,
+      now,
+      mailer: options.mailer,
+      keepUnsent: (mail) => keepInOutbox(db, { kind: 'test', ...mail, deliveryKey: key }, options.logger),
+    })
   } catch (error) {
     const reason = error instanceof ChannelError ? error.message : `unexpected error: ${(error as Error).message}`
     failure = new ChannelError(
@@ -45,10 +52,11 @@ export async function sendTestAlert(options: TestAlertOptions, channelId: string
   await db.insert(alertDeliveries).values({
     idempotencyKey: key,
     channelId,
+    channelLabel: channel.name,
     kind: 'test',
-    status: failure ? 'failed' : 'sent',
+    status: failure ? 'failed' : outcome,
     attempts: 1,
-    lastError: failure?.message ?? null,
+    lastError: failure?.message ?? (outcome === 'logged' ? NOT_SENT_REASON : null),
     groupKey: key,
     createdAt: now,
     sentAt: failure ? null : now,
@@ -61,5 +69,6 @@ export async function sendTestAlert(options: TestAlertOptions, channelId: string
     options.logger?.warn({ channel: channel.name, err: failure.message }, 'test alert failed')
     throw failure
   }
-  options.logger?.info({ channel: channel.name }, 'test alert sent')
+  if (outcome === 'sent') options.logger?.info({ to: `${channel.name} (${channel.type})` }, `test alert sent to ${channel.name}`)
+  return outcome
 }

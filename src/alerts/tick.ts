@@ -6,6 +6,8 @@ import { ensureDeliveryJobs } from './enqueue.ts'
 import { scheduleFlush } from './grouping.ts'
 import { deliveryKey } from './keys.ts'
 import { maintenanceCheck } from './maintenance.ts'
+import { sameTarget } from './targets.ts'
+import { OWNER_TARGET } from '../domain/alert-route.ts'
 
 export interface TickReport {
   /** Held alerts sent on their way because their window ended. */
@@ -59,10 +61,11 @@ async function releaseHeld(ctx: AlertContext): Promise<TickReport> {
       const [open] = await ctx.db
         .select({ status: alertDeliveries.status })
         .from(alertDeliveries)
-        .where(and(eq(alertDeliveries.breakId, row.breakId!), eq(alertDeliveries.channelId, row.channelId), eq(alertDeliveries.kind, 'open')))
+        .where(and(eq(alertDeliveries.breakId, row.breakId!), sameTarget(row), eq(alertDeliveries.kind, 'open')))
       release = open !== undefined && !['held', 'cancelled'].includes(open.status)
     }
-    const waitForGroup = release && row.kind === 'open' && grouping
+    // Owners are told alone: only a channel's alerts wait for its window.
+    const waitForGroup = release && row.kind === 'open' && grouping && row.channelId !== null
     const updated = await ctx.db
       .update(alertDeliveries)
       .set(
@@ -78,7 +81,7 @@ async function releaseHeld(ctx: AlertContext): Promise<TickReport> {
       continue
     }
     report.released++
-    if (waitForGroup) flushChannels.add(row.channelId)
+    if (waitForGroup && row.channelId) flushChannels.add(row.channelId)
     else keys.push(row.idempotencyKey)
   }
   for (const channelId of flushChannels) await scheduleFlush(ctx, channelId)
@@ -114,10 +117,12 @@ async function queueReminders(ctx: AlertContext): Promise<number> {
   const keys: string[] = []
   for (const brk of due) {
     if (inMaintenance(brk.promiseId)) continue
-    const told = await ctx.db
-      .select({ channelId: alertDeliveries.channelId })
-      .from(alertDeliveries)
-      .where(and(eq(alertDeliveries.breakId, brk.id), eq(alertDeliveries.kind, 'open'), eq(alertDeliveries.status, 'sent')))
+    const told = (
+      await ctx.db
+        .select({ channelId: alertDeliveries.channelId, recipient: alertDeliveries.recipient, channelLabel: alertDeliveries.channelLabel })
+        .from(alertDeliveries)
+        .where(and(eq(alertDeliveries.breakId, brk.id), eq(alertDeliveries.kind, 'open'), inArray(alertDeliveries.status, ['sent', 'logged'])))
+    ).filter((target) => target.channelId || target.recipient)
     if (told.length === 0) continue
     const n = brk.remindersSent + 1
     const added = await ctx.db.transaction(async (tx) => {
@@ -127,9 +132,9 @@ async function queueReminders(ctx: AlertContext): Promise<number> {
         .where(and(eq(breaks.id, brk.id), eq(breaks.remindersSent, brk.remindersSent), isNull(breaks.acknowledgedAt)))
         .returning({ id: breaks.id })
       if (claimed.length === 0) return []
-      const rows = told.map(({ channelId }) => {
-        const key = deliveryKey(brk.id, 'reminder', channelId, n)
-        return { idempotencyKey: key, breakId: brk.id, channelId, kind: 'reminder' as const, groupKey: key, createdAt: now }
+      const rows = told.map((target) => {
+        const key = deliveryKey(brk.id, 'reminder', target.channelId ?? OWNER_TARGET, n)
+        return { idempotencyKey: key, breakId: brk.id, ...target, kind: 'reminder' as const, groupKey: key, createdAt: now }
       })
       await tx.insert(alertDeliveries).values(rows).onConflictDoNothing({ target: alertDeliveries.idempotencyKey })
       return rows.map((row) => row.idempotencyKey)
@@ -172,7 +177,7 @@ async function repairJobs(ctx: AlertContext): Promise<void> {
     .selectDistinct({ channelId: alertDeliveries.channelId })
     .from(alertDeliveries)
     .where(and(eq(alertDeliveries.status, 'pending'), isNull(alertDeliveries.groupKey), eq(alertDeliveries.kind, 'open')))
-  for (const { channelId } of waiting) await scheduleFlush(ctx, channelId)
+  for (const { channelId } of waiting) if (channelId) await scheduleFlush(ctx, channelId)
   await redispatchLostEvents(ctx, now, settled)
 }
 

@@ -13,7 +13,7 @@ export interface ApiDeps {
   dataDir: string
   health: () => Promise<Record<string, unknown> & { ok: boolean }>
   /** Sends a test message through a channel; throws (e.g. ChannelError) when it fails. */
-  testChannel: (channelId: string) => Promise<void>
+  testChannel: (channelId: string) => Promise<'sent' | 'logged' | void>
   previewDigest: (week: string) => Promise<unknown>
   /** Caches the promise list and status for a moment (KEPT_API_CACHE_MS); none in tests that write behind the API's back. */
   readCache?: ReadCache

@@ -89,7 +89,7 @@ export async function startControlPlane(rt: Runtime, options: { worker: boolean;
   composeRecorder(rt, { db, redisUrl: redis.url, onRecorded: (result) => metrics.observeRun(result) })
 
   const { transport: mailer, configured: mailConfigured } = createMailer(env.SMTP_URL)
-  if (!mailConfigured) logger.warn('SMTP_URL is not set: alert and digest emails are written to the log, not sent')
+  if (!mailConfigured) logger.warn('SMTP_URL is not set: alert and digest emails are kept in the outbox (the Alerts page) and the log, not sent')
   const workerConnection = createRedisConnection(redis.url, { worker: true })
   lifecycle.onStop('worker redis', async () => void (await workerConnection.quit()))
   const alertOptions = {

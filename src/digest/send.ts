@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import { and, eq, isNull, lt, ne, or, sql } from 'drizzle-orm'
 import type { Transporter } from 'nodemailer'
 import type { Db } from '../db/client.ts'
+import { keepInOutbox } from '../notify/outbox.ts'
 import { digestDeliveries, digests } from '../db/schema.ts'
 import type { DigestFigures } from '../domain/digest.ts'
 import { WeekError, parseIsoWeek } from '../domain/week.ts'
@@ -124,7 +125,8 @@ export async function sendDigest(deps: DigestSendDeps, week: string): Promise<Di
       .where(and(eq(digestDeliveries.digestId, digest.id), eq(digestDeliveries.recipient, recipient)))
     report.sent++
     if (deps.mailer.transporter.name === 'JSONTransport') {
-      logger?.info({ week, recipient, subject: rendered.subject }, 'digest email written to the log, not sent (SMTP_URL is not set)')
+      // No SMTP_URL: the digest is kept in the outbox (Alerts page), where both owners can read it.
+      await keepInOutbox(db, { kind: 'digest', to: [recipient], subject: rendered.subject, text: rendered.text, html: rendered.html }, logger)
     }
   }
 

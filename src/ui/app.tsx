@@ -26,7 +26,7 @@ export interface PageDeps {
   /** Encrypts channel settings; without it the channels page cannot add channels. */
   secretKey?: Buffer
   /** Sends a test message on a channel (the API's testChannel). */
-  testChannel?: (channelId: string) => Promise<void>
+  testChannel?: (channelId: string) => Promise<'sent' | 'logged' | void>
 }
 
 /**

@@ -19,7 +19,7 @@ export interface ChannelRouteDeps {
   /** Encrypts channel settings at rest; without it channels can be listed, not added. */
   secretKey?: Buffer
   /** Sends a test message now; throws with a short reason when the channel fails. */
-  testChannel?: (channelId: string) => Promise<void>
+  testChannel?: (channelId: string) => Promise<'sent' | 'logged' | void>
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
@@ -263,12 +263,13 @@ export function channelRoutes(deps: ChannelRouteDeps) {
     const [row] = await db.select({ id: channels.id }).from(channels).where(eq(channels.id, id))
     if (!row) return notFound(c, 'No channel has this address.')
     if (!deps.testChannel) return render(c, { type: 'email', values: {}, errors: {} }, 400, 'Test messages are not available here.')
+    let outcome
     try {
-      await deps.testChannel(id)
+      outcome = await deps.testChannel(id)
     } catch (error) {
       return render(c, { type: 'email', values: {}, errors: {} }, 502, `The test failed: ${(error as Error).message}`)
     }
-    return c.redirect('/channels?notice=test-sent', 303)
+    return c.redirect(`/channels?notice=${outcome === 'logged' ? 'test-logged' : 'test-sent'}`, 303)
   })
 
   return app

@@ -159,6 +159,7 @@ const notices: Record<string, string> = {
   'note-added': 'Note added.',
   'channel-added': 'Channel added.',
   'test-sent': 'Test message sent.',
+  'test-logged': 'Test message kept in the outbox (Alerts page): not sent, SMTP_URL is not set.',
   'user-added': 'User added. Give them their password privately; they sign in at /login.',
   'user-disabled': 'User disabled: their sessions and tokens stop working.',
   'user-enabled': 'User enabled.',

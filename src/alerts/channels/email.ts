@@ -2,7 +2,7 @@ import { access } from 'node:fs/promises'
 import path from 'node:path'
 import { z } from 'zod'
 import type { AlertMessage } from '../../domain/alert-message.ts'
-import { ChannelError, type SendContext } from './types.ts'
+import { ChannelError, type SendContext, type SendOutcome } from './types.ts'
 
 export const emailConfigSchema = z.object({
   to: z.union([z.email('expected an email address'), z.array(z.email('expected an email address')).min(1)]),
@@ -13,10 +13,14 @@ export type EmailConfig = z.infer<typeof emailConfigSchema>
 const SCREENSHOT_CID = 'screenshot@kept'
 
 /** A multipart text + HTML email; the screenshot inline when it is on disk. */
-export async function sendEmail(config: EmailConfig, message: AlertMessage, ctx: SendContext): Promise<void> {
+export async function sendEmail(config: EmailConfig, message: AlertMessage, ctx: SendContext): Promise<SendOutcome> {
   const mailer = ctx.mailer
+  const html = `<!doctype html><html><body style="font-family:sans-serif">\n${message.html}\n</body></html>`
   if (!mailer?.configured) {
-    throw new ChannelError('SMTP_URL is not set: Kept cannot send email (set it, then test the channel again)')
+    if (!ctx.keepUnsent) throw new ChannelError('SMTP_URL is not set: Kept cannot send email (set it, then test the channel again)')
+    const to = Array.isArray(config.to) ? config.to : [config.to]
+    await ctx.keepUnsent({ to, subject: message.subject, text: message.text, html })
+    return 'logged'
   }
   const screenshot = ctx.screenshotFile && (await exists(ctx.screenshotFile)) ? ctx.screenshotFile : null
   const image = screenshot
@@ -42,6 +46,7 @@ export async function sendEmail(config: EmailConfig, message: AlertMessage, ctx:
     const err = error as Error & { responseCode?: number; response?: string }
     throw new ChannelError(`SMTP refused the message: ${err.response ?? err.message}`, err.responseCode ?? null)
   }
+  return 'sent'
 }
 
 /** A Message-ID made of the delivery key: "<b1.open.c1@kept>". */

@@ -5,10 +5,10 @@ import { emailConfigSchema, sendEmail } from './email.ts'
 import { pagerdutyConfigSchema, sendPagerduty } from './pagerduty.ts'
 import { sendSlack, slackConfigSchema } from './slack.ts'
 import { sendTeams, teamsConfigSchema } from './teams.ts'
-import { ChannelError, type SendContext } from './types.ts'
+import { ChannelError, type SendContext, type SendOutcome } from './types.ts'
 import { sendWebhook, webhookConfigSchema } from './webhook.ts'
 
-export { ChannelError, type Mailer, type SendContext } from './types.ts'
+export { ChannelError, type Mailer, type SendContext, type SendOutcome } from './types.ts'
 
 /** Config schemas by channel type (the API validates POST /channels with these). */
 export const channelConfigSchemas = {
@@ -21,7 +21,7 @@ export const channelConfigSchemas = {
 
 export type ChannelConfig<T extends ChannelType = ChannelType> = z.infer<(typeof channelConfigSchemas)[T]>
 
-const senders: { [T in ChannelType]: (config: ChannelConfig<T>, message: AlertMessage, ctx: SendContext) => Promise<void> } = {
+const senders: { [T in ChannelType]: (config: ChannelConfig<T>, message: AlertMessage, ctx: SendContext) => Promise<SendOutcome | void> } = {
   email: sendEmail,
   slack: sendSlack,
   teams: sendTeams,
@@ -35,7 +35,7 @@ export async function sendToChannel(
   rawConfig: unknown,
   message: AlertMessage,
   ctx: SendContext,
-): Promise<void> {
+): Promise<SendOutcome> {
   const schema = channelConfigSchemas[type]
   if (!schema) throw new ChannelError(`unknown channel type "${type}"`)
   const parsed = schema.safeParse(rawConfig)
@@ -43,6 +43,6 @@ export async function sendToChannel(
     const issue = parsed.error.issues[0]
     throw new ChannelError(`invalid ${type} config: ${issue?.path.join('.') || 'config'}: ${issue?.message ?? 'invalid'}`)
   }
-  const send = senders[type] as (config: unknown, message: AlertMessage, ctx: SendContext) => Promise<void>
-  await send(parsed.data, message, ctx)
+  const send = senders[type] as (config: unknown, message: AlertMessage, ctx: SendContext) => Promise<SendOutcome | void>
+  return (await send(parsed.data, message, ctx)) ?? 'sent'
 }

@@ -12,7 +12,15 @@ export interface SendContext {
   mailer?: Mailer
   /** Per request; default 10 s. */
   timeoutMs?: number
+  /**
+   * Where an email goes when SMTP_URL is not set (the outbox); without it,
+   * an email channel fails saying so.
+   */
+  keepUnsent?: (mail: { to: string[]; subject: string; text: string; html: string }) => Promise<void>
 }
+
+/** What became of a message: handed to its channel, or kept in the outbox (email without SMTP). */
+export type SendOutcome = 'sent' | 'logged'
 
 export interface Mailer {
   transport: Transporter
@@ -21,7 +29,7 @@ export interface Mailer {
   from: string
 }
 
-export type Sender<Config> = (config: Config, message: AlertMessage, ctx: SendContext) => Promise<void>
+export type Sender<Config> = (config: Config, message: AlertMessage, ctx: SendContext) => Promise<SendOutcome | void>
 
 /** A channel refused or could not be reached; the message is short enough for a UI. */
 export class ChannelError extends Error {

@@ -3,6 +3,7 @@ import { and, asc, desc, eq, inArray, isNotNull, isNull, type SQL } from 'drizzl
 import { requireAction } from '../../auth/middleware.ts'
 import type { Db } from '../../db/client.ts'
 import { breakNotes, breaks, promises } from '../../db/schema.ts'
+import { breakAlerts } from '../../alerts/history.ts'
 import type { ApiDeps } from '../deps.ts'
 import { PageQuery, afterCursor, cursorKey, decodeCursor, pageSchema, toPage } from '../pagination.ts'
 import { notFound } from '../problem.ts'
@@ -16,6 +17,20 @@ const tags = ['breaks']
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } })
 
 const NoteSchema = z.object({ id: z.string(), author: z.string(), body: z.string(), createdAt: z.string() }).openapi('BreakNote')
+
+const AlertSchema = z
+  .object({
+    channelId: z.string().nullable().openapi({ description: 'null: sent to the tech owner by email (no channel), or a channel deleted since' }),
+    channel: z.string().openapi({ description: 'Where it went, in words: the channel\'s name, or "tech owner tom@example.com"' }),
+    kind: z.enum(['opened', 'reminder', 'resolved']),
+    status: z.enum(['sent', 'logged', 'failed', 'pending', 'cancelled']).openapi({
+      description: 'logged: an email kept in the outbox (SMTP_URL is not set); cancelled: no longer worth sending (resolved or acknowledged first)',
+    }),
+    at: z.string(),
+    attempts: z.number(),
+    error: z.string().nullable(),
+  })
+  .openapi('BreakAlert')
 
 const BreakSchema = z
   .object({
@@ -34,6 +49,8 @@ const BreakSchema = z
     acknowledgedAt: z.string().nullable(),
     acknowledgedBy: z.string().nullable(),
     notes: z.array(NoteSchema),
+    /** Every delivery of this break's alerts, oldest first. */
+    alerts: z.array(AlertSchema),
   })
   .openapi('Break')
 
@@ -153,11 +170,11 @@ async function loadBreakView(db: Db, id: string): Promise<BreakJson> {
 
 async function breakViews(db: Db, rows: { row: BreakRow; promiseTitle: string }[], now = new Date()): Promise<BreakJson[]> {
   if (rows.length === 0) return []
-  const notes = await db
-    .select()
-    .from(breakNotes)
-    .where(inArray(breakNotes.breakId, rows.map((r) => r.row.id)))
-    .orderBy(asc(breakNotes.createdAt))
+  const breakIds = rows.map((r) => r.row.id)
+  const [notes, alerts] = await Promise.all([
+    db.select().from(breakNotes).where(inArray(breakNotes.breakId, breakIds)).orderBy(asc(breakNotes.createdAt)),
+    breakAlerts(db, breakIds),
+  ])
   return rows.map(({ row, promiseTitle }) => ({
     id: row.id,
     promiseId: row.promiseId,
@@ -175,5 +192,14 @@ async function breakViews(db: Db, rows: { row: BreakRow; promiseTitle: string }[
     notes: notes
       .filter((n) => n.breakId === row.id)
       .map((n) => ({ id: n.id, author: n.author, body: n.body, createdAt: n.createdAt.toISOString() })),
+    alerts: (alerts.get(row.id) ?? []).map((a) => ({
+      channelId: a.channelId,
+      channel: a.channel,
+      kind: a.kind,
+      status: a.status,
+      at: a.at.toISOString(),
+      attempts: a.attempts,
+      error: a.error,
+    })),
   }))
 }

@@ -107,7 +107,7 @@ const testRoute = createRoute({
   middleware: requireAction('channel.write'),
   request: { params: IdParams },
   responses: {
-    200: json(z.object({ ok: z.literal(true) }), 'The channel accepted the test message'),
+    200: json(z.object({ ok: z.literal(true), status: z.enum(['sent', 'logged']) }), 'The channel accepted the test message (logged: an email kept in the outbox, SMTP_URL is not set)'),
     502: { description: 'The channel refused or could not be reached', content: problemResponses[422].content },
     ...problemResponses,
   },
@@ -181,12 +181,13 @@ export function channelRoutes(deps: ApiDeps) {
 
   app.openapi(testRoute, async (c) => {
     const row = await loadChannel(db, c.req.valid('param').id)
+    let outcome
     try {
-      await deps.testChannel(row.id)
+      outcome = await deps.testChannel(row.id)
     } catch (error) {
       throw new ApiError(502, `the ${row.type} channel "${row.name}" failed: ${(error as Error).message}`)
     }
-    return c.json({ ok: true as const }, 200)
+    return c.json({ ok: true as const, status: outcome === 'logged' ? ('logged' as const) : ('sent' as const) }, 200)
   })
 
   return app
