@@ -129,6 +129,7 @@ export async function startControlPlane(rt: Runtime, options: { worker: boolean;
     scheduler,
     dataDir,
     secretKey,
+    mailConfigured,
     testChannel: (channelId) => sendTestAlert(alertOptions, channelId),
     tryJourney: (spec) => tryJourney({ journeys, redis: connection, prefix }, spec),
   })

@@ -3,6 +3,7 @@ import type { Db } from '../db/client.ts'
 import type { RunResult } from '../domain/run.ts'
 import type { JourneySpec } from '../queue/jobs.ts'
 import type { PromiseScheduler } from '../queue/scheduler-port.ts'
+import { alertRoutes } from './alerts.tsx'
 import { assetRoutes } from './assets/index.ts'
 import { breakRoutes } from './breaks.tsx'
 import { channelRoutes } from './channels.tsx'
@@ -25,6 +26,8 @@ export interface PageDeps {
   loginLimiter?: LoginLimiter
   /** Encrypts channel settings; without it the channels page cannot add channels. */
   secretKey?: Buffer
+  /** false: SMTP_URL is not set; email is kept in the outbox (the Alerts page). */
+  mailConfigured?: boolean
   /** Sends a test message on a channel (the API's testChannel). */
   testChannel?: (channelId: string) => Promise<'sent' | 'logged' | void>
 }
@@ -62,6 +65,7 @@ export function pageRoutes(deps: PageDeps): Hono<UiEnv> {
 
   app.route('/', promiseRoutes(deps))
   app.route('/', breakRoutes({ db: deps.db }))
+  app.route('/', alertRoutes({ db: deps.db, mailConfigured: deps.mailConfigured ?? true }))
   app.route('/', channelRoutes(deps))
   app.route('/', userRoutes({ db: deps.db }))
   return app

@@ -18,7 +18,36 @@ export interface PromisePageData {
   page: number
   hasMore: boolean
   breaks: BreakRow[]
-  channels: string[]
+  alertRoute: AlertRouteView
+}
+
+/** Where the promise's alerts go (src/domain/alert-route.ts), as the page says it. */
+export interface AlertRouteView {
+  via: 'channels' | 'default' | 'owner' | 'nowhere'
+  /** Channel names, for channels and default. */
+  names: string[]
+  recipient: string | null
+  mailConfigured: boolean
+}
+
+function AlertRouteWords(props: { route: AlertRouteView }) {
+  const r = props.route
+  if (r.via === 'channels') return <>{r.names.join(', ')}</>
+  if (r.via === 'default') return <>the default channels: {r.names.join(', ')}</>
+  if (r.via === 'owner') {
+    return (
+      <>
+        its tech owner {r.recipient}, by email
+        {r.mailConfigured ? null : (
+          <>
+            {' '}
+            (kept in the <a href="/alerts">Alerts outbox</a>: SMTP_URL is not set)
+          </>
+        )}
+      </>
+    )
+  }
+  return <>nobody</>
 }
 
 function scheduleWords(p: PromiseRow): string {
@@ -150,6 +179,13 @@ export function PromisePage(props: {
         </div>
       </div>
       <Notice notice={props.notice} />
+      {data.alertRoute.via === 'nowhere' ? (
+        <p class="notice bad" role="alert">
+          Alerts of this promise go nowhere: it names no channel, there is no default channel and it has no tech owner. Add a
+          tech owner{canWrite && !isCheck ? <> (<a href={`/promises/${p.id}/edit`}>edit the promise</a>)</> : null} or a{' '}
+          <a href="/channels">channel</a>.
+        </p>
+      ) : null}
       <div class="cols">
         <section aria-labelledby="facts">
           <h2 id="facts" class="visually-hidden">
@@ -170,7 +206,9 @@ export function PromisePage(props: {
             <dt>Owners</dt>
             <dd>{[p.marketingOwner, p.techOwner].filter(Boolean).join(' · ') || 'none yet'}</dd>
             <dt>Alerts to</dt>
-            <dd>{data.channels.length ? data.channels.join(', ') : 'the default channels'}</dd>
+            <dd>
+              <AlertRouteWords route={data.alertRoute} />
+            </dd>
             <dt>Customers a day</dt>
             <dd>
               {p.dailyCustomers.toLocaleString('en')} ({Math.round(p.detractorRate * 100)} % turn detractor when broken)

@@ -3,7 +3,8 @@ import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { Context } from 'hono'
 import { Hono } from 'hono'
-import { and, asc, desc, eq, gte, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, gte, inArray, sql } from 'drizzle-orm'
+import { routeAlert } from '../alerts/routing.ts'
 import { can } from '../auth/permissions.ts'
 import type { Db } from '../db/client.ts'
 import { breaks, channels, promiseChannels, promises, runRollups, runs } from '../db/schema.ts'
@@ -27,13 +28,15 @@ import {
   type PromiseFields,
   type PromiseFormValues,
 } from './promise-input.ts'
-import { DeletePage, PromisePage } from './promise-page.tsx'
+import { DeletePage, PromisePage, type AlertRouteView } from './promise-page.tsx'
 
 export interface PromiseRouteDeps {
   db: Db
   scheduler: PromiseScheduler
   tryJourney: (spec: JourneySpec) => Promise<RunResult>
   dataDir: string
+  /** false: SMTP_URL is not set, so email is kept in the outbox (said on the promise page). */
+  mailConfigured?: boolean
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
@@ -256,7 +259,7 @@ export function promiseRoutes(deps: PromiseRouteDeps) {
     const page = Math.max(1, Math.min(10_000, Number.parseInt(c.req.query('page') ?? '1', 10) || 1))
     const now = new Date()
     const { since7, since30 } = rateWindows(now)
-    const [runRows, breakRows, rates, linked] = await Promise.all([
+    const [runRows, breakRows, rates, route] = await Promise.all([
       db
         .select()
         .from(runs)
@@ -274,12 +277,7 @@ export function promiseRoutes(deps: PromiseRouteDeps) {
         })
         .from(runRollups)
         .where(and(eq(runRollups.promiseId, row.id), gte(runRollups.hour, since30))),
-      db
-        .select({ name: channels.name })
-        .from(promiseChannels)
-        .innerJoin(channels, eq(channels.id, promiseChannels.channelId))
-        .where(eq(promiseChannels.promiseId, row.id))
-        .orderBy(asc(channels.name)),
+      describeRoute(db, row.id),
     ])
     const r = rates[0] ?? { kept7: 0, counted7: 0, kept30: 0, counted30: 0 }
     return c.html(
@@ -297,7 +295,7 @@ export function promiseRoutes(deps: PromiseRouteDeps) {
           hasMore: runRows.length > RUNS_PER_PAGE,
           page,
           breaks: breakRows,
-          channels: linked.map((l) => l.name),
+          alertRoute: { ...route, mailConfigured: deps.mailConfigured ?? true },
         }}
       />,
     )
@@ -337,6 +335,19 @@ export function promiseRoutes(deps: PromiseRouteDeps) {
   })
 
   return app
+}
+
+/** Where the promise's alerts go now, with the channels' names. */
+async function describeRoute(db: Db, promiseId: string): Promise<Omit<AlertRouteView, 'mailConfigured'>> {
+  const route = await routeAlert(db, promiseId)
+  if (route.via === 'owner') return { via: 'owner', names: [], recipient: route.recipient }
+  if (route.via === 'nowhere') return { via: 'nowhere', names: [], recipient: null }
+  const named = await db
+    .select({ name: channels.name })
+    .from(channels)
+    .where(inArray(channels.id, route.channelIds))
+    .orderBy(asc(channels.name))
+  return { via: route.via, names: named.map((n) => n.name), recipient: null }
 }
 
 /** Budgets from the typed values, ignoring what does not parse (for a try). */

@@ -130,5 +130,7 @@ textarea.short{min-height:0;font-family:inherit;font-size:1rem}
 code.token{word-break:break-all;font-size:1rem;user-select:all}
 .visually-hidden{position:absolute!important;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 .note{border-top:1px solid var(--line);padding:.5rem 0}
+pre.mail{white-space:pre-wrap;overflow-wrap:anywhere;font-size:.85rem}
+.delivery{font-weight:600}.d-failed{color:#b42318}.d-logged{color:#6b5900}.d-sent{color:#1b7f4b}
 .stack>*+*{margin-top:.5rem}
 `
