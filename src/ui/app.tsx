@@ -13,6 +13,8 @@ import { pageGuards, principalOf, type UiEnv } from './guards.tsx'
 import { loginRoutes } from './login.tsx'
 import { defaultLoginLimiter, type LoginLimiter } from './login-limiter.ts'
 import { promiseRoutes } from './promises.tsx'
+import { runPageRoutes } from './run-page.tsx'
+import { traceViewerRoutes } from './trace-viewer.ts'
 import { userRoutes } from './users.tsx'
 
 export interface PageDeps {
@@ -65,6 +67,8 @@ export function pageRoutes(deps: PageDeps): Hono<UiEnv> {
 
   app.route('/', promiseRoutes(deps))
   app.route('/', breakRoutes({ db: deps.db }))
+  app.route('/', runPageRoutes({ db: deps.db, dataDir: deps.dataDir }))
+  app.route('/', traceViewerRoutes({ db: deps.db }))
   app.route('/', alertRoutes({ db: deps.db, mailConfigured: deps.mailConfigured ?? true }))
   app.route('/', channelRoutes(deps))
   app.route('/', userRoutes({ db: deps.db }))

@@ -1,13 +1,17 @@
+import type { Context } from 'hono'
 import { Hono } from 'hono'
 import { asc, desc, eq, inArray, isNotNull, isNull } from 'drizzle-orm'
 import { acknowledgeBreak } from '../alerts/acknowledge.ts'
 import { can, type Principal } from '../auth/permissions.ts'
 import type { Db } from '../db/client.ts'
-import { breakNotes, breaks, promises } from '../db/schema.ts'
+import { breakAlerts } from '../alerts/history.ts'
+import { breakNotes, breaks, promises, runs } from '../db/schema.ts'
 import type { Failure } from '../domain/run.ts'
 import { formatDuration, formatTime } from './format.ts'
 import { notFound, pageGuards, principalOf, type UiEnv } from './guards.tsx'
 import { Badge, Csrf, Layout, Notice, Time } from './layout.tsx'
+import { BreakPage } from './break-page.tsx'
+import { isSecureContext } from './run-page.tsx'
 import { failureText } from './run-view.tsx'
 
 // Breaks: the open ones first (what needs someone now), then the past ones.
@@ -53,6 +57,9 @@ function BreakCard(props: { b: BreakItem; now: Date; canAck: boolean; csrfToken:
             </span>
           </p>
           {why ? <p class="small">{why}</p> : null}
+          <p class="small">
+            <a href={`/breaks/${b.id}`}>What happened: alerts, notes, evidence</a>
+          </p>
           <p class="small muted">
             {b.acknowledgedAt ? (
               <>
@@ -67,6 +74,7 @@ function BreakCard(props: { b: BreakItem; now: Date; canAck: boolean; csrfToken:
         {props.canAck && !b.acknowledgedAt && !b.resolvedAt ? (
           <form method="post" action={`/breaks/${b.id}/ack`}>
             <Csrf token={props.csrfToken} />
+            <input type="hidden" name="from" value="list" />
             <button class="btn" type="submit">
               Acknowledge
             </button>
@@ -92,6 +100,7 @@ function BreakCard(props: { b: BreakItem; now: Date; canAck: boolean; csrfToken:
           <summary>Add a note</summary>
           <form method="post" action={`/breaks/${b.id}/notes`} class="stack">
             <Csrf token={props.csrfToken} />
+            <input type="hidden" name="from" value="list" />
             <label for={`note-${b.id}`} class="small">
               Note on this break
             </label>
@@ -205,12 +214,62 @@ export function breakRoutes(deps: { db: Db }) {
     return Boolean(row)
   }
 
+  app.get('/breaks/:id', guards.read, async (c) => {
+    const id = c.req.param('id')
+    if (!UUID.test(id)) return notFound(c, 'No break has this address.')
+    const [row] = await db
+      .select({ brk: breaks, promise: { id: promises.id, title: promises.title } })
+      .from(breaks)
+      .innerJoin(promises, eq(promises.id, breaks.promiseId))
+      .where(eq(breaks.id, id))
+    if (!row) return notFound(c, 'No break has this address. It may have been deleted with its promise.')
+    const runIds = [row.brk.firstRunId, row.brk.openedByRunId, row.brk.resolvedByRunId].filter((r): r is string => Boolean(r))
+    const [runRows, alerts, notes] = await Promise.all([
+      db
+        .select({
+          id: runs.id,
+          trigger: runs.trigger,
+          outcome: runs.outcome,
+          startedAt: runs.startedAt,
+          screenshotPath: runs.screenshotPath,
+          tracePath: runs.tracePath,
+          confirmOf: runs.confirmOf,
+        })
+        .from(runs)
+        .where(inArray(runs.id, runIds)),
+      breakAlerts(db, [id]),
+      db.select().from(breakNotes).where(eq(breakNotes.breakId, id)).orderBy(asc(breakNotes.createdAt)),
+    ])
+    return c.html(
+      <BreakPage
+        principal={principalOf(c)}
+        csrfToken={c.get('csrfToken')}
+        now={new Date()}
+        notice={c.req.query('notice')}
+        data={{
+          brk: row.brk,
+          promise: row.promise,
+          runs: runRows,
+          alerts: alerts.get(id) ?? [],
+          notes,
+          secureContext: isSecureContext(new URL(c.req.url), c.req.header('x-forwarded-proto')),
+        }}
+      />,
+    )
+  })
+
+  /** Back to the list when the form came from it, else to the break's own page. */
+  const back = async (c: Context<UiEnv>, id: string, notice: string) => {
+    const body = await c.req.parseBody()
+    return c.redirect(body.from === 'list' ? `/breaks?notice=${notice}` : `/breaks/${id}?notice=${notice}`, 303)
+  }
+
   app.post('/breaks/:id/ack', guards.post('break.ack'), async (c) => {
     const id = c.req.param('id')
     if (!UUID.test(id)) return notFound(c, 'No break has this address.')
     // The alerts' own acknowledgement: it also stops the break's reminders.
     if (!(await acknowledgeBreak(db, id, principalOf(c).name))) return notFound(c, 'No break has this address.')
-    return c.redirect('/breaks?notice=acknowledged', 303)
+    return back(c, id, 'acknowledged')
   })
 
   app.post('/breaks/:id/notes', guards.post('break.ack'), async (c) => {
@@ -219,7 +278,7 @@ export function breakRoutes(deps: { db: Db }) {
     const body = await c.req.parseBody()
     const text = typeof body.body === 'string' ? body.body.trim().slice(0, 2000) : ''
     if (text) await db.insert(breakNotes).values({ breakId: id, author: principalOf(c).name, body: text })
-    return c.redirect('/breaks?notice=note-added', 303)
+    return back(c, id, 'note-added')
   })
 
   return app

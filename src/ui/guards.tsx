@@ -141,5 +141,7 @@ export function pageGuards(db: Db) {
       every(pageHeaders, formBodyLimit, auth, requireSignIn, requireAction(action), requireCsrf),
     /** Public pages (login). */
     open: every(pageHeaders, auth),
+    /** Signed in to read, with the route's own headers (the trace viewer's CSP differs). */
+    signedIn: every(auth, requireSignIn, requireAction('read')),
   }
 }

@@ -102,17 +102,18 @@ function RunDetails(props: { run: RunRow; open: boolean }) {
             height={720}
           />
         ) : null}
-        {r.tracePath ? (
-          <p class="small">
-            <a href={`/api/v1/runs/${r.id}/trace`} download>
-              Download the Playwright trace
-            </a>{' '}
-            <span class="muted">
-              Open it at <a href="https://trace.playwright.dev">trace.playwright.dev</a> or with{' '}
-              <code>npx playwright show-trace trace.zip</code>.
-            </span>
-          </p>
-        ) : null}
+        <p class="small">
+          <a href={`/runs/${r.id}`}>Open this run</a>
+          {r.tracePath ? (
+            <>
+              {' '}
+              · <a href={`/runs/${r.id}/trace`}>Open the Playwright trace</a> ·{' '}
+              <a href={`/api/v1/runs/${r.id}/trace`} download>
+                download it
+              </a>
+            </>
+          ) : null}
+        </p>
       </div>
     </details>
   )
@@ -268,7 +269,9 @@ export function PromisePage(props: {
               {data.breaks.map((b) => (
                 <tr>
                   <td>
-                    <Time at={b.openedAt}>{formatTime(b.openedAt)}</Time>
+                    <a href={`/breaks/${b.id}`}>
+                      <Time at={b.openedAt}>{formatTime(b.openedAt)}</Time>
+                    </a>
                   </td>
                   <td>{b.resolvedAt ? <Time at={b.resolvedAt}>{formatTime(b.resolvedAt)}</Time> : <Badge state="broken" />}</td>
                   <td class="num">

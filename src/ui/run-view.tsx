@@ -10,7 +10,7 @@ export function failureText(failure: Failure | null): string | null {
   return failure.line ? `Line ${failure.line}: ${failure.message}` : failure.message
 }
 
-export function StepsTable(props: { steps: StepResult[]; caption: string }) {
+export function StepsTable(props: { steps: StepResult[]; caption: string; failedLine?: number | null }) {
   if (props.steps.length === 0) return <p class="muted">No step was walked.</p>
   return (
     <div class="table-wrap">
@@ -33,7 +33,7 @@ export function StepsTable(props: { steps: StepResult[]; caption: string }) {
         </thead>
         <tbody>
           {props.steps.map((s) => (
-            <tr>
+            <tr class={s.outcome === 'failed' || s.line === props.failedLine ? 'step-failed' : undefined}>
               <td class="num">{s.line}</td>
               <td>
                 <code>{s.text}</code>

@@ -4,7 +4,8 @@ import path from 'node:path'
 import { Readable } from 'node:stream'
 import { createRoute, z } from '@hono/zod-openapi'
 import { and, desc, eq } from 'drizzle-orm'
-import { requireAction } from '../../auth/middleware.ts'
+import { createMiddleware } from 'hono/factory'
+import { requireAction, type AuthEnv } from '../../auth/middleware.ts'
 import type { Db } from '../../db/client.ts'
 import { runs } from '../../db/schema.ts'
 import type { ApiDeps } from '../deps.ts'
@@ -41,7 +42,7 @@ const getRoute = createRoute({
 
 const evidence = {
   screenshot: { column: 'screenshotPath', type: 'image/png', summary: "The run's screenshot (PNG)" },
-  trace: { column: 'tracePath', type: 'application/zip', summary: "The run's Playwright trace (zip: trace.playwright.dev or npx playwright show-trace)" },
+  trace: { column: 'tracePath', type: 'application/zip', summary: "The run's Playwright trace (zip): open it in Kept's own viewer (the page /runs/{id}/trace) or with npx playwright show-trace" },
 } as const
 
 const evidenceRoute = (kind: keyof typeof evidence) =>
@@ -50,13 +51,30 @@ const evidenceRoute = (kind: keyof typeof evidence) =>
     path: `/runs/{id}/${kind}`,
     tags,
     summary: evidence[kind].summary,
-    middleware: requireAction('read'),
+    // A browser opening an alert's evidence link signs in and comes back.
+    middleware: [signInFirstInBrowser, requireAction('read')] as const,
     request: { params: IdParams },
     responses: {
       200: { description: evidence[kind].summary, content: { [evidence[kind].type]: { schema: z.string().openapi({ format: 'binary' }) } } },
       ...problemResponses,
     },
   })
+
+/**
+ * An anonymous request of a browser navigation (it asks for HTML first) is
+ * sent to the sign-in page, which comes back to the same link; every other
+ * client keeps getting 401 problem JSON from requireAction.
+ */
+const signInFirstInBrowser = createMiddleware<AuthEnv>(async (c, next) => {
+  if (c.get('principal') || !prefersHtml(c.req.header('accept'))) return next()
+  const url = new URL(c.req.url)
+  return c.redirect(`/login?next=${encodeURIComponent(url.pathname + url.search)}`, 303)
+})
+
+function prefersHtml(accept: string | undefined): boolean {
+  const first = (accept ?? '').split(',')[0]?.trim().toLowerCase() ?? ''
+  return first.startsWith('text/html')
+}
 
 export function runRoutes(deps: ApiDeps) {
   const app = newRouter()

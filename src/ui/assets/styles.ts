@@ -132,5 +132,8 @@ code.token{word-break:break-all;font-size:1rem;user-select:all}
 .note{border-top:1px solid var(--line);padding:.5rem 0}
 pre.mail{white-space:pre-wrap;overflow-wrap:anywhere;font-size:.85rem}
 .delivery{font-weight:600}.d-failed{color:#b42318}.d-logged{color:#6b5900}.d-sent{color:#1b7f4b}
+tr.step-failed td{background:#fdf0ef}
+.shot-frame{margin:0}.shot-frame img{max-width:100%;height:auto;border:1px solid var(--line,#d0d7de);border-radius:6px}
+.timeline{list-style:none;padding:0;margin:0 0 1.5rem;border-left:3px solid var(--line)}.timeline li{padding:.35rem 0 .35rem 1rem}.timeline time{font-weight:600;margin-right:.5rem;white-space:nowrap}.note-body{white-space:pre-wrap}
 .stack>*+*{margin-top:.5rem}
 `

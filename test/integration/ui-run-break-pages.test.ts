@@ -1,0 +1,207 @@
+import { randomBytes, randomUUID } from 'node:crypto'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { zipSync } from 'fflate'
+import { Hono } from 'hono'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createApiApp } from '../../src/api/app.ts'
+import { alertDeliveries, breakNotes, breaks, promises, runs, type Role } from '../../src/db/schema.ts'
+import { pageRoutes } from '../../src/ui/app.tsx'
+import { fakeTry, recordingScheduler, usersByRole, type Signed } from '../e2e/ui-fixtures.ts'
+import { freshDatabase } from '../support/db.ts'
+
+// Every link of an alert opens: the run page, the break page, the
+// screenshot and the trace, to a signed-in user; a stranger's browser is
+// sent to sign in and back, an API client gets 401 problem JSON.
+
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64')
+
+let pg: Awaited<ReturnType<typeof freshDatabase>>
+let dataDir: string
+let http: Hono
+let who: Record<Role, Signed>
+let ids: { promiseId: string; firstRunId: string; confirmRunId: string; breakId: string; damagedRunId: string }
+
+beforeAll(async () => {
+  pg = await freshDatabase()
+  dataDir = await mkdtemp(path.join(os.tmpdir(), 'kept-ui-runs-'))
+  who = await usersByRole(pg.db, 'runs')
+  const deps = { db: pg.db, scheduler: recordingScheduler(), dataDir }
+  http = new Hono()
+    .route(
+      '/api',
+      createApiApp({ ...deps, secretKey: randomBytes(32), health: async () => ({ ok: true }), testChannel: async () => {}, previewDigest: async () => null }),
+    )
+    .route('/', pageRoutes({ ...deps, tryJourney: fakeTry(dataDir), secretKey: randomBytes(32) }))
+
+  const [promise] = await pg.db.insert(promises).values({ title: 'Order <online> in 3 clicks', journey: 'go to http://127.0.0.1:4100/', budgets: { maxClicks: 3, maxSeconds: 60 }, techOwner: 'tom@example.com' }).returning()
+  const started = new Date(Date.now() - 30 * 60_000)
+  const failure = { kind: 'step' as const, line: 3, message: 'expected the button "Place order", the page has none' }
+  const steps = [
+    { line: 1, text: 'go to http://127.0.0.1:4100/', outcome: 'passed' as const, durationMs: 300, clicks: 0 },
+    { line: 2, text: 'click "Shop now"', outcome: 'passed' as const, durationMs: 200, clicks: 1 },
+    { line: 3, text: 'click "Place order"', outcome: 'failed' as const, durationMs: 5000, clicks: 0, error: failure.message },
+  ]
+  const firstRunId = randomUUID()
+  const confirmRunId = randomUUID()
+  const damagedRunId = randomUUID()
+  for (const [id, trigger, confirmOf, zip] of [
+    [firstRunId, 'schedule', null, null],
+    [confirmRunId, 'confirm', firstRunId, zipSync({ 'trace.trace': new TextEncoder().encode('{}') })],
+    [damagedRunId, 'manual', null, Buffer.from('this is not a zip')],
+  ] as const) {
+    await mkdir(path.join(dataDir, 'evidence', id), { recursive: true })
+    await writeFile(path.join(dataDir, 'evidence', id, 'screenshot.png'), PNG)
+    if (zip) await writeFile(path.join(dataDir, 'evidence', id, 'trace.zip'), zip)
+    await pg.db.insert(runs).values({
+      id,
+      promiseId: promise!.id,
+      trigger,
+      outcome: 'broken',
+      clicks: 1,
+      durationMs: 5500,
+      startedAt: started,
+      finishedAt: new Date(started.getTime() + 5500),
+      steps,
+      failure,
+      vitals: { lcpMs: 812, a11yViolations: 2 },
+      screenshotPath: `${id}/screenshot.png`,
+      tracePath: zip ? `${id}/trace.zip` : null,
+      confirmOf,
+    })
+  }
+  const [brk] = await pg.db
+    .insert(breaks)
+    .values({ promiseId: promise!.id, openedAt: new Date(started.getTime() + 10_000), firstRunId, openedByRunId: confirmRunId, failure })
+    .returning()
+  await pg.db.insert(alertDeliveries).values({
+    idempotencyKey: `${brk!.id}:open:owner`,
+    breakId: brk!.id,
+    recipient: 'tom@example.com',
+    kind: 'open',
+    status: 'logged',
+    attempts: 1,
+    lastError: 'not sent: SMTP_URL is not set',
+    sentAt: new Date(started.getTime() + 11_000),
+  })
+  await pg.db.insert(breakNotes).values({ breakId: brk!.id, author: 'tech-runs@example.com', body: 'Checkout <script> deploy rolled back' })
+  ids = { promiseId: promise!.id, firstRunId, confirmRunId, breakId: brk!.id, damagedRunId }
+})
+afterAll(async () => {
+  await pg?.drop()
+  if (dataDir) await rm(dataDir, { recursive: true, force: true })
+})
+
+const get = (pathName: string, init: { user?: Signed; accept?: string; host?: string } = {}) =>
+  http.request(`http://${init.host ?? '127.0.0.1:3000'}${pathName}`, {
+    headers: { ...(init.user ? { cookie: init.user.cookie } : {}), ...(init.accept ? { accept: init.accept } : {}) },
+  })
+
+const BROWSER = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8'
+
+describe('the run page', () => {
+  it('shows the steps, the failing one marked, numbers against the budgets, vitals, screenshot and trace', async () => {
+    const res = await get(`/runs/${ids.confirmRunId}`, { user: who.viewer })
+    expect(res.status).toBe(200)
+    const html = await res.text()
+    expect(html).toContain('Run of “Order &lt;online&gt; in 3 clicks”')
+    expect(html).toContain('Why it broke: Line 3: expected the button &quot;Place order&quot;, the page has none')
+    expect(html).toMatch(/<tr class="step-failed"><td class="num">3<\/td>/)
+    expect(html).toContain('1 of 3 clicks allowed')
+    expect(html).toContain('5.5 s of 60 s allowed')
+    expect(html).toContain('812 ms')
+    expect(html).toContain('2 violations')
+    expect(html).toContain(`src="/api/v1/runs/${ids.confirmRunId}/screenshot"`)
+    expect(html).toContain(`/trace-viewer/index.html?trace=${encodeURIComponent(`/api/v1/runs/${ids.confirmRunId}/trace`)}`)
+    expect(html).toContain(`href="/breaks/${ids.breakId}"`)
+    expect(html).toContain(`href="/runs/${ids.firstRunId}"`)
+  })
+
+  it('says a damaged trace is damaged, and still offers its download', async () => {
+    const html = await (await get(`/runs/${ids.damagedRunId}`, { user: who.viewer })).text()
+    expect(html).toContain('The stored trace of this run is damaged (not a zip)')
+    expect(html).toContain(`href="/api/v1/runs/${ids.damagedRunId}/trace"`)
+    const page = await get(`/runs/${ids.damagedRunId}/trace`, { user: who.viewer })
+    expect(page.status).toBe(200)
+    expect(await page.text()).toContain('damaged')
+  })
+
+  it('opens the viewer on a secure context, and explains the download elsewhere', async () => {
+    const local = await get(`/runs/${ids.confirmRunId}/trace`, { user: who.viewer })
+    expect(local.status).toBe(303)
+    expect(local.headers.get('location')).toContain('/trace-viewer/index.html?trace=')
+    const remote = await get(`/runs/${ids.confirmRunId}/trace`, { user: who.viewer, host: 'kept.internal:3000' })
+    expect(remote.status).toBe(200)
+    const html = await remote.text()
+    expect(html).toContain('needs https or a localhost address')
+    expect(html).toContain('npx playwright show-trace trace.zip')
+  })
+
+  it('answers 404 for an unknown or malformed id', async () => {
+    expect((await get(`/runs/${randomUUID()}`, { user: who.viewer })).status).toBe(404)
+    expect((await get('/runs/not-a-uuid', { user: who.viewer })).status).toBe(404)
+    expect((await get(`/breaks/${randomUUID()}`, { user: who.viewer })).status).toBe(404)
+  })
+})
+
+describe('the break page', () => {
+  it('tells what happened in time order, with its evidence', async () => {
+    const res = await get(`/breaks/${ids.breakId}`, { user: who.tech })
+    expect(res.status).toBe(200)
+    const html = await res.text()
+    const order = ['A broken run', 'Break opened', 'Alert email for tech owner tom@example.com kept in the', 'Note by']
+    const at = order.map((words) => html.indexOf(words))
+    expect(at.every((i) => i > 0), JSON.stringify(at)).toBe(true)
+    expect([...at].sort((a, b) => a - b)).toEqual(at)
+    expect(html).toContain('Checkout &lt;script&gt; deploy rolled back')
+    expect(html).toContain(`src="/api/v1/runs/${ids.confirmRunId}/screenshot"`)
+    expect(html).toContain('Acknowledge: I am on it')
+    expect(html).toContain('Add a note')
+  })
+
+  it('offers no forms to a viewer, and acknowledging comes back to the page', async () => {
+    const viewer = await (await get(`/breaks/${ids.breakId}`, { user: who.viewer })).text()
+    expect(viewer).not.toContain('Acknowledge: I am on it')
+    const form = new URLSearchParams({ _csrf: who.tech.csrf })
+    const ack = await http.request(`http://127.0.0.1:3000/breaks/${ids.breakId}/ack`, {
+      method: 'POST',
+      headers: { cookie: who.tech.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: form.toString(),
+    })
+    expect(ack.status).toBe(303)
+    expect(ack.headers.get('location')).toBe(`/breaks/${ids.breakId}?notice=acknowledged`)
+    const after = await (await get(`/breaks/${ids.breakId}?notice=acknowledged`, { user: who.tech })).text()
+    expect(after).toContain('Acknowledged')
+    expect(after).toContain('by tech-runs@example.com')
+  })
+})
+
+describe('every alert link, signed in or not', () => {
+  const links = () => [
+    `/promises/${ids.promiseId}`,
+    `/breaks/${ids.breakId}`,
+    `/runs/${ids.confirmRunId}`,
+    `/api/v1/runs/${ids.confirmRunId}/screenshot`,
+    `/api/v1/runs/${ids.confirmRunId}/trace`,
+  ]
+
+  it('answers 200 to a signed-in user', async () => {
+    for (const link of links()) expect((await get(link, { user: who.viewer, accept: BROWSER })).status, link).toBe(200)
+  })
+
+  it('sends a stranger\'s browser to sign in and back to the same link', async () => {
+    for (const link of links()) {
+      const res = await get(link, { accept: BROWSER })
+      expect(res.status, link).toBe(303)
+      expect(res.headers.get('location'), link).toBe(`/login?next=${encodeURIComponent(link)}`)
+    }
+  })
+
+  it('keeps answering 401 problem JSON to an API client', async () => {
+    const res = await get(`/api/v1/runs/${ids.confirmRunId}/screenshot`, { accept: 'application/json' })
+    expect(res.status).toBe(401)
+    expect(res.headers.get('content-type')).toContain('application/problem+json')
+    expect((await get(`/api/v1/runs/${ids.confirmRunId}/trace`)).status).toBe(401)
+  })
+})
