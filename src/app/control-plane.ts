@@ -74,12 +74,15 @@ export async function startControlPlane(rt: Runtime, options: { worker: boolean;
   for (const problem of checks.errors) logger.error(problem, 'code check not loaded')
   logger.info({ synced: checks.synced.length, paused: checks.paused.length }, 'code checks synced')
 
-  const scheduler = new Scheduler({ db, queue: journeys, timezone: env.KEPT_TIMEZONE, logger })
+  const scheduler = new Scheduler({ db, queue: journeys, timezone: env.KEPT_TIMEZONE, logger, redis: connection, prefix })
   await scheduler.reconcile()
   // A promise that never ran (the demo's, a new code check) runs at once,
   // so a newcomer sees runs now, not after the first interval.
   const neverRun = await db.select({ id: promises.id }).from(promises).where(and(isNull(promises.lastRunAt), eq(promises.paused, false)))
   for (const { id } of neverRun) await scheduler.runFirst(id)
+  // A check file that changed what it walks is walked at once too.
+  const neverRunIds = new Set(neverRun.map((row) => row.id))
+  for (const id of checks.walkNow) if (!neverRunIds.has(id)) await scheduler.runNow(id)
 
   const metrics = createMetrics({
     queues: [journeys, ...otherQueues],

@@ -96,7 +96,23 @@ export function startJourneyWorker(options: JourneyWorkerOptions): JourneyWorker
     concurrency: options.concurrency ?? defaultConcurrency(),
     ...JOURNEY_WORKER_SETTINGS,
   })
-  worker.on('failed', (job, error) => logger?.error({ err: error, jobId: job?.id }, 'journey job failed'))
+  worker.on('failed', (job, error) => {
+    logger?.error({ err: error, jobId: job?.id }, 'journey job failed')
+    // A walk that stopped its worker again and again (out of memory, killed)
+    // is our fault, said as an error run, never a silent gap or a break.
+    if (!job || !/stalled/i.test(error.message)) return
+    const runId = job.data.runId ?? runIdForJob(job.id!)
+    const result = errorResult(
+      job.data,
+      runId,
+      workerId,
+      new Date(job.timestamp),
+      'the journey worker stopped during this walk, more than once (out of memory, or killed): Kept gave up on it. ' +
+        'Give the worker more memory or lower KEPT_WORKER_CONCURRENCY.',
+    )
+    const publish = job.data.trigger === 'test' ? publishTryResult : publishResult
+    publish(connection, prefix, result).catch((err) => logger?.error({ err, runId }, 'could not publish the error run'))
+  })
   worker.on('error', (error) => logger?.error({ err: error }, 'journey worker error'))
 
   let closing: Promise<void> | null = null

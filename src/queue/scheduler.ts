@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto'
 import type { JobSchedulerJson } from 'bullmq'
+import type { Redis } from 'ioredis'
 import { eq } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
 import { promises } from '../db/schema.ts'
@@ -11,6 +12,8 @@ import type { PromiseScheduler } from './scheduler-port.ts'
 import { buildSpec, loadSecrets, specFromRow, type PromiseRow } from './spec.ts'
 
 export const MIN_INTERVAL_SECONDS = 30
+/** How long a walk asked for counts as "walking now" when no result comes (a lost job). */
+const WALKING_TTL_SECONDS = 600
 const SCHEDULER_PREFIX = 'promise:'
 
 export type Repeat = { every: number; offset: number } | { pattern: string; tz: string }
@@ -51,6 +54,10 @@ export interface SchedulerOptions {
   /** Time zone of cron schedules that name none (KEPT_TIMEZONE). */
   timezone?: string
   logger?: Logger
+  /** Where "walking now" marks are kept (the queue's Redis); without it, walks are not tracked. */
+  redis?: Redis
+  /** The queue's key prefix, for those marks. */
+  prefix?: string
 }
 
 export interface ReconcileReport {
@@ -63,11 +70,12 @@ export interface ReconcileReport {
 export class Scheduler implements PromiseScheduler {
   constructor(private readonly options: SchedulerOptions) {}
 
-  async sync(promiseId: string): Promise<void> {
+  async sync(promiseId: string, options: { walkNow?: boolean } = {}): Promise<void> {
     const row = await this.load(promiseId)
     const repeat = row && !row.paused ? repeatFor(row, this.options.timezone) : null
-    if (!row || !repeat) return this.remove(promiseId)
-    await this.upsert(row, repeat, await buildSpec(this.options.db, row))
+    if (!row || !repeat) await this.remove(promiseId)
+    else await this.upsert(row, repeat, await buildSpec(this.options.db, row))
+    if (row && !row.paused && options.walkNow) await this.runNow(promiseId)
   }
 
   async remove(promiseId: string): Promise<void> {
@@ -83,7 +91,23 @@ export class Scheduler implements PromiseScheduler {
       runId,
       trigger: 'manual',
     })
+    // Read by the promise page to say "walking now" until the run is recorded.
+    await this.options.redis?.set(this.walkingKey(promiseId), runId, 'EX', WALKING_TTL_SECONDS)
     return runId
+  }
+
+  async walking(promiseId: string): Promise<string | null> {
+    return (await this.options.redis?.get(this.walkingKey(promiseId))) ?? null
+  }
+
+  async nextWalkAt(promiseId: string): Promise<Date | null> {
+    const scheduler = await this.options.queue.getJobScheduler(schedulerId(promiseId))
+    return scheduler?.next ? new Date(scheduler.next) : null
+  }
+
+  /** A key of the queue's own prefix: `<prefix>:walking:<promiseId>`. */
+  private walkingKey(promiseId: string): string {
+    return `${this.options.prefix ?? 'kept'}:walking:${promiseId}`
   }
 
   /**

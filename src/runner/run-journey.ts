@@ -49,7 +49,7 @@ export type ProgressEvent = { type: 'step-start'; line: number; text: string } |
 const DEFAULT_CHECKS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../checks')
 
 type Plan =
-  | { kind: 'journey'; steps: Step[] }
+  | { kind: 'journey'; steps: Step[]; secrets: string[] }
   | { kind: 'check'; definition: CheckDefinition; baseUrl: string }
 
 /**
@@ -87,12 +87,21 @@ export async function runJourney(pool: BrowserPool, spec: JourneySpec, options: 
       try {
         secrets[name] = options.decryptSecret(encrypted)
       } catch (error) {
-        throw new MonitorFailure(`cannot decrypt the secret ${name}: ${(error as Error).message}`)
+        throw new MonitorFailure(
+          `cannot decrypt the secret ${name}: this worker's KEPT_SECRET_KEY is not the control plane's (${(error as Error).message})`,
+        )
       }
     }
     forms = secretVariants(Object.values(secrets))
     policy = parseAllowedTargets(options.allowedTargets)
     plan = await planOf(spec, options)
+    // A secret the journey names but nobody set: ours to fix, not the site's.
+    const missing = plan.kind === 'journey' ? plan.secrets.filter((name) => !Object.hasOwn(secrets, name)) : []
+    if (missing.length > 0) {
+      throw new MonitorFailure(
+        `the secret ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not set: add ${missing.length === 1 ? 'it' : 'them'} on the Secrets page (/settings/secrets) or with PUT /api/v1/secrets/${missing[0]}`,
+      )
+    }
   } catch (error) {
     return result(errorMeasure((error as Error).message))
   }
@@ -150,7 +159,7 @@ async function planOf(spec: JourneySpec, options: RunJourneyOptions): Promise<Pl
   }
   const parsed = parseJourney(spec.journey ?? '')
   if (!parsed.ok) throw new Error(`the journey does not parse: ${parsed.errors.map(formatParseError).join('; ')}`)
-  return { kind: 'journey', steps: parsed.journey.steps }
+  return { kind: 'journey', steps: parsed.journey.steps, secrets: parsed.journey.secrets }
 }
 
 interface WalkInput {
@@ -254,7 +263,11 @@ async function walk(context: BrowserContext, plan: Plan, guard: NetworkGuard, in
       const stepMs = Math.round(performance.now() - began)
       if (clicks || error !== null) await flush()
       const blocked = guard.blocked()
-      if (blocked) error = blockedMessage(blocked)
+      if (blocked) {
+        // Kept's own policy stopped the walk: an error of ours, not a broken promise.
+        error = blockedMessage(blocked)
+        monitorError ??= `Kept's target policy stopped the walk: ${error}`
+      }
       const step: StepResult = {
         line,
         text,
@@ -307,6 +320,7 @@ async function walk(context: BrowserContext, plan: Plan, guard: NetworkGuard, in
         if (!walkOver) {
           walkOver = true
           const blocked = guard.blocked()
+          if (blocked) monitorError ??= `Kept's target policy stopped the walk: ${blockedMessage(blocked)}`
           steps.push({
             line: order + 1,
             text: '(outside any step)',

@@ -1,7 +1,10 @@
+import { createHash } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { and, eq, isNotNull, notInArray } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
-import { promises } from '../db/schema.ts'
+import { meta, promises } from '../db/schema.ts'
+import { walksNow } from '../domain/walk-now.ts'
 import { listCheckFiles, loadCheck } from '../runner/checks.ts'
 
 export interface CheckSyncReport {
@@ -9,6 +12,11 @@ export interface CheckSyncReport {
   synced: string[]
   /** Ids of check promises paused because their file is gone. */
   paused: string[]
+  /**
+   * Ids of check promises that changed what a walk measures (the file's
+   * text, budgets or device) or came back from a pause: walked at once.
+   */
+  walkNow: string[]
   /** Files that failed to load or validate; their promises are left as they were. */
   errors: { file: string; message: string }[]
 }
@@ -20,7 +28,7 @@ export interface CheckSyncReport {
  * than deleting its history.
  */
 export async function syncChecks(db: Db, dir: string, opts: { demo: boolean }): Promise<CheckSyncReport> {
-  const report: CheckSyncReport = { synced: [], paused: [], errors: [] }
+  const report: CheckSyncReport = { synced: [], paused: [], errors: [], walkNow: [] }
   const files = await listCheckFiles(dir)
   const seen: string[] = []
   for (const file of files) {
@@ -54,12 +62,23 @@ export async function syncChecks(db: Db, dir: string, opts: { demo: boolean }): 
       paused,
       updatedAt: new Date(),
     }
+    const [before] = await db.select().from(promises).where(eq(promises.checkFile, checkFile))
+    const hash = createHash('sha256').update(await readFile(file)).digest('hex')
+    const hashKey = `check-hash:${checkFile}`
+    const [stored] = await db.select({ value: meta.value }).from(meta).where(eq(meta.key, hashKey))
     const [row] = await db
       .insert(promises)
       .values(values)
       .onConflictDoUpdate({ target: promises.checkFile, set: values })
       .returning({ id: promises.id })
-    if (row) report.synced.push(row.id)
+    if (!row) continue
+    report.synced.push(row.id)
+    await db
+      .insert(meta)
+      .values({ key: hashKey, value: hash })
+      .onConflictDoUpdate({ target: meta.key, set: { value: hash, updatedAt: new Date() } })
+    const textChanged = stored !== undefined && stored.value !== hash
+    if (before && (textChanged || walksNow(before, { ...values, checkFile }))) report.walkNow.push(row.id)
   }
   const gone = await db
     .update(promises)

@@ -41,3 +41,12 @@ export function formatRate(rate: number | null): string {
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`
 }
+
+/** "4 min 12 s", "58 s", "2 h 5 min": how long until a moment, for "next walk in …". */
+export function formatCountdown(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000))
+  if (s < 60) return `${s} s`
+  const m = Math.floor(s / 60)
+  if (m < 60) return s % 60 ? `${m} min ${s % 60} s` : `${m} min`
+  return formatDuration(ms)
+}

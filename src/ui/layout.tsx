@@ -11,7 +11,7 @@ export interface PageProps {
   principal: Principal | null
   csrfToken: string | null
   nav?: NavKey
-  /** Load the form script (promise form only). */
+  /** Load the page script (the promise form, the promise page's live status). */
   script?: boolean
   children: Child
 }
@@ -149,11 +149,11 @@ export function Time(props: { at: Date; children?: Child }) {
 
 /** Fixed messages after a redirect (?notice=…): never user text from the URL. */
 const notices: Record<string, string> = {
-  saved: 'Saved. The promise is scheduled and will be walked shortly.',
+  saved: 'Saved. It is being walked now; the result shows below in a few seconds.',
   'saved-unscheduled': 'Saved, but the schedule could not be updated right now. Save again later.',
   paused: 'Paused: the promise is not walked until you resume it.',
-  resumed: 'Resumed: the promise is walked on its schedule again.',
-  'run-queued': 'A run is queued. Reload in a few seconds to see it.',
+  resumed: 'Resumed: it is being walked now, then on its schedule again.',
+  'run-queued': 'Walking it now; the result shows below in a few seconds.',
   deleted: 'The promise and its history were deleted.',
   acknowledged: 'Acknowledged.',
   'note-added': 'Note added.',

@@ -1,7 +1,7 @@
 import { can, type Principal } from '../auth/permissions.ts'
 import type { breaks, promises, runs } from '../db/schema.ts'
 import type { PromiseState } from '../domain/run.ts'
-import { formatDuration, formatRate, formatSeconds, formatTime, keptRate, plural } from './format.ts'
+import { formatCountdown, formatDuration, formatRate, formatSeconds, formatTime, keptRate, plural } from './format.ts'
 import { Badge, Csrf, Layout, Notice, Time } from './layout.tsx'
 import { failureText, StepsTable } from './run-view.tsx'
 
@@ -19,6 +19,33 @@ export interface PromisePageData {
   hasMore: boolean
   breaks: BreakRow[]
   alertRoute: AlertRouteView
+  /** A walk asked for is queued or running, not recorded yet. */
+  walking: boolean
+  nextWalkAt: Date | null
+}
+
+/** "Walking now", or when the next walk comes; the page script keeps it current (aria-live). */
+function LiveStatus(props: { promiseId: string; lastRunId: string | null; walking: boolean; nextWalkAt: Date | null; now: Date }) {
+  return (
+    <p
+      id="live-status"
+      class={props.walking ? 'live walking' : 'live'}
+      aria-live="polite"
+      data-live={`/promises/${props.promiseId}/live`}
+      data-last-run={props.lastRunId ?? ''}
+      data-walking={props.walking ? '1' : '0'}
+      data-next={props.nextWalkAt?.toISOString() ?? ''}
+    >
+      {props.walking ? (
+        <>
+          <span class="spinner" aria-hidden="true"></span> Walking now, in a real browser. The result shows here when it is
+          recorded (<a href="">reload</a> if it does not).
+        </>
+      ) : props.nextWalkAt ? (
+        <>Next walk in {formatCountdown(props.nextWalkAt.getTime() - props.now.getTime())}.</>
+      ) : null}
+    </p>
+  )
 }
 
 /** Where the promise's alerts go (src/domain/alert-route.ts), as the page says it. */
@@ -133,7 +160,7 @@ export function PromisePage(props: {
   const isCheck = p.source === 'check'
   const openBreak = data.breaks.find((b) => !b.resolvedAt)
   return (
-    <Layout title={p.title} principal={principal} csrfToken={csrfToken} nav="promises">
+    <Layout title={p.title} principal={principal} csrfToken={csrfToken} nav="promises" script>
       <p class="small">
         <a href="/">← All promises</a>
       </p>
@@ -180,6 +207,7 @@ export function PromisePage(props: {
         </div>
       </div>
       <Notice notice={props.notice} />
+      <LiveStatus promiseId={p.id} lastRunId={p.lastRunId} walking={data.walking} nextWalkAt={data.nextWalkAt} now={props.now} />
       {data.alertRoute.via === 'nowhere' ? (
         <p class="notice bad" role="alert">
           Alerts of this promise go nowhere: it names no channel, there is no default channel and it has no tech owner. Add a
@@ -236,7 +264,7 @@ export function PromisePage(props: {
 
       <h2 id="runs">Runs</h2>
       {data.runs.length === 0 ? (
-        <p class="muted">No run yet{p.paused ? ': the promise is paused.' : '. The first one comes shortly.'}</p>
+        <p class="muted">No run yet{p.paused ? ': the promise is paused.' : data.walking ? ': the first walk is on its way.' : '.'}</p>
       ) : (
         data.runs.map((r, i) => <RunDetails run={r} open={i === 0 && data.page === 1} />)
       )}

@@ -12,6 +12,7 @@ import type { Budgets } from '../domain/budget.ts'
 import { parseJourney } from '../domain/journey/parse.ts'
 import type { RunResult } from '../domain/run.ts'
 import { suggestBudgets } from '../domain/suggest-budgets.ts'
+import { walksNow } from '../domain/walk-now.ts'
 import type { JourneySpec } from '../queue/jobs.ts'
 import type { PromiseScheduler } from '../queue/scheduler-port.ts'
 import { loadSecrets, referencedSecrets } from '../queue/spec.ts'
@@ -191,7 +192,8 @@ export function promiseRoutes(deps: PromiseRouteDeps) {
     const id = await save(existing?.id ?? null, parsed, principal.userId)
     let notice = 'saved'
     try {
-      await deps.scheduler.sync(id)
+      const saved = await loadPromise(id)
+      await deps.scheduler.sync(id, { walkNow: saved ? walksNow(existing ?? null, saved) : false })
     } catch {
       notice = 'saved-unscheduled'
     }
@@ -280,6 +282,7 @@ export function promiseRoutes(deps: PromiseRouteDeps) {
       describeRoute(db, row.id),
     ])
     const r = rates[0] ?? { kept7: 0, counted7: 0, kept30: 0, counted30: 0 }
+    const live = await liveStatus(row)
     return c.html(
       <PromisePage
         principal={principalOf(c)}
@@ -296,9 +299,42 @@ export function promiseRoutes(deps: PromiseRouteDeps) {
           page,
           breaks: breakRows,
           alertRoute: { ...route, mailConfigured: deps.mailConfigured ?? true },
+          walking: live.walking,
+          nextWalkAt: live.nextWalkAt ? new Date(live.nextWalkAt) : null,
         }}
       />,
     )
+  })
+
+  /**
+   * Whether a walk asked for is queued or running: its run id is marked in
+   * Redis (src/queue/scheduler.ts) and it is walking until that run is recorded.
+   */
+  async function liveStatus(row: typeof promises.$inferSelect) {
+    const [runId, next] = await Promise.all([
+      deps.scheduler.walking?.(row.id) ?? null,
+      row.paused ? null : (deps.scheduler.nextWalkAt?.(row.id) ?? null),
+    ])
+    let walking = false
+    if (runId && runId !== row.lastRunId) {
+      const [recorded] = await db.select({ id: runs.id }).from(runs).where(eq(runs.id, runId)).limit(1)
+      walking = !recorded
+    }
+    return {
+      state: row.paused ? 'paused' : row.state,
+      walking,
+      lastRunId: row.lastRunId,
+      lastRunAt: row.lastRunAt?.toISOString() ?? null,
+      nextWalkAt: next?.toISOString() ?? null,
+    }
+  }
+
+  // What the promise page's script polls while a walk is on its way.
+  app.get('/promises/:id/live', guards.read, async (c) => {
+    const row = await loadPromise(c.req.param('id'))
+    if (!row) return c.json({ error: 'no such promise' }, 404)
+    c.header('cache-control', 'no-store')
+    return c.json(await liveStatus(row))
   })
 
   app.post('/promises/:id/run', guards.post('promise.run'), async (c) => {
@@ -316,7 +352,8 @@ export function promiseRoutes(deps: PromiseRouteDeps) {
       const row = await loadPromise(c.req.param('id'))
       if (!row) return notFound(c, 'No promise has this address. It may have been deleted.')
       await db.update(promises).set({ paused, updatedAt: new Date() }).where(eq(promises.id, row.id))
-      await deps.scheduler.sync(row.id)
+      // Resumed: walked at once, so its state is today's, not the one it had when paused.
+      await deps.scheduler.sync(row.id, { walkNow: !paused })
       return c.redirect(`/promises/${row.id}?notice=${paused ? 'paused' : 'resumed'}`, 303)
     })
   }

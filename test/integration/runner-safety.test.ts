@@ -47,20 +47,22 @@ describe('runJourney safety', () => {
     const result = await walk(spec(['go to http://169.254.169.254/latest/meta-data/', 'expect "ami-id"']), {
       allowedTargets: '169.254.0.0/16',
     })
-    expect(result.outcome).toBe('broken')
-    expect(result.failure).toMatchObject({ kind: 'step', line: 1 })
+    // Kept's policy stopped it: an error of ours, never a broken promise.
+    expect(result.outcome).toBe('error')
+    expect(result.failure).toMatchObject({ kind: 'error' })
+    expect(result.steps[0]).toMatchObject({ line: 1, outcome: 'failed' })
     expect(result.failure!.message).toContain('blocked navigation to http://169.254.169.254/latest/meta-data/')
     expect(result.failure!.message).toContain('cloud metadata address, always blocked')
   })
 
   it('blocks a redirect to a private address unless KEPT_ALLOWED_TARGETS allows it', { timeout: 60_000 }, async () => {
     const blocked = await walk(spec([`go to ${site.url}/to-private`]))
-    expect(blocked.outcome).toBe('broken')
+    expect(blocked.outcome).toBe('error')
     expect(blocked.failure!.message).toContain(`blocked redirect from ${site.url}/to-private to http://10.255.255.1/admin`)
     expect(blocked.failure!.message).toContain('KEPT_ALLOWED_TARGETS')
 
     const tls = await walk(spec([`go to ${site.url}/to-private-tls`]))
-    expect(tls.outcome).toBe('broken')
+    expect(tls.outcome).toBe('error')
     expect(tls.failure!.message).toContain('blocked redirect')
     expect(tls.failure!.message).toContain('https://172.16.0.1/')
 
@@ -71,8 +73,8 @@ describe('runJourney safety', () => {
 
   it('blocks a sub-request to a private address and fails the step that made it', async () => {
     const result = await walk(spec([`go to ${site.url}/private-image`, 'expect "With a pixel"']))
-    expect(result.outcome).toBe('broken')
-    expect(result.failure).toMatchObject({ kind: 'step', line: 1 })
+    expect(result.outcome).toBe('error')
+    expect(result.steps[0]).toMatchObject({ line: 1, outcome: 'failed' })
     expect(result.failure!.message).toContain('blocked request to http://192.168.255.254/pixel.png')
   })
 

@@ -45,8 +45,11 @@ describe('closest candidates', () => {
 })
 
 describe('time limits', () => {
-  it('defaults to 10 s a step and 60 s a run', () => {
-    expect(timeLimits({})).toEqual({ stepMs: 10_000, runMs: 60_000 })
+  it('has no hidden step limit: without maxStepSeconds a step may take the whole walk', () => {
+    expect(timeLimits({})).toEqual({ stepMs: 60_000, runMs: 60_000 })
+    // A 12 s step fits a 45 s promise.
+    expect(timeLimits({ maxSeconds: 45 }).stepMs).toBeGreaterThan(12_000)
+    expect(timeLimits({ maxSeconds: 45 })).toEqual({ stepMs: 77_500, runMs: 77_500 })
   })
   it('leaves room above the budgets, within bounds', () => {
     expect(timeLimits({ maxStepSeconds: 4, maxSeconds: 30 })).toEqual({ stepMs: 6000, runMs: 55_000 })

@@ -6,6 +6,7 @@ import type { Db } from '../../db/client.ts'
 import { channels, promiseChannels, promises } from '../../db/schema.ts'
 import { formatParseError, parseJourney } from '../../domain/journey/parse.ts'
 import { cachedJsonResponse } from '../cached-response.ts'
+import { walksNow } from '../../domain/walk-now.ts'
 import type { ApiDeps } from '../deps.ts'
 import { PageQuery, decodeCursor, pageSchema, toPage } from '../pagination.ts'
 import { ApiError, notFound } from '../problem.ts'
@@ -146,7 +147,8 @@ export function promiseRoutes(deps: ApiDeps) {
       await setChannels(tx, row!.id, body.channels)
       return row!.id
     })
-    await scheduler.sync(id)
+    // A new promise is walked at once, not after its first interval.
+    await scheduler.sync(id, { walkNow: !body.paused })
     c.header('location', `/api/v1/promises/${id}`)
     return c.json(await viewOf(db, id), 201)
   })
@@ -171,7 +173,8 @@ export function promiseRoutes(deps: ApiDeps) {
         .where(eq(promises.id, existing.id))
       if (channelIds) await setChannels(tx, existing.id, channelIds)
     })
-    await scheduler.sync(existing.id)
+    const updated = await loadPromise(db, existing.id)
+    await scheduler.sync(existing.id, { walkNow: walksNow(existing, updated) })
     return c.json(await viewOf(db, existing.id), 200)
   })
 

@@ -1,11 +1,60 @@
 // The pages' only script, served at /assets/kept.<hash>.js (CSP: 'self').
-// Every page works without it; it adds, on the promise form:
+// Every page works without it. On the promise page it keeps the live
+// status current: "walking now" until the walk is recorded, then the page
+// shows it (no reload by hand), and the countdown to the next walk.
+// On the promise form it adds:
 // - live validation of the journey (line and column of the first errors),
 // - budgets suggested from the promise's wording while it is typed,
 //   never over a number the owner typed,
 // - a busy state on "Try it now", which walks the journey in a browser.
 
 export const script = `
+(function () {
+  var live = document.getElementById('live-status');
+  if (!live) return;
+  // A notice in the address (?notice=...) is said once: a reload must not say it again.
+  if (location.search.indexOf('notice=') >= 0 && window.history && history.replaceState) {
+    var here = new URL(location.href);
+    here.searchParams.delete('notice');
+    history.replaceState(null, '', here.pathname + here.search + here.hash);
+  }
+  var lastRun = live.dataset.lastRun || '';
+  var walking = live.dataset.walking === '1';
+  var next = live.dataset.next ? Date.parse(live.dataset.next) : NaN;
+  function countdown(ms) {
+    var s = Math.max(0, Math.round(ms / 1000));
+    if (s < 60) return s + ' s';
+    var m = Math.floor(s / 60);
+    if (m < 60) return m + ' min' + (s % 60 ? ' ' + (s % 60) + ' s' : '');
+    var h = Math.floor(m / 60);
+    return h + ' h' + (m % 60 ? ' ' + (m % 60) + ' min' : '');
+  }
+  function render() {
+    if (walking || isNaN(next)) return;
+    var ms = next - Date.now();
+    live.textContent = ms > 0 ? 'Next walk in ' + countdown(ms) + '.' : 'The next walk is due now.';
+  }
+  function poll() {
+    return fetch(live.dataset.live, { credentials: 'same-origin', headers: { accept: 'application/json' } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (s) {
+        if (!s) return;
+        if (s.lastRunId && s.lastRunId !== lastRun) { location.reload(); return; }
+        if (s.walking && !walking) live.textContent = 'Walking now, in a real browser. The result shows here when it is recorded.';
+        walking = Boolean(s.walking);
+        live.className = walking ? 'live walking' : 'live';
+        next = s.nextWalkAt ? Date.parse(s.nextWalkAt) : NaN;
+      })
+      .catch(function () {});
+  }
+  setInterval(render, 1000);
+  // Every 2 s while a walk is on its way or due; every 15 s otherwise.
+  (function loop() {
+    var soon = walking || (!isNaN(next) && next - Date.now() < 5000);
+    setTimeout(function () { poll().then(loop, loop); }, soon ? 2000 : 15000);
+  })();
+})();
+
 (function () {
   var form = document.querySelector('form[data-promise-form]');
   if (!form) return;

@@ -135,5 +135,6 @@ pre.mail{white-space:pre-wrap;overflow-wrap:anywhere;font-size:.85rem}
 tr.step-failed td{background:#fdf0ef}
 .shot-frame{margin:0}.shot-frame img{max-width:100%;height:auto;border:1px solid var(--line,#d0d7de);border-radius:6px}
 .timeline{list-style:none;padding:0;margin:0 0 1.5rem;border-left:3px solid var(--line)}.timeline li{padding:.35rem 0 .35rem 1rem}.timeline time{font-weight:600;margin-right:.5rem;white-space:nowrap}.note-body{white-space:pre-wrap}
+.live{min-height:1.5em;color:var(--muted)}.live.walking{color:var(--ink);font-weight:600}.spinner{display:inline-block;width:.8em;height:.8em;border:2px solid var(--line);border-top-color:var(--brand);border-radius:50%;animation:spin 1s linear infinite;vertical-align:-.1em}@keyframes spin{to{transform:rotate(360deg)}}@media (prefers-reduced-motion:reduce){.spinner{animation:none}}
 .stack>*+*{margin-top:.5rem}
 `
