@@ -12,7 +12,9 @@ import { DashboardPage, STATES } from './dashboard.tsx'
 import { pageGuards, principalOf, type UiEnv } from './guards.tsx'
 import { loginRoutes } from './login.tsx'
 import { defaultLoginLimiter, type LoginLimiter } from './login-limiter.ts'
+import { maintenanceRoutes } from './maintenance.tsx'
 import { promiseRoutes } from './promises.tsx'
+import { secretRoutes } from './secrets.tsx'
 import { runPageRoutes } from './run-page.tsx'
 import { traceViewerRoutes } from './trace-viewer.ts'
 import { userRoutes } from './users.tsx'
@@ -71,6 +73,8 @@ export function pageRoutes(deps: PageDeps): Hono<UiEnv> {
   app.route('/', traceViewerRoutes({ db: deps.db }))
   app.route('/', alertRoutes({ db: deps.db, mailConfigured: deps.mailConfigured ?? true }))
   app.route('/', channelRoutes(deps))
+  app.route('/', maintenanceRoutes({ db: deps.db }))
+  app.route('/', secretRoutes({ db: deps.db, scheduler: deps.scheduler, ...(deps.secretKey ? { secretKey: deps.secretKey } : {}) }))
   app.route('/', userRoutes({ db: deps.db }))
   return app
 }

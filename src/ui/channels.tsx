@@ -1,11 +1,11 @@
 import { Hono } from 'hono'
 import type { Context } from 'hono'
-import { asc, eq } from 'drizzle-orm'
-import { encryptChannelConfig, publicChannelConfig } from '../alerts/channel-config.ts'
+import { asc, desc, eq } from 'drizzle-orm'
+import { encryptChannelConfig, publicChannelConfig, readChannelConfig } from '../alerts/channel-config.ts'
 import { channelConfigSchemas, type ChannelConfig } from '../alerts/channels/index.ts'
 import type { Principal } from '../auth/permissions.ts'
 import type { Db } from '../db/client.ts'
-import { channels, type ChannelType } from '../db/schema.ts'
+import { alertDeliveries, breaks, channels, promiseChannels, promises, type ChannelType } from '../db/schema.ts'
 import { formatTime } from './format.ts'
 import { notFound, pageGuards, principalOf, type UiEnv } from './guards.tsx'
 import { Csrf, Layout, Notice, Time } from './layout.tsx'
@@ -81,6 +81,15 @@ function configFromForm(type: ChannelType, body: Record<string, unknown>): unkno
   }
 }
 
+interface FailedDelivery {
+  at: Date
+  channel: string
+  kind: string
+  breakId: string | null
+  title: string | null
+  error: string | null
+}
+
 interface AddForm {
   type: ChannelType
   values: Record<string, string>
@@ -94,6 +103,7 @@ function ChannelsPage(props: {
   add: AddForm
   canAdd: boolean
   canTest: boolean
+  failed: FailedDelivery[]
   notice?: string
   error?: string | null
 }) {
@@ -149,7 +159,17 @@ function ChannelsPage(props: {
                       'none'
                     )}
                   </td>
-                  <td>
+                  <td class="actions">
+                    {props.canAdd ? (
+                      <>
+                        <a class="btn secondary small" href={`/channels/${ch.id}/edit`}>
+                          Edit<span class="visually-hidden"> {ch.name}</span>
+                        </a>
+                        <a class="btn secondary small" href={`/channels/${ch.id}/delete`}>
+                          Delete…<span class="visually-hidden"> {ch.name}</span>
+                        </a>
+                      </>
+                    ) : null}
                     {props.canTest ? (
                       <form method="post" action={`/channels/${ch.id}/test`}>
                         <Csrf token={props.csrfToken} />
@@ -159,6 +179,37 @@ function ChannelsPage(props: {
                       </form>
                     ) : null}
                   </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+
+      <h2 id="failed">Failed deliveries</h2>
+      {props.failed.length === 0 ? (
+        <p class="muted">None lately.</p>
+      ) : (
+        <div class="table-wrap">
+          <table>
+            <caption class="visually-hidden">Alerts a channel did not take, newest first</caption>
+            <thead>
+              <tr>
+                <th scope="col">When</th>
+                <th scope="col">Channel</th>
+                <th scope="col">Alert</th>
+                <th scope="col">Error</th>
+              </tr>
+            </thead>
+            <tbody>
+              {props.failed.map((f) => (
+                <tr>
+                  <td>
+                    <Time at={f.at}>{formatTime(f.at)}</Time>
+                  </td>
+                  <td>{f.channel}</td>
+                  <td>{f.breakId ? <a href={`/breaks/${f.breakId}`}>{f.kind} of {f.title ?? 'a promise'}</a> : f.kind}</td>
+                  <td class="small error">{f.error ?? 'no reason given'}</td>
                 </tr>
               ))}
             </tbody>
@@ -206,6 +257,25 @@ export function channelRoutes(deps: ChannelRouteDeps) {
   const app = new Hono<UiEnv>()
   const guards = pageGuards(db)
   const list = () => db.select().from(channels).orderBy(asc(channels.name))
+  const failedDeliveries = async (): Promise<FailedDelivery[]> => {
+    const rows = await db
+      .select({ row: alertDeliveries, name: channels.name, title: promises.title })
+      .from(alertDeliveries)
+      .innerJoin(channels, eq(channels.id, alertDeliveries.channelId))
+      .leftJoin(breaks, eq(breaks.id, alertDeliveries.breakId))
+      .leftJoin(promises, eq(promises.id, breaks.promiseId))
+      .where(eq(alertDeliveries.status, 'failed'))
+      .orderBy(desc(alertDeliveries.createdAt))
+      .limit(20)
+    return rows.map(({ row, name, title }) => ({
+      at: row.sendingAt ?? row.createdAt,
+      channel: name,
+      kind: row.kind === 'open' ? 'alert' : row.kind,
+      breakId: row.breakId,
+      title,
+      error: row.lastError,
+    }))
+  }
 
   async function render(c: Context<UiEnv>, add: AddForm, status: 200 | 400 | 502 = 200, error: string | null = null) {
     c.status(status)
@@ -217,6 +287,7 @@ export function channelRoutes(deps: ChannelRouteDeps) {
         add={add}
         canAdd={Boolean(deps.secretKey)}
         canTest={Boolean(deps.testChannel)}
+        failed={await failedDeliveries()}
         notice={c.req.query('notice')}
         error={error}
       />,
@@ -270,6 +341,144 @@ export function channelRoutes(deps: ChannelRouteDeps) {
       return render(c, { type: 'email', values: {}, errors: {} }, 502, `The test failed: ${(error as Error).message}`)
     }
     return c.redirect(`/channels?notice=${outcome === 'logged' ? 'test-logged' : 'test-sent'}`, 303)
+  })
+
+  async function loadChannel(id: string) {
+    if (!UUID.test(id)) return null
+    const [row] = await db.select().from(channels).where(eq(channels.id, id))
+    return row ?? null
+  }
+
+  const editPage = (c: Context<UiEnv>, ch: ChannelRow, values: Record<string, string>, errors: Record<string, string>, status: 200 | 400 = 200) => {
+    c.status(status)
+    const spec = channelTypes[ch.type]
+    return c.html(
+      <Layout title={`Edit ${ch.name}`} principal={principalOf(c)} csrfToken={c.get('csrfToken')} nav="channels">
+        <p class="small">
+          <a href="/channels">← Channels</a>
+        </p>
+        <h1>Edit the {spec.label} channel</h1>
+        <form method="post" action={`/channels/${ch.id}/edit`} class="card" novalidate>
+          <Csrf token={c.get('csrfToken')} />
+          <TextField id="ch-name" name="name" label="Name" required value={values.name ?? ch.name} error={errors.name} />
+          {spec.fields.map((f) => (
+            <TextField
+              id={`ch-${f.name}`}
+              name={f.name}
+              type={f.type === 'url' ? 'url' : 'password'}
+              label={f.label}
+              error={errors[f.name]}
+              hint={`Leave empty to keep the current one${ch.configPublic[f.name] ? ` (${ch.configPublic[f.name]})` : ''}. ${f.hint}`}
+            />
+          ))}
+          <label class="choice">
+            <input type="checkbox" name="isDefault" value="1" checked={(values.isDefault ?? (ch.isDefault ? '1' : '')) === '1'} />
+            Default: used by promises that name no channel
+          </label>
+          <div class="form-actions">
+            <button class="btn" type="submit">
+              Save
+            </button>
+          </div>
+        </form>
+      </Layout>,
+    )
+  }
+
+  app.get('/channels/:id/edit', guards.page('channel.write'), async (c) => {
+    const ch = await loadChannel(c.req.param('id'))
+    if (!ch) return notFound(c, 'No channel has this address.')
+    return editPage(c, ch, {}, {})
+  })
+
+  app.post('/channels/:id/edit', guards.post('channel.write'), async (c) => {
+    const ch = await loadChannel(c.req.param('id'))
+    if (!ch) return notFound(c, 'No channel has this address.')
+    if (!deps.secretKey) return render(c, { type: ch.type, values: {}, errors: {} }, 400, 'Editing channels is not available here.')
+    const body = await c.req.parseBody()
+    const values = Object.fromEntries(Object.entries(body).filter((e): e is [string, string] => typeof e[1] === 'string' && e[0] !== '_csrf'))
+    const errors: Record<string, string> = {}
+    const name = (values.name ?? '').trim()
+    if (!name) errors.name = 'Give the channel a name.'
+    else if (name.length > 100) errors.name = 'Keep the name under 100 characters.'
+    // Settings left empty keep their stored value: secrets are write-only.
+    let current: Record<string, unknown> = {}
+    try {
+      current = readChannelConfig(deps.secretKey, ch.type, ch.configEncrypted) as Record<string, unknown>
+    } catch {
+      current = {}
+    }
+    const typed = configFromForm(ch.type, body) as Record<string, unknown>
+    const merged: Record<string, unknown> = { ...current }
+    for (const [key, value] of Object.entries(typed)) {
+      const empty = value === '' || value === undefined || (Array.isArray(value) && value.length === 0)
+      if (!empty) merged[key] = value
+    }
+    const parsed = channelConfigSchemas[ch.type].safeParse(merged)
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) errors[String(issue.path[0] ?? channelTypes[ch.type].fields[0]!.name)] ??= issue.message
+    }
+    if (!parsed.success || Object.keys(errors).length) return editPage(c, ch, values, errors, 400)
+    const config = parsed.data as ChannelConfig
+    await db
+      .update(channels)
+      .set({
+        name,
+        isDefault: values.isDefault === '1',
+        configEncrypted: encryptChannelConfig(deps.secretKey, config),
+        configPublic: publicChannelConfig(ch.type, config),
+      })
+      .where(eq(channels.id, ch.id))
+    return c.redirect('/channels?notice=channel-saved', 303)
+  })
+
+  app.get('/channels/:id/delete', guards.page('channel.write'), async (c) => {
+    const ch = await loadChannel(c.req.param('id'))
+    if (!ch) return notFound(c, 'No channel has this address.')
+    const naming = await db
+      .select({ id: promises.id, title: promises.title })
+      .from(promiseChannels)
+      .innerJoin(promises, eq(promises.id, promiseChannels.promiseId))
+      .where(eq(promiseChannels.channelId, ch.id))
+      .orderBy(asc(promises.title))
+    return c.html(
+      <Layout title={`Delete ${ch.name}`} principal={principalOf(c)} csrfToken={c.get('csrfToken')} nav="channels">
+        <h1>Delete the channel “{ch.name}”?</h1>
+        {naming.length ? (
+          <p class="lead">
+            {naming.length === 1 ? 'This promise names it' : `These ${naming.length} promises name it`}:{' '}
+            {naming.map((p, i) => (
+              <>
+                {i > 0 ? ', ' : ''}
+                <a href={`/promises/${p.id}`}>{p.title}</a>
+              </>
+            ))}
+            . After the delete they use the default channels, else their tech owner by email.
+          </p>
+        ) : (
+          <p class="lead">No promise names it{ch.isDefault ? '; it is a default channel, so promises that name none lose it' : ''}.</p>
+        )}
+        <p>The alerts it already sent stay in each break's history.</p>
+        <div class="actions">
+          <form method="post" action={`/channels/${ch.id}/delete`}>
+            <Csrf token={c.get('csrfToken')} />
+            <button class="btn danger" type="submit">
+              Delete the channel
+            </button>
+          </form>
+          <a class="btn secondary" href="/channels">
+            Keep it
+          </a>
+        </div>
+      </Layout>,
+    )
+  })
+
+  app.post('/channels/:id/delete', guards.post('channel.write'), async (c) => {
+    const ch = await loadChannel(c.req.param('id'))
+    if (!ch) return notFound(c, 'No channel has this address.')
+    await db.delete(channels).where(eq(channels.id, ch.id))
+    return c.redirect('/channels?notice=channel-deleted', 303)
   })
 
   return app

@@ -1,13 +1,14 @@
-import { and, asc, eq, gte, inArray, or, sql, type SQL } from 'drizzle-orm'
+import { and, asc, eq, gt, gte, inArray, or, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
-import { breaks, promises, runRollups } from '../db/schema.ts'
+import { breaks, maintenanceWindows, promises, runRollups } from '../db/schema.ts'
+import { activeWindow } from '../domain/maintenance.ts'
 import type { PromiseState } from '../domain/run.ts'
 
-// The dashboard's data in four small queries, whatever the number of runs:
+// The dashboard's data in five small queries, whatever the number of runs:
 // one page of promises (with the open break joined and the total counted
 // in the same query), the state counts, the owners for the filter, and the
 // daily kept rates of the page's promises from the hourly rollups (indexed
-// by promise_id, hour). Raw runs are never scanned here.
+// by promise_id, hour), and the maintenance windows not over yet. Raw runs are never scanned here.
 
 export const PAGE_SIZE = 100
 export const HISTORY_DAYS = 30
@@ -41,6 +42,8 @@ export interface DashboardRow {
   days: DayRate[]
   rate7: { kept: number; counted: number }
   rate30: { kept: number; counted: number }
+  /** In a maintenance window now: until when, and why. */
+  maintenance: { until: Date; reason: string | null } | null
 }
 
 export interface Dashboard {
@@ -77,6 +80,11 @@ export function rateWindows(now: Date): { since7: Date; since30: Date } {
   return { since7: new Date(days[days.length - 7]!), since30: new Date(days[0]!) }
 }
 
+function maintenanceOf(windows: (typeof maintenanceWindows.$inferSelect)[], promiseId: string, now: Date) {
+  const active = activeWindow(windows, promiseId, now)
+  return active ? { until: active.until, reason: active.window.reason } : null
+}
+
 export async function loadDashboard(db: Db, filters: DashboardFilters, now = new Date()): Promise<Dashboard> {
   const page = await db
     .select({
@@ -102,7 +110,7 @@ export async function loadDashboard(db: Db, filters: DashboardFilters, now = new
     .limit(PAGE_SIZE)
     .offset((filters.page - 1) * PAGE_SIZE)
 
-  const [countRows, ownerRows, rollups] = await Promise.all([
+  const [countRows, ownerRows, rollups, windows] = await Promise.all([
     db
       .select({ state: shownState, n: sql<number>`count(*)`.mapWith(Number) })
       .from(promises)
@@ -132,6 +140,8 @@ export async function loadDashboard(db: Db, filters: DashboardFilters, now = new
             ),
           )
           .groupBy(runRollups.promiseId, sql`2`),
+    // Windows in force or ahead are few: one query, matched in memory.
+    db.select().from(maintenanceWindows).where(gt(maintenanceWindows.endsAt, now)),
   ])
 
   const days = historyDays(now)
@@ -160,6 +170,7 @@ export async function loadDashboard(db: Db, filters: DashboardFilters, now = new
       days: series,
       rate7: sum(series.filter((d) => last7.has(d.day))),
       rate30: sum(series),
+      maintenance: maintenanceOf(windows, p.id, now),
     }
   })
 

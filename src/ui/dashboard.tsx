@@ -155,6 +155,11 @@ export function DashboardPage(props: {
                       </td>
                       <td>
                         <Badge state={r.state} />
+                        {r.maintenance ? (
+                          <div class="small muted">
+                            in maintenance until <Time at={r.maintenance.until}>{formatTime(r.maintenance.until)}</Time>
+                          </div>
+                        ) : null}
                       </td>
                       <td class="num">{formatRate(keptRate(r.rate7.kept, r.rate7.counted))}</td>
                       <td class="num">{formatRate(keptRate(r.rate30.kept, r.rate30.counted))}</td>

@@ -22,6 +22,32 @@ export interface PromisePageData {
   /** A walk asked for is queued or running, not recorded yet. */
   walking: boolean
   nextWalkAt: Date | null
+  maintenance: MaintenanceView
+}
+
+export interface MaintenanceView {
+  now: { until: Date; reason: string | null } | null
+  next: { start: Date; end: Date; reason: string | null } | null
+}
+
+function MaintenanceNotice(props: { maintenance: MaintenanceView }) {
+  const { now, next } = props.maintenance
+  if (now) {
+    return (
+      <p class="notice" role="status">
+        In maintenance until <Time at={now.until}>{formatTime(now.until)}</Time>
+        {now.reason ? `: ${now.reason}` : ''}. It is still walked; its alerts wait until the window ends (
+        <a href="/maintenance">maintenance</a>).
+      </p>
+    )
+  }
+  if (!next) return null
+  return (
+    <p class="small muted">
+      Next maintenance: <Time at={next.start}>{formatTime(next.start)}</Time> to <Time at={next.end}>{formatTime(next.end)}</Time>
+      {next.reason ? ` (${next.reason})` : ''}.
+    </p>
+  )
 }
 
 /** "Walking now", or when the next walk comes; the page script keeps it current (aria-live). */
@@ -207,6 +233,7 @@ export function PromisePage(props: {
         </div>
       </div>
       <Notice notice={props.notice} />
+      <MaintenanceNotice maintenance={data.maintenance} />
       <LiveStatus promiseId={p.id} lastRunId={p.lastRunId} walking={data.walking} nextWalkAt={data.nextWalkAt} now={props.now} />
       {data.alertRoute.via === 'nowhere' ? (
         <p class="notice bad" role="alert">

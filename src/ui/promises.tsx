@@ -3,11 +3,12 @@ import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { Context } from 'hono'
 import { Hono } from 'hono'
-import { and, asc, desc, eq, gte, inArray, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, gt, gte, inArray, isNull, or, sql } from 'drizzle-orm'
 import { routeAlert } from '../alerts/routing.ts'
 import { can } from '../auth/permissions.ts'
 import type { Db } from '../db/client.ts'
-import { breaks, channels, promiseChannels, promises, runRollups, runs } from '../db/schema.ts'
+import { breaks, channels, maintenanceWindows, promiseChannels, promises, runRollups, runs } from '../db/schema.ts'
+import { activeWindow, occurrences } from '../domain/maintenance.ts'
 import type { Budgets } from '../domain/budget.ts'
 import { parseJourney } from '../domain/journey/parse.ts'
 import type { RunResult } from '../domain/run.ts'
@@ -29,7 +30,7 @@ import {
   type PromiseFields,
   type PromiseFormValues,
 } from './promise-input.ts'
-import { DeletePage, PromisePage, type AlertRouteView } from './promise-page.tsx'
+import { DeletePage, PromisePage, type AlertRouteView, type MaintenanceView } from './promise-page.tsx'
 
 export interface PromiseRouteDeps {
   db: Db
@@ -282,7 +283,7 @@ export function promiseRoutes(deps: PromiseRouteDeps) {
       describeRoute(db, row.id),
     ])
     const r = rates[0] ?? { kept7: 0, counted7: 0, kept30: 0, counted30: 0 }
-    const live = await liveStatus(row)
+    const [live, maintenance] = await Promise.all([liveStatus(row), maintenanceOf(db, row.id, now)])
     return c.html(
       <PromisePage
         principal={principalOf(c)}
@@ -300,6 +301,7 @@ export function promiseRoutes(deps: PromiseRouteDeps) {
           breaks: breakRows,
           alertRoute: { ...route, mailConfigured: deps.mailConfigured ?? true },
           walking: live.walking,
+          maintenance,
           nextWalkAt: live.nextWalkAt ? new Date(live.nextWalkAt) : null,
         }}
       />,
@@ -372,6 +374,23 @@ export function promiseRoutes(deps: PromiseRouteDeps) {
   })
 
   return app
+}
+
+/** The maintenance window in force for the promise now, and the next one ahead. */
+async function maintenanceOf(db: Db, promiseId: string, now: Date): Promise<MaintenanceView> {
+  const windows = await db
+    .select()
+    .from(maintenanceWindows)
+    .where(and(gt(maintenanceWindows.endsAt, now), or(isNull(maintenanceWindows.promiseId), eq(maintenanceWindows.promiseId, promiseId))))
+  const active = activeWindow(windows, promiseId, now)
+  const ahead = windows
+    .flatMap((w) => occurrences(w, now, new Date(now.getTime() + 30 * 86_400_000)).map((o) => ({ ...o, reason: w.reason })))
+    .filter((o) => o.start > now)
+    .sort((a, b) => a.start.getTime() - b.start.getTime())[0]
+  return {
+    now: active ? { until: active.until, reason: active.window.reason ?? null } : null,
+    next: ahead ? { start: ahead.start, end: ahead.end, reason: ahead.reason ?? null } : null,
+  }
 }
 
 /** Where the promise's alerts go now, with the channels' names. */

@@ -2,8 +2,8 @@ import { createRoute, z } from '@hono/zod-openapi'
 import { and, asc, eq, type SQL } from 'drizzle-orm'
 import { requireAction } from '../../auth/middleware.ts'
 import type { Db } from '../../db/client.ts'
-import { maintenanceWindows, promises } from '../../db/schema.ts'
-import { recurrenceProblem, type MaintenanceWindow } from '../../domain/maintenance.ts'
+import { maintenanceWindows } from '../../db/schema.ts'
+import { windowProblems, type WindowValues } from '../../services/maintenance-windows.ts'
 import type { ApiDeps } from '../deps.ts'
 import { PageQuery, afterCursor, cursorKey, decodeCursor, pageSchema, toPage } from '../pagination.ts'
 import { ApiError, notFound, type FieldProblem } from '../problem.ts'
@@ -104,7 +104,6 @@ const routes = {
   }),
 }
 
-type WindowValues = Omit<MaintenanceWindow, 'id' | 'reason'> & { reason: string | null }
 
 export function maintenanceRoutes(deps: ApiDeps) {
   const app = newRouter()
@@ -160,22 +159,9 @@ export function maintenanceRoutes(deps: ApiDeps) {
   return app
 }
 
-/** The rules that span fields: an end after the start, a cron pattern with its length, a known promise. */
+/** The rules that span fields (src/services/maintenance-windows.ts), as a 422 naming each field. */
 async function checkWindow(db: Db, values: WindowValues): Promise<WindowValues> {
-  const errors: FieldProblem[] = []
-  if (values.endsAt <= values.startsAt) errors.push({ path: 'endsAt', message: 'expected a time after startsAt' })
-  if ((values.recurCron === null) !== (values.recurMinutes === null)) {
-    const path = values.recurCron === null ? 'recurCron' : 'recurMinutes'
-    errors.push({ path, message: 'a recurring window needs both recurCron (when it starts) and recurMinutes (how long it lasts)' })
-  }
-  if (values.recurCron) {
-    const problem = recurrenceProblem(values.recurCron, values.timezone)
-    if (problem) errors.push({ path: 'recurCron', message: problem })
-  }
-  if (values.promiseId) {
-    const [found] = await db.select({ id: promises.id }).from(promises).where(eq(promises.id, values.promiseId))
-    if (!found) errors.push({ path: 'promiseId', message: `no promise with id ${values.promiseId}` })
-  }
+  const errors: FieldProblem[] = await windowProblems(db, values)
   if (errors.length > 0) throw new ApiError(422, `${errors[0]!.path}: ${errors[0]!.message}`, errors)
   return values
 }

@@ -1,11 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi'
-import { asc, eq, sql } from 'drizzle-orm'
+import { asc } from 'drizzle-orm'
 import { requireAction } from '../../auth/middleware.ts'
-import type { Db } from '../../db/client.ts'
-import { promises, secrets } from '../../db/schema.ts'
-import { encrypt } from '../../infra/crypto.ts'
-import type { PromiseScheduler } from '../../queue/scheduler-port.ts'
-import { referencedSecrets } from '../../queue/spec.ts'
+import { secrets } from '../../db/schema.ts'
+import { MAX_SECRET_LENGTH, SECRET_NAME, SECRET_NAME_RULE, deleteSecret, setSecret } from '../../services/secrets.ts'
 import type { ApiDeps } from '../deps.ts'
 import { notFound } from '../problem.ts'
 import { newRouter, problemResponses } from '../router.ts'
@@ -18,7 +15,7 @@ const SecretSchema = z.object({ name: z.string(), createdAt: z.string(), updated
 const NameParams = z.object({
   name: z
     .string()
-    .regex(/^[A-Za-z0-9_]{1,100}$/, 'expected letters, digits and _ (as in {{secrets.SHOP_USER}})')
+    .regex(SECRET_NAME, SECRET_NAME_RULE)
     .openapi({ param: { name: 'name', in: 'path' }, example: 'SHOP_USER' }),
 })
 
@@ -43,7 +40,7 @@ const routes = {
         required: true,
         content: {
           'application/json': {
-            schema: z.strictObject({ value: z.string().min(1, 'expected the secret value').max(10_000, 'expected at most 10000 characters') }),
+            schema: z.strictObject({ value: z.string().min(1, 'expected the secret value').max(MAX_SECRET_LENGTH, `expected at most ${MAX_SECRET_LENGTH} characters`) }),
           },
         },
       },
@@ -72,35 +69,17 @@ export function secretRoutes(deps: ApiDeps) {
 
   app.openapi(routes.put, async (c) => {
     const { name } = c.req.valid('param')
-    const valueEncrypted = encrypt(deps.secretKey, c.req.valid('json').value)
-    const [row] = await db
-      .insert(secrets)
-      .values({ name, valueEncrypted })
-      .onConflictDoUpdate({ target: secrets.name, set: { valueEncrypted, updatedAt: sql`now()` } })
-      .returning()
-    await resyncUsers(db, deps.scheduler, name)
-    return c.json(secretView(row!), 200)
+    const row = await setSecret(db, deps.secretKey, deps.scheduler, name, c.req.valid('json').value)
+    return c.json(secretView(row), 200)
   })
 
   app.openapi(routes.delete, async (c) => {
     const { name } = c.req.valid('param')
-    const deleted = await db.delete(secrets).where(eq(secrets.name, name)).returning({ name: secrets.name })
-    if (deleted.length === 0) throw notFound('secret', name)
-    await resyncUsers(db, deps.scheduler, name)
+    if (!(await deleteSecret(db, deps.scheduler, name))) throw notFound('secret', name)
     return c.body(null, 204)
   })
 
   return app
-}
-
-/** Jobs carry their secrets (encrypted): the schedules of promises that use this one are refreshed. */
-async function resyncUsers(db: Db, scheduler: PromiseScheduler, name: string): Promise<void> {
-  const rows = await db
-    .select({ id: promises.id, journey: promises.journey, checkFile: promises.checkFile })
-    .from(promises)
-    .where(eq(promises.paused, false))
-  const users = rows.filter((r) => r.checkFile !== null || referencedSecrets(r.journey).includes(name))
-  for (const row of users) await scheduler.sync(row.id)
 }
 
 function secretView(row: typeof secrets.$inferSelect) {
