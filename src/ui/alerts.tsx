@@ -7,6 +7,7 @@ import { NOT_SENT_REASON } from '../notify/outbox.ts'
 import { formatTime } from './format.ts'
 import { pageGuards, principalOf, type UiEnv } from './guards.tsx'
 import { Layout, Time } from './layout.tsx'
+import { DataTable } from './table.tsx'
 
 // The Alerts page: every alert Kept sent or tried lately, and the outbox of
 // email it kept unsent because SMTP_URL is not set. Every role reads it: it
@@ -89,36 +90,22 @@ export function AlertsPage(props: {
       {props.deliveries.length === 0 ? (
         <p class="muted">No alert yet: they come when a promise breaks.</p>
       ) : (
-        <div class="table-wrap">
-          <table>
-            <caption class="visually-hidden">Alert deliveries, newest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">Promise</th>
-                <th scope="col">Alert</th>
-                <th scope="col">To</th>
-                <th scope="col">Status</th>
-              </tr>
-            </thead>
-            <tbody>
-              {props.deliveries.map((d) => (
-                <tr>
-                  <td>
-                    <Time at={d.at}>{formatTime(d.at)}</Time>
-                  </td>
-                  <td>{d.breakId ? <a href={`/breaks/${d.breakId}`}>{d.promiseTitle ?? 'a deleted promise'}</a> : '—'}</td>
-                  <td>{kindWords[d.kind] ?? d.kind}</td>
-                  <td>{d.to}</td>
-                  <td>
-                    <span class={`delivery d-${d.status}`}>{statusWords[d.status] ?? d.status}</span>
-                    {d.error && d.status !== 'logged' ? <div class="small muted">{d.error}</div> : null}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable caption="Alert deliveries, newest first" columns={['When', 'Promise', 'Alert', 'To', 'Status']}>
+          {props.deliveries.map((d) => (
+            <tr>
+              <td>
+                <Time at={d.at}>{formatTime(d.at)}</Time>
+              </td>
+              <td>{d.breakId ? <a href={`/breaks/${d.breakId}`}>{d.promiseTitle ?? 'a deleted promise'}</a> : '—'}</td>
+              <td>{kindWords[d.kind] ?? d.kind}</td>
+              <td>{d.to}</td>
+              <td>
+                <span class={`delivery d-${d.status}`}>{statusWords[d.status] ?? d.status}</span>
+                {d.error && d.status !== 'logged' ? <div class="small muted">{d.error}</div> : null}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       <h2 id="outbox">Outbox</h2>
       {props.outbox.length === 0 ? (

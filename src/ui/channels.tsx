@@ -10,6 +10,8 @@ import { formatTime } from './format.ts'
 import { notFound, pageGuards, principalOf, type UiEnv } from './guards.tsx'
 import { Csrf, Layout, Notice, Time } from './layout.tsx'
 import { TextField } from './field.tsx'
+import { ConfirmDeletePage } from './confirm.tsx'
+import { DataTable } from './table.tsx'
 
 // Alert channels (tech and admin): the list with each channel's last
 // error, a form per channel type, and a test message.
@@ -118,21 +120,7 @@ function ChannelsPage(props: {
       {props.rows.length === 0 ? (
         <p class="card">No channel yet. Add one below, then send it a test.</p>
       ) : (
-        <div class="table-wrap">
-          <table>
-            <caption class="visually-hidden">Channels</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Type</th>
-                <th scope="col">Settings</th>
-                <th scope="col">Last error</th>
-                <th scope="col">
-                  <span class="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
+        <DataTable caption="Channels" columns={['Name', 'Type', 'Settings', 'Last error', '']}>
               {props.rows.map((ch) => (
                 <tr>
                   <td>
@@ -181,40 +169,25 @@ function ChannelsPage(props: {
                   </td>
                 </tr>
               ))}
-            </tbody>
-          </table>
-        </div>
+        </DataTable>
       )}
 
       <h2 id="failed">Failed deliveries</h2>
       {props.failed.length === 0 ? (
         <p class="muted">None lately.</p>
       ) : (
-        <div class="table-wrap">
-          <table>
-            <caption class="visually-hidden">Alerts a channel did not take, newest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">Channel</th>
-                <th scope="col">Alert</th>
-                <th scope="col">Error</th>
-              </tr>
-            </thead>
-            <tbody>
-              {props.failed.map((f) => (
-                <tr>
-                  <td>
-                    <Time at={f.at}>{formatTime(f.at)}</Time>
-                  </td>
-                  <td>{f.channel}</td>
-                  <td>{f.breakId ? <a href={`/breaks/${f.breakId}`}>{f.kind} of {f.title ?? 'a promise'}</a> : f.kind}</td>
-                  <td class="small error">{f.error ?? 'no reason given'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable caption="Alerts a channel did not take, newest first" columns={['When', 'Channel', 'Alert', 'Error']}>
+          {props.failed.map((f) => (
+            <tr>
+              <td>
+                <Time at={f.at}>{formatTime(f.at)}</Time>
+              </td>
+              <td>{f.channel}</td>
+              <td>{f.breakId ? <a href={`/breaks/${f.breakId}`}>{f.kind} of {f.title ?? 'a promise'}</a> : f.kind}</td>
+              <td class="small error">{f.error ?? 'no reason given'}</td>
+            </tr>
+          ))}
+        </DataTable>
       )}
 
       <h2 id="add">Add a channel</h2>
@@ -442,8 +415,16 @@ export function channelRoutes(deps: ChannelRouteDeps) {
       .where(eq(promiseChannels.channelId, ch.id))
       .orderBy(asc(promises.title))
     return c.html(
-      <Layout title={`Delete ${ch.name}`} principal={principalOf(c)} csrfToken={c.get('csrfToken')} nav="channels">
-        <h1>Delete the channel “{ch.name}”?</h1>
+      <ConfirmDeletePage
+        title={`Delete ${ch.name}`}
+        heading={<>Delete the channel “{ch.name}”?</>}
+        principal={principalOf(c)}
+        csrfToken={c.get('csrfToken')}
+        nav="channels"
+        action={`/channels/${ch.id}/delete`}
+        confirm="Delete the channel"
+        keepHref="/channels"
+      >
         {naming.length ? (
           <p class="lead">
             {naming.length === 1 ? 'This promise names it' : `These ${naming.length} promises name it`}:{' '}
@@ -459,18 +440,7 @@ export function channelRoutes(deps: ChannelRouteDeps) {
           <p class="lead">No promise names it{ch.isDefault ? '; it is a default channel, so promises that name none lose it' : ''}.</p>
         )}
         <p>The alerts it already sent stay in each break's history.</p>
-        <div class="actions">
-          <form method="post" action={`/channels/${ch.id}/delete`}>
-            <Csrf token={c.get('csrfToken')} />
-            <button class="btn danger" type="submit">
-              Delete the channel
-            </button>
-          </form>
-          <a class="btn secondary" href="/channels">
-            Keep it
-          </a>
-        </div>
-      </Layout>,
+      </ConfirmDeletePage>,
     )
   })
 

@@ -10,6 +10,7 @@ import { FieldMessages, TextField } from './field.tsx'
 import { formatTime } from './format.ts'
 import { notFound, pageGuards, principalOf, type UiEnv } from './guards.tsx'
 import { Csrf, Layout, Notice, Time } from './layout.tsx'
+import { DataTable } from './table.tsx'
 
 // Maintenance windows: runs go on, alerts wait. Every role sees them;
 // tech and admin create, edit and end them (role channel.write).
@@ -192,26 +193,11 @@ function MaintenancePage(props: {
   const live = props.windows.filter((w) => w.row.endsAt > props.now)
   const past = props.windows.filter((w) => w.row.endsAt <= props.now).slice(0, 20)
   const table = (rows: typeof props.windows, caption: string) => (
-    <div class="table-wrap">
-      <table>
-        <caption class="visually-hidden">{caption}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Promise</th>
-            <th scope="col">When</th>
-            <th scope="col">Reason</th>
-            <th scope="col">
-              <span class="visually-hidden">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((w) => (
-            <WindowLine row={w.row} title={w.title} now={props.now} canWrite={canWrite} csrfToken={props.csrfToken} />
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable caption={caption} columns={['Promise', 'When', 'Reason', '']}>
+      {rows.map((w) => (
+        <WindowLine row={w.row} title={w.title} now={props.now} canWrite={canWrite} csrfToken={props.csrfToken} />
+      ))}
+    </DataTable>
   )
   return (
     <Layout title="Maintenance" principal={props.principal} csrfToken={props.csrfToken} nav="maintenance">

@@ -3,6 +3,7 @@ import type { breaks, promises, runs } from '../db/schema.ts'
 import type { PromiseState } from '../domain/run.ts'
 import { formatCountdown, formatDuration, formatRate, formatSeconds, formatTime, keptRate, plural } from './format.ts'
 import { Badge, Csrf, Layout, Notice, Time } from './layout.tsx'
+import { ConfirmDeletePage } from './confirm.tsx'
 import { failureText, StepsTable } from './run-view.tsx'
 
 type PromiseRow = typeof promises.$inferSelect
@@ -352,23 +353,20 @@ export function PromisePage(props: {
 export function DeletePage(props: { principal: Principal; csrfToken: string | null; promise: PromiseRow }) {
   const p = props.promise
   return (
-    <Layout title={`Delete ${p.title}`} principal={props.principal} csrfToken={props.csrfToken} nav="promises">
-      <h1>Delete “{p.title}”?</h1>
+    <ConfirmDeletePage
+      title={`Delete ${p.title}`}
+      heading={<>Delete “{p.title}”?</>}
+      principal={props.principal}
+      csrfToken={props.csrfToken}
+      nav="promises"
+      action={`/promises/${p.id}/delete`}
+      confirm="Delete the promise"
+      keepHref={`/promises/${p.id}`}
+    >
       <p class="lead">
         Its schedule stops and its runs, breaks and history are deleted. This cannot be undone. To stop it for a while,
         pause it instead.
       </p>
-      <div class="actions">
-        <form method="post" action={`/promises/${p.id}/delete`}>
-          <Csrf token={props.csrfToken} />
-          <button class="btn danger" type="submit">
-            Delete the promise
-          </button>
-        </form>
-        <a class="btn secondary" href={`/promises/${p.id}`}>
-          Keep it
-        </a>
-      </div>
-    </Layout>
+    </ConfirmDeletePage>
   )
 }

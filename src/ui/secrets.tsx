@@ -8,7 +8,9 @@ import { MAX_SECRET_LENGTH, SECRET_NAME, SECRET_NAME_RULE, deleteSecret, secrets
 import { TextField } from './field.tsx'
 import { formatTime } from './format.ts'
 import { notFound, pageGuards, principalOf, type UiEnv } from './guards.tsx'
+import { ConfirmDeletePage } from './confirm.tsx'
 import { Csrf, Layout, Notice, Time } from './layout.tsx'
+import { DataTable } from './table.tsx'
 
 // Settings → Secrets: the values journeys use as {{secrets.NAME}}. Values
 // are write-only: set or replaced here, never shown again. Roles that edit
@@ -62,41 +64,26 @@ function SecretsPage(props: {
       {listing.secrets.length === 0 ? (
         <p class="muted">No secret yet.</p>
       ) : (
-        <div class="table-wrap">
-          <table>
-            <caption class="visually-hidden">Secrets and the journeys that use them</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Used by</th>
-                <th scope="col">Changed</th>
-                <th scope="col">
-                  <span class="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {listing.secrets.map((s) => (
-                <tr>
-                  <td>
-                    <code>{s.name}</code>
-                  </td>
-                  <td>
-                    <UsedBy users={s.usedBy} />
-                  </td>
-                  <td>
-                    <Time at={s.updatedAt}>{formatTime(s.updatedAt)}</Time>
-                  </td>
-                  <td>
-                    <a class="btn secondary small" href={`/settings/secrets/${s.name}/delete`}>
-                      Delete…
-                    </a>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable caption="Secrets and the journeys that use them" columns={['Name', 'Used by', 'Changed', '']}>
+          {listing.secrets.map((s) => (
+            <tr>
+              <td>
+                <code>{s.name}</code>
+              </td>
+              <td>
+                <UsedBy users={s.usedBy} />
+              </td>
+              <td>
+                <Time at={s.updatedAt}>{formatTime(s.updatedAt)}</Time>
+              </td>
+              <td>
+                <a class="btn secondary small" href={`/settings/secrets/${s.name}/delete`}>
+                  Delete…
+                </a>
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       <h2>Add or replace a secret</h2>
       <form method="post" action="/settings/secrets" class="card stack" novalidate>
@@ -163,25 +150,24 @@ export function secretRoutes(deps: { db: Db; scheduler: PromiseScheduler; secret
     const found = (await secretsWithUsers(db)).secrets.find((s) => s.name === name)
     if (!found) return notFound(c, 'No secret has this name.')
     return c.html(
-      <Layout title={`Delete ${name}`} principal={principalOf(c)} csrfToken={c.get('csrfToken')} nav="secrets">
-        <h1>
-          Delete the secret <code>{name}</code>?
-        </h1>
+      <ConfirmDeletePage
+        title={`Delete ${name}`}
+        heading={
+          <>
+            Delete the secret <code>{name}</code>?
+          </>
+        }
+        principal={principalOf(c)}
+        csrfToken={c.get('csrfToken')}
+        nav="secrets"
+        action={`/settings/secrets/${name}/delete`}
+        confirm="Delete the secret"
+        keepHref="/settings/secrets"
+      >
         <p class="lead">
           Used by: <UsedBy users={found.usedBy} />. Their walks become errors until it is set again.
         </p>
-        <div class="actions">
-          <form method="post" action={`/settings/secrets/${name}/delete`}>
-            <Csrf token={c.get('csrfToken')} />
-            <button class="btn danger" type="submit">
-              Delete the secret
-            </button>
-          </form>
-          <a class="btn secondary" href="/settings/secrets">
-            Keep it
-          </a>
-        </div>
-      </Layout>,
+      </ConfirmDeletePage>,
     )
   })
 

@@ -28,6 +28,7 @@ import { createRedisConnection } from '../../src/infra/redis.ts'
 import { QUEUES } from '../../src/queue/jobs.ts'
 import { ALERT_JOB_OPTIONS } from '../../src/queue/options.ts'
 import { alertJobId, type AlertEvent } from '../../src/recorder/recorder.ts'
+import { testAlertSettings } from '../support/alert-settings.ts'
 import { freshDatabase, uniquePrefix } from '../support/db.ts'
 import { pause, until } from '../support/wait.ts'
 
@@ -101,19 +102,7 @@ describe('alerts: delivery', () => {
   const secretKey = randomBytes(32)
   const receivers: Awaited<ReturnType<typeof receiver>>[] = []
 
-  const settings = (overrides: Partial<AlertSettings> = {}): AlertSettings => ({
-    baseUrl: 'https://kept.example.com',
-    dataDir,
-    timezone: 'UTC',
-    groupWindowMs: 0,
-    groupThreshold: 3,
-    reminderIntervalMs: 4 * 3600_000,
-    reminderMax: 6,
-    deliveryAttempts: 4,
-    deliveryBackoffMs: 100,
-    tickEveryMs: 0,
-    ...overrides,
-  })
+  const settings = (overrides: Partial<AlertSettings> = {}) => testAlertSettings(dataDir, overrides)
 
   beforeAll(async () => {
     pg = await freshDatabase()

@@ -13,7 +13,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startAlerts, type Alerts } from '../../src/alerts/alerts.ts'
 import { encryptChannelConfig } from '../../src/alerts/channel-config.ts'
 import type { Mailer } from '../../src/alerts/channels/index.ts'
-import type { AlertSettings } from '../../src/alerts/settings.ts'
 import { createApiApp } from '../../src/api/app.ts'
 import { createApiToken } from '../../src/auth/tokens.ts'
 import { alertDeliveries, breaks, channels, outbox, promiseChannels, promises, runs } from '../../src/db/schema.ts'
@@ -22,6 +21,7 @@ import { createRedisConnection } from '../../src/infra/redis.ts'
 import { QUEUES } from '../../src/queue/jobs.ts'
 import { ALERT_JOB_OPTIONS } from '../../src/queue/options.ts'
 import { alertJobId, type AlertEvent } from '../../src/recorder/recorder.ts'
+import { testAlertSettings } from '../support/alert-settings.ts'
 import { freshDatabase, uniquePrefix } from '../support/db.ts'
 import { dropPrefix } from '../support/redis.ts'
 import { startSmtpReceiver, type SmtpReceiver } from '../support/smtp.ts'
@@ -47,18 +47,7 @@ async function pipeline(mailer: Mailer, redis: Redis): Promise<Pipeline> {
   const pg = await freshDatabase()
   const prefix = uniquePrefix('routing')
   const dataDir = await mkdtemp(path.join(tmpdir(), 'kept-routing-'))
-  const settings: AlertSettings = {
-    baseUrl: 'https://kept.example.com',
-    dataDir,
-    timezone: 'UTC',
-    groupWindowMs: 0,
-    groupThreshold: 3,
-    reminderIntervalMs: 4 * 3600_000,
-    reminderMax: 6,
-    deliveryAttempts: 2,
-    deliveryBackoffMs: 100,
-    tickEveryMs: 0,
-  }
+  const settings = testAlertSettings(dataDir, { deliveryAttempts: 2 })
   const secretKey = randomBytes(32)
   const alerts = await startAlerts({ connection: redis, prefix, db: pg.db, secretKey, settings, mailer })
   const queue = new Queue<AlertEvent>(QUEUES.alerts, { connection: redis, prefix })

@@ -13,6 +13,7 @@ import { closeServer } from '../../src/infra/close-server.ts'
 import { decrypt } from '../../src/infra/crypto.ts'
 import { pageRoutes } from '../../src/ui/app.tsx'
 import { fakeTry, recordingScheduler, usersByRole, type Signed } from '../e2e/ui-fixtures.ts'
+import { testAlertSettings } from '../support/alert-settings.ts'
 import { freshDatabase } from '../support/db.ts'
 
 // The pages a team runs Kept with: Secrets, Maintenance and editable
@@ -42,18 +43,7 @@ beforeAll(async () => {
   })
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve))
   receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`
-  const settings = {
-    baseUrl: 'http://127.0.0.1:3000',
-    dataDir,
-    timezone: 'UTC',
-    groupWindowMs: 0,
-    groupThreshold: 3,
-    reminderIntervalMs: 3600_000,
-    reminderMax: 0,
-    deliveryAttempts: 1,
-    deliveryBackoffMs: 100,
-    tickEveryMs: 0,
-  }
+  const settings = testAlertSettings(dataDir, { baseUrl: 'http://127.0.0.1:3000', reminderMax: 0, deliveryAttempts: 1 })
   const mailer = { transport: nodemailer.createTransport({ jsonTransport: true }), configured: false, from: 'kept@localhost' }
   app = pageRoutes({
     db: pg.db,
