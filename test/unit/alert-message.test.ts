@@ -185,3 +185,15 @@ describe('test alert', () => {
     expect(message.breaks).toEqual([])
   })
 })
+
+describe('the Slack message', () => {
+  it('escapes the promise title in the top-level text as in the blocks', async () => {
+    const { slackPayload } = await import('../../src/alerts/channels/slack.ts')
+    const title = 'Order <https://evil.example|now> & <!channel> in 3 clicks'
+    const base = facts()
+    const payload = slackPayload(buildAlertMessage({ kind: 'open', facts: { ...base, promise: { ...base.promise, title } } }, { now }))
+    expect(payload.text).not.toContain('<')
+    expect(payload.text).toContain('&lt;!channel&gt;')
+    expect(payload.text).toContain('&amp;')
+  })
+})

@@ -44,7 +44,7 @@ export function slackPayload(message: AlertMessage) {
     })
   }
   // `text` is the notification preview and the fallback for old clients.
-  return { text: message.summary, blocks }
+  return { text: escape(message.summary), blocks }
 }
 
 // Slack's mrkdwn needs only these three escaped.
