@@ -27,6 +27,8 @@ import { composeJourneyWorker } from '../../workers/journey.ts'
 import { composeRecorder } from '../../workers/recorder.ts'
 import { startDemo } from './demo.ts'
 import { healthCheck } from './health.ts'
+import { every } from 'hono/combine'
+import { authenticate, requireAction } from '../auth/middleware.ts'
 import { createHttpApp, listen, type HttpServer } from './http.ts'
 import type { Runtime } from './runtime.ts'
 
@@ -137,7 +139,8 @@ export async function startControlPlane(rt: Runtime, options: { worker: boolean;
     tryJourney: (spec) => tryJourney({ journeys, redis: connection, prefix }, spec),
   })
   const digests = digestRoutes({ db, secretKey, timezone: env.KEPT_TIMEZONE, baseUrl })
-  const app = createHttpApp({ logger, api, digests, pages, metrics: metrics.registry, readCache })
+  const metricsGuard = env.KEPT_METRICS_PUBLIC ? undefined : every(authenticate({ db }), requireAction('read'))
+  const app = createHttpApp({ logger, api, digests, pages, metrics: metrics.registry, readCache, ...(metricsGuard ? { metricsGuard } : {}) })
   const http = await listen(app, { port: env.PORT, host: env.HOST }).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'EADDRINUSE') throw new StartupError('PORT', `port ${env.PORT} on ${env.HOST} is already in use`, 'Stop what uses it, or set PORT to another port.')
     throw error

@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net'
 import { serve, type ServerType } from '@hono/node-server'
-import { Hono } from 'hono'
+import { Hono, type MiddlewareHandler } from 'hono'
 import { createMiddleware } from 'hono/factory'
 import type { Registry } from 'prom-client'
 import type { ReadCache } from '../api/read-cache.ts'
@@ -30,13 +30,16 @@ export function createHttpApp(parts: {
   digests: Hono<any>
   pages: Hono<any>
   metrics: Registry
+  /** Runs before /metrics: refuses a scrape without a token unless metrics are public. */
+  metricsGuard?: MiddlewareHandler
   /** Cleared by every change made through this app, API and pages alike. */
   readCache?: ReadCache
 }) {
   const app = new Hono()
   app.use(requestLog(parts.logger))
   if (parts.readCache) app.use(parts.readCache.invalidator)
-  app.get('/metrics', metricsRoute(parts.metrics))
+  if (parts.metricsGuard) app.get('/metrics', parts.metricsGuard, metricsRoute(parts.metrics))
+  else app.get('/metrics', metricsRoute(parts.metrics))
   app.route('/api', parts.api)
   app.route('/digests', parts.digests)
   app.route('/', parts.pages)

@@ -42,6 +42,8 @@ const envSchema = z.object({
   ),
   KEPT_DATA_DIR: z.string().default('./.kept'),
   KEPT_DEMO: flag(true),
+  /** 1: /metrics answers without a token (a scraper inside a private network). */
+  KEPT_METRICS_PUBLIC: flag(false),
   KEPT_DEMO_PORT: z.coerce.number().int().min(0).max(65535).default(4100),
   KEPT_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'expected letters, digits, _ . : -').default('kept'),
   KEPT_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),

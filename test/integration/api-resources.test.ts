@@ -271,10 +271,13 @@ describe('digests, journeys, health', () => {
     expect(bad).not.toHaveProperty('suggestedBudgets')
   })
 
-  it('answers health without a token, 503 when something is down', async () => {
+  it('answers health without a token, 503 when something is down; the details only with a token', async () => {
     const res = await h.call('GET', '/api/v1/health', { as: null })
     expect(res.status).toBe(503)
-    expect(await res.json()).toMatchObject({ ok: false, redis: { ok: false } })
+    expect(await res.json()).toEqual({ ok: false, status: 'degraded' })
+    const detailed = await h.call('GET', '/api/v1/health', { as: 'viewer' })
+    expect(detailed.status).toBe(503)
+    expect(await detailed.json()).toMatchObject({ ok: false, status: 'degraded', redis: { ok: false } })
   })
 })
 

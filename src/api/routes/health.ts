@@ -8,7 +8,7 @@ const healthRoute = createRoute({
   method: 'get',
   path: '/health',
   tags: ['health'],
-  summary: 'Can Kept reach its database and Redis (no authentication)',
+  summary: 'Can Kept reach its database and Redis: ok or degraded to anyone, the details with a token',
   security: [],
   responses: {
     200: { description: 'Healthy', content: { 'application/json': { schema: HealthSchema } } },
@@ -21,7 +21,9 @@ export function healthRoutes(deps: ApiDeps) {
   app.openapi(healthRoute, async (c) => {
     const report = await deps.health()
     c.header('cache-control', 'no-store')
-    return report.ok ? c.json(report, 200) : c.json(report, 503)
+    // Strangers learn whether Kept is well, never its paths, driver or error texts.
+    const shown = c.get('principal') ? { ...report, status: report.ok ? 'ok' : 'degraded' } : { ok: report.ok, status: report.ok ? 'ok' : 'degraded' }
+    return report.ok ? c.json(shown, 200) : c.json(shown, 503)
   })
   return app
 }
