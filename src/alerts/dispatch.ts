@@ -7,6 +7,7 @@ import { sendsAtOnce } from '../domain/alert-grouping.ts'
 import { openAlertsOf, scheduleFlush } from './grouping.ts'
 import { deliveryKey } from './keys.ts'
 import { routeAlert } from './routing.ts'
+import { TARGET_COLUMNS, isReachable, targetKeyPart } from './targets.ts'
 import { OWNER_TARGET, ownerLabel } from '../domain/alert-route.ts'
 
 /**
@@ -90,7 +91,7 @@ async function dispatchOpen(ctx: AlertContext, brk: { id: string; promiseId: str
  */
 async function dispatchResolve(ctx: AlertContext, breakId: string): Promise<number> {
   const told = await ctx.db
-    .select({ channelId: alertDeliveries.channelId, recipient: alertDeliveries.recipient, channelLabel: alertDeliveries.channelLabel })
+    .select(TARGET_COLUMNS)
     .from(alertDeliveries)
     .where(
       and(
@@ -99,18 +100,16 @@ async function dispatchResolve(ctx: AlertContext, breakId: string): Promise<numb
         notInArray(alertDeliveries.status, ['held', 'cancelled']),
       ),
     )
-  let count = 0
-  for (const target of told) {
-    if (!target.channelId && !target.recipient) continue // its channel was deleted since
-    const key = deliveryKey(breakId, 'resolve', target.channelId ?? OWNER_TARGET)
+  const reachable = told.filter(isReachable) // not a channel deleted since
+  for (const target of reachable) {
+    const key = deliveryKey(breakId, 'resolve', targetKeyPart(target))
     await ctx.db
       .insert(alertDeliveries)
       .values({ idempotencyKey: key, breakId, ...target, kind: 'resolve', groupKey: key, createdAt: ctx.now() })
       .onConflictDoNothing({ target: alertDeliveries.idempotencyKey })
-    count++
   }
   await ensurePending(ctx, breakId, 'resolve')
-  return count
+  return reachable.length
 }
 
 /** Jobs for the break's pending deliveries of this kind that have a key to send under. */

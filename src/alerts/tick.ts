@@ -6,8 +6,7 @@ import { ensureDeliveryJobs } from './enqueue.ts'
 import { scheduleFlush } from './grouping.ts'
 import { deliveryKey } from './keys.ts'
 import { maintenanceCheck } from './maintenance.ts'
-import { sameTarget } from './targets.ts'
-import { OWNER_TARGET } from '../domain/alert-route.ts'
+import { TARGET_COLUMNS, isReachable, sameTarget, targetKeyPart } from './targets.ts'
 
 export interface TickReport {
   /** Held alerts sent on their way because their window ended. */
@@ -119,10 +118,10 @@ async function queueReminders(ctx: AlertContext): Promise<number> {
     if (inMaintenance(brk.promiseId)) continue
     const told = (
       await ctx.db
-        .select({ channelId: alertDeliveries.channelId, recipient: alertDeliveries.recipient, channelLabel: alertDeliveries.channelLabel })
+        .select(TARGET_COLUMNS)
         .from(alertDeliveries)
         .where(and(eq(alertDeliveries.breakId, brk.id), eq(alertDeliveries.kind, 'open'), inArray(alertDeliveries.status, ['sent', 'logged'])))
-    ).filter((target) => target.channelId || target.recipient)
+    ).filter(isReachable)
     if (told.length === 0) continue
     const n = brk.remindersSent + 1
     const added = await ctx.db.transaction(async (tx) => {
@@ -133,7 +132,7 @@ async function queueReminders(ctx: AlertContext): Promise<number> {
         .returning({ id: breaks.id })
       if (claimed.length === 0) return []
       const rows = told.map((target) => {
-        const key = deliveryKey(brk.id, 'reminder', target.channelId ?? OWNER_TARGET, n)
+        const key = deliveryKey(brk.id, 'reminder', targetKeyPart(target), n)
         return { idempotencyKey: key, breakId: brk.id, ...target, kind: 'reminder' as const, groupKey: key, createdAt: now }
       })
       await tx.insert(alertDeliveries).values(rows).onConflictDoNothing({ target: alertDeliveries.idempotencyKey })

@@ -2,7 +2,7 @@ import { Hono } from 'hono'
 import { desc, eq, isNotNull } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
 import { alertDeliveries, breaks, channels, outbox, promises } from '../db/schema.ts'
-import { ownerLabel } from '../domain/alert-route.ts'
+import { targetWords } from '../alerts/targets.ts'
 import { NOT_SENT_REASON } from '../notify/outbox.ts'
 import { formatTime } from './format.ts'
 import { pageGuards, principalOf, type UiEnv } from './guards.tsx'
@@ -156,7 +156,7 @@ export function alertRoutes(deps: { db: Db; mailConfigured: boolean }) {
       id: row.id,
       breakId: row.breakId,
       promiseTitle,
-      to: channelName ?? (row.recipient ? ownerLabel(row.recipient) : `${row.channelLabel ?? 'a channel'} (deleted since)`),
+      to: targetWords(row, channelName),
       kind: row.kind,
       status: row.status,
       at: row.sentAt ?? row.createdAt,
