@@ -1,5 +1,6 @@
 import { CronExpressionParser } from 'cron-parser'
 import type { BudgetKey } from './budget.ts'
+import { isTimezone } from './maintenance.ts'
 
 // The limits of a promise's numbers, the same for every door (API, form,
 // check files), with the words each wrong value gets.
@@ -37,10 +38,20 @@ const CRON_SAMPLES = 2000
 const CRON_HORIZON_MS = 400 * 86_400_000
 
 /**
- * Why a cron pattern cannot schedule a promise, or null: it must parse,
- * and no two walks may come closer than MIN_INTERVAL_SECONDS (a 6-field
- * pattern can name seconds: "* * * * * *" walks every second).
+ * Why a cron schedule cannot walk a promise, naming the field at fault, or
+ * null: a known time zone, a pattern that parses, and no two walks closer
+ * than MIN_INTERVAL_SECONDS (a 6-field pattern can name seconds: "* * * * * *"
+ * walks every second).
  */
+export function cronScheduleProblem(pattern: string, timezone: string | null): { field: 'cron' | 'timezone'; message: string } | null {
+  if (timezone !== null && !isTimezone(timezone)) {
+    return { field: 'timezone', message: `unknown timezone "${timezone}", expected an IANA name like Europe/Paris` }
+  }
+  const message = cronProblem(pattern, timezone ?? 'UTC')
+  return message ? { field: 'cron', message } : null
+}
+
+/** The pattern's part of cronScheduleProblem, in a zone already known good. */
 export function cronProblem(pattern: string, timezone: string): string | null {
   let expression
   try {

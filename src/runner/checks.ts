@@ -3,18 +3,11 @@ import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { z } from 'zod'
 import type { CheckDefinition } from '../check.ts'
-import type { BudgetKey } from '../domain/budget.ts'
-import { recurrenceProblem } from '../domain/maintenance.ts'
-import { BUDGET_LIMITS, MAX_INTERVAL_SECONDS, MIN_INTERVAL_SECONDS, cronProblem, textProblem } from '../domain/promise-limits.ts'
+import { MAX_INTERVAL_SECONDS, MIN_INTERVAL_SECONDS, cronScheduleProblem, textProblem } from '../domain/promise-limits.ts'
+import { budgetsSchema } from '../promises/budgets-schema.ts'
 
 export type { CheckContext, CheckDefinition } from '../check.ts'
 
-const budget = (key: BudgetKey) => {
-  const limit = BUDGET_LIMITS[key]
-  const message = `expected ${limit.what} from ${limit.min} to ${limit.max}`
-  const base = z.number(message).min(limit.min, message).max(limit.max, message)
-  return (limit.integer ? base.int(message) : base).optional()
-}
 const text = (max: number) =>
   z
     .string()
@@ -30,16 +23,7 @@ const text = (max: number) =>
 const definitionSchema = z.object({
   title: text(200).pipe(z.string().trim().min(1, 'expected the promise in marketing words')),
   description: text(2000).optional(),
-  budgets: z
-    .object({
-      maxClicks: budget('maxClicks'),
-      maxSeconds: budget('maxSeconds'),
-      maxStepSeconds: budget('maxStepSeconds'),
-      maxLcpMs: budget('maxLcpMs'),
-      maxA11yViolations: budget('maxA11yViolations'),
-    })
-    .strict()
-    .optional(),
+  budgets: budgetsSchema.optional(),
   schedule: z
     .union([
       z
@@ -55,8 +39,8 @@ const definitionSchema = z.object({
         .object({ cron: z.string().min(1), timezone: z.string().optional() })
         .strict()
         .superRefine((value, ctx) => {
-          const problem = recurrenceProblem(value.cron, value.timezone ?? null) ?? cronProblem(value.cron, value.timezone ?? 'UTC')
-          if (problem) ctx.addIssue({ code: 'custom', path: ['cron'], message: problem })
+          const problem = cronScheduleProblem(value.cron, value.timezone ?? null)
+          if (problem) ctx.addIssue({ code: 'custom', path: ['cron'], message: problem.message })
         }),
     ])
     .optional(),

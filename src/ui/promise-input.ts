@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import type { Device, promises } from '../db/schema.ts'
 import type { BudgetKey, Budgets } from '../domain/budget.ts'
-import { BUDGET_LIMITS, MAX_INTERVAL_SECONDS, MIN_INTERVAL_SECONDS, cronProblem, textProblem, type NumberLimit } from '../domain/promise-limits.ts'
+import { BUDGET_LIMITS, MAX_INTERVAL_SECONDS, MIN_INTERVAL_SECONDS, cronProblem, numberProblem, textProblem, type NumberLimit } from '../domain/promise-limits.ts'
 import { parseJourney } from '../domain/journey/parse.ts'
 
 // The promise form's fields as typed (strings, so a refused form is shown
@@ -135,14 +135,12 @@ export function valuesFromRow(row: typeof promises.$inferSelect, channelIds: str
   }
 }
 
-function numberField(text: string, opts: { min: number; max: number; integer: boolean; what: string }) {
+function numberField(text: string, limit: NumberLimit) {
   const t = text.trim()
   if (t === '') return { value: undefined }
   const n = Number(t)
-  if (!Number.isFinite(n) || (opts.integer && !Number.isInteger(n)) || n < opts.min || n > opts.max) {
-    return { error: `Expected ${opts.what} from ${opts.min} to ${opts.max}.` }
-  }
-  return { value: n }
+  const problem = numberProblem(n, limit)
+  return problem ? { error: `${capitalise(problem)}.` } : { value: n }
 }
 
 function capitalise(text: string): string {

@@ -1,27 +1,14 @@
 import { z } from '@hono/zod-openapi'
-import { budgetKeys, type BudgetKey, type Budgets } from '../../domain/budget.ts'
-import { BUDGET_LIMITS, MAX_INTERVAL_SECONDS, MIN_INTERVAL_SECONDS, cronProblem } from '../../domain/promise-limits.ts'
-import { isTimezone, recurrenceProblem } from '../../domain/maintenance.ts'
+import { budgetKeys, type Budgets } from '../../domain/budget.ts'
+import { MAX_INTERVAL_SECONDS, MIN_INTERVAL_SECONDS, cronScheduleProblem } from '../../domain/promise-limits.ts'
+import { budgetsSchema } from '../../promises/budgets-schema.ts'
+import { isTimezone } from '../../domain/maintenance.ts'
 
 export const uuid = (what: string) => z.string().uuid(`expected the id of ${what}`)
 
-/** A budget's number within its limit (src/domain/promise-limits.ts), in the same words as the form's. */
-const budget = (key: BudgetKey) => {
-  const limit = BUDGET_LIMITS[key]
-  const message = `expected ${limit.what} from ${limit.min} to ${limit.max}`
-  const base = z.number(message).min(limit.min, message).max(limit.max, message)
-  return (limit.integer ? base.int(message) : base).optional()
-}
-
-export const BudgetsSchema = z
-  .strictObject({
-    maxClicks: budget('maxClicks'),
-    maxSeconds: budget('maxSeconds'),
-    maxStepSeconds: budget('maxStepSeconds'),
-    maxLcpMs: budget('maxLcpMs'),
-    maxA11yViolations: budget('maxA11yViolations'),
-  })
-  .openapi('Budgets', { example: { maxClicks: 3, maxSeconds: 60, maxStepSeconds: 10 } }) satisfies z.ZodType<Budgets>
+export const BudgetsSchema = budgetsSchema.openapi('Budgets', {
+  example: { maxClicks: 3, maxSeconds: 60, maxStepSeconds: 10 },
+}) satisfies z.ZodType<Budgets>
 
 export { budgetKeys }
 
@@ -50,9 +37,8 @@ export const ScheduleSchema = z
       ctx.addIssue({ code: 'custom', path: ['timezone'], message: 'a time zone goes only with a cron pattern' })
     }
     if (value.cron !== undefined) {
-      const problem =
-        recurrenceProblem(value.cron, value.timezone ?? null) ?? cronProblem(value.cron, value.timezone ?? 'UTC')
-      if (problem) ctx.addIssue({ code: 'custom', path: [problem.startsWith('unknown timezone') ? 'timezone' : 'cron'], message: problem })
+      const problem = cronScheduleProblem(value.cron, value.timezone ?? null)
+      if (problem) ctx.addIssue({ code: 'custom', path: [problem.field], message: problem.message })
     }
   })
   .openapi('Schedule', { example: { everySeconds: 60 } })
