@@ -47,3 +47,9 @@ export async function loadSession(
 export async function deleteSession(db: Db, cookieValue: string): Promise<void> {
   await db.delete(sessions).where(eq(sessions.tokenHash, sha256(cookieValue)))
 }
+
+/** The sign-in page, coming back to `requestUrl` (its path and query) once signed in. */
+export function signInPath(requestUrl: string): string {
+  const url = new URL(requestUrl)
+  return `/login?next=${encodeURIComponent(url.pathname + url.search)}`
+}

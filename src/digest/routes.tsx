@@ -4,6 +4,7 @@ import { raw } from 'hono/html'
 import type { Child } from 'hono/jsx'
 import { secureHeaders } from 'hono/secure-headers'
 import { authenticate, type AuthEnv } from '../auth/middleware.ts'
+import { signInPath } from '../auth/sessions.ts'
 import type { Db } from '../db/client.ts'
 import { users } from '../db/schema.ts'
 import { Layout } from '../ui/layout.tsx'
@@ -104,8 +105,7 @@ export function digestRoutes(deps: DigestRoutesDeps) {
   app.get('/preview', previewHeaders, authenticate({ db: deps.db }), async (c) => {
     const principal = c.get('principal')
     if (!principal) {
-      const url = new URL(c.req.url)
-      return c.redirect(`/login?next=${encodeURIComponent(url.pathname + url.search)}`, 303)
+      return c.redirect(signInPath(c.req.url), 303)
     }
     c.header('Cache-Control', 'no-store')
     const now = deps.now?.() ?? new Date()

@@ -5,6 +5,7 @@ import { every } from 'hono/combine'
 import { createMiddleware } from 'hono/factory'
 import { secureHeaders } from 'hono/secure-headers'
 import { authenticate, type AuthEnv } from '../auth/middleware.ts'
+import { signInPath } from '../auth/sessions.ts'
 import { can, type Action, type Principal } from '../auth/permissions.ts'
 import type { Db } from '../db/client.ts'
 import { Layout } from './layout.tsx'
@@ -43,8 +44,7 @@ export function ensureAuthenticated(db: Db): MiddlewareHandler<UiEnv> {
 /** A page needs a signed-in principal; otherwise the login page, coming back after. */
 export const requireSignIn = createMiddleware<UiEnv>(async (c, next) => {
   if (c.get('principal')) return next()
-  const url = new URL(c.req.url)
-  return c.redirect(`/login?next=${encodeURIComponent(url.pathname + url.search)}`, 303)
+  return c.redirect(signInPath(c.req.url), 303)
 })
 
 /** The principal, after requireSignIn. */

@@ -15,11 +15,10 @@ const SCREENSHOT_CID = 'screenshot@kept'
 /** A multipart text + HTML email; the screenshot inline when it is on disk. */
 export async function sendEmail(config: EmailConfig, message: AlertMessage, ctx: SendContext): Promise<SendOutcome> {
   const mailer = ctx.mailer
-  const html = `<!doctype html><html><body style="font-family:sans-serif">\n${message.html}\n</body></html>`
   if (!mailer?.configured) {
     if (!ctx.keepUnsent) throw new ChannelError('SMTP_URL is not set: Kept cannot send email (set it, then test the channel again)')
     const to = Array.isArray(config.to) ? config.to : [config.to]
-    await ctx.keepUnsent({ to, subject: message.subject, text: message.text, html })
+    await ctx.keepUnsent({ to, subject: message.subject, text: message.text, html: htmlPage(message.html) })
     return 'logged'
   }
   const screenshot = ctx.screenshotFile && (await exists(ctx.screenshotFile)) ? ctx.screenshotFile : null
@@ -32,7 +31,7 @@ export async function sendEmail(config: EmailConfig, message: AlertMessage, ctx:
       to: config.to,
       subject: message.subject,
       text: message.text,
-      html: `<!doctype html><html><body style="font-family:sans-serif">\n${message.html}${image}\n</body></html>`,
+      html: htmlPage(`${message.html}${image}`),
       attachments: screenshot
         ? [{ filename: path.basename(screenshot), path: screenshot, cid: SCREENSHOT_CID }]
         : [],
@@ -47,6 +46,11 @@ export async function sendEmail(config: EmailConfig, message: AlertMessage, ctx:
     throw new ChannelError(`SMTP refused the message: ${err.response ?? err.message}`, err.responseCode ?? null)
   }
   return 'sent'
+}
+
+/** The email's HTML body around a message fragment. */
+function htmlPage(fragment: string): string {
+  return `<!doctype html><html><body style="font-family:sans-serif">\n${fragment}\n</body></html>`
 }
 
 /** A Message-ID made of the delivery key: "<b1.open.c1@kept>". */

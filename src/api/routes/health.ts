@@ -22,7 +22,8 @@ export function healthRoutes(deps: ApiDeps) {
     const report = await deps.health()
     c.header('cache-control', 'no-store')
     // Strangers learn whether Kept is well, never its paths, driver or error texts.
-    const shown = c.get('principal') ? { ...report, status: report.ok ? 'ok' : 'degraded' } : { ok: report.ok, status: report.ok ? 'ok' : 'degraded' }
+    const status = report.ok ? 'ok' : 'degraded'
+    const shown = c.get('principal') ? { ...report, status } : { ok: report.ok, status }
     return report.ok ? c.json(shown, 200) : c.json(shown, 503)
   })
   return app

@@ -6,6 +6,7 @@ import { createRoute, z } from '@hono/zod-openapi'
 import { and, desc, eq } from 'drizzle-orm'
 import { createMiddleware } from 'hono/factory'
 import { requireAction, type AuthEnv } from '../../auth/middleware.ts'
+import { signInPath } from '../../auth/sessions.ts'
 import type { Db } from '../../db/client.ts'
 import { runs } from '../../db/schema.ts'
 import type { ApiDeps } from '../deps.ts'
@@ -67,8 +68,7 @@ const evidenceRoute = (kind: keyof typeof evidence) =>
  */
 const signInFirstInBrowser = createMiddleware<AuthEnv>(async (c, next) => {
   if (c.get('principal') || !prefersHtml(c.req.header('accept'))) return next()
-  const url = new URL(c.req.url)
-  return c.redirect(`/login?next=${encodeURIComponent(url.pathname + url.search)}`, 303)
+  return c.redirect(signInPath(c.req.url), 303)
 })
 
 function prefersHtml(accept: string | undefined): boolean {
