@@ -8,10 +8,10 @@ import type { DeliveryJob } from './enqueue.ts'
 import { flushChannel, type FlushJob } from './grouping.ts'
 import { FLUSH_JOB, TICK_JOB, TICK_SCHEDULER_ID } from './keys.ts'
 import { runAlertTick } from './tick.ts'
+import type { ScheduledPart } from '../queue/schedule-keeper.ts'
 
-export interface Alerts {
+export interface Alerts extends ScheduledPart {
   context: AlertContext
-  close(): Promise<void>
 }
 
 /** Deliveries at once: different channels answer at their own pace. */
@@ -28,13 +28,15 @@ export async function startAlerts(options: AlertsOptions): Promise<Alerts> {
   const { connection, prefix, logger } = options
   const ctx = openAlertContext(options)
 
-  if (ctx.settings.tickEveryMs > 0) {
+  const schedule = async () => {
+    if (ctx.settings.tickEveryMs <= 0) return
     await ctx.alertsQueue.upsertJobScheduler(
       TICK_SCHEDULER_ID,
       { every: ctx.settings.tickEveryMs },
       { name: TICK_JOB, opts: { removeOnComplete: { count: 10 }, removeOnFail: { count: 50 } } },
     )
   }
+  await schedule()
 
   const events = new Worker(
     QUEUES.alerts,
@@ -68,6 +70,7 @@ export async function startAlerts(options: AlertsOptions): Promise<Alerts> {
 
   return {
     context: ctx,
+    schedule,
     async close() {
       await Promise.all([events.close(), deliveries.close()])
       await ctx.close()

@@ -20,6 +20,8 @@ import { QUEUES, type JourneyJob } from '../queue/jobs.ts'
 import { resultsBacklog } from '../queue/results-stream.ts'
 import { startRetention } from '../queue/retention.ts'
 import { Scheduler } from '../queue/scheduler.ts'
+import { ScheduleKeeper } from '../queue/schedule-keeper.ts'
+import { markOverdue } from '../services/overdue.ts'
 import { tryJourney } from '../queue/try-journey.ts'
 import { syncChecks } from '../services/check-sync.ts'
 import { pageRoutes } from '../ui/app.tsx'
@@ -31,6 +33,11 @@ import { every } from 'hono/combine'
 import { authenticate, requireAction } from '../auth/middleware.ts'
 import { createHttpApp, listen, type HttpServer } from './http.ts'
 import type { Runtime } from './runtime.ts'
+
+/** A full reconcile this often, even when the counts agree (a scheduler changed behind Kept's back). */
+const FULL_RECONCILE_MS = 5 * 60_000
+/** How often promises are checked for missing walks. */
+const OVERDUE_CHECK_MS = 60_000
 
 export const CHECKS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../checks')
 
@@ -114,9 +121,26 @@ export async function startControlPlane(rt: Runtime, options: { worker: boolean;
   const retention = await startRetention({ connection: workerConnection, prefix, db, retentionDays: env.KEPT_RETENTION_DAYS, dataDir, logger })
   lifecycle.onStop('retention', () => retention.close())
 
+  const keeper = new ScheduleKeeper({
+    scheduler,
+    redis: connection,
+    prefix,
+    parts: [alerts, digest, retention],
+    everyMs: env.KEPT_SCHEDULE_CHECK_SECONDS * 1000,
+    fullEveryMs: FULL_RECONCILE_MS,
+    after: {
+      everyMs: OVERDUE_CHECK_MS,
+      run: () => markOverdue({ db, timezone: env.KEPT_TIMEZONE, baseUrl, mailer: alertOptions.mailer, logger }),
+    },
+    logger,
+  })
+  await keeper.check()
+  keeper.start()
+  lifecycle.onStop('schedule keeper', () => keeper.stop())
+
   if (options.worker) await composeJourneyWorker(rt)
 
-  const health = healthCheck({ db, driver: database.driver, redis: connection, env })
+  const health = healthCheck({ db, driver: database.driver, redis: connection, env, schedules: () => scheduler.counts() })
   const readCache = createReadCache({ ttlMs: env.KEPT_API_CACHE_MS })
   const api = createApiApp({
     db,

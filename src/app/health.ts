@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm'
 import type { Redis } from 'ioredis'
 import type { Db } from '../db/client.ts'
 import { resolveChromium } from '../runner/browser-path.ts'
+import type { ScheduleCounts } from '../queue/scheduler.ts'
 
 // A type, not an interface: the API takes it as a plain record.
 export type HealthReport = {
@@ -9,6 +10,8 @@ export type HealthReport = {
   database: { ok: boolean; driver: string; error?: string }
   redis: { ok: boolean; error?: string }
   browser: { ok: boolean; path?: string; source?: string; error?: string }
+  /** Promise schedulers Postgres expects and Redis holds: they differ for a moment after Redis lost its data. */
+  schedules: { ok: boolean; expected?: number; present?: number; error?: string }
 }
 
 /**
@@ -16,21 +19,31 @@ export type HealthReport = {
  * host have a browser for journeys. Each probe is bounded, so a hung
  * dependency makes the answer "not ok", never a hung request.
  */
-export function healthCheck(deps: { db: Db; driver: string; redis: Redis; env: { KEPT_CHROMIUM_PATH?: string } }) {
+export function healthCheck(deps: {
+  db: Db
+  driver: string
+  redis: Redis
+  env: { KEPT_CHROMIUM_PATH?: string }
+  schedules?: () => Promise<ScheduleCounts>
+}) {
   return async (): Promise<HealthReport> => {
-    const [database, redis] = await Promise.all([
+    let counts: ScheduleCounts | undefined
+    const [database, redis, schedules] = await Promise.all([
       probe(() => deps.db.execute(sql`select 1`)),
       probe(() => deps.redis.ping()),
+      deps.schedules ? probe(async () => void (counts = await deps.schedules!())) : Promise.resolve({ ok: true }),
     ])
     const chromium = resolveChromium(deps.env)
     const browser = chromium
       ? { ok: true, path: chromium.path, source: chromium.source }
       : { ok: false, error: 'no Chromium found: set KEPT_CHROMIUM_PATH or run npm install' }
+    const schedulesOk = schedules.ok && (!counts || counts.expected === counts.present)
     return {
-      ok: database.ok && redis.ok,
+      ok: database.ok && redis.ok && schedulesOk,
       database: { ...database, driver: deps.driver },
       redis,
       browser,
+      schedules: { ...schedules, ok: schedulesOk, ...counts },
     }
   }
 }

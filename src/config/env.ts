@@ -60,6 +60,9 @@ const envSchema = z.object({
         ctx.addIssue({ code: 'custom', message: (error as Error).message.replace(/^KEPT_ALLOWED_TARGETS: /, '') })
       }
     }),
+  // How often Kept checks that Redis still holds every schedule (a Redis
+  // restarted without persistence has lost them all).
+  KEPT_SCHEDULE_CHECK_SECONDS: z.coerce.number().min(1, 'expected at least 1 second').max(600, 'expected at most 600 seconds').default(10),
   KEPT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   // How long the API may answer the promise list and status from memory (0: never).
   KEPT_API_CACHE_MS: z.coerce.number().int().min(0, 'expected 0 or more milliseconds').max(60_000).default(1000),

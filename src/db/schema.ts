@@ -100,6 +100,8 @@ export const promises = pgTable(
     openBreakId: uuid('open_break_id'),
     lastRunId: uuid('last_run_id'),
     lastRunAt: tz('last_run_at'),
+    /** Set when no walk came for two intervals (a stopped worker, a wiped Redis); cleared by the next walk. */
+    overdueSince: tz('overdue_since'),
     createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
     createdAt: createdAt(),
     updatedAt: tz('updated_at').notNull().defaultNow(),
@@ -287,7 +289,7 @@ export const alertDeliveries = pgTable(
   ],
 )
 
-export type OutboxKind = 'alert' | 'digest' | 'claim' | 'test'
+export type OutboxKind = 'alert' | 'digest' | 'claim' | 'test' | 'overdue'
 
 /**
  * Email Kept wrote but did not send, because SMTP_URL is not set: shown on

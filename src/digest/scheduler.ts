@@ -8,6 +8,7 @@ import type { Logger } from '../infra/logger.ts'
 import { QUEUES } from '../queue/jobs.ts'
 import { lastWeek } from './build.ts'
 import { sendDigest, type DigestSendDeps, type DigestSendReport } from './send.ts'
+import type { ScheduledPart } from '../queue/schedule-keeper.ts'
 
 // The weekly digest job: one BullMQ job scheduler with a fixed id, so any
 // number of control planes starting up keep exactly one. Each job sends
@@ -60,7 +61,7 @@ const JOB_OPTIONS = {
   removeOnFail: { count: 50 },
 }
 
-export async function startDigest(options: DigestSchedulerOptions): Promise<{ close(): Promise<void> }> {
+export async function startDigest(options: DigestSchedulerOptions): Promise<ScheduledPart> {
   const { connection, prefix, logger } = options
   const settings = digestSettingsFromEnv(options.env)
   const deps: DigestSendDeps = {
@@ -75,11 +76,14 @@ export async function startDigest(options: DigestSchedulerOptions): Promise<{ cl
   }
 
   const queue = new Queue(QUEUES.digest, { connection, prefix })
-  await queue.upsertJobScheduler(
-    DIGEST_SCHEDULER_ID,
-    { pattern: settings.cron, tz: settings.timezone },
-    { name: DIGEST_JOB, data: {}, opts: JOB_OPTIONS },
-  )
+  const schedule = async () => {
+    await queue.upsertJobScheduler(
+      DIGEST_SCHEDULER_ID,
+      { pattern: settings.cron, tz: settings.timezone },
+      { name: DIGEST_JOB, data: {}, opts: JOB_OPTIONS },
+    )
+  }
+  await schedule()
   const worker = new Worker(
     QUEUES.digest,
     async (job: Job) => {
@@ -91,6 +95,7 @@ export async function startDigest(options: DigestSchedulerOptions): Promise<{ cl
   worker.on('error', (error) => logger?.error({ err: error }, 'digest worker error'))
   worker.on('failed', (job, error) => logger?.warn({ jobId: job?.id, attempt: job?.attemptsMade, err: error.message }, 'digest job failed'))
   return {
+    schedule,
     async close() {
       await worker.close()
       await queue.close()

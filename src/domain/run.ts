@@ -2,7 +2,21 @@ import type { BudgetKey } from './budget.ts'
 
 export type Outcome = 'kept' | 'at_risk' | 'broken' | 'error'
 export type StepOutcome = 'passed' | 'failed' | 'skipped'
-export type PromiseState = 'pending' | 'kept' | 'at_risk' | 'broken' | 'paused'
+export const PROMISE_STATES = ['pending', 'kept', 'at_risk', 'broken', 'paused', 'overdue'] as const
+export type PromiseState = (typeof PROMISE_STATES)[number]
+/** The break state machine's own states, as stored. */
+export type StoredState = 'pending' | 'kept' | 'at_risk' | 'broken'
+
+/**
+ * The state a promise shows: paused, else overdue (no walk for two
+ * intervals: its last verdict is old news), else its stored state. An open
+ * break stays "broken" when overdue: it is still the last thing known.
+ */
+export function shownState(p: { paused: boolean; state: StoredState; overdueSince: Date | null }): PromiseState {
+  if (p.paused) return 'paused'
+  if (p.overdueSince && p.state !== 'broken') return 'overdue'
+  return p.state
+}
 export type RunTrigger = 'schedule' | 'manual' | 'confirm' | 'test'
 
 export interface StepResult {

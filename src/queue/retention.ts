@@ -8,6 +8,7 @@ import { runRollups, runs } from '../db/schema.ts'
 import type { Logger } from '../infra/logger.ts'
 import { hourOf, refreshRollups } from '../recorder/rollups.ts'
 import { QUEUES } from './jobs.ts'
+import type { ScheduledPart } from './schedule-keeper.ts'
 
 export const RETENTION_SCHEDULER_ID = 'kept:retention'
 export const ROLLUP_RETENTION_DAYS = 400
@@ -75,14 +76,17 @@ export interface RetentionOptions {
 }
 
 /** An hourly job (scheduler `kept:retention` on the "maintenance" queue) that runs pruneRuns. */
-export async function startRetention(options: RetentionOptions): Promise<{ close(): Promise<void> }> {
+export async function startRetention(options: RetentionOptions): Promise<ScheduledPart> {
   const { connection, prefix, db, logger } = options
   const queue = new Queue(QUEUES.maintenance, { connection, prefix })
-  await queue.upsertJobScheduler(
-    RETENTION_SCHEDULER_ID,
-    { pattern: '17 * * * *' },
-    { name: 'retention', opts: { removeOnComplete: { count: 48 }, removeOnFail: { count: 48 } } },
-  )
+  const schedule = async () => {
+    await queue.upsertJobScheduler(
+      RETENTION_SCHEDULER_ID,
+      { pattern: '17 * * * *' },
+      { name: 'retention', opts: { removeOnComplete: { count: 48 }, removeOnFail: { count: 48 } } },
+    )
+  }
+  await schedule()
   const worker = new Worker(
     QUEUES.maintenance,
     async (job) => {
@@ -95,6 +99,7 @@ export async function startRetention(options: RetentionOptions): Promise<{ close
   )
   worker.on('error', (error) => logger?.error({ err: error }, 'retention worker error'))
   return {
+    schedule,
     async close() {
       await worker.close()
       await queue.close()

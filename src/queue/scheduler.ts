@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto'
 import type { JobSchedulerJson } from 'bullmq'
 import type { Redis } from 'ioredis'
-import { eq } from 'drizzle-orm'
+import { and, eq, isNotNull, or, sql } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
 import { promises } from '../db/schema.ts'
 import type { Logger } from '../infra/logger.ts'
@@ -34,7 +34,10 @@ function jitter(promiseId: string, n: number): number {
  * offset inside the interval (never 0, which BullMQ reads as "now") and,
  * for 5-field cron patterns, the second, both come from the promise id.
  */
-export function repeatFor(row: PromiseRow, defaultTimezone = 'UTC'): Repeat | null {
+export function repeatFor(
+  row: Pick<PromiseRow, 'id' | 'scheduleEverySeconds' | 'scheduleCron' | 'scheduleTimezone'>,
+  defaultTimezone = 'UTC',
+): Repeat | null {
   if (row.scheduleEverySeconds != null) {
     const every = Math.max(MIN_INTERVAL_SECONDS, row.scheduleEverySeconds) * 1000
     return { every, offset: 1 + jitter(row.id, every - 1) }
@@ -58,6 +61,12 @@ export interface SchedulerOptions {
   redis?: Redis
   /** The queue's key prefix, for those marks. */
   prefix?: string
+}
+
+/** Promise schedulers Postgres expects (active promises with a schedule) and Redis holds. */
+export interface ScheduleCounts {
+  expected: number
+  present: number
 }
 
 export interface ReconcileReport {
@@ -158,6 +167,18 @@ export class Scheduler implements PromiseScheduler {
     await inBatches(work, 100)
     this.options.logger?.info(report, 'schedules reconciled')
     return report
+  }
+
+  /** Two counts, cheap at any size; the journeys queue holds no scheduler but the promises'. */
+  async counts(): Promise<ScheduleCounts> {
+    const [[row], present] = await Promise.all([
+      this.options.db
+        .select({ n: sql<number>`count(*)`.mapWith(Number) })
+        .from(promises)
+        .where(and(eq(promises.paused, false), or(isNotNull(promises.scheduleEverySeconds), sql`coalesce(${promises.scheduleCron}, '') <> ''`))),
+      this.options.queue.getJobSchedulersCount(),
+    ])
+    return { expected: row?.n ?? 0, present }
   }
 
   private async upsert(row: PromiseRow, repeat: Repeat, spec: JourneyJob['spec']): Promise<void> {

@@ -2,7 +2,8 @@ import { and, asc, eq, gt, gte, inArray, or, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
 import { breaks, maintenanceWindows, promises, runRollups } from '../db/schema.ts'
 import { activeWindow } from '../domain/maintenance.ts'
-import type { PromiseState } from '../domain/run.ts'
+import { PROMISE_STATES, type PromiseState } from '../domain/run.ts'
+import { shownStateSql, showsShownState } from '../db/promise-state.ts'
 
 // The dashboard's data in five small queries, whatever the number of runs:
 // one page of promises (with the open break joined and the total counted
@@ -54,15 +55,13 @@ export interface Dashboard {
   owners: string[]
 }
 
-const shownState = sql<PromiseState>`case when ${promises.paused} then 'paused' else ${promises.state} end`
 
 function filterClause(filters: DashboardFilters): SQL | undefined {
   const parts: SQL[] = []
   if (filters.owner) {
     parts.push(or(eq(promises.marketingOwner, filters.owner), eq(promises.techOwner, filters.owner))!)
   }
-  if (filters.state === 'paused') parts.push(eq(promises.paused, true))
-  else if (filters.state) parts.push(and(eq(promises.paused, false), eq(promises.state, filters.state))!)
+  if (filters.state) parts.push(showsShownState(filters.state))
   return parts.length ? and(...parts) : undefined
 }
 
@@ -90,7 +89,7 @@ export async function loadDashboard(db: Db, filters: DashboardFilters, now = new
     .select({
       id: promises.id,
       title: promises.title,
-      state: shownState,
+      state: shownStateSql,
       marketingOwner: promises.marketingOwner,
       techOwner: promises.techOwner,
       lastRunAt: promises.lastRunAt,
@@ -103,7 +102,7 @@ export async function loadDashboard(db: Db, filters: DashboardFilters, now = new
     .where(filterClause(filters))
     // Worst first: what needs attention is at the top.
     .orderBy(
-      sql`case when ${promises.paused} then 4 when ${promises.state} = 'broken' then 0 when ${promises.state} = 'at_risk' then 1 when ${promises.state} = 'pending' then 2 else 3 end`,
+      sql`case ${shownStateSql} when 'broken' then 0 when 'overdue' then 1 when 'at_risk' then 2 when 'pending' then 3 when 'paused' then 5 else 4 end`,
       asc(promises.title),
       asc(promises.id),
     )
@@ -112,9 +111,9 @@ export async function loadDashboard(db: Db, filters: DashboardFilters, now = new
 
   const [countRows, ownerRows, rollups, windows] = await Promise.all([
     db
-      .select({ state: shownState, n: sql<number>`count(*)`.mapWith(Number) })
+      .select({ state: shownStateSql, n: sql<number>`count(*)`.mapWith(Number) })
       .from(promises)
-      .groupBy(shownState),
+      .groupBy(shownStateSql),
     db
       .select({ owner: promises.marketingOwner })
       .from(promises)
@@ -174,7 +173,7 @@ export async function loadDashboard(db: Db, filters: DashboardFilters, now = new
     }
   })
 
-  const counts: Record<PromiseState, number> = { pending: 0, kept: 0, at_risk: 0, broken: 0, paused: 0 }
+  const counts = Object.fromEntries(PROMISE_STATES.map((s) => [s, 0])) as Record<PromiseState, number>
   for (const c of countRows) counts[c.state] = c.n
   return {
     rows,

@@ -5,13 +5,14 @@ import { formatRate, formatTime, keptRate, plural } from './format.ts'
 import { HistoryChart } from './history-chart.tsx'
 import { Badge, Layout, Notice, Time } from './layout.tsx'
 
-export const STATES: readonly PromiseState[] = ['broken', 'at_risk', 'kept', 'pending', 'paused']
+export const STATES: readonly PromiseState[] = ['broken', 'overdue', 'at_risk', 'kept', 'pending', 'paused']
 const stateWords: Record<PromiseState, string> = {
   broken: 'Broken',
   at_risk: 'At risk',
   kept: 'Kept',
   pending: 'Pending',
   paused: 'Paused',
+  overdue: 'Overdue',
 }
 
 function pageLink(filters: DashboardFilters, page: number): string {

@@ -127,6 +127,7 @@ const stateLabels: Record<PromiseState | Outcome | StepOutcome, string> = {
   broken: 'Broken',
   paused: 'Paused',
   pending: 'Pending',
+  overdue: 'Overdue (not walked)',
   error: 'Error (ours)',
   passed: 'Passed',
   failed: 'Failed',

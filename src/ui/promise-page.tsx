@@ -201,6 +201,13 @@ export function PromisePage(props: {
                 broken since <Time at={openBreak.openedAt}>{formatTime(openBreak.openedAt)}</Time>
               </span>
             ) : null}
+            {p.overdueSince && !p.paused ? (
+              <span class="small">
+                {' '}
+                not walked since {p.lastRunAt ? <Time at={p.lastRunAt}>{formatTime(p.lastRunAt)}</Time> : 'it was scheduled'}: two
+                walks are missing, so its last verdict is old news. Is a journey worker running?
+              </span>
+            ) : null}
           </p>
           {p.description ? <p class="lead">{p.description}</p> : null}
         </div>

@@ -11,7 +11,7 @@ import { breaks, channels, maintenanceWindows, promiseChannels, promises, runRol
 import { activeWindow, occurrences } from '../domain/maintenance.ts'
 import type { Budgets } from '../domain/budget.ts'
 import { parseJourney } from '../domain/journey/parse.ts'
-import type { RunResult } from '../domain/run.ts'
+import { shownState, type RunResult } from '../domain/run.ts'
 import { suggestBudgets } from '../domain/suggest-budgets.ts'
 import { walksNow } from '../domain/walk-now.ts'
 import type { JourneySpec } from '../queue/jobs.ts'
@@ -292,7 +292,7 @@ export function promiseRoutes(deps: PromiseRouteDeps) {
         now={now}
         data={{
           promise: row,
-          state: row.paused ? 'paused' : row.state,
+          state: shownState(row),
           rate7: { kept: r.kept7, counted: r.counted7 },
           rate30: { kept: r.kept30, counted: r.counted30 },
           runs: runRows.slice(0, RUNS_PER_PAGE),
@@ -323,7 +323,7 @@ export function promiseRoutes(deps: PromiseRouteDeps) {
       walking = !recorded
     }
     return {
-      state: row.paused ? 'paused' : row.state,
+      state: shownState(row),
       walking,
       lastRunId: row.lastRunId,
       lastRunAt: row.lastRunAt?.toISOString() ?? null,

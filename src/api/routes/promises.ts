@@ -7,6 +7,7 @@ import { channels, promiseChannels, promises } from '../../db/schema.ts'
 import { formatParseError, parseJourney } from '../../domain/journey/parse.ts'
 import { cachedJsonResponse } from '../cached-response.ts'
 import { walksNow } from '../../domain/walk-now.ts'
+import { PROMISE_STATES } from '../../domain/run.ts'
 import type { ApiDeps } from '../deps.ts'
 import { PageQuery, decodeCursor, pageSchema, toPage } from '../pagination.ts'
 import { ApiError, notFound } from '../problem.ts'
@@ -27,7 +28,7 @@ const listRoute = createRoute({
   middleware: requireAction('read'),
   request: {
     query: PageQuery.extend({
-      state: z.enum(['pending', 'kept', 'at_risk', 'broken', 'paused'], 'expected pending, kept, at_risk, broken or paused').optional(),
+      state: z.enum(PROMISE_STATES, `expected one of ${PROMISE_STATES.join(', ')}`).optional(),
       owner: z.string().optional().openapi({ description: 'marketing or tech owner email' }),
     }),
   },

@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi'
 import { BudgetsSchema, ScheduleSchema, uuid } from './common.ts'
+import { PROMISE_STATES } from '../../domain/run.ts'
 
 const email = (who: string) => z.email(`expected the ${who}'s email address`).nullable()
 
@@ -97,8 +98,9 @@ export const PromiseSchema = z
     breakAfter: z.number(),
     resolveAfter: z.number(),
     confirmBroken: z.boolean(),
-    state: z.enum(['pending', 'kept', 'at_risk', 'broken', 'paused']),
+    state: z.enum(PROMISE_STATES).openapi({ description: '"overdue": no walk came for two intervals (no worker running, Redis lost its data); an open break stays "broken"' }),
     lastRunAt: z.string().nullable(),
+    overdueSince: z.string().nullable(),
     lastRun: RunSummarySchema.nullable(),
     openBreak: OpenBreakSchema.nullable(),
     createdAt: z.string(),

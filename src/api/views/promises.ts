@@ -3,6 +3,8 @@ import { and, asc, eq, isNull, or, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import { breaks, promises, runs } from '../../db/schema.ts'
 import type { PromiseJson } from '../schemas/promise.ts'
+import { showsState } from '../../db/promise-state.ts'
+import { shownState, type PromiseState } from '../../domain/run.ts'
 import { iso } from '../router.ts'
 
 export type PromiseRow = typeof promises.$inferSelect
@@ -97,22 +99,22 @@ export interface PromiseListQuery {
   limit: number
   /** The sort key and id of the last promise of the previous page. */
   after: { key: string; id: string } | null
-  state?: 'pending' | 'kept' | 'at_risk' | 'broken' | 'paused'
+  state?: PromiseState
   /** A marketing or tech owner's email. */
   owner?: string
 }
 
 /** Up to limit promises in (created_at, id) order, each with its cursor key. */
 export async function listPromiseViews(db: Db, query: PromiseListQuery): Promise<(PromiseViewRow & { cursorKey: string })[]> {
-  const stateKind = query.state === undefined ? 'any' : query.state === 'paused' ? 'paused' : 'state'
+  const stateKind = query.state === undefined ? 'any' : query.state === 'paused' || query.state === 'overdue' ? query.state : 'stored'
   const shape = `promise_list_${query.after ? 'after' : 'first'}_${stateKind}_${query.owner === undefined ? 'all' : 'owner'}`
   const list = preparedQuery(db, shape, () => {
     const filters: (SQL | undefined)[] = []
     if (query.after) {
       filters.push(sql`(${promises.createdAt}, ${promises.id}) > (cast(${sql.placeholder('afterKey')} as timestamptz), cast(${sql.placeholder('afterId')} as uuid))`)
     }
-    if (stateKind === 'paused') filters.push(eq(promises.paused, true))
-    if (stateKind === 'state') filters.push(and(eq(promises.paused, false), eq(promises.state, sql.placeholder('state'))))
+    if (stateKind === 'paused' || stateKind === 'overdue') filters.push(showsState(stateKind))
+    if (stateKind === 'stored') filters.push(showsState('stored', sql.placeholder('state')))
     if (query.owner !== undefined) {
       filters.push(or(eq(promises.marketingOwner, sql.placeholder('owner')), eq(promises.techOwner, sql.placeholder('owner'))))
     }
@@ -156,8 +158,9 @@ export function toPromiseView({ row, channels, lastRun, openBreak }: PromiseView
     breakAfter: row.breakAfter,
     resolveAfter: row.resolveAfter,
     confirmBroken: row.confirmBroken,
-    state: row.paused ? 'paused' : row.state,
+    state: shownState(row),
     lastRunAt: iso(row.lastRunAt),
+    overdueSince: iso(row.overdueSince),
     lastRun: lastRun ? { ...lastRun, startedAt: lastRun.startedAt.toISOString() } as PromiseJson['lastRun'] : null,
     openBreak: openBreak
       ? { id: openBreak.id, openedAt: openBreak.openedAt.toISOString(), acknowledgedAt: iso(openBreak.acknowledgedAt), acknowledgedBy: openBreak.acknowledgedBy }
