@@ -214,7 +214,8 @@ async function saveBreakStates(tx: Tx, rows: PromiseRow[]): Promise<void> {
   await tx.execute(sql`
     update promises set
       state = v.state, consecutive_broken = v.consecutive_broken, consecutive_kept = v.consecutive_kept,
-      open_break_id = v.open_break_id, last_run_id = v.last_run_id, last_run_at = v.last_run_at
+      open_break_id = v.open_break_id, last_run_id = v.last_run_id, last_run_at = v.last_run_at,
+      overdue_since = null
     from jsonb_to_recordset(${JSON.stringify(states)}::jsonb) as v (
       id uuid, state text, consecutive_broken integer, consecutive_kept integer,
       open_break_id uuid, last_run_id uuid, last_run_at timestamptz)
