@@ -1,3 +1,4 @@
+import { targetPolicyFromEnv } from '../src/runner/own-services.ts'
 import { writeFile } from 'node:fs/promises'
 import { pathToFileURL } from 'node:url'
 import { bootRuntime, type Runtime } from '../src/app/runtime.ts'
@@ -41,7 +42,7 @@ export async function composeJourneyWorker(rt: Runtime, options: { concurrency?:
     concurrency,
     dataDir,
     decryptSecret: (encrypted) => decrypt(secretKey, encrypted),
-    allowedTargets: env.KEPT_ALLOWED_TARGETS,
+    targetPolicy: rt.targetPolicy ?? (await targetPolicyFromEnv(env)),
     sanityProbes: defaultProbes(redisUrl),
     closeGraceMs: 4000,
     logger,

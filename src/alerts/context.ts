@@ -1,3 +1,4 @@
+import type { TargetPolicy } from '../runner/target-policy.ts'
 import { Queue } from 'bullmq'
 import type { Redis } from 'ioredis'
 import type { Db } from '../db/client.ts'
@@ -13,6 +14,8 @@ export interface AlertContext {
   secretKey: Buffer
   settings: AlertSettings
   mailer: Mailer
+  /** What channel URLs may reach (KEPT_ALLOWED_TARGETS, Kept's own services blocked). */
+  targetPolicy?: TargetPolicy
   /** Queue "alerts": break events, grouping flushes, the tick. */
   alertsQueue: Queue
   /** Queue "alert-deliveries": one job per message to one channel. */
@@ -30,6 +33,7 @@ export interface AlertsOptions {
   secretKey: Buffer
   settings: AlertSettings
   mailer: Mailer
+  targetPolicy?: TargetPolicy
   logger?: Logger
   /** The clock; tests move it to reach reminders. */
   now?: () => Date
@@ -45,6 +49,7 @@ export function openAlertContext(options: AlertsOptions): AlertContext & { close
     secretKey: options.secretKey,
     settings: options.settings,
     mailer: options.mailer,
+    ...(options.targetPolicy ? { targetPolicy: options.targetPolicy } : {}),
     alertsQueue,
     deliveriesQueue,
     ...(options.logger ? { logger: options.logger } : {}),

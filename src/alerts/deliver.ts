@@ -90,6 +90,7 @@ export async function deliver(ctx: AlertContext, job: Job<DeliveryJob>, token?: 
       now,
       screenshotFile: loaded[0]!.loaded.screenshotFile,
       mailer: ctx.mailer,
+      ...(ctx.targetPolicy ? { targetPolicy: ctx.targetPolicy } : {}),
       keepUnsent: (mail) =>
         keepInOutbox(ctx.db, {
           kind: 'alert',

@@ -7,7 +7,7 @@ import { ChannelError, sendToChannel, type SendOutcome } from './channels/index.
 import { NOT_SENT_REASON, keepInOutbox } from '../notify/outbox.ts'
 import type { AlertsOptions } from './context.ts'
 
-export type TestAlertOptions = Pick<AlertsOptions, 'db' | 'secretKey' | 'settings' | 'mailer' | 'logger' | 'now'>
+export type TestAlertOptions = Pick<AlertsOptions, 'db' | 'secretKey' | 'settings' | 'mailer' | 'targetPolicy' | 'logger' | 'now'>
 
 export class UnknownChannelError extends Error {
   constructor(readonly channelId: string) {
@@ -40,6 +40,7 @@ export async function sendTestAlert(options: TestAlertOptions, channelId: string
       deliveryId: key,
       now,
       mailer: options.mailer,
+      ...(options.targetPolicy ? { targetPolicy: options.targetPolicy } : {}),
       keepUnsent: (mail) => keepInOutbox(db, { kind: 'test', ...mail, deliveryKey: key }, options.logger),
     })
   } catch (error) {

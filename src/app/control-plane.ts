@@ -22,6 +22,7 @@ import { startRetention } from '../queue/retention.ts'
 import { Scheduler } from '../queue/scheduler.ts'
 import { ScheduleKeeper } from '../queue/schedule-keeper.ts'
 import { markOverdue } from '../services/overdue.ts'
+import { addOwnService, targetPolicyFromEnv } from '../runner/own-services.ts'
 import { tryJourney } from '../queue/try-journey.ts'
 import { syncChecks } from '../services/check-sync.ts'
 import { pageRoutes } from '../ui/app.tsx'
@@ -61,6 +62,11 @@ export async function startControlPlane(rt: Runtime, options: { worker: boolean;
   lifecycle.onStop('private redis', () => redis.stop())
   // Everything in this process reads the same REDIS_URL from here on.
   rt.env = { ...env, REDIS_URL: redis.url }
+
+  // What journeys and alert channels may reach: Kept's own Redis, Postgres
+  // and HTTP listener are blocked unless KEPT_ALLOWED_TARGETS names them.
+  const targetPolicy = await targetPolicyFromEnv(rt.env)
+  rt.targetPolicy = targetPolicy
 
   const database = await openDatabase(env, { role: 'server', logger })
   lifecycle.onStop('database', () => database.close())
@@ -111,6 +117,7 @@ export async function startControlPlane(rt: Runtime, options: { worker: boolean;
     secretKey,
     settings: alertSettingsFromEnv(env),
     mailer: { transport: mailer, configured: mailConfigured, from: env.SMTP_FROM },
+    targetPolicy,
     logger,
   }
   const alerts = await startAlerts(alertOptions)
@@ -170,6 +177,7 @@ export async function startControlPlane(rt: Runtime, options: { worker: boolean;
     throw error
   })
   lifecycle.onStop('http', () => http.close())
+  if (env.PORT === 0) addOwnService(targetPolicy, { label: "Kept's HTTP server", host: env.HOST, port: Number(new URL(http.url).port), addresses: [] })
   logger.info({ url: http.url }, `Kept is running on ${http.url}`)
   return { url: http.url, scheduler, http }
 }

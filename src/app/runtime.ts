@@ -4,6 +4,7 @@ import { parseEnv, type Env } from '../config/env.ts'
 import { loadSecretKey } from '../infra/crypto.ts'
 import { Lifecycle } from '../infra/lifecycle.ts'
 import { createLogger, type Logger } from '../infra/logger.ts'
+import type { TargetPolicy } from '../runner/target-policy.ts'
 
 /** What every Kept process starts from: config, logs, data dir, key, shutdown. */
 export interface Runtime {
@@ -12,6 +13,8 @@ export interface Runtime {
   dataDir: string
   secretKey: Buffer
   lifecycle: Lifecycle
+  /** What journeys and alert channels may reach, once the control plane knows its own services. */
+  targetPolicy?: TargetPolicy
 }
 
 export async function bootRuntime(name: string, env: Env = parseEnv()): Promise<Runtime> {

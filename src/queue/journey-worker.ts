@@ -23,7 +23,7 @@ export interface JourneyWorkerOptions {
   /** Journeys at once; default from cores and memory (see defaultConcurrency). */
   concurrency?: number
   workerId?: string
-  allowedTargets?: RunOptions['allowedTargets']
+  targetPolicy?: RunOptions['targetPolicy']
   timeoutMs?: number
   checksDir?: string
   /** Hosts the worker should always reach (see self-check.ts); default none. */
@@ -66,7 +66,7 @@ export function startJourneyWorker(options: JourneyWorkerOptions): JourneyWorker
         dataDir: options.dataDir,
         workerId,
         decryptSecret: options.decryptSecret,
-        ...(options.allowedTargets !== undefined ? { allowedTargets: options.allowedTargets } : {}),
+        ...(options.targetPolicy !== undefined ? { targetPolicy: options.targetPolicy } : {}),
         ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
         ...(options.checksDir !== undefined ? { checksDir: options.checksDir } : {}),
       })

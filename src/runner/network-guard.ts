@@ -10,7 +10,8 @@ import { judgeTarget, type TargetPolicy, type Verdict } from './target-policy.ts
 // included. It connects to the address it judged, so a name that resolves
 // differently a moment later (DNS rebinding) cannot slip past.
 //
-// Loopback bypasses the proxy (Chromium's default): it is always allowed.
+// Loopback goes through the proxy too (Playwright adds <-loopback> to a
+// context's bypass list), so Kept's own services on it are judged by port.
 // The browser's requestfailed events only name what was blocked (a
 // navigation, a redirect hop or a sub-request); they decide nothing.
 // Judging in the proxy alone, rather than also routing every request
@@ -47,16 +48,17 @@ export async function openNetworkGuard(policy: TargetPolicy): Promise<NetworkGua
   const failed: { url: string; navigation: boolean; from: string | null }[] = []
   const block = (entry: BlockedRequest) => void (first ??= entry)
 
-  const judge = (rawHost: string): Promise<Judged> => {
+  const judge = (rawHost: string, port: number): Promise<Judged> => {
     const host = rawHost.replace(/^\[(.*)\]$/, '$1').toLowerCase()
-    let result = judged.get(host)
+    const key = `${host} ${port}`
+    let result = judged.get(key)
     if (!result) {
       result = resolveAll(host).then(
-        (addresses) => ({ verdict: judgeTarget(host, addresses, policy), address: addresses[0] ?? null }),
+        (addresses) => ({ verdict: judgeTarget(host, addresses, policy, port), address: addresses[0] ?? null }),
         // An unknown name is not ours to block: the browser reports it as the site's failure.
-        () => ({ verdict: judgeTarget(host, [], policy), address: null }),
+        () => ({ verdict: judgeTarget(host, [], policy, port), address: null }),
       )
-      judged.set(host, result)
+      judged.set(key, result)
     }
     return result
   }
@@ -77,7 +79,8 @@ export async function openNetworkGuard(policy: TargetPolicy): Promise<NetworkGua
       res.writeHead(400).end()
       return
     }
-    const { verdict, address } = await judge(url.hostname)
+    const port = Number(url.port || 80)
+    const { verdict, address } = await judge(url.hostname, port)
     if (!verdict.allowed) {
       block({ url: url.href, host: url.hostname, reason: verdict.reason, kind: 'request' })
       req.socket.destroy()
@@ -88,7 +91,7 @@ export async function openNetworkGuard(policy: TargetPolicy): Promise<NetworkGua
     delete headers['proxy-authorization']
     const upstream = http.request({
       host: address ?? url.hostname,
-      port: url.port || 80,
+      port,
       method: req.method,
       path: `${url.pathname}${url.search}`,
       headers,
@@ -107,7 +110,7 @@ export async function openNetworkGuard(policy: TargetPolicy): Promise<NetworkGua
     const match = /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(req.url ?? '')
     if (!match) return void client.end('HTTP/1.1 400 Bad Request\r\n\r\n')
     const [, host, port] = match
-    const { verdict, address } = await judge(host!)
+    const { verdict, address } = await judge(host!, Number(port))
     if (!verdict.allowed) {
       block({ url: `https://${req.url}/`, host: host!.replace(/^\[(.*)\]$/, '$1'), reason: verdict.reason, kind: 'request' })
       return void client.end('HTTP/1.1 403 Forbidden\r\n\r\n')

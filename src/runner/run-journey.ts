@@ -31,8 +31,8 @@ export interface RunJourneyOptions {
   dataDir: string
   workerId: string
   decryptSecret: (encrypted: string) => string
-  /** KEPT_ALLOWED_TARGETS as written: host patterns and CIDRs, comma-separated. */
-  allowedTargets?: string
+  /** What the browser may reach (own-services.ts targetPolicyFromEnv); default: KEPT_ALLOWED_TARGETS empty, no own services known. */
+  targetPolicy?: TargetPolicy
   /** Hard limit of the whole walk; default from the budgets (see time-limits.ts). */
   timeoutMs?: number
   /** Where code checks live; default the checks/ folder of this installation. */
@@ -93,7 +93,7 @@ export async function runJourney(pool: BrowserPool, spec: JourneySpec, options: 
       }
     }
     forms = secretVariants(Object.values(secrets))
-    policy = parseAllowedTargets(options.allowedTargets)
+    policy = options.targetPolicy ?? parseAllowedTargets('')
     plan = await planOf(spec, options)
     // A secret the journey names but nobody set: ours to fix, not the site's.
     const missing = plan.kind === 'journey' ? plan.secrets.filter((name) => !Object.hasOwn(secrets, name)) : []

@@ -7,8 +7,12 @@ import { BlockList, isIP } from 'node:net'
 //   and link-local addresses: always blocked;
 // - private ranges (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7, 0/8):
 //   blocked unless KEPT_ALLOWED_TARGETS allows the host or the address;
+// - Kept's own services (its Redis, Postgres and HTTP listener, by host and
+//   port): blocked unless KEPT_ALLOWED_TARGETS names them with their port;
 // - loopback: allowed (the demo shop and tests live there);
 // - everything else (the public internet): allowed.
+//
+// The same policy judges alert channel URLs (src/alerts/channels/http.ts).
 //
 // A host with several addresses is blocked if any of them is. This file is
 // pure; network-guard.ts resolves names and enforces it on every request.
@@ -18,11 +22,25 @@ export interface TargetPolicy {
   hostPatterns: string[]
   /** Allowed private addresses and ranges. */
   allowedAddresses: BlockList
+  /** `host:port` entries: the only way to reach one of Kept's own services. */
+  allowedEndpoints: Set<string>
+  /** Kept's own Redis, Postgres and HTTP listener (ownServicesFromEnv). */
+  ownServices: OwnService[]
   /** The source text, for messages. */
   source: string
 }
 
-export type Verdict = { allowed: true } | { allowed: false; rule: 'metadata' | 'link-local' | 'private'; reason: string }
+/** One of Kept's own services, as its configuration names it, with the addresses its host resolved to. */
+export interface OwnService {
+  label: string
+  host: string
+  port: number
+  addresses: string[]
+}
+
+export type Verdict =
+  | { allowed: true }
+  | { allowed: false; rule: 'metadata' | 'link-local' | 'private' | 'kept-service'; reason: string }
 
 export type AddressKind = 'metadata' | 'link-local' | 'loopback' | 'private' | 'public'
 
@@ -58,9 +76,16 @@ const PRIVATE = blockList([
  * (`*.corp.example.com`, `intranet.local`), addresses and CIDRs
  * (`10.1.0.0/16`, `fd12::/48`). Throws naming the entry at fault.
  */
-export function parseAllowedTargets(raw: string | undefined): TargetPolicy {
-  const policy: TargetPolicy = { hostPatterns: [], allowedAddresses: new BlockList(), source: raw ?? '' }
+export function parseAllowedTargets(raw: string | undefined, ownServices: OwnService[] = []): TargetPolicy {
+  const policy: TargetPolicy = { hostPatterns: [], allowedAddresses: new BlockList(), allowedEndpoints: new Set(), ownServices, source: raw ?? '' }
   for (const entry of (raw ?? '').split(',').map((e) => e.trim().toLowerCase()).filter(Boolean)) {
+    const endpoint = /^(\[[0-9a-f:.]+\]|[a-z0-9_.-]+):(\d{1,5})$/.exec(entry)
+    if (endpoint && !isIP(entry)) {
+      const port = Number(endpoint[2])
+      if (port < 1 || port > 65535) throw new Error(`KEPT_ALLOWED_TARGETS: "${entry}" has no valid port (expected 1 to 65535)`)
+      policy.allowedEndpoints.add(endpointKey(stripBrackets(endpoint[1]!), port))
+      continue
+    }
     const [address, prefixText, ...rest] = entry.split('/')
     const family = isIP(address!)
     if (family !== 0) {
@@ -73,7 +98,9 @@ export function parseAllowedTargets(raw: string | undefined): TargetPolicy {
     } else if (/^(\*\.)?([a-z0-9_-]+\.)*[a-z0-9_-]+$/.test(entry)) {
       policy.hostPatterns.push(entry)
     } else {
-      throw new Error(`KEPT_ALLOWED_TARGETS: "${entry}" is neither a host pattern (like *.corp.example.com) nor a CIDR (like 10.1.0.0/16)`)
+      throw new Error(
+        `KEPT_ALLOWED_TARGETS: "${entry}" is neither a host pattern (like *.corp.example.com), a CIDR (like 10.1.0.0/16) nor a host:port (like 127.0.0.1:6380)`,
+      )
     }
   }
   return policy
@@ -95,11 +122,44 @@ export function classifyAddress(address: string): AddressKind {
   return 'public'
 }
 
-/** Judges a host (as written in the URL) and the addresses it resolved to. */
-export function judgeTarget(host: string, addresses: string[], policy: TargetPolicy): Verdict {
+function endpointKey(host: string, port: number): string {
+  return `${host.toLowerCase()}:${port}`
+}
+
+/** Wildcard listen addresses: a service bound there answers on loopback too. */
+const ANY_ADDRESS = new Set(['0.0.0.0', '::', ''])
+
+/** The own service a connection to host:port (resolved to addresses) would reach, if any. */
+function ownServiceAt(name: string, addresses: string[], port: number, policy: TargetPolicy): OwnService | null {
+  const targets = (isIP(name) ? [name] : addresses).map(unmapIPv4)
+  for (const service of policy.ownServices) {
+    if (service.port !== port) continue
+    const serviceHost = stripBrackets(service.host).toLowerCase()
+    const serviceAddresses = new Set([...service.addresses, serviceHost].map(unmapIPv4))
+    const local = ANY_ADDRESS.has(serviceHost) || serviceHost === 'localhost' || [...serviceAddresses].some((a) => isIP(a) && classifyAddress(a) === 'loopback')
+    const reaches = (address: string) =>
+      serviceAddresses.has(address) || (local && (ANY_ADDRESS.has(address) || (isIP(address) !== 0 && classifyAddress(address) === 'loopback')))
+    if (name === serviceHost || targets.some(reaches)) return service
+  }
+  return null
+}
+
+/**
+ * Judges a host (as written in the URL) and the addresses it resolved to;
+ * with the port, also whether it is one of Kept's own services.
+ */
+export function judgeTarget(host: string, addresses: string[], policy: TargetPolicy, port?: number): Verdict {
   const name = stripBrackets(host).toLowerCase().replace(/\.$/, '')
   if (METADATA_HOSTS.has(name)) {
     return { allowed: false, rule: 'metadata', reason: `${name} is a cloud metadata service, always blocked` }
+  }
+  const own = port === undefined ? null : ownServiceAt(name, addresses, port, policy)
+  if (own && !policy.allowedEndpoints.has(endpointKey(name, port!))) {
+    return {
+      allowed: false,
+      rule: 'kept-service',
+      reason: `${name}:${port} is ${own.label}, Kept's own service; an operator can allow it in KEPT_ALLOWED_TARGETS as ${name}:${port}`,
+    }
   }
   const hostAllowed = policy.hostPatterns.some((pattern) => hostMatches(name, pattern))
   for (const address of isIP(name) ? [name] : addresses) {

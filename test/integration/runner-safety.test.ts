@@ -8,6 +8,7 @@ import type { Budgets } from '../../src/domain/budget.ts'
 import type { JourneySpec } from '../../src/queue/jobs.ts'
 import { resolveChromium } from '../../src/runner/browser-path.ts'
 import { BrowserPool } from '../../src/runner/browser-pool.ts'
+import { parseAllowedTargets } from '../../src/runner/target-policy.ts'
 import { runJourney, type RunJourneyOptions } from '../../src/runner/run-journey.ts'
 import { startFixtureSite, type FixtureSite } from '../fixtures/site.tsx'
 
@@ -45,7 +46,7 @@ describe('runJourney safety', () => {
 
   it('blocks cloud metadata, always, naming the host and the rule', async () => {
     const result = await walk(spec(['go to http://169.254.169.254/latest/meta-data/', 'expect "ami-id"']), {
-      allowedTargets: '169.254.0.0/16',
+      targetPolicy: parseAllowedTargets('169.254.0.0/16'),
     })
     // Kept's policy stopped it: an error of ours, never a broken promise.
     expect(result.outcome).toBe('error')
@@ -67,8 +68,24 @@ describe('runJourney safety', () => {
     expect(tls.failure!.message).toContain('https://172.16.0.1/')
 
     // Allowed, the request leaves (and finds nothing there, or times out: not the policy's concern).
-    const allowed = await walk(spec([`go to ${site.url}/to-private`], {}, { maxStepSeconds: 1 }), { allowedTargets: '10.0.0.0/8' })
+    const allowed = await walk(spec([`go to ${site.url}/to-private`], {}, { maxStepSeconds: 1 }), { targetPolicy: parseAllowedTargets('10.0.0.0/8') })
     expect(allowed.failure?.message ?? '').not.toContain('blocked')
+  })
+
+  it("blocks Kept's own services on loopback by port, by any name, unless named with the port", async () => {
+    const port = Number(new URL(site.url).port)
+    const own = [{ label: "Kept's Redis", host: '127.0.0.1', port, addresses: ['127.0.0.1'] }]
+    for (const url of [`${site.url}/`, `http://localhost:${port}/`, `http://127.0.0.2:${port}/`]) {
+      const blocked = await walk(spec([`go to ${url}`]), { targetPolicy: parseAllowedTargets('', own) })
+      expect(blocked.outcome, url).toBe('error')
+      expect(blocked.failure!.message, url).toContain(`is Kept's Redis, Kept's own service`)
+    }
+    // Loopback on another port stays usable (a local shop).
+    const other = await walk(spec([`go to ${site.url}/login`]), { targetPolicy: parseAllowedTargets('', [{ ...own[0]!, port: port + 1 }]) })
+    expect(other.steps[0], JSON.stringify(other.failure)).toMatchObject({ outcome: 'passed' })
+    const allowed = await walk(spec([`go to ${site.url}/login`]), { targetPolicy: parseAllowedTargets(`127.0.0.1:${port}`, own) })
+    expect(allowed.failure?.message ?? '').not.toContain('blocked')
+    expect(allowed.steps[0]).toMatchObject({ outcome: 'passed' })
   })
 
   it('blocks a sub-request to a private address and fails the step that made it', async () => {
@@ -78,8 +95,8 @@ describe('runJourney safety', () => {
     expect(result.failure!.message).toContain('blocked request to http://192.168.255.254/pixel.png')
   })
 
-  // Loopback bypasses the guard's proxy; an address of this machine's own
-  // network card goes through it, as every real site does.
+  // An address of this machine's own network card is private: it goes
+  // through the guard's proxy as every real site does.
   const cardAddresses = Object.values(os.networkInterfaces())
     .flat()
     .filter((a) => a && !a.internal && !a.address.startsWith('fe80'))
@@ -89,7 +106,7 @@ describe('runJourney safety', () => {
       const remote = await startFixtureSite({ host: address })
       try {
         const journey = [`go to ${remote.url}/login`, 'fill "Email" with "ana@example.com"', 'click "Sign in"', 'expect "Welcome back"']
-        const allowed = await walk(spec(journey), { allowedTargets: address.includes(':') ? `${address}/128` : `${address}/32` })
+        const allowed = await walk(spec(journey), { targetPolicy: parseAllowedTargets(address.includes(':') ? `${address}/128` : `${address}/32`) })
         expect(allowed.failure, address).toBeNull()
         expect(remote.logins).toEqual([{ email: 'ana@example.com', password: '' }])
         const ipv4Public = !address.includes(':') && !/^(10|192\.168|172\.(1[6-9]|2\d|3[01]))\./.test(address)

@@ -66,4 +66,37 @@ describe('target policy', () => {
     expect(() => parseAllowedTargets('10.0.0.0/33')).toThrow(/KEPT_ALLOWED_TARGETS: "10.0.0.0\/33"/)
     expect(() => parseAllowedTargets('http://x')).toThrow(/KEPT_ALLOWED_TARGETS: "http:\/\/x"/)
   })
+
+  describe("Kept's own services", () => {
+    const own = [
+      { label: "Kept's Redis", host: '127.0.0.1', port: 6379, addresses: ['127.0.0.1'] },
+      { label: "Kept's Postgres", host: 'db.internal', port: 5432, addresses: ['10.0.0.7'] },
+      { label: "Kept's HTTP server", host: '0.0.0.0', port: 3000, addresses: ['0.0.0.0'] },
+    ]
+    const policy = parseAllowedTargets('10.0.0.0/8', own)
+
+    it('blocks their host:port by any name of the same place, and nothing else', () => {
+      expect(judgeTarget('127.0.0.1', [], policy, 6379)).toMatchObject({ allowed: false, rule: 'kept-service' })
+      expect(judgeTarget('localhost', ['127.0.0.1', '::1'], policy, 6379)).toMatchObject({ allowed: false, rule: 'kept-service' })
+      expect(judgeTarget('[::ffff:127.0.0.1]', [], policy, 6379)).toMatchObject({ allowed: false, rule: 'kept-service' })
+      expect(judgeTarget('db.internal', [], policy, 5432)).toMatchObject({ allowed: false, rule: 'kept-service' })
+      expect(judgeTarget('pg-alias.corp', ['10.0.0.7'], policy, 5432)).toMatchObject({ allowed: false, rule: 'kept-service' })
+      expect(judgeTarget('127.0.0.1', [], policy, 3000)).toMatchObject({ allowed: false, rule: 'kept-service' })
+      expect(judgeTarget('0.0.0.0', [], policy, 3000)).toMatchObject({ allowed: false, rule: 'kept-service' })
+      // A local shop on another port, another host's Redis: not Kept's.
+      expect(judgeTarget('127.0.0.1', [], policy, 4100)).toEqual({ allowed: true })
+      expect(judgeTarget('10.0.0.8', [], policy, 5432)).toEqual({ allowed: true })
+      expect(judgeTarget('127.0.0.1', [], policy)).toEqual({ allowed: true })
+    })
+
+    it('lets one through when KEPT_ALLOWED_TARGETS names it with its port, and says so when not', () => {
+      const allowed = parseAllowedTargets('127.0.0.1:6379, [::1]:3000', own)
+      expect(judgeTarget('127.0.0.1', [], allowed, 6379)).toEqual({ allowed: true })
+      expect(judgeTarget('::1', [], allowed, 3000)).toEqual({ allowed: true })
+      expect(judgeTarget('localhost', ['127.0.0.1'], allowed, 6379)).toMatchObject({ allowed: false })
+      const verdict = judgeTarget('localhost', ['127.0.0.1'], policy, 6379)
+      expect(verdict).toMatchObject({ reason: "localhost:6379 is Kept's Redis, Kept's own service; an operator can allow it in KEPT_ALLOWED_TARGETS as localhost:6379" })
+      expect(() => parseAllowedTargets('127.0.0.1:0')).toThrow(/"127.0.0.1:0" has no valid port/)
+    })
+  })
 })

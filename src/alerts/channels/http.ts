@@ -1,49 +1,106 @@
-import { ChannelError } from './types.ts'
+import { lookup } from 'node:dns/promises'
+import http, { STATUS_CODES } from 'node:http'
+import https from 'node:https'
+import { isIP, type LookupFunction } from 'node:net'
+import { judgeTarget, parseAllowedTargets, type TargetPolicy } from '../../runner/target-policy.ts'
+import { ChannelError, type SendContext } from './types.ts'
 
 export const DEFAULT_TIMEOUT_MS = 10_000
+const NO_POLICY = parseAllowedTargets('')
 
 /**
- * POST a body and insist on a 2xx. The error names the status and the
- * start of the reply, never the URL (webhook URLs are secrets).
+ * POST a body and insist on a 2xx. The channel URL is judged like a
+ * journey's: its host is resolved, every address judged by the target
+ * policy (metadata, link-local, private ranges, Kept's own services), and
+ * the connection goes to the address judged, so a name that resolves
+ * elsewhere a moment later cannot slip past. Redirects are not followed.
+ * The error names the host, the status and its standard reason, never the
+ * URL (webhook URLs are secrets) nor the reply (a stranger's text).
  */
 export async function postBody(
   url: string,
   body: string,
   headers: Record<string, string>,
-  timeoutMs = DEFAULT_TIMEOUT_MS,
-): Promise<Response> {
-  let response: Response
+  ctx: Pick<SendContext, 'timeoutMs' | 'targetPolicy'> = {},
+): Promise<void> {
+  const timeoutMs = ctx.timeoutMs ?? DEFAULT_TIMEOUT_MS
+  let target: URL
   try {
-    response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'user-agent': 'Kept-Alerts', ...headers },
-      body,
-      signal: AbortSignal.timeout(timeoutMs),
-    })
-  } catch (error) {
-    const err = error as Error & { cause?: { code?: string; message?: string } }
-    if (err.name === 'TimeoutError') throw new ChannelError(`no answer from ${host(url)} within ${timeoutMs / 1000} s`)
-    const reason = err.cause?.code ?? err.cause?.message ?? err.message
-    throw new ChannelError(`cannot reach ${host(url)}: ${reason}`)
-  }
-  if (!response.ok) {
-    const text = (await response.text().catch(() => '')).replace(/\s+/g, ' ').trim()
-    const snippet = text.length > 200 ? `${text.slice(0, 200)}…` : text
-    throw new ChannelError(`HTTP ${response.status} from ${host(url)}${snippet ? `: ${snippet}` : ''}`, response.status)
-  }
-  // Drain the body so the connection can be reused.
-  await response.arrayBuffer().catch(() => undefined)
-  return response
-}
-
-export function postJson(url: string, payload: unknown, headers: Record<string, string> = {}, timeoutMs?: number) {
-  return postBody(url, JSON.stringify(payload), headers, timeoutMs)
-}
-
-function host(url: string): string {
-  try {
-    return new URL(url).host
+    target = new URL(url)
   } catch {
-    return 'the channel URL'
+    throw new ChannelError('the channel URL is not a valid URL')
   }
+  if (target.protocol !== 'http:' && target.protocol !== 'https:') throw new ChannelError('the channel URL is not an http(s) URL')
+  const host = target.hostname.replace(/^\[(.*)\]$/, '$1')
+  const port = Number(target.port || (target.protocol === 'https:' ? 443 : 80))
+  const address = await judgedAddress(host, port, ctx.targetPolicy ?? NO_POLICY, target.host, timeoutMs)
+
+  const status = await new Promise<number>((resolve, reject) => {
+    const request = (target.protocol === 'https:' ? https : http).request(target, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'user-agent': 'Kept-Alerts', 'content-length': Buffer.byteLength(body), ...headers },
+      lookup: pinnedLookup(address),
+      timeout: timeoutMs,
+    })
+    const timer = setTimeout(() => request.destroy(new ChannelError(`no answer from ${target.host} within ${timeoutMs / 1000} s`)), timeoutMs)
+    request.on('timeout', () => request.destroy(new ChannelError(`no answer from ${target.host} within ${timeoutMs / 1000} s`)))
+    request.on('response', (response) => {
+      clearTimeout(timer)
+      // Read and drop the reply: the connection ends cleanly, nothing of it is kept.
+      response.resume()
+      response.on('end', () => resolve(response.statusCode ?? 0))
+      response.on('error', () => resolve(response.statusCode ?? 0))
+    })
+    request.on('error', (error: NodeJS.ErrnoException) => {
+      clearTimeout(timer)
+      reject(error instanceof ChannelError ? error : new ChannelError(`cannot reach ${target.host}: ${error.code ?? error.message}`))
+    })
+    request.end(body)
+  })
+  if (status >= 200 && status < 300) return
+  if (status >= 300 && status < 400) {
+    throw new ChannelError(`HTTP ${status} from ${target.host}: a redirect, not followed (give the channel its final URL)`, status)
+  }
+  throw new ChannelError(`HTTP ${status} from ${target.host}${STATUS_CODES[status] ? ` (${STATUS_CODES[status]})` : ''}`, status)
+}
+
+export function postJson(url: string, payload: unknown, headers: Record<string, string>, ctx: Pick<SendContext, 'timeoutMs' | 'targetPolicy'>) {
+  return postBody(url, JSON.stringify(payload), headers, ctx)
+}
+
+/** Resolve the host and judge every address; the first one is where the POST goes. */
+async function judgedAddress(host: string, port: number, policy: TargetPolicy, shown: string, timeoutMs: number): Promise<{ address: string; family: number }> {
+  // The name alone may be enough (a metadata host, a service of Kept's by name), resolved or not.
+  const byName = judgeTarget(host, [], policy, port)
+  if (!byName.allowed) throw new ChannelError(`blocked: ${byName.reason}`)
+  let addresses: { address: string; family: number }[]
+  if (isIP(host)) addresses = [{ address: host, family: isIP(host) }]
+  else {
+    try {
+      addresses = await withTimeout(lookup(host, { all: true, verbatim: true }), timeoutMs)
+    } catch (error) {
+      throw new ChannelError(`cannot reach ${shown}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)
+    }
+  }
+  const verdict = judgeTarget(host, addresses.map((a) => a.address), policy, port)
+  if (!verdict.allowed) throw new ChannelError(`blocked: ${verdict.reason}`)
+  return addresses[0]!
+}
+
+/** A lookup that answers the judged address only (plain and `all` forms). */
+function pinnedLookup(judged: { address: string; family: number }): LookupFunction {
+  return ((_host: string, options: { all?: boolean }, callback: (...args: unknown[]) => void) => {
+    if (options?.all) callback(null, [judged])
+    else callback(null, judged.address, judged.family)
+  }) as LookupFunction
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  return Promise.race([
+    promise.finally(() => clearTimeout(timer)),
+    new Promise<T>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no DNS answer within ${ms / 1000} s`)), ms)
+    }),
+  ])
 }

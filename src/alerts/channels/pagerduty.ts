@@ -20,7 +20,7 @@ export type PagerdutyConfig = z.infer<typeof pagerdutyConfigSchema>
  */
 export async function sendPagerduty(config: PagerdutyConfig, message: AlertMessage, ctx: SendContext): Promise<void> {
   const send = (event: Record<string, unknown>) =>
-    postJson(config.eventsUrl ?? PAGERDUTY_EVENTS_URL, { routing_key: config.routingKey, ...event }, {}, ctx.timeoutMs)
+    postJson(config.eventsUrl ?? PAGERDUTY_EVENTS_URL, { routing_key: config.routingKey, ...event }, {}, ctx)
 
   if (message.kind === 'test') {
     const dedupKey = `kept-test:${ctx.deliveryId}`

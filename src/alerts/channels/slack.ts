@@ -14,7 +14,7 @@ export type SlackConfig = z.infer<typeof slackConfigSchema>
  * files, so the screenshot travels as a link button.
  */
 export async function sendSlack(config: SlackConfig, message: AlertMessage, ctx: SendContext): Promise<void> {
-  await postJson(config.webhookUrl, slackPayload(message), {}, ctx.timeoutMs)
+  await postJson(config.webhookUrl, slackPayload(message), {}, ctx)
 }
 
 export function slackPayload(message: AlertMessage) {

@@ -14,7 +14,7 @@ export type TeamsConfig = z.infer<typeof teamsConfigSchema>
  * webhooks and the older incoming-webhook connectors accept.
  */
 export async function sendTeams(config: TeamsConfig, message: AlertMessage, ctx: SendContext): Promise<void> {
-  await postJson(config.webhookUrl, teamsPayload(message), {}, ctx.timeoutMs)
+  await postJson(config.webhookUrl, teamsPayload(message), {}, ctx)
 }
 
 export function teamsPayload(message: AlertMessage) {

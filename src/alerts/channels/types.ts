@@ -1,5 +1,6 @@
 import type { Transporter } from 'nodemailer'
 import type { AlertMessage } from '../../domain/alert-message.ts'
+import type { TargetPolicy } from '../../runner/target-policy.ts'
 
 /** What a sender needs besides the channel config and the message. */
 export interface SendContext {
@@ -12,6 +13,8 @@ export interface SendContext {
   mailer?: Mailer
   /** Per request; default 10 s. */
   timeoutMs?: number
+  /** What a channel URL may reach: the journeys' policy (own-services.ts). */
+  targetPolicy?: TargetPolicy
   /**
    * Where an email goes when SMTP_URL is not set (the outbox); without it,
    * an email channel fails saying so.

@@ -30,7 +30,7 @@ export async function sendWebhook(config: WebhookConfig, message: AlertMessage, 
       'X-Kept-Timestamp': timestamp,
       'X-Kept-Signature': signWebhook(config.secret, timestamp, body),
     },
-    ctx.timeoutMs,
+    ctx,
   )
 }
 

@@ -1,3 +1,4 @@
+import { parseAllowedTargets } from '../../runner/target-policy.ts'
 import { randomUUID } from 'node:crypto'
 import { readFile, stat } from 'node:fs/promises'
 import path from 'node:path'
@@ -54,7 +55,8 @@ export async function testCliCommand(target: string, opts: { json?: boolean }): 
       dataDir,
       workerId: 'kept-test',
       decryptSecret: prepared.decryptSecret,
-      allowedTargets: env.KEPT_ALLOWED_TARGETS,
+      // An operator at a shell, not a journey in the fleet: Kept's own services are not guarded here.
+      targetPolicy: parseAllowedTargets(env.KEPT_ALLOWED_TARGETS),
       ...(prepared.checksDir ? { checksDir: prepared.checksDir } : {}),
       onProgress: (event: ProgressEvent) => {
         if (event.type === 'step-start') return progress.show(`  … ${event.line}  ${event.text}`)

@@ -1,0 +1,46 @@
+import { lookup } from 'node:dns/promises'
+import { isIP } from 'node:net'
+import type { Env } from '../config/env.ts'
+import { parseAllowedTargets, type OwnService, type TargetPolicy } from './target-policy.ts'
+
+// Kept's own services, which neither a journey nor an alert channel may
+// reach: the Redis that holds its queues, the Postgres that holds its data,
+// its HTTP listener (the API and pages a journey would call with no token,
+// but from inside the network).
+
+type ServiceEnv = Pick<Env, 'REDIS_URL' | 'DATABASE_URL' | 'HOST' | 'PORT' | 'KEPT_ALLOWED_TARGETS'>
+
+export function ownServicesFromEnv(env: ServiceEnv): Omit<OwnService, 'addresses'>[] {
+  const services: Omit<OwnService, 'addresses'>[] = []
+  const add = (label: string, url: string | undefined, defaultPort: number) => {
+    if (!url) return
+    const parsed = new URL(url)
+    if (parsed.hostname) services.push({ label, host: parsed.hostname, port: Number(parsed.port || defaultPort) })
+  }
+  add("Kept's Redis", env.REDIS_URL ?? 'redis://127.0.0.1:6379', 6379)
+  add("Kept's Postgres", env.DATABASE_URL, 5432)
+  if (env.PORT > 0) services.push({ label: "Kept's HTTP server", host: env.HOST, port: env.PORT })
+  return services
+}
+
+/** The addresses each service's host resolves to, read once (a name that does not resolve keeps none). */
+export async function resolveOwnServices(services: Omit<OwnService, 'addresses'>[]): Promise<OwnService[]> {
+  return Promise.all(
+    services.map(async (service) => {
+      const host = service.host.replace(/^\[(.*)\]$/, '$1')
+      if (isIP(host)) return { ...service, addresses: [host] }
+      const found = await lookup(host, { all: true }).catch(() => [])
+      return { ...service, addresses: found.map((a) => a.address) }
+    }),
+  )
+}
+
+/** KEPT_ALLOWED_TARGETS with Kept's own services blocked: the policy of journeys and channels alike. */
+export async function targetPolicyFromEnv(env: ServiceEnv): Promise<TargetPolicy> {
+  return parseAllowedTargets(env.KEPT_ALLOWED_TARGETS, await resolveOwnServices(ownServicesFromEnv(env)))
+}
+
+/** A listener whose port was chosen at start (PORT=0) joins the list once it is known. */
+export function addOwnService(policy: TargetPolicy, service: OwnService): void {
+  policy.ownServices.push(service)
+}
