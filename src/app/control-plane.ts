@@ -23,6 +23,7 @@ import { Scheduler } from '../queue/scheduler.ts'
 import { ScheduleKeeper } from '../queue/schedule-keeper.ts'
 import { markOverdue } from '../services/overdue.ts'
 import { addOwnService, targetPolicyFromEnv } from '../runner/own-services.ts'
+import { parseTrustProxy } from '../auth/client-address.ts'
 import { tryJourney } from '../queue/try-journey.ts'
 import { syncChecks } from '../services/check-sync.ts'
 import { pageRoutes } from '../ui/app.tsx'
@@ -166,6 +167,7 @@ export async function startControlPlane(rt: Runtime, options: { worker: boolean;
     dataDir,
     secretKey,
     mailConfigured,
+    trustProxy: parseTrustProxy(env.KEPT_TRUST_PROXY),
     testChannel: (channelId) => sendTestAlert(alertOptions, channelId),
     tryJourney: (spec) => tryJourney({ journeys, redis: connection, prefix }, spec),
   })

@@ -1,6 +1,7 @@
 import { CronExpressionParser } from 'cron-parser'
 import { z } from 'zod'
 import { parseAllowedTargets } from '../runner/target-policy.ts'
+import { parseTrustProxy } from '../auth/client-address.ts'
 
 // All configuration comes from the environment, parsed once at boot.
 // A wrong value stops the start with a message naming the variable.
@@ -63,6 +64,18 @@ const envSchema = z.object({
   // How often Kept checks that Redis still holds every schedule (a Redis
   // restarted without persistence has lost them all).
   KEPT_SCHEDULE_CHECK_SECONDS: z.coerce.number().min(1, 'expected at least 1 second').max(600, 'expected at most 600 seconds').default(10),
+  // Behind a reverse proxy: how many there are, or their addresses, so the
+  // sign-in limit reads the client from X-Forwarded-For (docs/security.md).
+  KEPT_TRUST_PROXY: z
+    .string()
+    .default('')
+    .superRefine((value, ctx) => {
+      try {
+        parseTrustProxy(value)
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message })
+      }
+    }),
   KEPT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   // How long the API may answer the promise list and status from memory (0: never).
   KEPT_API_CACHE_MS: z.coerce.number().int().min(0, 'expected 0 or more milliseconds').max(60_000).default(1000),

@@ -11,7 +11,8 @@ import { loadDashboard, type DashboardFilters } from './dashboard-data.ts'
 import { DashboardPage, STATES } from './dashboard.tsx'
 import { pageGuards, principalOf, type UiEnv } from './guards.tsx'
 import { loginRoutes } from './login.tsx'
-import { defaultLoginLimiter, type LoginLimiter } from './login-limiter.ts'
+import { loginLimiter, type LoginLimiter } from './login-limiter.ts'
+import type { TrustProxy } from '../auth/client-address.ts'
 import { maintenanceRoutes } from './maintenance.tsx'
 import { promiseRoutes } from './promises.tsx'
 import { secretRoutes } from './secrets.tsx'
@@ -26,8 +27,10 @@ export interface PageDeps {
   tryJourney: (spec: JourneySpec) => Promise<RunResult>
   /** KEPT_DATA_DIR: screenshots of tries are read from <dataDir>/evidence. */
   dataDir: string
-  /** Default: 5 tries a minute per client address and per email. */
+  /** Default: 5 failures of an account per client in 15 min, 50 per client an hour. */
   loginLimiter?: LoginLimiter
+  /** KEPT_TRUST_PROXY, parsed: whose X-Forwarded-For names the client. */
+  trustProxy?: TrustProxy | null
   /** Encrypts channel settings; without it the channels page cannot add channels. */
   secretKey?: Buffer
   /** false: SMTP_URL is not set; email is kept in the outbox (the Alerts page). */
@@ -46,7 +49,7 @@ export function pageRoutes(deps: PageDeps): Hono<UiEnv> {
   const guards = pageGuards(deps.db)
 
   app.route('/', assetRoutes())
-  app.route('/', loginRoutes({ db: deps.db, limiter: deps.loginLimiter ?? defaultLoginLimiter() }))
+  app.route('/', loginRoutes({ db: deps.db, limiter: deps.loginLimiter ?? loginLimiter(), trustProxy: deps.trustProxy ?? null }))
 
   app.get('/', guards.read, async (c) => {
     const state = c.req.query('state')

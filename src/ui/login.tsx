@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto'
 import type { Context } from 'hono'
 import { Hono } from 'hono'
-import { getConnInfo } from '@hono/node-server/conninfo'
+import type { IncomingMessage } from 'node:http'
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
 import { createSession, deleteSession, SESSION_COOKIE } from '../auth/sessions.ts'
 import { authenticateUser } from '../auth/users.ts'
+import { clientAddress, type TrustProxy } from '../auth/client-address.ts'
 import type { Db } from '../db/client.ts'
 import { formBodyLimit, pageGuards, sameToken, type UiEnv } from './guards.tsx'
 import { Layout } from './layout.tsx'
@@ -20,18 +21,23 @@ function isHttps(c: Context): boolean {
   return new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto') === 'https'
 }
 
-/** Only paths on this site: never //host or a full URL from the query. */
-export function safeNext(next: string | undefined | null): string {
-  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return '/'
-  return next
-}
+const HERE = 'http://kept.invalid'
 
-function clientAddress(c: Context): string | null {
+/**
+ * Only paths on this site. Parsed as a browser would (which drops tabs and
+ * newlines and reads a backslash as a slash), so `/\t/evil.test` and
+ * `/\\evil.test` are seen as the other hosts they are.
+ */
+export function safeNext(next: string | undefined | null): string {
+  if (!next || !next.startsWith('/')) return '/'
+  let url: URL
   try {
-    return getConnInfo(c).remote.address ?? null
+    url = new URL(next, HERE)
   } catch {
-    return null // no socket, e.g. app.request() in tests: limit by email alone
+    return '/'
   }
+  if (url.origin !== HERE) return '/'
+  return `${url.pathname}${url.search}${url.hash}`
 }
 
 function LoginPage(props: { csrf: string; next: string; email?: string; error?: string; status?: string }) {
@@ -68,7 +74,7 @@ function LoginPage(props: { csrf: string; next: string; email?: string; error?: 
   )
 }
 
-export function loginRoutes(deps: { db: Db; limiter: LoginLimiter }) {
+export function loginRoutes(deps: { db: Db; limiter: LoginLimiter; trustProxy?: TrustProxy | null }) {
   const app = new Hono<UiEnv>()
   const guards = pageGuards(deps.db)
 
@@ -98,8 +104,8 @@ export function loginRoutes(deps: { db: Db; limiter: LoginLimiter }) {
     if (!sameToken(typeof body._csrf === 'string' ? body._csrf : null, getCookie(c, LOGIN_CSRF_COOKIE))) {
       return loginForm(c, 403, { email, next, error: 'The sign-in form expired. Please sign in again.' })
     }
-    const address = clientAddress(c)
-    const verdict = deps.limiter.attempt([...(address ? [`ip:${address}`] : []), `email:${email.toLowerCase()}`])
+    const attempt = { email, client: clientAddress((c.env as { incoming?: IncomingMessage } | undefined)?.incoming, deps.trustProxy ?? null) }
+    const verdict = await deps.limiter.check(attempt)
     if (!verdict.allowed) {
       c.header('retry-after', String(verdict.retryAfterSeconds))
       return loginForm(c, 429, {
@@ -109,7 +115,11 @@ export function loginRoutes(deps: { db: Db; limiter: LoginLimiter }) {
       })
     }
     const user = email && password ? await authenticateUser(deps.db, email, password) : null
-    if (!user) return loginForm(c, 401, { email, next, error: 'That email and password do not match an account.' })
+    if (!user) {
+      await deps.limiter.failed(attempt)
+      return loginForm(c, 401, { email, next, error: 'That email and password do not match an account.' })
+    }
+    await deps.limiter.succeeded(attempt)
     const session = await createSession(deps.db, user.id)
     setCookie(c, SESSION_COOKIE, session.cookieValue, {
       httpOnly: true,

@@ -9,7 +9,7 @@ import { createApiToken } from '../../src/auth/tokens.ts'
 import { createUser } from '../../src/auth/users.ts'
 import { apiTokens, users } from '../../src/db/schema.ts'
 import { pageRoutes } from '../../src/ui/app.tsx'
-import { slidingWindowLimiter } from '../../src/ui/login-limiter.ts'
+import { loginLimiter } from '../../src/ui/login-limiter.ts'
 import { fakeTry, PASSWORD, recordingScheduler, seedShowcase, usersByRole, type Signed } from '../e2e/ui-fixtures.ts'
 import { freshDatabase } from '../support/db.ts'
 
@@ -43,7 +43,7 @@ beforeAll(async () => {
     scheduler,
     tryJourney,
     dataDir,
-    loginLimiter: slidingWindowLimiter({ limit: 5, windowMs: 60_000 }),
+    loginLimiter: loginLimiter(),
     secretKey: Buffer.alloc(32, 7),
     testChannel: async () => {},
   })
