@@ -1,3 +1,4 @@
+import { DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS, isDatabaseUnavailable } from '../db/unavailable.ts'
 import type { Context } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { HTTPException } from 'hono/http-exception'
@@ -110,6 +111,11 @@ function toProblem(error: Error, c: Context, deps: ApiDeps): Problem {
           ? 'expected a JSON body with content-type: application/json'
           : error.message
     return problem(status, detail)
+  }
+  if (isDatabaseUnavailable(error)) {
+    deps.logger?.warn({ err: (error as Error).message, method: c.req.method, path: c.req.path }, 'API request while the database is unavailable: 503')
+    c.header('retry-after', String(RETRY_AFTER_SECONDS))
+    return problem(503, DATABASE_UNAVAILABLE)
   }
   deps.logger?.error({ err: error, method: c.req.method, path: c.req.path }, 'API request failed')
   return problem(500, 'something went wrong inside Kept; the server log has the details')

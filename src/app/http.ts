@@ -7,6 +7,7 @@ import type { ReadCache } from '../api/read-cache.ts'
 import type { Logger } from '../infra/logger.ts'
 import { metricsRoute } from '../metrics/metrics.ts'
 import { closeServer } from '../infra/close-server.ts'
+import { RETRY_AFTER_SECONDS, isDatabaseUnavailable } from '../db/unavailable.ts'
 
 /** One log line per request: method, path, status, time. */
 export function requestLog(logger: Logger) {
@@ -43,8 +44,20 @@ export function createHttpApp(parts: {
   app.route('/api', parts.api)
   app.route('/digests', parts.digests)
   app.route('/', parts.pages)
+  // The API maps its own errors (problem JSON); pages and digests come here.
+  app.onError((error, c) => {
+    if (isDatabaseUnavailable(error)) {
+      parts.logger.warn({ err: error.message, path: c.req.path }, 'page asked for while the database is unavailable: 503')
+      return c.html(unavailablePage, 503, { 'retry-after': String(RETRY_AFTER_SECONDS), 'cache-control': 'no-store' })
+    }
+    parts.logger.error({ err: error, method: c.req.method, path: c.req.path }, 'request failed')
+    return c.text('Internal Server Error', 500)
+  })
   return app
 }
+
+// Plain on purpose: the layout's own data may be what is missing.
+const unavailablePage = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="${RETRY_AFTER_SECONDS}"><title>Kept: database unavailable</title></head><body><h1>Kept cannot reach its database</h1><p>It is stopped or restarting. This page tries again every ${RETRY_AFTER_SECONDS} seconds; walks that finish meanwhile are kept and recorded when it is back.</p></body></html>`
 
 export interface HttpServer {
   url: string

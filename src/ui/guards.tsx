@@ -41,10 +41,16 @@ export function ensureAuthenticated(db: Db): MiddlewareHandler<UiEnv> {
   })
 }
 
-/** A page needs a signed-in principal; otherwise the login page, coming back after. */
+/**
+ * A page needs a signed-in principal; otherwise the login page, coming back
+ * after. What a signed-in person sees is never kept by a browser or a proxy
+ * cache (a shared computer's back button, a caching proxy), unless the
+ * route chose its own caching (evidence images).
+ */
 export const requireSignIn = createMiddleware<UiEnv>(async (c, next) => {
-  if (c.get('principal')) return next()
-  return c.redirect(signInPath(c.req.url), 303)
+  if (!c.get('principal')) return c.redirect(signInPath(c.req.url), 303)
+  await next()
+  if (!c.res.headers.has('cache-control')) c.res.headers.set('cache-control', 'no-store')
 })
 
 /** The principal, after requireSignIn. */

@@ -385,6 +385,16 @@ describe('safe output', () => {
     expect(sheet.status).toBe(200)
     expect(sheet.headers.get('cache-control')).toContain('immutable')
   })
+
+  it('never lets a browser or proxy keep what a signed-in person saw', async () => {
+    for (const page of ['/', `/promises/${target}`, '/alerts', '/channels', '/settings/secrets', '/maintenance', '/users']) {
+      const res = await as(who.admin, page)
+      expect(res.status, page).toBe(200)
+      expect(res.headers.get('cache-control'), page).toBe('no-store')
+    }
+    // A stranger's login page is nobody's data.
+    expect((await as(null, '/login')).headers.get('cache-control')).toBeNull()
+  })
 })
 
 describe('dashboard', () => {

@@ -7,6 +7,10 @@ import { createHttpApp } from '../../src/app/http.ts'
 import { authenticate, requireAction } from '../../src/auth/middleware.ts'
 import { createApiToken } from '../../src/auth/tokens.ts'
 import { freshDatabase } from '../support/db.ts'
+import { sql } from 'drizzle-orm'
+import { createApiApp } from '../../src/api/app.ts'
+import { openPostgres } from '../../src/db/client.ts'
+import { recordingScheduler } from '../integration/api-fixtures.ts'
 
 // What a stranger may learn: /metrics needs a token unless
 // KEPT_METRICS_PUBLIC=1 (no guard), as the control plane mounts it.
@@ -37,5 +41,44 @@ describe('/metrics', () => {
   it('is open when metrics are public', async () => {
     const app = createHttpApp(parts())
     expect((await app.request('/metrics')).status).toBe(200)
+  })
+})
+
+describe('the API while Postgres is down', () => {
+  it('answers 503 with Retry-After within seconds, never a 500 or a hang', async () => {
+    // A database that is not there: a port nobody listens on.
+    const gone = openPostgres('postgres://postgres@127.0.0.1:1/kept', { max: 1 })
+    try {
+      const api = createApiApp({
+        db: gone.db,
+        scheduler: recordingScheduler(),
+        secretKey: Buffer.alloc(32, 1),
+        dataDir: '/nonexistent',
+        health: async () => ({ ok: false }),
+        testChannel: async () => {},
+        previewDigest: async (week) => ({ week, promises: [] }),
+      })
+      const started = performance.now()
+      const res = await api.request('/v1/promises', { headers: { authorization: 'Bearer kept_abc_def' } })
+      const ms = performance.now() - started
+      expect(res.status).toBe(503)
+      expect(res.headers.get('retry-after')).toBe('5')
+      expect(((await res.json()) as { detail: string }).detail).toMatch(/^the database is not answering/)
+      expect(ms).toBeLessThan(6000)
+      console.log(`exposure: API with Postgres down answered 503 in ${Math.round(ms)} ms`)
+
+      const pages = createHttpApp({
+        logger: pino({ level: 'silent' }),
+        api: new Hono(),
+        digests: new Hono(),
+        pages: new Hono().get('/', () => gone.db.execute(sql`select 1`).then(() => new Response('ok'))),
+        metrics: new Registry(),
+      })
+      const page = await pages.request('/')
+      expect(page.status).toBe(503)
+      expect(await page.text()).toContain('Kept cannot reach its database')
+    } finally {
+      await gone.close()
+    }
   })
 })
