@@ -4,7 +4,8 @@ import { alertDeliveries, breaks, channels, type ChannelType } from '../db/schem
 import { ownerLabel } from '../domain/alert-route.ts'
 import { buildAlertMessage, type AlertInput } from '../domain/alert-message.ts'
 import { readChannelConfig } from './channel-config.ts'
-import { ChannelError, sendToChannel, type SendOutcome } from './channels/index.ts'
+import { ChannelError, DEDUPES_BY_KEY, sendToChannel, type SendOutcome } from './channels/index.ts'
+import { DEFAULT_TIMEOUT_MS } from './channels/http.ts'
 import type { AlertContext } from './context.ts'
 import type { DeliveryJob } from './enqueue.ts'
 import { loadBreakFacts, type LoadedFacts } from './facts.ts'
@@ -29,8 +30,10 @@ const MAX_RESOLVE_WAIT_MS = 3600_000
  * that was written down. Kept then sends again (at least once), under the
  * same key: X-Kept-Delivery / Idempotency-Key for webhooks, the Message-ID
  * for email, the break id as PagerDuty's dedup_key, so receivers can drop
- * the repeat. The gap is narrowed by writing "sent" to the job in Redis
- * first, then to the rows.
+ * the repeat. Slack and Teams drop nothing: for them an interrupted attempt
+ * (sendingAt written, no outcome) is waited out for the channel timeout
+ * before a new one, so two POSTs are never in flight at once. The gap is
+ * narrowed by writing "sent" to the job in Redis first, then to the rows.
  */
 export async function deliver(ctx: AlertContext, job: Job<DeliveryJob>, token?: string): Promise<string> {
   const { key } = job.data
@@ -78,6 +81,17 @@ export async function deliver(ctx: AlertContext, job: Job<DeliveryJob>, token?: 
   const message = buildAlertMessage(inputFor(loaded), { now, timezone: ctx.settings.timezone })
   const sending = loaded.map((item) => item.row)
   const first = loaded[0]!.loaded.facts
+
+  // An attempt that began and never said how it ended (the process died
+  // mid-POST) may still land. Channels that cannot drop a repeat by its key
+  // wait until that attempt is surely over before sending again.
+  const interrupted = Math.max(0, ...sending.map((row) => row.sendingAt?.getTime() ?? 0))
+  const overAt = interrupted + DEFAULT_TIMEOUT_MS
+  if (interrupted && !DEDUPES_BY_KEY[target.type] && now.getTime() < overAt) {
+    ctx.logger?.info({ to: target.label, key, waitMs: overAt - now.getTime() }, `an attempt to ${target.label} was interrupted: waiting out its timeout before sending again`)
+    await job.moveToDelayed(Date.now() + (overAt - now.getTime()), token)
+    throw new DelayedError()
+  }
 
   await ctx.db
     .update(alertDeliveries)
@@ -219,7 +233,8 @@ async function markLogged(ctx: AlertContext, rows: Delivery[], at: Date): Promis
 async function recordFailure(ctx: AlertContext, rows: Delivery[], channelId: string | null, error: string, final: boolean) {
   await ctx.db
     .update(alertDeliveries)
-    .set(final ? { lastError: error, status: 'failed' } : { lastError: error })
+    // sendingAt cleared: this attempt said how it ended (see "interrupted").
+    .set(final ? { lastError: error, status: 'failed', sendingAt: null } : { lastError: error, sendingAt: null })
     .where(inArray(alertDeliveries.id, ids(rows)))
   if (channelId) await ctx.db.update(channels).set({ lastError: error, lastErrorAt: ctx.now() }).where(eq(channels.id, channelId))
 }

@@ -23,6 +23,8 @@ import type { ChannelConfig, Mailer } from '../../src/alerts/channels/index.ts'
 import type { AlertsOptions } from '../../src/alerts/context.ts'
 import type { AlertSettings } from '../../src/alerts/settings.ts'
 import { sendTestAlert, UnknownChannelError } from '../../src/alerts/test-alert.ts'
+import { ensureDeliveryJobs } from '../../src/alerts/enqueue.ts'
+import { DEFAULT_TIMEOUT_MS } from '../../src/alerts/channels/http.ts'
 import { alertDeliveries, breaks, channels, promiseChannels, promises, runs, type ChannelType } from '../../src/db/schema.ts'
 import { createRedisConnection } from '../../src/infra/redis.ts'
 import { QUEUES } from '../../src/queue/jobs.ts'
@@ -217,6 +219,29 @@ describe('alerts: delivery', () => {
       return rows.length === count && rows.every((row) => row.status === 'sent' || row.status === 'failed') && rows
     }, `${count} settled deliveries of break ${breakId}`)
   const mailsTo = (breakId: string) => mails.filter((mail) => mail.headers.get('x-kept-delivery')?.toString().startsWith(breakId))
+
+  it('after an attempt a crash interrupted, Slack waits out the channel timeout before sending again; a webhook, which dedupes by key, sends at once', async () => {
+    const chat = await addReceiver()
+    const hook = await addReceiver()
+    const slack = await addChannel('slack', { webhookUrl: chat.url })
+    const webhook = await addChannel('webhook', { url: hook.url, secret: SECRET })
+    const b = await breakPromise([])
+    // As a process killed mid-POST leaves them: sending written, no outcome.
+    const sendingAt = new Date(Date.now() - DEFAULT_TIMEOUT_MS + 1500)
+    const rows = [slack, webhook].map((channel) => {
+      const key = `${b.brk.id}:open:${channel.id}`
+      return { idempotencyKey: key, groupKey: key, breakId: b.brk.id, channelId: channel.id, channelLabel: channel.name, kind: 'open' as const, sendingAt, attempts: 1 }
+    })
+    await pg.db.insert(alertDeliveries).values(rows)
+    const started = Date.now()
+    await ensureDeliveryJobs(alerts!.context, rows.map((row) => row.groupKey))
+    await until(() => hook.requests.length === 1, 'the webhook resent at once')
+    expect(chat.requests).toHaveLength(0)
+    await until(() => chat.requests.length === 1, 'the Slack alert after the interrupted attempt timed out')
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000)
+    await pause(300)
+    expect(chat.requests).toHaveLength(1)
+  })
 
   it('sends one open alert per channel, with the failing step and the screenshot', async () => {
     const hook = await addReceiver()

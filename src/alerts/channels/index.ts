@@ -21,6 +21,14 @@ export const channelConfigSchemas = {
 
 export type ChannelConfig<T extends ChannelType = ChannelType> = z.infer<(typeof channelConfigSchemas)[T]>
 
+/**
+ * Whether a receiver can drop a repeat of the same alert by its key
+ * (docs/alerts.md): webhooks get X-Kept-Delivery / Idempotency-Key,
+ * PagerDuty the break id as dedup_key, email the same Message-ID. Slack and
+ * Teams incoming webhooks take no key: a repeat shows twice.
+ */
+export const DEDUPES_BY_KEY: Record<ChannelType, boolean> = { webhook: true, pagerduty: true, email: true, slack: false, teams: false }
+
 const senders: { [T in ChannelType]: (config: ChannelConfig<T>, message: AlertMessage, ctx: SendContext) => Promise<SendOutcome | void> } = {
   email: sendEmail,
   slack: sendSlack,
