@@ -1,79 +1,16 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { RECORDERS, resultsKey } from '../../src/queue/results-stream.ts'
-import { freshDatabase, uniquePrefix } from '../support/db.ts'
+import { freshDatabase } from '../support/db.ts'
 import { dropPrefix } from '../support/redis.ts'
 import { until } from '../support/wait.ts'
+import { kept, startKept, stopKept as stop, type Started } from '../support/kept-process.ts'
 
 // `kept start` as a newcomer runs it: a real process, the demo, real
 // Postgres and Redis, Chromium. Then the CLI against the running server.
-
-const KEPT = path.resolve('src/cli/kept.ts')
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
-}
-
-function kept(args: string[], env: NodeJS.ProcessEnv) {
-  return spawnSync(process.execPath, ['--import', 'tsx', KEPT, ...args], { env, encoding: 'utf8', timeout: 60_000 })
-}
-
-interface Started {
-  child: ChildProcess
-  env: NodeJS.ProcessEnv
-  url: string
-  output: () => string
-}
-
-async function startKept(extra: NodeJS.ProcessEnv): Promise<Started> {
-  const port = await freePort()
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    PORT: String(port),
-    KEPT_DEMO_PORT: String(await freePort()),
-    KEPT_QUEUE_PREFIX: uniquePrefix('start'),
-    KEPT_SECRET_KEY: 'e2e-secret-key-0123456789abcdefghijkl',
-    LOG_LEVEL: 'warn',
-    KEPT_WORKER_CONCURRENCY: '2',
-    ...extra,
-  }
-  let output = ''
-  const child = spawn(process.execPath, ['--import', 'tsx', KEPT, 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] })
-  child.stdout!.on('data', (d) => (output += d))
-  child.stderr!.on('data', (d) => (output += d))
-  const url = `http://127.0.0.1:${port}`
-  await until(
-    async () => {
-      if (child.exitCode !== null) throw new Error(`kept start exited with ${child.exitCode}:\n${output}`)
-      // Refused until the server listens.
-      return (await fetch(`${url}/api/v1/health`).catch(() => null))?.ok
-    },
-    'kept start to answer',
-    120_000, // PGlite opens slowly on two busy cores
-  ).catch((error) => {
-    throw new Error(`${(error as Error).message}\n${output}`)
-  })
-  return { child, env, url, output: () => output }
-}
-
-async function stop(started: Started | undefined, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
-  if (!started || started.child.exitCode !== null) return started?.child.exitCode ?? null
-  const exited = new Promise<number | null>((resolve) => started.child.once('exit', (code) => resolve(code)))
-  started.child.kill(signal)
-  return exited
-}
 
 async function obliterate(prefix: string | undefined) {
   if (prefix) await dropPrefix(prefix)
