@@ -89,3 +89,42 @@ describe('bad input on the promise doors', () => {
     expect(res.status).toBe(401)
   })
 })
+
+describe('bad input on every write route of the OpenAPI document', () => {
+  let h: Harness
+  let promiseId: string
+  const table: string[] = []
+  beforeAll(async () => {
+    h = await apiHarness()
+    const created = await h.call('POST', '/api/v1/promises', { body: promiseBody() })
+    promiseId = ((await created.json()) as { id: string }).id
+  })
+  afterAll(async () => {
+    console.log(`bad input, every write route:\n  ${table.join('\n  ')}`)
+    await h?.close()
+  })
+
+  it('refuses a body that is not JSON (400), a NUL in any string naming its field (422), a wrong type (415): never a 500, nothing stored', async () => {
+    const doc = (await (await h.http.request('/api/openapi.json')).json()) as { paths: Record<string, Record<string, { requestBody?: { content?: Record<string, unknown> } }>> }
+    const writes = Object.entries(doc.paths).flatMap(([p, ops]) =>
+      Object.entries(ops)
+        .filter(([method, op]) => ['post', 'put', 'patch'].includes(method) && op.requestBody?.content?.['application/json'])
+        .map(([method]) => ({ method: method.toUpperCase(), path: p })),
+    )
+    expect(writes.length).toBeGreaterThan(10)
+    const before = await h.db.select().from(promises)
+    for (const route of writes) {
+      const url = `/api${route.path.replace('{name}', 'SHOP_PASSWORD').replace(/\{[^}]+\}/g, promiseId)}`
+      const notJson = await h.call(route.method, url, { body: '{"title": ' })
+      const nul = await h.call(route.method, url, { body: { title: 'a\u0000b', note: { text: 'x\u0000' } } })
+      const wrongType = await h.call(route.method, url, { body: 'title=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } })
+      const nulDetail = ((await nul.json()) as { errors?: { path: string }[] }).errors?.[0]?.path
+      table.push(`${route.method} ${route.path}: not JSON ${notJson.status}, NUL ${nul.status} (${nulDetail}), form body ${wrongType.status}`)
+      expect(notJson.status, `${route.method} ${route.path} not JSON`).toBe(400)
+      expect(nul.status, `${route.method} ${route.path} NUL`).toBe(422)
+      expect(nulDetail, `${route.method} ${route.path} NUL names the field`).toBe('title')
+      expect(wrongType.status, `${route.method} ${route.path} form body`).toBe(415)
+    }
+    expect(await h.db.select().from(promises)).toEqual(before)
+  })
+})

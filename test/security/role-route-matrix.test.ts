@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { can, ROLES, type Action } from '../../src/auth/permissions.ts'
 import type { Role } from '../../src/db/schema.ts'
-import { apiHarness, promiseBody, type Harness } from './api-fixtures.ts'
+import { apiHarness, promiseBody, type Harness } from '../integration/api-fixtures.ts'
 
 // Every route of the API × every kind of caller: the four roles by token,
 // no token, and a signed-in session of each role with and without its CSRF
@@ -81,10 +81,14 @@ beforeAll(async () => {
   for (const role of ROLES) sessions[role] = await h.session(role)
 })
 afterAll(async () => {
+  console.log(`roles x routes: ${routes.length} routes of the OpenAPI document, ${requests} requests (4 roles by token and by session, with and without CSRF, anonymous, forged), 0 mismatches if green`)
   await h?.close()
 })
 
+let requests = 0
+
 async function send(route: RouteCase, headers: Record<string, string>): Promise<Response> {
+  requests++
   const init: RequestInit = { method: route.method, headers: { ...headers } }
   if (route.body !== undefined) {
     ;(init.headers as Record<string, string>)['content-type'] = 'application/json'
