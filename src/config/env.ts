@@ -24,6 +24,21 @@ const optionalUrl = (protocols: string[], example: string) =>
       { message: `expected a URL like ${example}` },
     )
 
+/** A text its own parser must accept (empty by default); the parser's error, less its own prefix, is the message. */
+function readBy(parse: (value: string) => unknown, prefix?: RegExp) {
+  return z
+    .string()
+    .default('')
+    .superRefine((value, ctx) => {
+      try {
+        parse(value)
+      } catch (error) {
+        const message = (error as Error).message
+        ctx.addIssue({ code: 'custom', message: prefix ? message.replace(prefix, '') : message })
+      }
+    })
+}
+
 const flag = (fallback: boolean) =>
   z
     .enum(['0', '1', 'true', 'false', 'yes', 'no', 'on', 'off', ''])
@@ -51,31 +66,13 @@ const envSchema = z.object({
   /** A journey worker touches this file every 10 s while it runs (container health checks). */
   KEPT_HEARTBEAT_FILE: z.string().optional(),
   // Host patterns and CIDRs a journey may reach although private (src/runner/target-policy.ts).
-  KEPT_ALLOWED_TARGETS: z
-    .string()
-    .default('')
-    .superRefine((value, ctx) => {
-      try {
-        parseAllowedTargets(value)
-      } catch (error) {
-        ctx.addIssue({ code: 'custom', message: (error as Error).message.replace(/^KEPT_ALLOWED_TARGETS: /, '') })
-      }
-    }),
+  KEPT_ALLOWED_TARGETS: readBy((value) => parseAllowedTargets(value), /^KEPT_ALLOWED_TARGETS: /),
   // How often Kept checks that Redis still holds every schedule (a Redis
   // restarted without persistence has lost them all).
   KEPT_SCHEDULE_CHECK_SECONDS: z.coerce.number().min(1, 'expected at least 1 second').max(600, 'expected at most 600 seconds').default(10),
   // Behind a reverse proxy: how many there are, or their addresses, so the
   // sign-in limit reads the client from X-Forwarded-For (docs/security.md).
-  KEPT_TRUST_PROXY: z
-    .string()
-    .default('')
-    .superRefine((value, ctx) => {
-      try {
-        parseTrustProxy(value)
-      } catch (error) {
-        ctx.addIssue({ code: 'custom', message: (error as Error).message })
-      }
-    }),
+  KEPT_TRUST_PROXY: readBy(parseTrustProxy),
   KEPT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   // How long the API may answer the promise list and status from memory (0: never).
   KEPT_API_CACHE_MS: z.coerce.number().int().min(0, 'expected 0 or more milliseconds').max(60_000).default(1000),
