@@ -44,7 +44,8 @@ export class ScheduleKeeper {
   private timer: NodeJS.Timeout | undefined
   private running: Promise<unknown> | null = null
   private markerSeen = false
-  private lastFullAt = 0
+  /** The process reconciled once at start: the first full one is due an interval later. */
+  private lastFullAt = Date.now()
   private lastAfterAt = 0
   private failing = false
 
@@ -81,7 +82,6 @@ export class ScheduleKeeper {
 
   /** Check every `everyMs` until stop(); a failed check is logged once until one succeeds. */
   start(): void {
-    this.lastFullAt = Date.now()
     this.timer = setInterval(() => {
       if (this.running) return
       this.running = this.check()

@@ -127,7 +127,7 @@ const stateLabels: Record<PromiseState | Outcome | StepOutcome, string> = {
   broken: 'Broken',
   paused: 'Paused',
   pending: 'Pending',
-  overdue: 'Overdue (not walked)',
+  overdue: 'Overdue',
   error: 'Error (ours)',
   passed: 'Passed',
   failed: 'Failed',

@@ -64,7 +64,7 @@ td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:now
 .b-error{background:var(--quiet-bg);color:var(--quiet-ink)}.b-error::before{content:"?"}
 .b-paused{background:var(--quiet-bg);color:var(--quiet-ink)}.b-paused::before{content:"❚❚";font-size:.6rem}
 .b-pending{background:var(--quiet-bg);color:var(--quiet-ink);border-color:#b8c2cc;border-style:dashed}.b-pending::before{content:"…"}
-.b-overdue{background:var(--risk-bg);color:var(--risk-ink);border-style:dashed}.b-overdue::before{content:"⏱"}
+.b-overdue{background:var(--risk-bg);color:var(--risk-ink);border-style:dashed}.b-overdue::before{content:"◷"}
 .b-passed{background:var(--kept-bg);color:var(--kept-ink)}.b-passed::before{content:"✓"}
 .b-failed{background:var(--broken-bg);color:var(--broken-ink)}.b-failed::before{content:"✕"}
 .b-skipped{background:var(--quiet-bg);color:var(--quiet-ink)}.b-skipped::before{content:"–"}
