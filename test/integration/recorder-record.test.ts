@@ -223,7 +223,7 @@ describe('recorder', () => {
       .exec()
     await allDone()
     expect(await runCount(p.id)).toBe(2)
-    for (const r of good) expect(await recorded(r.runId)).toBeTruthy()
+    for (const r of good) expect(await recorded(r.runId)).toMatchObject({ id: r.runId, promiseId: p.id, outcome: 'kept' })
     const dead = new Map((await deadLetters()).slice(-2).map((d) => [d.result, d.error]))
     expect(dead.get(JSON.stringify(bad))).toMatch(/invalid input syntax .*yesterday at noon/)
     expect(dead.get('{"runId": "cut off')).toBe('the entry is not JSON')
@@ -234,10 +234,11 @@ describe('recorder', () => {
     const left = result(p.id, 'kept')
     // Its own prefix: no recorder runs there yet, so the crashed one surely read the entry.
     const alone = uniquePrefix('recorder-crash')
-    await publishResult(redis, alone, left)
+    const entryId = await publishResult(redis, alone, left)
     await redis.call('XGROUP', 'CREATE', resultsKey(alone), RECORDERS, '0')
     const read = await redis.call('XREADGROUP', 'GROUP', RECORDERS, 'crashed', 'COUNT', 10, 'STREAMS', resultsKey(alone), '>')
-    expect(read).toBeTruthy()
+    // The crashed recorder holds the entry, unacknowledged.
+    expect(read).toEqual([resultsKey(alone), [[entryId, ['result', JSON.stringify(left)]]]])
     const survivor = startRecorder({ connection: redis, prefix: alone, db: pg.db, claimIdleMs: 300 })
     try {
       await recorded(left.runId)
@@ -259,7 +260,7 @@ describe('recorder', () => {
     await redis.del(resultsKey(prefix))
     const after = result(p.id, 'kept')
     await publish(after)
-    expect(await recorded(after.runId)).toBeTruthy()
+    expect(await recorded(after.runId)).toMatchObject({ id: after.runId, promiseId: p.id, outcome: 'kept' })
     await allDone()
   })
 

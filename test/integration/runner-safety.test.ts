@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -159,7 +159,6 @@ describe('runJourney safety', () => {
     for (const form of forms) expect(contents).not.toContain(Buffer.from(form).toString('latin1'))
     // The trace still holds the walk itself.
     expect(contents).toContain('/login')
-    expect(await readFile(zip)).toBeTruthy()
   })
 
   it('a browser that dies mid-run makes an error run, never a broken one', async () => {
@@ -167,8 +166,9 @@ describe('runJourney safety', () => {
     await new Promise((resolve) => setTimeout(resolve, 800))
     await (await pool.acquire()).close()
     const result = await running
-    expect(result.failure?.message).toBeDefined()
-    expect(result.outcome, result.failure!.message).toBe('error')
+    expect(result.outcome, result.failure?.message).toBe('error')
+    // Kept says the browser went away: the walk is ours to redo, not the site's failure.
+    expect(result.failure!.message).toMatch(/browser|closed|crash/i)
     expect(result.failure).toMatchObject({ kind: 'error' })
     expect(await pool.openContexts()).toBe(0)
   })
