@@ -1,5 +1,5 @@
 import { bootRuntime } from '../../app/runtime.ts'
-import { composeJourneyWorker } from '../../../workers/journey.ts'
+import { composeJourneyWorker } from '../../app/journey-worker.ts'
 
 /** `kept worker`: a journey worker; Redis and a browser, never the database. */
 export async function workerCommand(opts: { concurrency?: number }): Promise<void> {
