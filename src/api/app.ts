@@ -3,11 +3,11 @@ import type { Context } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { HTTPException } from 'hono/http-exception'
 import { ZodError } from 'zod'
-import { authenticate } from '../auth/middleware.ts'
+import { AuthError, authenticate } from '../auth/middleware.ts'
 import { EmailTakenError } from '../auth/users.ts'
 import { WeekError } from '../domain/week.ts'
 import type { ApiDeps } from './deps.ts'
-import { ApiError, problem, problemResponse, type Problem } from './problem.ts'
+import { ApiError, authProblemResponse, problem, problemResponse, type Problem } from './problem.ts'
 import { fieldProblems, newRouter } from './router.ts'
 import { apiSecurityHeaders } from './security-headers.ts'
 import { textGuard } from './text-guard.ts'
@@ -90,7 +90,7 @@ export function createApiApp(deps: ApiDeps) {
     return problemResponse(c, problem(404, `no such API route: ${c.req.method} ${c.req.path}`))
   })
 
-  app.onError((error, c) => problemResponse(c, toProblem(error, c, deps)))
+  app.onError((error, c) => (error instanceof AuthError ? authProblemResponse(c, error) : problemResponse(c, toProblem(error, c, deps))))
   return app
 }
 

@@ -1,7 +1,7 @@
 import type { Context } from 'hono'
 import { parseAccept } from 'hono/utils/accept'
 import type { CachedJson } from './read-cache.ts'
-import { requestHeader } from './request-header.ts'
+import { requestHeader } from '../infra/request-header.ts'
 
 // A cached read, gzipped when the client accepts it, as browsers, fetch,
 // curl --compressed and most HTTP libraries do. A page of 50 promises is

@@ -1,5 +1,6 @@
 import type { Context } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import { SIGN_IN_CHALLENGE, type AuthError } from '../auth/middleware.ts'
 
 // RFC 9457 problem details: every error of the API has this one shape.
 
@@ -43,6 +44,11 @@ export function problemResponse(c: Context, body: Problem, headers: Record<strin
     'content-type': PROBLEM_CONTENT_TYPE,
     ...headers,
   })
+}
+
+/** A refusal of src/auth as problem JSON: 401 with its challenge, 403. */
+export function authProblemResponse(c: Context, error: AuthError): Response {
+  return problemResponse(c, problem(error.status, error.message), error.status === 401 ? { 'www-authenticate': SIGN_IN_CHALLENGE } : {})
 }
 
 /** Thrown by handlers and mapped to problem JSON by the app's onError. */

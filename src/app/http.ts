@@ -8,6 +8,8 @@ import type { Logger } from '../infra/logger.ts'
 import { metricsRoute } from '../metrics/metrics.ts'
 import { closeServer } from '../infra/close-server.ts'
 import { RETRY_AFTER_SECONDS, isDatabaseUnavailable } from '../db/unavailable.ts'
+import { AuthError } from '../auth/middleware.ts'
+import { authProblemResponse } from '../api/problem.ts'
 
 /** One log line per request: method, path, status, time. */
 export function requestLog(logger: Logger) {
@@ -46,6 +48,8 @@ export function createHttpApp(parts: {
   app.route('/', parts.pages)
   // The API maps its own errors (problem JSON); pages and digests come here.
   app.onError((error, c) => {
+    // /metrics' guard: the API's words and shape.
+    if (error instanceof AuthError) return authProblemResponse(c, error)
     if (isDatabaseUnavailable(error)) {
       parts.logger.warn({ err: error.message, path: c.req.path }, 'page asked for while the database is unavailable: 503')
       return c.html(unavailablePage, 503, { 'retry-after': String(RETRY_AFTER_SECONDS), 'cache-control': 'no-store' })

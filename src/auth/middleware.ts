@@ -2,8 +2,7 @@ import type { Context } from 'hono'
 import { getCookie } from 'hono/cookie'
 import { createMiddleware } from 'hono/factory'
 import type { Db } from '../db/client.ts'
-import { problem, problemResponse } from '../api/problem.ts'
-import { requestHeader } from '../api/request-header.ts'
+import { requestHeader } from '../infra/request-header.ts'
 import { safeEqual } from './hash.ts'
 import { can, type Action, type Principal } from './permissions.ts'
 import { SESSION_COOKIE, loadSession } from './sessions.ts'
@@ -43,28 +42,36 @@ export function authenticate(deps: { db: Db }) {
   })
 }
 
+/** A request refused: who maps it (the API's onError, the HTTP app's) decides its shape. */
+export class AuthError extends Error {
+  constructor(
+    readonly status: 401 | 403,
+    message: string,
+  ) {
+    super(message)
+    this.name = 'AuthError'
+  }
+}
+
+/** What a 401 says, with its WWW-Authenticate. */
+export const SIGN_IN_CHALLENGE = 'Bearer realm="kept"'
+
 /**
- * 401 without a principal, 403 when its role may not do `action`, and 403
- * for a cookie session's unsafe request without the session's CSRF token
- * (header x-csrf-token, or form field _csrf). Bearer requests carry no
- * ambient credentials, so they need no CSRF token.
+ * Throws AuthError: 401 without a principal, 403 when its role may not do
+ * `action`, and 403 for a cookie session's unsafe request without the
+ * session's CSRF token (header x-csrf-token, or form field _csrf). Bearer
+ * requests carry no ambient credentials, so they need no CSRF token.
  */
 export function requireAction(action: Action) {
   return createMiddleware<AuthEnv>(async (c, next) => {
     const principal = c.get('principal')
-    if (!principal) {
-      return problemResponse(c, problem(401, 'sign in, or send Authorization: Bearer <token> (kept token create)'), {
-        'www-authenticate': 'Bearer realm="kept"',
-      })
-    }
-    if (!can(principal.role, action)) {
-      return problemResponse(c, problem(403, `the ${principal.role} role may not do ${action}`))
-    }
+    if (!principal) throw new AuthError(401, 'sign in, or send Authorization: Bearer <token> (kept token create)')
+    if (!can(principal.role, action)) throw new AuthError(403, `the ${principal.role} role may not do ${action}`)
     if (principal.kind === 'session' && UNSAFE_METHODS.has(c.req.method)) {
       const expected = c.get('csrfToken')
       const sent = await sentCsrfToken(c)
       if (!expected || !sent || !safeEqual(sent, expected)) {
-        return problemResponse(c, problem(403, `missing or wrong CSRF token: send the session's token in header ${CSRF_HEADER}`))
+        throw new AuthError(403, `missing or wrong CSRF token: send the session's token in header ${CSRF_HEADER}`)
       }
     }
     await next()

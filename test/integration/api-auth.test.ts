@@ -1,7 +1,8 @@
 import { eq } from 'drizzle-orm'
 import { Hono } from 'hono'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { authenticate, requireAction, type AuthEnv } from '../../src/auth/middleware.ts'
+import { AuthError, authenticate, requireAction, type AuthEnv } from '../../src/auth/middleware.ts'
+import { authProblemResponse } from '../../src/api/problem.ts'
 import { SESSION_COOKIE, createSession, deleteSession, loadSession } from '../../src/auth/sessions.ts'
 import { createApiToken, findToken, revokeApiToken } from '../../src/auth/tokens.ts'
 import { EmailTakenError, authenticateUser, createUser, ensureAdminFromEnv } from '../../src/auth/users.ts'
@@ -113,6 +114,7 @@ describe('middleware', () => {
     app.use('*', authenticate({ db: database.db }))
     app.get('/who', (c) => c.json({ principal: c.get('principal'), csrf: c.get('csrfToken') }))
     app.post('/ack', requireAction('break.ack'), (c) => c.json({ ok: true }))
+    app.onError((error, c) => (error instanceof AuthError ? authProblemResponse(c, error) : c.text('unexpected', 500)))
     return app
   }
 
