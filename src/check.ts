@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core'
 import type { Budgets } from './domain/budget.ts'
-import type { Device } from './db/schema.ts'
+import type { Device } from './domain/device.ts'
 
 // Monitoring as code: a file in checks/ exports a promise defined here.
 //

@@ -1,4 +1,4 @@
-import type { TargetPolicy } from '../runner/target-policy.ts'
+import type { TargetPolicy } from '../domain/target-policy.ts'
 import { Queue } from 'bullmq'
 import type { Redis } from 'ioredis'
 import type { Db } from '../db/client.ts'

@@ -4,7 +4,7 @@ import { parseEnv, type Env } from '../config/env.ts'
 import { loadSecretKey } from '../infra/crypto.ts'
 import { Lifecycle } from '../infra/lifecycle.ts'
 import { createLogger, type Logger } from '../infra/logger.ts'
-import type { TargetPolicy } from '../runner/target-policy.ts'
+import type { TargetPolicy } from '../domain/target-policy.ts'
 
 /** What every Kept process starts from: config, logs, data dir, key, shutdown. */
 export interface Runtime {

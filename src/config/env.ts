@@ -1,6 +1,6 @@
 import { CronExpressionParser } from 'cron-parser'
 import { z } from 'zod'
-import { parseAllowedTargets } from '../runner/target-policy.ts'
+import { parseAllowedTargets } from '../domain/target-policy.ts'
 import { parseTrustProxy } from '../auth/client-address.ts'
 
 // All configuration comes from the environment, parsed once at boot.

@@ -1,3 +1,4 @@
+import type { Device } from '../domain/device.ts'
 import { sql } from 'drizzle-orm'
 import {
   boolean,
@@ -66,7 +67,7 @@ export const apiTokens = pgTable('api_tokens', {
 })
 
 export type PromiseSource = 'form' | 'check' | 'demo'
-export type Device = 'desktop' | 'phone'
+export type { Device }
 
 export const promises = pgTable(
   'promises',

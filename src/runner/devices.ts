@@ -1,5 +1,5 @@
 import { devices, type BrowserContextOptions } from 'playwright-core'
-import type { Device } from '../db/schema.ts'
+import type { Device } from '../domain/device.ts'
 
 // The device a promise is walked on. A phone is a touch device: its
 // journeys tap where a desktop's click.

@@ -2,7 +2,7 @@ import { lookup } from 'node:dns/promises'
 import http from 'node:http'
 import { isIP, Socket, type AddressInfo } from 'node:net'
 import type { BrowserContext } from 'playwright-core'
-import { judgeTarget, type TargetPolicy, type Verdict } from './target-policy.ts'
+import { judgeTarget, type TargetPolicy, type Verdict } from '../domain/target-policy.ts'
 
 // Enforces the target policy on everything a run's browser context asks
 // for: a small forward proxy, the context's only way out, judges every

@@ -1,7 +1,7 @@
 import { lookup } from 'node:dns/promises'
 import { isIP } from 'node:net'
 import type { Env } from '../config/env.ts'
-import { parseAllowedTargets, type OwnService, type TargetPolicy } from './target-policy.ts'
+import { parseAllowedTargets, type OwnService, type TargetPolicy } from '../domain/target-policy.ts'
 
 // Kept's own services, which neither a journey nor an alert channel may
 // reach: the Redis that holds its queues, the Postgres that holds its data,

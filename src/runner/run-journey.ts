@@ -7,7 +7,7 @@ import { maskSecrets } from '../domain/mask.ts'
 import type { Failure, RunResult, RunTrigger, StepResult, Vitals } from '../domain/run.ts'
 import { judgeRun } from '../domain/verdict.ts'
 import type { Logger } from '../infra/logger.ts'
-import type { JourneySpec } from '../queue/jobs.ts'
+import type { JourneySpec } from './journey-spec.ts'
 import type { CheckDefinition } from '../check.ts'
 import { recordsTrace } from '../domain/evidence.ts'
 import { countA11yViolations } from './a11y.ts'
@@ -20,7 +20,7 @@ import { blockedMessage, openNetworkGuard, type NetworkGuard } from './network-g
 import { secretVariants } from './secrets.ts'
 import { MonitorFailure, StepFailure } from './step-failure.ts'
 import { performStep } from './steps.ts'
-import { parseAllowedTargets, type TargetPolicy } from './target-policy.ts'
+import { parseAllowedTargets, type TargetPolicy } from '../domain/target-policy.ts'
 import { timeLimits, type TimeLimits } from './time-limits.ts'
 
 export interface RunJourneyOptions {

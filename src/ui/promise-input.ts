@@ -1,5 +1,6 @@
 import { z } from 'zod'
-import type { Device, promises } from '../db/schema.ts'
+import type { promises } from '../db/schema.ts'
+import type { Device } from '../domain/device.ts'
 import type { BudgetKey, Budgets } from '../domain/budget.ts'
 import { BUDGET_LIMITS, MAX_INTERVAL_SECONDS, MIN_INTERVAL_SECONDS, cronProblem, numberProblem, textProblem, type NumberLimit } from '../domain/promise-limits.ts'
 import { parseJourney } from '../domain/journey/parse.ts'

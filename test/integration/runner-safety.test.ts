@@ -8,7 +8,7 @@ import type { Budgets } from '../../src/domain/budget.ts'
 import type { JourneySpec } from '../../src/queue/jobs.ts'
 import { resolveChromium } from '../../src/runner/browser-path.ts'
 import { BrowserPool } from '../../src/runner/browser-pool.ts'
-import { parseAllowedTargets } from '../../src/runner/target-policy.ts'
+import { parseAllowedTargets } from '../../src/domain/target-policy.ts'
 import { runJourney, type RunJourneyOptions } from '../../src/runner/run-journey.ts'
 import { startFixtureSite, type FixtureSite } from '../fixtures/site.tsx'
 

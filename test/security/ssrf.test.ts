@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ChannelError, sendToChannel } from '../../src/alerts/channels/index.ts'
 import type { ChannelType } from '../../src/db/schema.ts'
 import { buildAlertMessage } from '../../src/domain/alert-message.ts'
-import { parseAllowedTargets } from '../../src/runner/target-policy.ts'
+import { parseAllowedTargets } from '../../src/domain/target-policy.ts'
 
 // Every HTTP channel type against the addresses a channel URL must never
 // reach: cloud metadata, private ranges, Kept's own services on loopback,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { classifyAddress, hostMatches, judgeTarget, parseAllowedTargets } from '../../src/runner/target-policy.ts'
+import { classifyAddress, hostMatches, judgeTarget, parseAllowedTargets } from '../../src/domain/target-policy.ts'
 
 const none = parseAllowedTargets('')
 

@@ -2,7 +2,7 @@ import { lookup } from 'node:dns/promises'
 import http, { STATUS_CODES } from 'node:http'
 import https from 'node:https'
 import { isIP, type LookupFunction } from 'node:net'
-import { judgeTarget, parseAllowedTargets, type TargetPolicy } from '../../runner/target-policy.ts'
+import { judgeTarget, parseAllowedTargets, type TargetPolicy } from '../../domain/target-policy.ts'
 import { ChannelError, type SendContext } from './types.ts'
 
 export const DEFAULT_TIMEOUT_MS = 10_000

@@ -1,6 +1,6 @@
 import type { Transporter } from 'nodemailer'
 import type { AlertMessage } from '../../domain/alert-message.ts'
-import type { TargetPolicy } from '../../runner/target-policy.ts'
+import type { TargetPolicy } from '../../domain/target-policy.ts'
 
 /** What a sender needs besides the channel config and the message. */
 export interface SendContext {

@@ -1,4 +1,4 @@
-import { parseAllowedTargets } from '../../runner/target-policy.ts'
+import { parseAllowedTargets } from '../../domain/target-policy.ts'
 import { randomUUID } from 'node:crypto'
 import { readFile, stat } from 'node:fs/promises'
 import path from 'node:path'

@@ -6,9 +6,9 @@ import type { Redis } from 'ioredis'
 import type { Db } from '../db/client.ts'
 import { runRollups, runs } from '../db/schema.ts'
 import type { Logger } from '../infra/logger.ts'
-import { hourOf, refreshRollups } from '../recorder/rollups.ts'
-import { QUEUES } from './jobs.ts'
-import type { ScheduledPart } from './schedule-keeper.ts'
+import { QUEUES } from '../queue/jobs.ts'
+import type { ScheduledPart } from '../queue/schedule-keeper.ts'
+import { hourOf, refreshRollups } from './rollups.ts'
 
 export const RETENTION_SCHEDULER_ID = 'kept:retention'
 export const ROLLUP_RETENTION_DAYS = 400

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { promises, runRollups, runs } from '../../src/db/schema.ts'
 import { createRedisConnection } from '../../src/infra/redis.ts'
 import { QUEUES } from '../../src/queue/jobs.ts'
-import { RETENTION_SCHEDULER_ID, pruneRuns, startRetention } from '../../src/queue/retention.ts'
+import { RETENTION_SCHEDULER_ID, pruneRuns, startRetention } from '../../src/recorder/retention.ts'
 import { freshDatabase, uniquePrefix } from '../support/db.ts'
 
 const DAY = 24 * 3600_000
