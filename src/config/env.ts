@@ -65,7 +65,7 @@ const envSchema = z.object({
   KEPT_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
   /** A journey worker touches this file every 10 s while it runs (container health checks). */
   KEPT_HEARTBEAT_FILE: z.string().optional(),
-  // Host patterns and CIDRs a journey may reach although private (src/runner/target-policy.ts).
+  // Host patterns and CIDRs a journey may reach although private (src/domain/target-policy.ts).
   KEPT_ALLOWED_TARGETS: readBy((value) => parseAllowedTargets(value), /^KEPT_ALLOWED_TARGETS: /),
   // How often Kept checks that Redis still holds every schedule (a Redis
   // restarted without persistence has lost them all).

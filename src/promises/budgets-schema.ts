@@ -1,4 +1,5 @@
-import { z } from 'zod'
+// zod from @hono/zod-openapi: the same zod, able to carry the API's OpenAPI names.
+import { z } from '@hono/zod-openapi'
 import type { BudgetKey } from '../domain/budget.ts'
 import { BUDGET_LIMITS } from '../domain/promise-limits.ts'
 

@@ -90,7 +90,7 @@ describe('POST /api/v1/promises', () => {
       title: 'expected the promise in marketing words',
       'budgets.maxClicks': 'expected a whole number of clicks from 0 to 1000',
       'schedule.everySeconds': 'expected at least 30 seconds',
-      detractorRate: 'expected a share from 0 to 1',
+      detractorRate: 'expected a share from 0 to 1 (0 % to 100 %)',
       marketingOwner: "expected the marketing owner's email address",
       device: 'expected "desktop" or "phone"',
     })

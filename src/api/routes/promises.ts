@@ -4,15 +4,13 @@ import { eq, inArray } from 'drizzle-orm'
 import { requireAction } from '../../auth/middleware.ts'
 import type { Db } from '../../db/client.ts'
 import { channels, promiseChannels, promises } from '../../db/schema.ts'
-import { formatParseError, parseJourney } from '../../domain/journey/parse.ts'
 import { cachedJsonResponse } from '../cached-response.ts'
-import { walksNow } from '../../domain/walk-now.ts'
+import { createPromise, deletePromise, updatePromise } from '../../promises/service.ts'
 import { PROMISE_STATES } from '../../domain/run.ts'
 import type { ApiDeps } from '../deps.ts'
 import { PageQuery, decodeCursor, pageSchema, toPage } from '../pagination.ts'
 import { ApiError, notFound } from '../problem.ts'
 import { IdParams, newRouter, problemResponses, requireUuid } from '../router.ts'
-import type { Schedule } from '../schemas/common.ts'
 import { PromiseCreateSchema, PromiseSchema, PromiseUpdateSchema } from '../schemas/promise.ts'
 import type { Produce } from '../read-cache.ts'
 import { listPromiseViews, loadPromiseView, renewPromiseView, toPromiseView, type PromiseRow } from '../views/promises.ts'
@@ -121,68 +119,19 @@ export function promiseRoutes(deps: ApiDeps) {
 
   app.openapi(createPromiseRoute, async (c) => {
     const body = c.req.valid('json')
-    checkJourney(body.journey)
-    await checkChannels(db, body.channels)
-    const id = await db.transaction(async (tx) => {
-      const [row] = await tx
-        .insert(promises)
-        .values({
-          title: body.title,
-          description: body.description ?? null,
-          source: 'form',
-          journey: body.journey,
-          budgets: body.budgets,
-          ...scheduleColumns(body.schedule),
-          dailyCustomers: body.dailyCustomers,
-          detractorRate: body.detractorRate,
-          device: body.device,
-          marketingOwner: body.marketingOwner ?? null,
-          techOwner: body.techOwner ?? null,
-          paused: body.paused,
-          breakAfter: body.breakAfter,
-          resolveAfter: body.resolveAfter,
-          confirmBroken: body.confirmBroken,
-          createdBy: c.get('principal')?.userId ?? null,
-        })
-        .returning({ id: promises.id })
-      await setChannels(tx, row!.id, body.channels)
-      return row!.id
-    })
-    // A new promise is walked at once, not after its first interval.
-    await scheduler.sync(id, { walkNow: !body.paused })
+    const id = await createPromise({ db, scheduler }, body, { createdBy: c.get('principal')?.userId ?? null })
     c.header('location', `/api/v1/promises/${id}`)
     return c.json(await viewOf(db, id), 201)
   })
 
   app.openapi(updateRoute, async (c) => {
     const existing = await loadPromise(db, c.req.valid('param').id)
-    const body = c.req.valid('json')
-    if (body.journey !== undefined) {
-      if (existing.checkFile) {
-        throw new ApiError(422, `journey: this promise is the code check checks/${existing.checkFile}; change the file instead`, [
-          { path: 'journey', message: `a code check's journey lives in checks/${existing.checkFile}` },
-        ])
-      }
-      checkJourney(body.journey)
-    }
-    if (body.channels) await checkChannels(db, body.channels)
-    const { channels: channelIds, schedule, ...rest } = body
-    await db.transaction(async (tx) => {
-      await tx
-        .update(promises)
-        .set({ ...rest, ...(schedule !== undefined ? scheduleColumns(schedule) : {}), updatedAt: new Date() })
-        .where(eq(promises.id, existing.id))
-      if (channelIds) await setChannels(tx, existing.id, channelIds)
-    })
-    const updated = await loadPromise(db, existing.id)
-    await scheduler.sync(existing.id, { walkNow: walksNow(existing, updated) })
+    await updatePromise({ db, scheduler }, existing, c.req.valid('json'))
     return c.json(await viewOf(db, existing.id), 200)
   })
 
   app.openapi(deleteRoute, async (c) => {
-    const row = await loadPromise(db, c.req.valid('param').id)
-    await db.delete(promises).where(eq(promises.id, row.id))
-    await scheduler.remove(row.id)
+    await deletePromise({ db, scheduler }, await loadPromise(db, c.req.valid('param').id))
     return c.body(null, 204)
   })
 
@@ -207,35 +156,4 @@ async function viewOf(db: Db, id: string, renewal = false) {
   const view = await (renewal ? renewPromiseView(db, id) : loadPromiseView(db, id))
   if (!view) throw notFound('promise', id)
   return view
-}
-
-/** A journey that does not parse is a 422 naming each bad line and column. */
-function checkJourney(text: string): void {
-  const result = parseJourney(text)
-  if (result.ok) return
-  const errors = result.errors.map((e) => ({ path: 'journey', message: formatParseError(e) }))
-  throw new ApiError(422, `journey: ${errors[0]!.message}`, errors)
-}
-
-async function checkChannels(db: Db, ids: string[]): Promise<void> {
-  if (ids.length === 0) return
-  const found = new Set((await db.select({ id: channels.id }).from(channels).where(inArray(channels.id, ids))).map((r) => r.id))
-  const errors = ids.flatMap((id, i) => (found.has(id) ? [] : [{ path: `channels.${i}`, message: `no channel with id ${id}` }]))
-  if (errors.length > 0) throw new ApiError(422, `${errors[0]!.path}: ${errors[0]!.message}`, errors)
-}
-
-type Tx = Parameters<Parameters<Db['transaction']>[0]>[0]
-
-async function setChannels(tx: Tx, promiseId: string, ids: string[]): Promise<void> {
-  await tx.delete(promiseChannels).where(eq(promiseChannels.promiseId, promiseId))
-  const unique = [...new Set(ids)]
-  if (unique.length > 0) await tx.insert(promiseChannels).values(unique.map((channelId) => ({ promiseId, channelId })))
-}
-
-function scheduleColumns(schedule: Schedule | null) {
-  return {
-    scheduleEverySeconds: schedule?.everySeconds ?? null,
-    scheduleCron: schedule?.cron ?? null,
-    scheduleTimezone: schedule?.cron ? (schedule.timezone ?? null) : null,
-  }
 }

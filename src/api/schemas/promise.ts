@@ -1,40 +1,24 @@
 import { z } from '@hono/zod-openapi'
-import { BudgetsSchema, ScheduleSchema, uuid } from './common.ts'
+import { BudgetsSchema, ScheduleSchema } from './common.ts'
+import { EMPTY_JOURNEY, PROMISE_DEFAULTS, promiseRules } from '../../promises/rules.ts'
+import { DEVICES } from '../../domain/device.ts'
 import { PROMISE_STATES } from '../../domain/run.ts'
 
-const email = (who: string) => z.email(`expected the ${who}'s email address`).nullable()
-
-/** The fields a client may set, each with the error it gets when wrong. */
-const fields = {
-  title: z.string().trim().min(1, 'expected the promise in marketing words').max(200, 'expected at most 200 characters'),
-  description: z.string().max(2000, 'expected at most 2000 characters').nullable(),
-  journey: z.string().max(50_000, 'expected at most 50000 characters'),
-  budgets: BudgetsSchema,
-  schedule: ScheduleSchema.nullable(),
-  dailyCustomers: z.number().int('expected a whole number of customers a day').min(0, 'expected 0 or more'),
-  detractorRate: z.number().min(0, 'expected a share from 0 to 1').max(1, 'expected a share from 0 to 1'),
-  device: z.enum(['desktop', 'phone'], 'expected "desktop" or "phone"'),
-  marketingOwner: email('marketing owner'),
-  techOwner: email('tech owner'),
-  channels: z.array(uuid('a channel')).max(50, 'expected at most 50 channels'),
-  paused: z.boolean('expected true or false'),
-  breakAfter: z.number().int().min(1, 'expected 1 or more broken runs').max(100, 'expected at most 100'),
-  resolveAfter: z.number().int().min(1, 'expected 1 or more kept runs').max(100, 'expected at most 100'),
-  confirmBroken: z.boolean('expected true or false'),
-}
+/** The fields a client may set: the rulebook's (src/promises/rules.ts), with their OpenAPI names. */
+const fields = { ...promiseRules, budgets: BudgetsSchema, schedule: ScheduleSchema.nullable() }
 
 export const PromiseCreateSchema = z
   .strictObject({
     ...fields,
-    journey: fields.journey.min(1, 'expected the journey, one step a line (go to …, click "…")'),
-    description: fields.description.optional(),
+    journey: fields.journey.min(1, EMPTY_JOURNEY),
+    description: fields.description.default(null),
     budgets: fields.budgets.default({}),
-    schedule: fields.schedule.default({ everySeconds: 300 }),
-    dailyCustomers: fields.dailyCustomers.default(0),
-    detractorRate: fields.detractorRate.default(0.25),
-    device: fields.device.default('desktop'),
-    marketingOwner: fields.marketingOwner.optional(),
-    techOwner: fields.techOwner.optional(),
+    schedule: fields.schedule.default(PROMISE_DEFAULTS.schedule),
+    dailyCustomers: fields.dailyCustomers.default(PROMISE_DEFAULTS.dailyCustomers),
+    detractorRate: fields.detractorRate.default(PROMISE_DEFAULTS.detractorRate),
+    device: fields.device.default(PROMISE_DEFAULTS.device),
+    marketingOwner: fields.marketingOwner.default(null),
+    techOwner: fields.techOwner.default(null),
     channels: fields.channels.default([]),
     paused: fields.paused.default(false),
     breakAfter: fields.breakAfter.optional(),
@@ -90,7 +74,7 @@ export const PromiseSchema = z
       .nullable(),
     dailyCustomers: z.number(),
     detractorRate: z.number(),
-    device: z.enum(['desktop', 'phone']),
+    device: z.enum(DEVICES),
     marketingOwner: z.string().nullable(),
     techOwner: z.string().nullable(),
     channels: z.array(z.string()),

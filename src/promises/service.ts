@@ -1,0 +1,121 @@
+import { eq, inArray } from 'drizzle-orm'
+import type { Db } from '../db/client.ts'
+import { channels, promiseChannels, promises } from '../db/schema.ts'
+import type { Budgets } from '../domain/budget.ts'
+import type { Device } from '../domain/device.ts'
+import { walksNow } from '../domain/walk-now.ts'
+import type { PromiseScheduler } from '../queue/scheduler-port.ts'
+import { journeyProblems, unknownChannel, type PromiseProblem, type Schedule } from './rules.ts'
+
+// What every door does to a promise (the API's routes, the form's pages):
+// the checks that need the database or the journey parser, the transaction,
+// and the scheduler call after it. Check files keep their own upsert by
+// file name (services/check-sync.ts), judged by the same rules.
+
+export type PromiseRow = typeof promises.$inferSelect
+
+/** A promise's fields, in the rulebook's shape (rules.ts), already validated there. */
+export interface PromiseInput {
+  title: string
+  description: string | null
+  journey: string
+  budgets: Budgets
+  schedule: Schedule | null
+  dailyCustomers: number
+  detractorRate: number
+  device: Device
+  marketingOwner: string | null
+  techOwner: string | null
+  channels: string[]
+  paused?: boolean
+  breakAfter?: number
+  resolveAfter?: number
+  confirmBroken?: boolean
+}
+
+/** Input a rule refused, by field: the API answers 422, the form shows each next to its field. */
+export class PromiseInputError extends Error {
+  constructor(readonly problems: PromiseProblem[]) {
+    super(`${problems[0]!.path}: ${problems[0]!.message}`)
+    this.name = 'PromiseInputError'
+  }
+}
+
+export interface PromiseDeps {
+  db: Db
+  scheduler: PromiseScheduler
+}
+
+export async function createPromise(deps: PromiseDeps, input: PromiseInput, by: { createdBy: string | null }): Promise<string> {
+  await check(deps.db, input)
+  const { channels: channelIds, schedule, ...rest } = input
+  const id = await deps.db.transaction(async (tx) => {
+    const [row] = await tx
+      .insert(promises)
+      .values({ ...rest, ...scheduleColumns(schedule), source: 'form', createdBy: by.createdBy })
+      .returning({ id: promises.id })
+    await setChannels(tx, row!.id, channelIds)
+    return row!.id
+  })
+  // A new promise is walked at once, not after its first interval.
+  await deps.scheduler.sync(id, { walkNow: !input.paused })
+  return id
+}
+
+/** Change some fields; a change worth walking (walk-now.ts) is walked at once. */
+export async function updatePromise(deps: PromiseDeps, existing: PromiseRow, changes: Partial<PromiseInput>): Promise<void> {
+  if (changes.journey !== undefined && existing.checkFile) {
+    throw new PromiseInputError([{ path: 'journey', message: `a code check's journey lives in checks/${existing.checkFile}; change the file instead` }])
+  }
+  await check(deps.db, changes)
+  const { channels: channelIds, schedule, ...rest } = changes
+  await deps.db.transaction(async (tx) => {
+    await tx
+      .update(promises)
+      .set({ ...rest, ...(schedule !== undefined ? scheduleColumns(schedule) : {}), updatedAt: new Date() })
+      .where(eq(promises.id, existing.id))
+    if (channelIds) await setChannels(tx, existing.id, channelIds)
+  })
+  const [updated] = await deps.db.select().from(promises).where(eq(promises.id, existing.id))
+  if (updated) await deps.scheduler.sync(existing.id, { walkNow: walksNow(existing, updated) })
+}
+
+/** Paused: no walks, no scheduler. Resumed: walked at once, so its state is today's. */
+export async function setPaused(deps: PromiseDeps, existing: PromiseRow, paused: boolean): Promise<void> {
+  await deps.db.update(promises).set({ paused, updatedAt: new Date() }).where(eq(promises.id, existing.id))
+  await deps.scheduler.sync(existing.id, { walkNow: !paused })
+}
+
+/** Its runs, breaks and deliveries go with it (foreign keys cascade). */
+export async function deletePromise(deps: PromiseDeps, existing: PromiseRow): Promise<void> {
+  await deps.db.delete(promises).where(eq(promises.id, existing.id))
+  await deps.scheduler.remove(existing.id)
+}
+
+/** What the rules cannot judge alone: the journey's steps and the channels that exist. */
+async function check(db: Db, input: Partial<PromiseInput>): Promise<void> {
+  const problems = input.journey !== undefined ? journeyProblems(input.journey) : []
+  if (input.channels?.length) {
+    const found = new Set((await db.select({ id: channels.id }).from(channels).where(inArray(channels.id, input.channels))).map((r) => r.id))
+    input.channels.forEach((id, i) => {
+      if (!found.has(id)) problems.push({ path: `channels.${i}`, message: unknownChannel(id) })
+    })
+  }
+  if (problems.length > 0) throw new PromiseInputError(problems)
+}
+
+type Tx = Parameters<Parameters<Db['transaction']>[0]>[0]
+
+async function setChannels(tx: Tx, promiseId: string, ids: string[]): Promise<void> {
+  await tx.delete(promiseChannels).where(eq(promiseChannels.promiseId, promiseId))
+  const unique = [...new Set(ids)]
+  if (unique.length > 0) await tx.insert(promiseChannels).values(unique.map((channelId) => ({ promiseId, channelId })))
+}
+
+function scheduleColumns(schedule: Schedule | null) {
+  return {
+    scheduleEverySeconds: schedule?.everySeconds ?? null,
+    scheduleCron: schedule?.cron ?? null,
+    scheduleTimezone: schedule?.cron ? (schedule.timezone ?? null) : null,
+  }
+}
