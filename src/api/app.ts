@@ -7,7 +7,7 @@ import { AuthError, authenticate } from '../auth/middleware.ts'
 import { EmailTakenError } from '../auth/users.ts'
 import { WeekError } from '../domain/week.ts'
 import type { ApiDeps } from './deps.ts'
-import { PromiseInputError } from '../promises/service.ts'
+import { NotScheduledError, PromiseInputError } from '../promises/service.ts'
 import { ApiError, authProblemResponse, problem, problemResponse, type Problem } from './problem.ts'
 import { fieldProblems, newRouter } from './router.ts'
 import { apiSecurityHeaders } from './security-headers.ts'
@@ -102,6 +102,7 @@ function toProblem(error: Error, c: Context, deps: ApiDeps): Problem {
     return problem(422, `${errors[0]?.path}: ${errors[0]?.message}`, errors)
   }
   if (error instanceof PromiseInputError) return problem(422, error.message, error.problems)
+  if (error instanceof NotScheduledError) return problem(503, error.message)
   if (error instanceof EmailTakenError) return problem(409, error.message, [{ path: 'email', message: error.message }])
   if (error instanceof WeekError) return problem(422, error.message, [{ path: error.field, message: error.message }])
   if (error instanceof HTTPException) {

@@ -46,7 +46,9 @@ export const scheduleSchema = z
       ctx.addIssue({ code: 'custom', path: ['timezone'], message: 'a time zone goes only with a cron pattern' })
     }
     if (value.cron !== undefined) {
-      const problem = cronScheduleProblem(value.cron, value.timezone ?? null)
+      // A wrong time zone is its own field's problem: the pattern is judged in UTC meanwhile.
+      const zone = value.timezone !== undefined && isTimezone(value.timezone) ? value.timezone : null
+      const problem = cronScheduleProblem(value.cron, zone)
       if (problem) ctx.addIssue({ code: 'custom', path: [problem.field], message: problem.message })
     }
   })

@@ -41,6 +41,17 @@ export class PromiseInputError extends Error {
   }
 }
 
+/** The promise was saved, but its scheduler could not be told (Redis away): it walks once the keeper reconciles. */
+export class NotScheduledError extends Error {
+  constructor(
+    readonly promiseId: string,
+    cause: unknown,
+  ) {
+    super(`the promise was saved, but its schedule was not: ${(cause as Error)?.message ?? String(cause)}; it is put back within seconds once Redis answers`, { cause })
+    this.name = 'NotScheduledError'
+  }
+}
+
 export interface PromiseDeps {
   db: Db
   scheduler: PromiseScheduler
@@ -58,7 +69,7 @@ export async function createPromise(deps: PromiseDeps, input: PromiseInput, by: 
     return row!.id
   })
   // A new promise is walked at once, not after its first interval.
-  await deps.scheduler.sync(id, { walkNow: !input.paused })
+  await tellScheduler(deps, id, !input.paused)
   return id
 }
 
@@ -77,19 +88,27 @@ export async function updatePromise(deps: PromiseDeps, existing: PromiseRow, cha
     if (channelIds) await setChannels(tx, existing.id, channelIds)
   })
   const [updated] = await deps.db.select().from(promises).where(eq(promises.id, existing.id))
-  if (updated) await deps.scheduler.sync(existing.id, { walkNow: walksNow(existing, updated) })
+  if (updated) await tellScheduler(deps, existing.id, walksNow(existing, updated))
 }
 
 /** Paused: no walks, no scheduler. Resumed: walked at once, so its state is today's. */
 export async function setPaused(deps: PromiseDeps, existing: PromiseRow, paused: boolean): Promise<void> {
   await deps.db.update(promises).set({ paused, updatedAt: new Date() }).where(eq(promises.id, existing.id))
-  await deps.scheduler.sync(existing.id, { walkNow: !paused })
+  await tellScheduler(deps, existing.id, !paused)
 }
 
 /** Its runs, breaks and deliveries go with it (foreign keys cascade). */
 export async function deletePromise(deps: PromiseDeps, existing: PromiseRow): Promise<void> {
   await deps.db.delete(promises).where(eq(promises.id, existing.id))
   await deps.scheduler.remove(existing.id)
+}
+
+async function tellScheduler(deps: PromiseDeps, id: string, walkNow: boolean): Promise<void> {
+  try {
+    await deps.scheduler.sync(id, { walkNow })
+  } catch (error) {
+    throw new NotScheduledError(id, error)
+  }
 }
 
 /** What the rules cannot judge alone: the journey's steps and the channels that exist. */

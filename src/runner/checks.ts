@@ -2,53 +2,24 @@ import { readdir } from 'node:fs/promises'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { z } from 'zod'
+import { problemsOf, promiseRules, type PromiseProblem } from '../promises/rules.ts'
 import type { CheckDefinition } from '../check.ts'
-import { MAX_INTERVAL_SECONDS, MIN_INTERVAL_SECONDS, cronScheduleProblem, textProblem } from '../domain/promise-limits.ts'
-import { budgetsSchema } from '../promises/budgets-schema.ts'
 
 export type { CheckContext, CheckDefinition } from '../check.ts'
 
-const text = (max: number) =>
-  z
-    .string()
-    .max(max, `expected at most ${max} characters`)
-    .superRefine((value, ctx) => {
-      const problem = textProblem(value)
-      if (problem) ctx.addIssue({ code: 'custom', message: problem })
-    })
-
 // Validates what a check file exports: a typo in a budget or a schedule
 // names the file and the field instead of surfacing at the first run.
-// The limits are every door's (src/domain/promise-limits.ts).
+// The fields are the rulebook's (src/promises/rules.ts), as every door's.
 const definitionSchema = z.object({
-  title: text(200).pipe(z.string().trim().min(1, 'expected the promise in marketing words')),
-  description: text(2000).optional(),
-  budgets: budgetsSchema.optional(),
-  schedule: z
-    .union([
-      z
-        .object({
-          everySeconds: z
-            .number()
-            .int('expected a whole number of seconds')
-            .min(MIN_INTERVAL_SECONDS, `expected at least ${MIN_INTERVAL_SECONDS} seconds`)
-            .max(MAX_INTERVAL_SECONDS, `expected at most a week (${MAX_INTERVAL_SECONDS} seconds)`),
-        })
-        .strict(),
-      z
-        .object({ cron: z.string().min(1), timezone: z.string().optional() })
-        .strict()
-        .superRefine((value, ctx) => {
-          const problem = cronScheduleProblem(value.cron, value.timezone ?? null)
-          if (problem) ctx.addIssue({ code: 'custom', path: ['cron'], message: problem.message })
-        }),
-    ])
-    .optional(),
-  dailyCustomers: z.number().int('expected a whole number of customers a day').min(0, 'expected 0 or more').optional(),
-  detractorRate: z.number().min(0, 'expected a share from 0 to 1').max(1, 'expected a share from 0 to 1').optional(),
-  device: z.enum(['desktop', 'phone']).optional(),
-  marketingOwner: z.string().email().optional(),
-  techOwner: z.string().email().optional(),
+  title: promiseRules.title,
+  description: promiseRules.description.unwrap().optional(),
+  budgets: promiseRules.budgets.optional(),
+  schedule: promiseRules.schedule.unwrap().optional(),
+  dailyCustomers: promiseRules.dailyCustomers.optional(),
+  detractorRate: promiseRules.detractorRate.optional(),
+  device: promiseRules.device.optional(),
+  marketingOwner: promiseRules.marketingOwner.unwrap().optional(),
+  techOwner: promiseRules.techOwner.unwrap().optional(),
   baseUrl: z.string().url().optional(),
   demo: z.boolean().optional(),
   run: z.custom<CheckDefinition['run']>((v) => typeof v === 'function', 'expected a function run({ page, step, baseUrl, secrets })'),
@@ -86,10 +57,16 @@ export async function loadCheck(file: string): Promise<CheckDefinition> {
   }
   const result = definitionSchema.safeParse(module.default)
   if (!result.success) {
-    const problems = result.error.issues.map((issue) => `${issue.path.join('.') || '(the export)'}: ${issue.message}`)
+    const problems = problemsOf(result.error).map((p) => `${p.path || '(the export)'}: ${p.message}`)
     throw new Error(`${name}: invalid promise: ${problems.join('; ')}`)
   }
   return result.data as CheckDefinition
+}
+
+/** What the rulebook says of a check file's export: its problems, none when it is a valid promise. */
+export function checkProblems(definition: unknown): PromiseProblem[] {
+  const result = definitionSchema.safeParse(definition)
+  return result.success ? [] : problemsOf(result.error)
 }
 
 /** Where a check file named in a job lives: a bare file name inside `checksDir`, nothing else. */

@@ -1,12 +1,14 @@
 import { z } from 'zod'
 import type { promises } from '../db/schema.ts'
 import type { Device } from '../domain/device.ts'
-import type { BudgetKey, Budgets } from '../domain/budget.ts'
-import { BUDGET_LIMITS, MAX_INTERVAL_SECONDS, MIN_INTERVAL_SECONDS, cronProblem, numberProblem, textProblem, type NumberLimit } from '../domain/promise-limits.ts'
-import { parseJourney } from '../domain/journey/parse.ts'
+import { budgetKeys, type Budgets } from '../domain/budget.ts'
+import { MIN_INTERVAL_SECONDS } from '../domain/promise-limits.ts'
+import { PROMISE_DEFAULTS, journeyProblems, problemsOf, promiseRules, unknownChannel, type PromiseProblem } from '../promises/rules.ts'
+import type { PromiseInput } from '../promises/service.ts'
 
 // The promise form's fields as typed (strings, so a refused form is shown
-// again exactly as the owner left it) and their validation into a row.
+// again exactly as the owner left it), mapped onto the rulebook
+// (src/promises/rules.ts) and its problems back onto the fields.
 
 export interface PromiseFormValues {
   title: string
@@ -31,21 +33,6 @@ export interface PromiseFormValues {
 
 export type FieldErrors = Partial<Record<keyof PromiseFormValues, string>>
 
-export type PromiseFields = Pick<
-  typeof promises.$inferInsert,
-  | 'title'
-  | 'description'
-  | 'journey'
-  | 'budgets'
-  | 'scheduleEverySeconds'
-  | 'scheduleCron'
-  | 'scheduleTimezone'
-  | 'dailyCustomers'
-  | 'detractorRate'
-  | 'device'
-  | 'marketingOwner'
-  | 'techOwner'
->
 
 export const MIN_EVERY_SECONDS = MIN_INTERVAL_SECONDS
 
@@ -136,118 +123,99 @@ export function valuesFromRow(row: typeof promises.$inferSelect, channelIds: str
   }
 }
 
-function numberField(text: string, limit: NumberLimit) {
-  const t = text.trim()
-  if (t === '') return { value: undefined }
-  const n = Number(t)
-  const problem = numberProblem(n, limit)
-  return problem ? { error: `${capitalise(problem)}.` } : { value: n }
-}
-
 function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1)
 }
 
-function isTimezone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone })
-    return true
-  } catch {
-    return false
-  }
-}
-
-const email = z.email()
+/** A rule's message as the form shows it: a sentence. */
+const sentence = (message: string) => `${capitalise(message)}.`
 
 /** The journey's errors as one message: line and column of each (the first few). */
 export function journeyErrorText(journey: string): string | null {
-  if (journey.trim() === '') return 'Write the steps a customer takes, one a line, starting with go to and the address.'
-  const parsed = parseJourney(journey)
-  if (parsed.ok) return null
-  const shown = parsed.errors.slice(0, 3).map((e) => `Line ${e.line}, column ${e.column}: ${e.message}`)
-  if (parsed.errors.length > 3) shown.push(`… and ${parsed.errors.length - 3} more.`)
+  const problems = journeyProblems(journey)
+  if (problems.length === 0) return null
+  const shown = problems.slice(0, 3).map((p) => sentence(p.message))
+  if (problems.length > 3) shown.push(`… and ${problems.length - 3} more.`)
   return shown.join(' ')
 }
 
-/** Validate every field; errors name the field so the form shows them next to it. */
+// The rulebook's fields the form has (channels are checked against the list shown).
+const formSchema = z.object({
+  title: promiseRules.title,
+  description: promiseRules.description,
+  journey: promiseRules.journey,
+  budgets: promiseRules.budgets,
+  schedule: promiseRules.schedule,
+  dailyCustomers: promiseRules.dailyCustomers,
+  detractorRate: promiseRules.detractorRate,
+  device: promiseRules.device,
+  marketingOwner: promiseRules.marketingOwner,
+  techOwner: promiseRules.techOwner,
+})
+
+/** A typed number; empty is `fallback`, and what is not a number stays NaN for the rule to refuse. */
+function typedNumber(text: string, fallback?: number): number | undefined {
+  const t = text.trim()
+  return t === '' ? fallback : Number(t)
+}
+
+/** The form's strings in the rulebook's shape. */
+export function inputOf(values: PromiseFormValues): Omit<PromiseInput, 'channels'> {
+  const budgets: Budgets = {}
+  for (const key of budgetKeys) {
+    const n = typedNumber(values[key])
+    if (n !== undefined) budgets[key] = n
+  }
+  const percent = typedNumber(values.detractorPercent)
+  return {
+    title: values.title,
+    description: values.description.trim() || null,
+    journey: values.journey.replace(/\r\n?/g, '\n').trimEnd(),
+    budgets,
+    schedule:
+      values.scheduleKind === 'every'
+        ? { everySeconds: typedNumber(values.everySeconds, Number.NaN)! }
+        : { cron: values.cron.trim(), timezone: values.timezone.trim() || 'UTC' },
+    dailyCustomers: typedNumber(values.dailyCustomers, PROMISE_DEFAULTS.dailyCustomers)!,
+    detractorRate: percent === undefined ? PROMISE_DEFAULTS.detractorRate : percent / 100,
+    device: values.device,
+    marketingOwner: values.marketingOwner.trim() || null,
+    techOwner: values.techOwner.trim() || null,
+  }
+}
+
+/** The form field a rule's path belongs to. */
+function fieldOf(path: string, values: PromiseFormValues): keyof PromiseFormValues {
+  if (path.startsWith('budgets.')) return path.slice(8) as keyof PromiseFormValues
+  if (path === 'schedule.everySeconds' || path === 'schedule.cron' || path === 'schedule.timezone') return path.slice(9) as keyof PromiseFormValues
+  if (path.startsWith('schedule')) return values.scheduleKind === 'every' ? 'everySeconds' : 'cron'
+  if (path === 'detractorRate') return 'detractorPercent'
+  if (path.startsWith('channels')) return 'channels'
+  return path as keyof PromiseFormValues
+}
+
+/** Problems of the rulebook as the form's field messages (the first of each field). */
+export function fieldErrors(problems: PromiseProblem[], values: PromiseFormValues): FieldErrors {
+  const errors: FieldErrors = {}
+  for (const problem of problems) errors[fieldOf(problem.path, values)] ??= sentence(problem.message)
+  return errors
+}
+
+/** Validate every field by the rulebook; errors name the form's field so it shows them next to it. */
 export function parsePromiseForm(
   values: PromiseFormValues,
   knownChannels: ReadonlySet<string>,
-): { ok: true; fields: PromiseFields; channels: string[] } | { ok: false; errors: FieldErrors } {
-  const errors: FieldErrors = {}
-  // Text Postgres cannot store (a NUL, a lone surrogate) is refused by field, before anything else.
-  for (const key of ['title', 'description', 'journey', 'marketingOwner', 'techOwner'] as const) {
-    const problem = textProblem(values[key])
-    if (problem) errors[key] = `${capitalise(problem)}.`
-  }
-  const title = values.title.trim()
-  if (errors.title) {
-    // refused above
-  } else if (title === '') errors.title = 'Write the promise as you tell it to customers, e.g. “Order online in 3 clicks”.'
-  else if (title.length > 200) errors.title = 'Keep the promise under 200 characters.'
-  if (!errors.description && values.description.length > 2000) errors.description = 'Keep the description under 2,000 characters.'
-
-  const journeyError = errors.journey ? null : journeyErrorText(values.journey)
-  if (journeyError) errors.journey = journeyError
-
-  const budgets: Budgets = {}
-  for (const [key, spec] of Object.entries(BUDGET_LIMITS) as [BudgetKey, NumberLimit][]) {
-    const r = numberField(values[key], spec)
-    if ('error' in r) errors[key] = r.error
-    else if (r.value !== undefined) budgets[key] = r.value
-  }
-
-  let scheduleEverySeconds: number | null = null
-  let scheduleCron: string | null = null
-  let scheduleTimezone: string | null = null
-  if (values.scheduleKind === 'every') {
-    const r = numberField(values.everySeconds, { min: MIN_EVERY_SECONDS, max: MAX_INTERVAL_SECONDS, integer: true, what: 'whole seconds' })
-    if ('error' in r) errors.everySeconds = r.error
-    else if (r.value === undefined) errors.everySeconds = `Say how often, in seconds (at least ${MIN_EVERY_SECONDS}).`
-    else scheduleEverySeconds = r.value
-  } else {
-    const zone = values.timezone.trim() || 'UTC'
-    if (!isTimezone(zone)) errors.timezone = 'Expected a time zone like Europe/Paris or UTC.'
-    else scheduleTimezone = zone
-    const cron = values.cron.trim()
-    if (cron === '') errors.cron = 'Write a cron pattern, e.g. */5 * * * * (every five minutes).'
-    else {
-      const problem = cronProblem(cron, isTimezone(zone) ? zone : 'UTC')
-      if (!problem) scheduleCron = cron
-      else if (problem.startsWith('invalid')) errors.cron = 'Expected a cron pattern with 5 fields, e.g. 0 9 * * 1-5 (weekdays at 9:00).'
-      else errors.cron = `${capitalise(problem)}.`
-    }
-  }
-
-  const daily = numberField(values.dailyCustomers, { min: 0, max: 100_000_000, integer: true, what: 'a whole number' })
-  if ('error' in daily) errors.dailyCustomers = daily.error
-  const detractor = numberField(values.detractorPercent, { min: 0, max: 100, integer: false, what: 'a percentage' })
-  if ('error' in detractor) errors.detractorPercent = detractor.error
-
-  for (const key of ['marketingOwner', 'techOwner'] as const) {
-    const v = values[key].trim()
-    if (!errors[key] && v !== '' && !email.safeParse(v).success) errors[key] = 'Expected an email address, e.g. ana@example.com.'
-  }
+): { ok: true; input: PromiseInput; channels: string[] } | { ok: false; errors: FieldErrors } {
+  const raw = inputOf(values)
+  const parsed = formSchema.safeParse(raw)
+  const problems = parsed.success ? [] : problemsOf(parsed.error)
+  // The journey's steps, when its text is storable: every bad line, in one message.
+  const journey = problems.some((p) => p.path === 'journey') ? null : journeyErrorText(raw.journey)
   const channels = [...new Set(values.channels)]
-  if (channels.some((c) => !knownChannels.has(c))) errors.channels = 'A chosen channel no longer exists. Choose again.'
-
-  if (Object.keys(errors).length > 0) return { ok: false, errors }
-  return {
-    ok: true,
-    channels,
-    fields: {
-      title,
-      description: values.description.trim() || null,
-      journey: values.journey.replace(/\r\n?/g, '\n').trimEnd(),
-      budgets,
-      scheduleEverySeconds,
-      scheduleCron,
-      scheduleTimezone,
-      dailyCustomers: 'value' in daily ? (daily.value ?? 0) : 0,
-      detractorRate: 'value' in detractor && detractor.value !== undefined ? detractor.value / 100 : 0.25,
-      device: values.device,
-      marketingOwner: values.marketingOwner.trim() || null,
-      techOwner: values.techOwner.trim() || null,
-    },
+  const unknown = channels.find((c) => !knownChannels.has(c))
+  if (unknown) problems.push({ path: 'channels', message: unknownChannel(unknown) })
+  if (!parsed.success || problems.length > 0 || journey) {
+    return { ok: false, errors: { ...fieldErrors(problems, values), ...(journey ? { journey } : {}) } }
   }
+  return { ok: true, channels, input: { ...parsed.data, channels } }
 }

@@ -13,21 +13,21 @@ import type { Budgets } from '../domain/budget.ts'
 import { parseJourney } from '../domain/journey/parse.ts'
 import { shownState, type RunResult } from '../domain/run.ts'
 import { suggestBudgets } from '../domain/suggest-budgets.ts'
-import { walksNow } from '../domain/walk-now.ts'
 import type { JourneySpec } from '../queue/jobs.ts'
 import type { PromiseScheduler } from '../queue/scheduler-port.ts'
 import { loadSecrets, referencedSecrets } from '../queue/spec.ts'
+import { NotScheduledError, PromiseInputError, createPromise, deletePromise, setPaused, updatePromise } from '../promises/service.ts'
 import { rateWindows } from './dashboard-data.ts'
 import { notFound, pageGuards, principalOf, type UiEnv } from './guards.tsx'
 import { PromiseFormPage, type TryOutcome } from './promise-form.tsx'
 import {
   budgetHint,
   emptyValues,
+  fieldErrors,
   parsePromiseForm,
   valuesFromBody,
   valuesFromRow,
   type FieldErrors,
-  type PromiseFields,
   type PromiseFormValues,
 } from './promise-input.ts'
 import { DeletePage, PromisePage, type AlertRouteView, type MaintenanceView } from './promise-page.tsx'
@@ -120,7 +120,7 @@ export function promiseRoutes(deps: PromiseRouteDeps) {
       }
       if (Object.keys(errors).length) return { errors }
     }
-    const budgets = parsed.ok ? (parsed.fields.budgets ?? {}) : budgetsOf(values)
+    const budgets = parsed.ok ? parsed.input.budgets : budgetsOf(values)
     const journey = values.journey.replace(/\r\n?/g, '\n')
     const spec: JourneySpec = {
       promiseId: promiseId ?? randomUUID(),
@@ -147,26 +147,6 @@ export function promiseRoutes(deps: PromiseRouteDeps) {
     }
   }
 
-  async function save(id: string | null, fields: { fields: PromiseFields; channels: string[] }, createdBy: string | null) {
-    return db.transaction(async (tx) => {
-      let promiseId = id
-      if (promiseId) {
-        await tx.update(promises).set({ ...fields.fields, updatedAt: new Date() }).where(eq(promises.id, promiseId))
-        await tx.delete(promiseChannels).where(eq(promiseChannels.promiseId, promiseId))
-      } else {
-        const [row] = await tx
-          .insert(promises)
-          .values({ ...fields.fields, source: 'form', createdBy })
-          .returning({ id: promises.id })
-        promiseId = row!.id
-      }
-      if (fields.channels.length) {
-        await tx.insert(promiseChannels).values(fields.channels.map((channelId) => ({ promiseId: promiseId!, channelId })))
-      }
-      return promiseId
-    })
-  }
-
   async function submit(c: Context<UiEnv>, existing: typeof promises.$inferSelect | null) {
     const principal = principalOf(c)
     const body = await c.req.parseBody({ all: true })
@@ -190,15 +170,15 @@ export function promiseRoutes(deps: PromiseRouteDeps) {
     const known = new Set((await channelList()).map((ch) => ch.id))
     const parsed = parsePromiseForm(values, known)
     if (!parsed.ok) return renderForm(c, { mode, action, values, cancelHref, errors: parsed.errors, status: 400 })
-    const id = await save(existing?.id ?? null, parsed, principal.userId)
-    let notice = 'saved'
+    const service = { db, scheduler: deps.scheduler }
     try {
-      const saved = await loadPromise(id)
-      await deps.scheduler.sync(id, { walkNow: saved ? walksNow(existing ?? null, saved) : false })
-    } catch {
-      notice = 'saved-unscheduled'
+      const id = existing ? (await updatePromise(service, existing, parsed.input), existing.id) : await createPromise(service, parsed.input, { createdBy: principal.userId })
+      return c.redirect(`/promises/${id}?notice=saved`, 303)
+    } catch (error) {
+      if (error instanceof PromiseInputError) return renderForm(c, { mode, action, values, cancelHref, errors: fieldErrors(error.problems, values), status: 400 })
+      if (error instanceof NotScheduledError) return c.redirect(`/promises/${error.promiseId}?notice=saved-unscheduled`, 303)
+      throw error
     }
-    return c.redirect(`/promises/${id}?notice=${notice}`, 303)
   }
 
   // The list of promises is the dashboard.
@@ -353,9 +333,7 @@ export function promiseRoutes(deps: PromiseRouteDeps) {
     app.post(`/promises/:id/${verb}`, guards.post('promise.write'), async (c) => {
       const row = await loadPromise(c.req.param('id'))
       if (!row) return notFound(c, 'No promise has this address. It may have been deleted.')
-      await db.update(promises).set({ paused, updatedAt: new Date() }).where(eq(promises.id, row.id))
-      // Resumed: walked at once, so its state is today's, not the one it had when paused.
-      await deps.scheduler.sync(row.id, { walkNow: !paused })
+      await setPaused({ db, scheduler: deps.scheduler }, row, paused)
       return c.redirect(`/promises/${row.id}?notice=${paused ? 'paused' : 'resumed'}`, 303)
     })
   }
@@ -368,8 +346,7 @@ export function promiseRoutes(deps: PromiseRouteDeps) {
   app.post('/promises/:id/delete', guards.post('promise.write'), async (c) => {
     const row = await loadPromise(c.req.param('id'))
     if (!row) return notFound(c, 'No promise has this address. It may have been deleted.')
-    await db.delete(promises).where(eq(promises.id, row.id))
-    await deps.scheduler.remove(row.id)
+    await deletePromise({ db, scheduler: deps.scheduler }, row)
     return c.redirect('/?notice=deleted', 303)
   })
 

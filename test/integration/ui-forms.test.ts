@@ -16,12 +16,12 @@ const form = (over: Partial<PromiseFormValues> = {}): PromiseFormValues => ({
 })
 
 describe('the promise form', () => {
-  it('turns typed strings into a row', () => {
+  it('turns typed strings into the rulebook’s shape', () => {
     const parsed = parsePromiseForm(form({ maxClicks: '3', maxSeconds: '60.5', dailyCustomers: '1200', detractorPercent: '10', channels: ['c1', 'c1'] }), new Set(['c1']))
     expect(parsed).toMatchObject({
       ok: true,
       channels: ['c1'],
-      fields: { title: 'Order online in 3 clicks', budgets: { maxClicks: 3, maxSeconds: 60.5 }, scheduleEverySeconds: 300, scheduleCron: null, dailyCustomers: 1200, detractorRate: 0.1, marketingOwner: 'ana@example.com', techOwner: null },
+      input: { title: 'Order online in 3 clicks', budgets: { maxClicks: 3, maxSeconds: 60.5 }, schedule: { everySeconds: 300 }, dailyCustomers: 1200, detractorRate: 0.1, marketingOwner: 'ana@example.com', techOwner: null, channels: ['c1'] },
     })
   })
 
@@ -34,12 +34,12 @@ describe('the promise form', () => {
     if (parsed.ok) return
     expect(Object.keys(parsed.errors).sort()).toEqual(['channels', 'detractorPercent', 'everySeconds', 'journey', 'maxClicks', 'techOwner', 'title'])
     expect(parsed.errors.journey).toMatch(/^Line 2, column 1: /)
-    expect(parsed.errors.everySeconds).toContain('from 30')
+    expect(parsed.errors.everySeconds).toBe('Expected at least 30 seconds.')
   })
 
   it('checks a cron pattern in its time zone', () => {
     const ok = parsePromiseForm(form({ scheduleKind: 'cron', cron: '0 9 * * 1-5', timezone: 'Europe/Paris' }), new Set())
-    expect(ok).toMatchObject({ ok: true, fields: { scheduleCron: '0 9 * * 1-5', scheduleTimezone: 'Europe/Paris', scheduleEverySeconds: null } })
+    expect(ok).toMatchObject({ ok: true, input: { schedule: { cron: '0 9 * * 1-5', timezone: 'Europe/Paris' } } })
     const bad = parsePromiseForm(form({ scheduleKind: 'cron', cron: 'every day', timezone: 'Mars/Olympus' }), new Set())
     expect(bad.ok ? {} : Object.keys(bad.errors).sort()).toEqual(['cron', 'timezone'])
   })

@@ -310,7 +310,7 @@ describe('the promise form', () => {
     expect(html).toContain('clik &quot;Shop now&quot;')
     expect(html).toMatch(/id="journey-error"[^>]*>Line 2, column 1:/)
     expect(html).toMatch(/aria-invalid="true" aria-describedby="journey-hint journey-error/)
-    expect(html).toMatch(/id="everySeconds-error"[^>]*>Expected whole seconds from 30/)
+    expect(html).toMatch(/id="everySeconds-error"[^>]*>Expected at least 30 seconds/)
     expect(html).toMatch(/id="techOwner"[^>]*aria-invalid="true"[^>]*aria-describedby="techOwner-error"/)
     expect(await pg.db.select().from(promises).where(eq(promises.title, 'Order online <fast>'))).toHaveLength(0)
   })
