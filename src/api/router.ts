@@ -1,6 +1,7 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi'
 import type { ZodError } from 'zod'
-import type { AuthEnv } from '../auth/middleware.ts'
+import { requireAction, type AuthEnv } from '../auth/middleware.ts'
+import type { Action } from '../auth/permissions.ts'
 import { ApiError, type FieldProblem } from './problem.ts'
 
 export type ApiEnv = AuthEnv
@@ -64,3 +65,20 @@ export function requireUuid(id: string, what: string): string {
 }
 
 export const iso = (date: Date | null | undefined): string | null => (date ? date.toISOString() : null)
+
+/** A JSON response (or body content) of `schema`, for the OpenAPI document. */
+export const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } })
+
+/** A required JSON request body. */
+export const jsonBody = <T extends z.ZodType>(schema: T) => ({ required: true, content: { 'application/json': { schema } } })
+
+/** What every guarded route declares first: method, path, its tags and summary, and who may call it. */
+export function guarded<M extends 'get' | 'post' | 'put' | 'patch' | 'delete', P extends string>(
+  method: M,
+  path: P,
+  tags: string[],
+  summary: string,
+  action: Action,
+) {
+  return { method, path, tags, summary, middleware: requireAction(action) }
+}

@@ -1,20 +1,18 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { and, asc, desc, eq, inArray, isNotNull, isNull, type SQL } from 'drizzle-orm'
-import { requireAction } from '../../auth/middleware.ts'
 import type { Db } from '../../db/client.ts'
 import { breakNotes, breaks, promises } from '../../db/schema.ts'
 import { breakAlerts } from '../../alerts/history.ts'
 import type { ApiDeps } from '../deps.ts'
 import { PageQuery, afterCursor, cursorKey, decodeCursor, pageSchema, toPage } from '../pagination.ts'
 import { notFound } from '../problem.ts'
-import { IdParams, iso, newRouter, problemResponses, requireUuid } from '../router.ts'
+import { guarded, IdParams, iso, json, newRouter, problemResponses, requireUuid } from '../router.ts'
 import { uuid } from '../schemas/common.ts'
 import { FailureSchema, failureJson } from '../schemas/run.ts'
 
 type BreakRow = typeof breaks.$inferSelect
 
 const tags = ['breaks']
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } })
 
 const NoteSchema = z.object({ id: z.string(), author: z.string(), body: z.string(), createdAt: z.string() }).openapi('BreakNote')
 
@@ -57,11 +55,7 @@ const BreakSchema = z
 type BreakJson = z.infer<typeof BreakSchema>
 
 const listRoute = createRoute({
-  method: 'get',
-  path: '/breaks',
-  tags,
-  summary: 'Breaks, newest first',
-  middleware: requireAction('read'),
+  ...guarded('get', '/breaks', tags, 'Breaks, newest first', 'read'),
   request: {
     query: PageQuery.extend({
       state: z.enum(['open', 'resolved'], 'expected open or resolved').optional(),
@@ -72,31 +66,19 @@ const listRoute = createRoute({
 })
 
 const getRoute = createRoute({
-  method: 'get',
-  path: '/breaks/{id}',
-  tags,
-  summary: 'One break with its notes',
-  middleware: requireAction('read'),
+  ...guarded('get', '/breaks/{id}', tags, 'One break with its notes', 'read'),
   request: { params: IdParams },
   responses: { 200: json(BreakSchema, 'The break'), ...problemResponses },
 })
 
 const ackRoute = createRoute({
-  method: 'post',
-  path: '/breaks/{id}/ack',
-  tags,
-  summary: 'Acknowledge a break: reminders stop; the first acknowledgement is kept',
-  middleware: requireAction('break.ack'),
+  ...guarded('post', '/breaks/{id}/ack', tags, 'Acknowledge a break: reminders stop; the first acknowledgement is kept', 'break.ack'),
   request: { params: IdParams },
   responses: { 200: json(BreakSchema, 'The acknowledged break'), ...problemResponses },
 })
 
 const noteRoute = createRoute({
-  method: 'post',
-  path: '/breaks/{id}/notes',
-  tags,
-  summary: 'Add a note to a break',
-  middleware: requireAction('break.ack'),
+  ...guarded('post', '/breaks/{id}/notes', tags, 'Add a note to a break', 'break.ack'),
   request: {
     params: IdParams,
     body: {

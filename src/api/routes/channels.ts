@@ -1,19 +1,17 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { and, asc, eq } from 'drizzle-orm'
 import { channelConfigSchemas, type ChannelConfig } from '../../alerts/channels/index.ts'
-import { requireAction } from '../../auth/middleware.ts'
 import type { Db } from '../../db/client.ts'
 import { channels, type ChannelType } from '../../db/schema.ts'
 import { encrypt } from '../../infra/crypto.ts'
 import type { ApiDeps } from '../deps.ts'
 import { PageQuery, afterCursor, cursorKey, decodeCursor, pageSchema, toPage } from '../pagination.ts'
 import { ApiError, notFound } from '../problem.ts'
-import { IdParams, fieldProblems, iso, newRouter, problemResponses, requireUuid } from '../router.ts'
+import { fieldProblems, guarded, IdParams, iso, json, jsonBody, newRouter, problemResponses, requireUuid } from '../router.ts'
 
 type ChannelRow = typeof channels.$inferSelect
 
 const tags = ['channels']
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } })
 const CHANNEL_TYPES = ['email', 'slack', 'teams', 'webhook', 'pagerduty'] as const
 
 const ChannelSchema = z
@@ -50,61 +48,37 @@ const ChannelUpdateSchema = z
   .openapi('ChannelUpdate')
 
 const listRoute = createRoute({
-  method: 'get',
-  path: '/channels',
-  tags,
-  summary: 'Alert channels',
-  middleware: requireAction('read'),
+  ...guarded('get', '/channels', tags, 'Alert channels', 'read'),
   request: { query: PageQuery },
   responses: { 200: json(pageSchema(ChannelSchema), 'A page of channels'), ...problemResponses },
 })
 
 const getRoute = createRoute({
-  method: 'get',
-  path: '/channels/{id}',
-  tags,
-  summary: 'One channel (its config is never returned)',
-  middleware: requireAction('read'),
+  ...guarded('get', '/channels/{id}', tags, 'One channel (its config is never returned)', 'read'),
   request: { params: IdParams },
   responses: { 200: json(ChannelSchema, 'The channel'), ...problemResponses },
 })
 
 const createChannelRoute = createRoute({
-  method: 'post',
-  path: '/channels',
-  tags,
-  summary: 'Add an alert channel; its config is stored encrypted',
-  middleware: requireAction('channel.write'),
-  request: { body: { required: true, content: { 'application/json': { schema: ChannelCreateSchema } } } },
+  ...guarded('post', '/channels', tags, 'Add an alert channel; its config is stored encrypted', 'channel.write'),
+  request: { body: jsonBody(ChannelCreateSchema) },
   responses: { 201: json(ChannelSchema, 'The new channel'), ...problemResponses },
 })
 
 const updateRoute = createRoute({
-  method: 'patch',
-  path: '/channels/{id}',
-  tags,
-  summary: 'Rename a channel, replace its config, or make it the default',
-  middleware: requireAction('channel.write'),
-  request: { params: IdParams, body: { required: true, content: { 'application/json': { schema: ChannelUpdateSchema } } } },
+  ...guarded('patch', '/channels/{id}', tags, 'Rename a channel, replace its config, or make it the default', 'channel.write'),
+  request: { params: IdParams, body: jsonBody(ChannelUpdateSchema) },
   responses: { 200: json(ChannelSchema, 'The updated channel'), ...problemResponses },
 })
 
 const deleteRoute = createRoute({
-  method: 'delete',
-  path: '/channels/{id}',
-  tags,
-  summary: 'Remove a channel (and its routing from promises)',
-  middleware: requireAction('channel.write'),
+  ...guarded('delete', '/channels/{id}', tags, 'Remove a channel (and its routing from promises)', 'channel.write'),
   request: { params: IdParams },
   responses: { 204: { description: 'Deleted' }, ...problemResponses },
 })
 
 const testRoute = createRoute({
-  method: 'post',
-  path: '/channels/{id}/test',
-  tags,
-  summary: 'Send a test message through the channel',
-  middleware: requireAction('channel.write'),
+  ...guarded('post', '/channels/{id}/test', tags, 'Send a test message through the channel', 'channel.write'),
   request: { params: IdParams },
   responses: {
     200: json(z.object({ ok: z.literal(true), status: z.enum(['sent', 'logged']) }), 'The channel accepted the test message (logged: an email kept in the outbox, SMTP_URL is not set)'),

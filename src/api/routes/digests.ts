@@ -1,15 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi'
-import { requireAction } from '../../auth/middleware.ts'
 import { parseIsoWeek, previousWeek, weekOf } from '../../domain/week.ts'
 import type { ApiDeps } from '../deps.ts'
-import { newRouter, problemResponses } from '../router.ts'
+import { guarded, json, newRouter, problemResponses } from '../router.ts'
 
 const previewRoute = createRoute({
-  method: 'get',
-  path: '/digests/preview',
-  tags: ['digests'],
-  summary: 'The weekly NPS-risk digest of a week, as it would be sent (nothing is sent)',
-  middleware: requireAction('read'),
+  ...guarded('get', '/digests/preview', ['digests'], 'The weekly NPS-risk digest of a week, as it would be sent (nothing is sent)', 'read'),
   request: {
     query: z.object({
       week: z

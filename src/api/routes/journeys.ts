@@ -1,17 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi'
-import { requireAction } from '../../auth/middleware.ts'
 import { parseJourney } from '../../domain/journey/parse.ts'
 import { suggestBudgets } from '../../domain/suggest-budgets.ts'
 import type { ApiDeps } from '../deps.ts'
-import { newRouter, problemResponses } from '../router.ts'
+import { guarded, json, newRouter, problemResponses } from '../router.ts'
 import { BudgetsSchema } from '../schemas/common.ts'
 
 const validateRoute = createRoute({
-  method: 'post',
-  path: '/journeys/validate',
-  tags: ['journeys'],
-  summary: "Check a journey's text (the form's live validation); with a title, suggest budgets from its words",
-  middleware: requireAction('promise.write'),
+  ...guarded('post', '/journeys/validate', ['journeys'], "Check a journey's text (the form's live validation); with a title, suggest budgets from its words", 'promise.write'),
   request: {
     body: {
       required: true,

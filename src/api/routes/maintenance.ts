@@ -1,19 +1,17 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { and, asc, eq, type SQL } from 'drizzle-orm'
-import { requireAction } from '../../auth/middleware.ts'
 import type { Db } from '../../db/client.ts'
 import { maintenanceWindows } from '../../db/schema.ts'
 import { windowProblems, type WindowValues } from '../../services/maintenance-windows.ts'
 import type { ApiDeps } from '../deps.ts'
 import { PageQuery, afterCursor, cursorKey, decodeCursor, pageSchema, toPage } from '../pagination.ts'
 import { ApiError, notFound, type FieldProblem } from '../problem.ts'
-import { IdParams, iso, newRouter, problemResponses, requireUuid } from '../router.ts'
+import { guarded, IdParams, iso, json, jsonBody, newRouter, problemResponses, requireUuid } from '../router.ts'
 import { timezoneSchema, uuid } from '../schemas/common.ts'
 
 type WindowRow = typeof maintenanceWindows.$inferSelect
 
 const tags = ['maintenance']
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } })
 const PATH = '/maintenance-windows'
 
 const WindowSchema = z
@@ -58,47 +56,27 @@ const WindowUpdateSchema = z.strictObject(fields).partial().openapi('Maintenance
 
 const routes = {
   list: createRoute({
-    method: 'get',
-    path: PATH,
-    tags,
-    summary: 'Maintenance windows: runs go on, alerts wait',
-    middleware: requireAction('read'),
+    ...guarded('get', PATH, tags, 'Maintenance windows: runs go on, alerts wait', 'read'),
     request: { query: PageQuery.extend({ promiseId: uuid('a promise').optional() }) },
     responses: { 200: json(pageSchema(WindowSchema), 'A page of windows'), ...problemResponses },
   }),
   get: createRoute({
-    method: 'get',
-    path: `${PATH}/{id}`,
-    tags,
-    summary: 'One maintenance window',
-    middleware: requireAction('read'),
+    ...guarded('get', `${PATH}/{id}`, tags, 'One maintenance window', 'read'),
     request: { params: IdParams },
     responses: { 200: json(WindowSchema, 'The window'), ...problemResponses },
   }),
   create: createRoute({
-    method: 'post',
-    path: PATH,
-    tags,
-    summary: 'Add a one-off or recurring maintenance window',
-    middleware: requireAction('channel.write'),
-    request: { body: { required: true, content: { 'application/json': { schema: WindowCreateSchema } } } },
+    ...guarded('post', PATH, tags, 'Add a one-off or recurring maintenance window', 'channel.write'),
+    request: { body: jsonBody(WindowCreateSchema) },
     responses: { 201: json(WindowSchema, 'The new window'), ...problemResponses },
   }),
   update: createRoute({
-    method: 'patch',
-    path: `${PATH}/{id}`,
-    tags,
-    summary: 'Change a maintenance window',
-    middleware: requireAction('channel.write'),
-    request: { params: IdParams, body: { required: true, content: { 'application/json': { schema: WindowUpdateSchema } } } },
+    ...guarded('patch', `${PATH}/{id}`, tags, 'Change a maintenance window', 'channel.write'),
+    request: { params: IdParams, body: jsonBody(WindowUpdateSchema) },
     responses: { 200: json(WindowSchema, 'The updated window'), ...problemResponses },
   }),
   delete: createRoute({
-    method: 'delete',
-    path: `${PATH}/{id}`,
-    tags,
-    summary: 'Remove a maintenance window',
-    middleware: requireAction('channel.write'),
+    ...guarded('delete', `${PATH}/{id}`, tags, 'Remove a maintenance window', 'channel.write'),
     request: { params: IdParams },
     responses: { 204: { description: 'Deleted' }, ...problemResponses },
   }),

@@ -1,7 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import { eq, inArray } from 'drizzle-orm'
-import { requireAction } from '../../auth/middleware.ts'
 import type { Db } from '../../db/client.ts'
 import { channels, promiseChannels, promises } from '../../db/schema.ts'
 import { cachedJsonResponse } from '../cached-response.ts'
@@ -10,20 +9,15 @@ import { PROMISE_STATES } from '../../domain/run.ts'
 import type { ApiDeps } from '../deps.ts'
 import { PageQuery, decodeCursor, pageSchema, toPage } from '../pagination.ts'
 import { ApiError, notFound } from '../problem.ts'
-import { IdParams, newRouter, problemResponses, requireUuid } from '../router.ts'
+import { guarded, IdParams, json, jsonBody, newRouter, problemResponses, requireUuid } from '../router.ts'
 import { PromiseCreateSchema, PromiseSchema, PromiseUpdateSchema } from '../schemas/promise.ts'
 import type { Produce } from '../read-cache.ts'
 import { listPromiseViews, loadPromiseView, renewPromiseView, toPromiseView, type PromiseRow } from '../views/promises.ts'
 
 const tags = ['promises']
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } })
 
 const listRoute = createRoute({
-  method: 'get',
-  path: '/promises',
-  tags,
-  summary: 'List promises, oldest first',
-  middleware: requireAction('read'),
+  ...guarded('get', '/promises', tags, 'List promises, oldest first', 'read'),
   request: {
     query: PageQuery.extend({
       state: z.enum(PROMISE_STATES, `expected one of ${PROMISE_STATES.join(', ')}`).optional(),
@@ -34,51 +28,31 @@ const listRoute = createRoute({
 })
 
 const getRoute = createRoute({
-  method: 'get',
-  path: '/promises/{id}',
-  tags,
-  summary: 'One promise with its state, last run and open break',
-  middleware: requireAction('read'),
+  ...guarded('get', '/promises/{id}', tags, 'One promise with its state, last run and open break', 'read'),
   request: { params: IdParams },
   responses: { 200: json(PromiseSchema, 'The promise'), ...problemResponses },
 })
 
 const createPromiseRoute = createRoute({
-  method: 'post',
-  path: '/promises',
-  tags,
-  summary: 'Register a promise and schedule it',
-  middleware: requireAction('promise.write'),
-  request: { body: { required: true, content: { 'application/json': { schema: PromiseCreateSchema } } } },
+  ...guarded('post', '/promises', tags, 'Register a promise and schedule it', 'promise.write'),
+  request: { body: jsonBody(PromiseCreateSchema) },
   responses: { 201: json(PromiseSchema, 'The new promise'), ...problemResponses },
 })
 
 const updateRoute = createRoute({
-  method: 'patch',
-  path: '/promises/{id}',
-  tags,
-  summary: 'Change some fields of a promise (pause with {"paused": true})',
-  middleware: requireAction('promise.write'),
-  request: { params: IdParams, body: { required: true, content: { 'application/json': { schema: PromiseUpdateSchema } } } },
+  ...guarded('patch', '/promises/{id}', tags, 'Change some fields of a promise (pause with {"paused": true})', 'promise.write'),
+  request: { params: IdParams, body: jsonBody(PromiseUpdateSchema) },
   responses: { 200: json(PromiseSchema, 'The updated promise'), ...problemResponses },
 })
 
 const deleteRoute = createRoute({
-  method: 'delete',
-  path: '/promises/{id}',
-  tags,
-  summary: 'Delete a promise, its schedule, runs and breaks',
-  middleware: requireAction('promise.write'),
+  ...guarded('delete', '/promises/{id}', tags, 'Delete a promise, its schedule, runs and breaks', 'promise.write'),
   request: { params: IdParams },
   responses: { 204: { description: 'Deleted' }, ...problemResponses },
 })
 
 const runRoute = createRoute({
-  method: 'post',
-  path: '/promises/{id}/run',
-  tags,
-  summary: 'Walk the promise now, through the same queue as scheduled runs',
-  middleware: requireAction('promise.run'),
+  ...guarded('post', '/promises/{id}/run', tags, 'Walk the promise now, through the same queue as scheduled runs', 'promise.run'),
   request: { params: IdParams },
   responses: { 202: json(z.object({ runId: z.string() }), 'The run is queued'), ...problemResponses },
 })

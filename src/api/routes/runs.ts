@@ -12,31 +12,22 @@ import { runs } from '../../db/schema.ts'
 import type { ApiDeps } from '../deps.ts'
 import { PageQuery, afterCursor, cursorKey, decodeCursor, pageSchema, toPage } from '../pagination.ts'
 import { ApiError, notFound } from '../problem.ts'
-import { IdParams, newRouter, problemResponses, requireUuid } from '../router.ts'
+import { guarded, IdParams, json, newRouter, problemResponses, requireUuid } from '../router.ts'
 import { RunSchema, failureJson, stepJson, type RunJson } from '../schemas/run.ts'
 import { loadPromise } from './promises.ts'
 
 type RunRow = typeof runs.$inferSelect
 
 const tags = ['runs']
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } })
 
 const promiseRunsRoute = createRoute({
-  method: 'get',
-  path: '/promises/{id}/runs',
-  tags,
-  summary: "A promise's runs, newest first",
-  middleware: requireAction('read'),
+  ...guarded('get', '/promises/{id}/runs', tags, "A promise's runs, newest first", 'read'),
   request: { params: IdParams, query: PageQuery },
   responses: { 200: json(pageSchema(RunSchema), 'A page of runs'), ...problemResponses },
 })
 
 const getRoute = createRoute({
-  method: 'get',
-  path: '/runs/{id}',
-  tags,
-  summary: 'One run with its steps, failure and evidence links',
-  middleware: requireAction('read'),
+  ...guarded('get', '/runs/{id}', tags, 'One run with its steps, failure and evidence links', 'read'),
   request: { params: IdParams },
   responses: { 200: json(RunSchema, 'The run'), ...problemResponses },
 })

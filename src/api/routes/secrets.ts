@@ -1,14 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { asc } from 'drizzle-orm'
-import { requireAction } from '../../auth/middleware.ts'
 import { secrets } from '../../db/schema.ts'
 import { MAX_SECRET_LENGTH, SECRET_NAME, SECRET_NAME_RULE, deleteSecret, setSecret } from '../../services/secrets.ts'
 import type { ApiDeps } from '../deps.ts'
 import { notFound } from '../problem.ts'
-import { newRouter, problemResponses } from '../router.ts'
+import { guarded, json, newRouter, problemResponses } from '../router.ts'
 
 const tags = ['secrets']
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } })
 
 const SecretSchema = z.object({ name: z.string(), createdAt: z.string(), updatedAt: z.string() }).openapi('Secret')
 
@@ -21,19 +19,11 @@ const NameParams = z.object({
 
 const routes = {
   list: createRoute({
-    method: 'get',
-    path: '/secrets',
-    tags,
-    summary: 'Secret names (values are never returned)',
-    middleware: requireAction('read'),
+    ...guarded('get', '/secrets', tags, 'Secret names (values are never returned)', 'read'),
     responses: { 200: json(z.object({ items: z.array(SecretSchema), nextCursor: z.null() }), 'Every secret name'), ...problemResponses },
   }),
   put: createRoute({
-    method: 'put',
-    path: '/secrets/{name}',
-    tags,
-    summary: 'Set a secret that journeys reference as {{secrets.NAME}}; stored encrypted',
-    middleware: requireAction('promise.write'),
+    ...guarded('put', '/secrets/{name}', tags, 'Set a secret that journeys reference as {{secrets.NAME}}; stored encrypted', 'promise.write'),
     request: {
       params: NameParams,
       body: {
@@ -48,11 +38,7 @@ const routes = {
     responses: { 200: json(SecretSchema, 'The secret (name only)'), ...problemResponses },
   }),
   delete: createRoute({
-    method: 'delete',
-    path: '/secrets/{name}',
-    tags,
-    summary: 'Remove a secret',
-    middleware: requireAction('promise.write'),
+    ...guarded('delete', '/secrets/{name}', tags, 'Remove a secret', 'promise.write'),
     request: { params: NameParams },
     responses: { 204: { description: 'Deleted' }, ...problemResponses },
   }),

@@ -1,19 +1,17 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { asc, eq } from 'drizzle-orm'
-import { requireAction } from '../../auth/middleware.ts'
 import { createApiToken, revokeApiToken } from '../../auth/tokens.ts'
 import type { Db } from '../../db/client.ts'
 import { apiTokens, users } from '../../db/schema.ts'
 import type { ApiDeps } from '../deps.ts'
 import { PageQuery, afterCursor, cursorKey, decodeCursor, pageSchema, toPage } from '../pagination.ts'
 import { ApiError, notFound } from '../problem.ts'
-import { IdParams, iso, newRouter, problemResponses, requireUuid } from '../router.ts'
+import { guarded, IdParams, iso, json, jsonBody, newRouter, problemResponses, requireUuid } from '../router.ts'
 import { uuid } from '../schemas/common.ts'
 
 type TokenRow = typeof apiTokens.$inferSelect
 
 const tags = ['tokens']
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } })
 const ROLE_VALUES = ['admin', 'marketing', 'tech', 'viewer'] as const
 
 const TokenSchema = z
@@ -40,29 +38,17 @@ const TokenCreateSchema = z
 
 const routes = {
   list: createRoute({
-    method: 'get',
-    path: '/tokens',
-    tags,
-    summary: 'API tokens, revoked ones included (admins only)',
-    middleware: requireAction('user.admin'),
+    ...guarded('get', '/tokens', tags, 'API tokens, revoked ones included (admins only)', 'user.admin'),
     request: { query: PageQuery },
     responses: { 200: json(pageSchema(TokenSchema), 'A page of tokens'), ...problemResponses },
   }),
   create: createRoute({
-    method: 'post',
-    path: '/tokens',
-    tags,
-    summary: 'Create an API token; the token is in this answer only (admins only)',
-    middleware: requireAction('user.admin'),
-    request: { body: { required: true, content: { 'application/json': { schema: TokenCreateSchema } } } },
+    ...guarded('post', '/tokens', tags, 'Create an API token; the token is in this answer only (admins only)', 'user.admin'),
+    request: { body: jsonBody(TokenCreateSchema) },
     responses: { 201: json(TokenSchema.extend({ token: z.string() }).openapi('NewApiToken'), 'The token, shown once'), ...problemResponses },
   }),
   revoke: createRoute({
-    method: 'delete',
-    path: '/tokens/{id}',
-    tags,
-    summary: 'Revoke an API token (admins only)',
-    middleware: requireAction('user.admin'),
+    ...guarded('delete', '/tokens/{id}', tags, 'Revoke an API token (admins only)', 'user.admin'),
     request: { params: IdParams },
     responses: { 204: { description: 'Revoked' }, ...problemResponses },
   }),

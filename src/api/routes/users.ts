@@ -1,6 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { and, asc, eq, isNull, ne } from 'drizzle-orm'
-import { requireAction } from '../../auth/middleware.ts'
 import { hashPassword } from '../../auth/passwords.ts'
 import { forgetTokens } from '../../auth/token-cache.ts'
 import { MIN_PASSWORD_LENGTH, createUser } from '../../auth/users.ts'
@@ -9,12 +8,11 @@ import { sessions, users } from '../../db/schema.ts'
 import type { ApiDeps } from '../deps.ts'
 import { PageQuery, afterCursor, cursorKey, decodeCursor, pageSchema, toPage } from '../pagination.ts'
 import { ApiError, notFound } from '../problem.ts'
-import { IdParams, iso, newRouter, problemResponses, requireUuid } from '../router.ts'
+import { guarded, IdParams, iso, json, jsonBody, newRouter, problemResponses, requireUuid } from '../router.ts'
 
 type UserRow = typeof users.$inferSelect
 
 const tags = ['users']
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } })
 const ROLE_VALUES = ['admin', 'marketing', 'tech', 'viewer'] as const
 const role = z.enum(ROLE_VALUES, 'expected admin, marketing, tech or viewer')
 
@@ -50,55 +48,31 @@ const MeSchema = z.object({
 
 const routes = {
   me: createRoute({
-    method: 'get',
-    path: '/me',
-    tags,
-    summary: 'Who is asking: the user or token of this request and its role',
-    middleware: requireAction('read'),
+    ...guarded('get', '/me', tags, 'Who is asking: the user or token of this request and its role', 'read'),
     responses: { 200: json(MeSchema, 'The principal'), ...problemResponses },
   }),
   list: createRoute({
-    method: 'get',
-    path: '/users',
-    tags,
-    summary: 'Users (admins only)',
-    middleware: requireAction('user.admin'),
+    ...guarded('get', '/users', tags, 'Users (admins only)', 'user.admin'),
     request: { query: PageQuery },
     responses: { 200: json(pageSchema(UserSchema), 'A page of users'), ...problemResponses },
   }),
   get: createRoute({
-    method: 'get',
-    path: '/users/{id}',
-    tags,
-    summary: 'One user (admins only)',
-    middleware: requireAction('user.admin'),
+    ...guarded('get', '/users/{id}', tags, 'One user (admins only)', 'user.admin'),
     request: { params: IdParams },
     responses: { 200: json(UserSchema, 'The user'), ...problemResponses },
   }),
   create: createRoute({
-    method: 'post',
-    path: '/users',
-    tags,
-    summary: 'Add a user (admins only)',
-    middleware: requireAction('user.admin'),
-    request: { body: { required: true, content: { 'application/json': { schema: UserCreateSchema } } } },
+    ...guarded('post', '/users', tags, 'Add a user (admins only)', 'user.admin'),
+    request: { body: jsonBody(UserCreateSchema) },
     responses: { 201: json(UserSchema, 'The new user'), 409: { description: 'The email is taken', content: problemResponses[422].content }, ...problemResponses },
   }),
   update: createRoute({
-    method: 'patch',
-    path: '/users/{id}',
-    tags,
-    summary: "Change a user's role, name or password, or disable it (admins only)",
-    middleware: requireAction('user.admin'),
-    request: { params: IdParams, body: { required: true, content: { 'application/json': { schema: UserUpdateSchema } } } },
+    ...guarded('patch', '/users/{id}', tags, "Change a user's role, name or password, or disable it (admins only)", 'user.admin'),
+    request: { params: IdParams, body: jsonBody(UserUpdateSchema) },
     responses: { 200: json(UserSchema, 'The updated user'), 409: { description: 'It is the last admin', content: problemResponses[422].content }, ...problemResponses },
   }),
   delete: createRoute({
-    method: 'delete',
-    path: '/users/{id}',
-    tags,
-    summary: 'Remove a user, their sessions and tokens (admins only)',
-    middleware: requireAction('user.admin'),
+    ...guarded('delete', '/users/{id}', tags, 'Remove a user, their sessions and tokens (admins only)', 'user.admin'),
     request: { params: IdParams },
     responses: { 204: { description: 'Deleted' }, 409: { description: 'It is the last admin', content: problemResponses[422].content }, ...problemResponses },
   }),
