@@ -1,7 +1,7 @@
+import { HtmlDocument } from '../ui/html-document.tsx'
 import { Hono } from 'hono'
 import { getCookie, setCookie } from 'hono/cookie'
 import type { Child } from 'hono/jsx'
-import { raw } from 'hono/html'
 import { serve } from '@hono/node-server'
 import type { AddressInfo } from 'node:net'
 import { closeServer } from '../infra/close-server.ts'
@@ -26,30 +26,21 @@ const stores = [
   { city: 'Lille', address: '8 rue Nationale', hours: '9:30–18:30' },
 ]
 
+const SHOP_STYLE = `body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;color:#1f2933}
+a,button{font-size:1.1rem}button{padding:.5rem 1rem;background:#0b6e4f;color:#fff;border:0;border-radius:4px}
+nav a{margin-right:1rem}`
+
 function Page(props: { title: string; children: Child }) {
   return (
-    <>
-      {raw('<!doctype html>')}
-      <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>{props.title} · Demo Coffee Shop</title>
-        <style>{`body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;color:#1f2933}
-a,button{font-size:1.1rem}button{padding:.5rem 1rem;background:#0b6e4f;color:#fff;border:0;border-radius:4px}
-nav a{margin-right:1rem}`}</style>
-      </head>
-      <body>
-        <header>
-          <nav aria-label="Main">
-            <a href="/">Home</a>
-            <a href="/stores">Stores</a>
-          </nav>
-        </header>
-        <main>{props.children}</main>
-      </body>
-      </html>
-    </>
+    <HtmlDocument title={`${props.title} · Demo Coffee Shop`} head={<style>{SHOP_STYLE}</style>}>
+      <header>
+        <nav aria-label="Main">
+          <a href="/">Home</a>
+          <a href="/stores">Stores</a>
+        </nav>
+      </header>
+      <main>{props.children}</main>
+    </HtmlDocument>
   )
 }
 

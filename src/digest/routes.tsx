@@ -1,3 +1,4 @@
+import { HtmlDocument } from '../ui/html-document.tsx'
 import { eq } from 'drizzle-orm'
 import { Hono } from 'hono'
 import { raw } from 'hono/html'
@@ -190,19 +191,8 @@ function rangeOf(week: string, timezone: string): string {
 
 function Page(props: { title: string; children: Child }) {
   return (
-    <>
-      {raw('<!doctype html>')}
-      <html lang="en">
-        <head>
-          <meta charset="utf-8" />
-          <meta name="viewport" content="width=device-width, initial-scale=1" />
-          <meta name="robots" content="noindex" />
-          <title>{`${props.title} · Kept`}</title>
-        </head>
-        <body style={pageStyle}>
-          <main style={boxStyle}>{props.children}</main>
-        </body>
-      </html>
-    </>
+    <HtmlDocument title={`${props.title} · Kept`} head={<meta name="robots" content="noindex" />} bodyStyle={pageStyle}>
+      <main style={boxStyle}>{props.children}</main>
+    </HtmlDocument>
   )
 }

@@ -1,8 +1,8 @@
 import type { Child } from 'hono/jsx'
-import { raw } from 'hono/html'
-import { can, type Principal } from '../auth/permissions.ts'
+import { can, type Action, type Principal } from '../auth/permissions.ts'
 import type { PromiseState, Outcome, StepOutcome } from '../domain/run.ts'
 import { SCRIPT_URL, STYLESHEET_URL } from './assets/index.ts'
+import { HtmlDocument } from './html-document.tsx'
 
 export type NavKey = 'promises' | 'breaks' | 'alerts' | 'channels' | 'secrets' | 'maintenance' | 'users' | 'digest' | 'none'
 
@@ -16,108 +16,72 @@ export interface PageProps {
   children: Child
 }
 
+/** The header's links in order; some only for the roles that may use them. */
+const NAV: { key: NavKey | null; href: string; label: string; action?: Action }[] = [
+  { key: 'promises', href: '/', label: 'Promises' },
+  { key: 'breaks', href: '/breaks', label: 'Breaks' },
+  { key: 'alerts', href: '/alerts', label: 'Alerts' },
+  { key: 'channels', href: '/channels', label: 'Channels', action: 'channel.write' },
+  { key: 'maintenance', href: '/maintenance', label: 'Maintenance' },
+  { key: 'secrets', href: '/settings/secrets', label: 'Secrets', action: 'promise.write' },
+  { key: 'users', href: '/users', label: 'Users', action: 'user.admin' },
+  { key: 'digest', href: '/digests/preview', label: 'Weekly digest' },
+  { key: null, href: '/api/docs', label: 'API' },
+]
+
 /** The frame of every page: skip link, header with navigation, main. */
 export function Layout(props: PageProps) {
   const { principal, nav = 'none' } = props
-  const current = (key: NavKey) => (nav === key ? { 'aria-current': 'page' as const } : {})
-  return (
+  const head = (
     <>
-      {raw('<!doctype html>')}
-      <html lang="en">
-        <head>
-          <meta charset="utf-8" />
-          <meta name="viewport" content="width=device-width, initial-scale=1" />
-          <title>{`${props.title} · Kept`}</title>
-          <link rel="stylesheet" href={STYLESHEET_URL} />
-          {props.script ? <script src={SCRIPT_URL} defer></script> : null}
-        </head>
-        <body>
-          <a class="skip" href="#main">
-            Skip to content
+      <link rel="stylesheet" href={STYLESHEET_URL} />
+      {props.script ? <script src={SCRIPT_URL} defer></script> : null}
+    </>
+  )
+  return (
+    <HtmlDocument title={`${props.title} · Kept`} head={head}>
+      <a class="skip" href="#main">
+        Skip to content
+      </a>
+      <header class="top">
+        <div class="top-in">
+          <a class="brand" href="/">
+            <span class="brand-mark" aria-hidden="true"></span>Kept
           </a>
-          <header class="top">
-            <div class="top-in">
-              <a class="brand" href="/">
-                <span class="brand-mark" aria-hidden="true"></span>Kept
-              </a>
-              {principal ? (
-                <nav aria-label="Main">
-                  <ul class="nav">
-                    <li>
-                      <a href="/" {...current('promises')}>
-                        Promises
-                      </a>
-                    </li>
-                    <li>
-                      <a href="/breaks" {...current('breaks')}>
-                        Breaks
-                      </a>
-                    </li>
-                    <li>
-                      <a href="/alerts" {...current('alerts')}>
-                        Alerts
-                      </a>
-                    </li>
-                    {can(principal.role, 'channel.write') ? (
-                      <li>
-                        <a href="/channels" {...current('channels')}>
-                          Channels
-                        </a>
-                      </li>
-                    ) : null}
-                    <li>
-                      <a href="/maintenance" {...current('maintenance')}>
-                        Maintenance
-                      </a>
-                    </li>
-                    {can(principal.role, 'promise.write') ? (
-                      <li>
-                        <a href="/settings/secrets" {...current('secrets')}>
-                          Secrets
-                        </a>
-                      </li>
-                    ) : null}
-                    {can(principal.role, 'user.admin') ? (
-                      <li>
-                        <a href="/users" {...current('users')}>
-                          Users
-                        </a>
-                      </li>
-                    ) : null}
-                    <li>
-                      <a href="/digests/preview" {...current('digest')}>
-                        Weekly digest
-                      </a>
-                    </li>
-                    <li>
-                      <a href="/api/docs">API</a>
-                    </li>
-                  </ul>
-                </nav>
-              ) : null}
-              {principal ? (
-                <div class="who">
-                  <span>
-                    {principal.name} <span class="muted">({principal.role})</span>
-                  </span>
-                  {props.csrfToken ? (
-                    <form method="post" action="/logout">
-                      <input type="hidden" name="_csrf" value={props.csrfToken} />
-                      <button class="btn secondary small" type="submit">
-                        Sign out
-                      </button>
-                    </form>
-                  ) : null}
-                </div>
+          {principal ? (
+            <nav aria-label="Main">
+              <ul class="nav">
+                {NAV.filter((item) => !item.action || can(principal.role, item.action)).map((item) => (
+                  <li>
+                    <a href={item.href} {...(item.key !== null && nav === item.key ? { 'aria-current': 'page' as const } : {})}>
+                      {item.label}
+                    </a>
+                  </li>
+                ))}
+              </ul>
+            </nav>
+          ) : null}
+          {principal ? (
+            <div class="who">
+              <span>
+                {principal.name} <span class="muted">({principal.role})</span>
+              </span>
+              {props.csrfToken ? (
+                <form method="post" action="/logout">
+                  <input type="hidden" name="_csrf" value={props.csrfToken} />
+                  <button class="btn secondary small" type="submit">
+                    Sign out
+                  </button>
+                </form>
               ) : null}
             </div>
-          </header>
-          <main id="main" tabindex={-1}>
-            {props.children}
-          </main>
-        </body>
-      </html>
-    </>
+          ) : null}
+        </div>
+      </header>
+      <main id="main" tabindex={-1}>
+        {props.children}
+      </main>
+    </HtmlDocument>
   )
 }
 
