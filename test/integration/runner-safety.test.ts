@@ -1,35 +1,20 @@
 import { execFileSync } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
+import { walkingBench } from '../support/walking.ts'
 import type { Budgets } from '../../src/domain/budget.ts'
 import type { JourneySpec } from '../../src/queue/jobs.ts'
-import { resolveChromium } from '../../src/runner/browser-path.ts'
-import { BrowserPool } from '../../src/runner/browser-pool.ts'
 import { parseAllowedTargets } from '../../src/domain/target-policy.ts'
 import { runJourney, type RunJourneyOptions } from '../../src/runner/run-journey.ts'
-import { startFixtureSite, type FixtureSite } from '../fixtures/site.tsx'
+import { startFixtureSite } from '../fixtures/site.tsx'
 
 // What the runner must never do: reach metadata or private addresses it
 // was not allowed to, or let a secret value out in a result or a trace.
 
 describe('runJourney safety', () => {
-  let site: FixtureSite
-  let pool: BrowserPool
-  let dataDir: string
-
-  beforeAll(async () => {
-    site = await startFixtureSite()
-    pool = new BrowserPool({ executablePath: resolveChromium(process.env)?.path })
-    dataDir = await mkdtemp(path.join(os.tmpdir(), 'kept-runner-safety-'))
-  })
-  afterAll(async () => {
-    await pool?.close()
-    await site?.close()
-    if (dataDir) await rm(dataDir, { recursive: true, force: true })
-  })
+  const bench = walkingBench('runner-safety')
 
   const spec = (journey: string[], extra: Partial<JourneySpec> = {}, budgets: Budgets = {}): JourneySpec => ({
     promiseId: randomUUID(),
@@ -42,7 +27,7 @@ describe('runJourney safety', () => {
     ...extra,
   })
   const walk = (s: JourneySpec, extra: Partial<RunJourneyOptions> = {}) =>
-    runJourney(pool, s, { runId: randomUUID(), trigger: 'test', dataDir, workerId: 'test', decryptSecret: (v) => v, ...extra })
+    runJourney(bench.pool, s, { runId: randomUUID(), trigger: 'test', dataDir: bench.dataDir, workerId: 'test', decryptSecret: (v) => v, ...extra })
 
   it('blocks cloud metadata, always, naming the host and the rule', async () => {
     const result = await walk(spec(['go to http://169.254.169.254/latest/meta-data/', 'expect "ami-id"']), {
@@ -57,51 +42,51 @@ describe('runJourney safety', () => {
   })
 
   it('blocks a redirect to a private address unless KEPT_ALLOWED_TARGETS allows it', { timeout: 60_000 }, async () => {
-    const blocked = await walk(spec([`go to ${site.url}/to-private`]))
+    const blocked = await walk(spec([`go to ${bench.site.url}/to-private`]))
     expect(blocked.outcome).toBe('error')
-    expect(blocked.failure!.message).toContain(`blocked redirect from ${site.url}/to-private to http://10.255.255.1/admin`)
+    expect(blocked.failure!.message).toContain(`blocked redirect from ${bench.site.url}/to-private to http://10.255.255.1/admin`)
     expect(blocked.failure!.message).toContain('KEPT_ALLOWED_TARGETS')
 
-    const tls = await walk(spec([`go to ${site.url}/to-private-tls`]))
+    const tls = await walk(spec([`go to ${bench.site.url}/to-private-tls`]))
     expect(tls.outcome).toBe('error')
     expect(tls.failure!.message).toContain('blocked redirect')
     expect(tls.failure!.message).toContain('https://172.16.0.1/')
 
     // Allowed, the request leaves (and finds nothing there, or times out: not the policy's concern).
-    const allowed = await walk(spec([`go to ${site.url}/to-private`], {}, { maxStepSeconds: 1 }), { targetPolicy: parseAllowedTargets('10.0.0.0/8') })
+    const allowed = await walk(spec([`go to ${bench.site.url}/to-private`], {}, { maxStepSeconds: 1 }), { targetPolicy: parseAllowedTargets('10.0.0.0/8') })
     expect(allowed.failure?.message ?? '').not.toContain('blocked')
   })
 
   it("blocks Kept's own services on loopback by port, by any name, unless named with the port", async () => {
-    const port = Number(new URL(site.url).port)
+    const port = Number(new URL(bench.site.url).port)
     const own = [{ label: "Kept's Redis", host: '127.0.0.1', port, addresses: ['127.0.0.1'] }]
-    for (const url of [`${site.url}/`, `http://localhost:${port}/`, `http://127.0.0.2:${port}/`]) {
+    for (const url of [`${bench.site.url}/`, `http://localhost:${port}/`, `http://127.0.0.2:${port}/`]) {
       const blocked = await walk(spec([`go to ${url}`]), { targetPolicy: parseAllowedTargets('', own) })
       expect(blocked.outcome, url).toBe('error')
       expect(blocked.failure!.message, url).toContain(`is Kept's Redis, Kept's own service`)
     }
     // Loopback on another port stays usable (a local shop).
-    const other = await walk(spec([`go to ${site.url}/login`]), { targetPolicy: parseAllowedTargets('', [{ ...own[0]!, port: port + 1 }]) })
+    const other = await walk(spec([`go to ${bench.site.url}/login`]), { targetPolicy: parseAllowedTargets('', [{ ...own[0]!, port: port + 1 }]) })
     expect(other.steps[0], JSON.stringify(other.failure)).toMatchObject({ outcome: 'passed' })
-    const allowed = await walk(spec([`go to ${site.url}/login`]), { targetPolicy: parseAllowedTargets(`127.0.0.1:${port}`, own) })
+    const allowed = await walk(spec([`go to ${bench.site.url}/login`]), { targetPolicy: parseAllowedTargets(`127.0.0.1:${port}`, own) })
     expect(allowed.failure?.message ?? '').not.toContain('blocked')
     expect(allowed.steps[0]).toMatchObject({ outcome: 'passed' })
   })
 
   it('blocks a sub-request to a private address and fails the step that made it', async () => {
-    const result = await walk(spec([`go to ${site.url}/private-image`, 'expect "With a pixel"']))
+    const result = await walk(spec([`go to ${bench.site.url}/private-image`, 'expect "With a pixel"']))
     expect(result.outcome).toBe('error')
     expect(result.steps[0]).toMatchObject({ line: 1, outcome: 'failed' })
     expect(result.failure!.message).toContain('blocked request to http://192.168.255.254/pixel.png')
   })
 
   // An address of this machine's own network card is private: it goes
-  // through the guard's proxy as every real site does.
+  // through the guard's proxy as every real bench.site does.
   const cardAddresses = Object.values(os.networkInterfaces())
     .flat()
     .filter((a) => a && !a.internal && !a.address.startsWith('fe80'))
     .map((a) => a!.address)
-  it.skipIf(cardAddresses.length === 0)('walks a site through the proxy: forms post, private ones only when allowed', async () => {
+  it.skipIf(cardAddresses.length === 0)('walks a bench.site through the proxy: forms post, private ones only when allowed', async () => {
     for (const address of cardAddresses) {
       const remote = await startFixtureSite({ host: address })
       try {
@@ -124,7 +109,7 @@ describe('runJourney safety', () => {
     const email = 'ana.secret-user@example.com'
     const password = 'Pa55&wörd "quoted"'
     const journey = [
-      `go to ${site.url}/login`,
+      `go to ${bench.site.url}/login`,
       'fill "Email" with "{{secrets.SHOP_USER}}"',
       'fill "Password" with "{{secrets.SHOP_PASSWORD}}"',
       'click "Sign in"',
@@ -140,8 +125,8 @@ describe('runJourney safety', () => {
     )
     const steps = JSON.stringify({ steps: result.steps.map((s) => [s.line, s.outcome, s.durationMs]), failure: result.failure })
     expect(result.steps.slice(0, 5).every((s) => s.outcome === 'passed'), steps).toBe(true)
-    // The site received the real values.
-    expect(site.logins.at(-1)).toEqual({ email, password })
+    // The bench.site received the real values.
+    expect(bench.site.logins.at(-1)).toEqual({ email, password })
     expect(result.outcome).toBe('broken')
     expect(result.tracePath).not.toBeNull()
 
@@ -151,7 +136,7 @@ describe('runJourney safety', () => {
       expect(text).not.toContain(value)
     }
 
-    const zip = path.join(dataDir, 'evidence', result.tracePath!)
+    const zip = path.join(bench.dataDir, 'evidence', result.tracePath!)
     const listing = execFileSync('unzip', ['-Z1', zip], { encoding: 'utf8' }).split('\n').filter(Boolean)
     expect(listing).toEqual(expect.arrayContaining(['trace.trace', 'trace.network']))
     const contents = execFileSync('unzip', ['-p', zip], { maxBuffer: 64 * 1024 * 1024 }).toString('latin1')
@@ -162,14 +147,14 @@ describe('runJourney safety', () => {
   })
 
   it('a browser that dies mid-run makes an error run, never a broken one', async () => {
-    const running = walk(spec([`go to ${site.url}/slow?ms=3000`, 'expect "Finally here"']))
+    const running = walk(spec([`go to ${bench.site.url}/slow?ms=3000`, 'expect "Finally here"']))
     await new Promise((resolve) => setTimeout(resolve, 800))
-    await (await pool.acquire()).close()
+    await (await bench.pool.acquire()).close()
     const result = await running
     expect(result.outcome, result.failure?.message).toBe('error')
-    // Kept says the browser went away: the walk is ours to redo, not the site's failure.
+    // Kept says the browser went away: the walk is ours to redo, not the bench.site's failure.
     expect(result.failure!.message).toMatch(/browser|closed|crash/i)
     expect(result.failure).toMatchObject({ kind: 'error' })
-    expect(await pool.openContexts()).toBe(0)
+    expect(await bench.pool.openContexts()).toBe(0)
   })
 })

@@ -1,14 +1,11 @@
 import { randomUUID } from 'node:crypto'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
-import os from 'node:os'
+import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { unzipSync } from 'fflate'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
+import { walkingBench } from '../support/walking.ts'
 import type { JourneySpec } from '../../src/queue/jobs.ts'
-import { resolveChromium } from '../../src/runner/browser-path.ts'
-import { BrowserPool } from '../../src/runner/browser-pool.ts'
 import { runJourney } from '../../src/runner/run-journey.ts'
-import { startFixtureSite, type FixtureSite } from '../fixtures/site.tsx'
 
 // A secret must not show in any picture Kept keeps: two walks that differ
 // only in a secret's value leave the same screenshot, and a trace of a
@@ -16,25 +13,12 @@ import { startFixtureSite, type FixtureSite } from '../fixtures/site.tsx'
 // reaches). A walk without secrets keeps its frames: the check can fail.
 
 describe('secrets in screenshots and traces', () => {
-  let site: FixtureSite
-  let pool: BrowserPool
-  let dataDir: string
+  const bench = walkingBench('secret-pictures')
   const figures: string[] = []
-
-  beforeAll(async () => {
-    site = await startFixtureSite()
-    pool = new BrowserPool({ executablePath: resolveChromium(process.env)?.path })
-    dataDir = await mkdtemp(path.join(os.tmpdir(), 'kept-secret-pictures-'))
-  })
-  afterAll(async () => {
-    await pool?.close()
-    await site?.close()
-    if (dataDir) await rm(dataDir, { recursive: true, force: true })
-    console.log(`secrets in pictures: ${figures.join('; ')}`)
-  })
+  afterAll(() => console.log(`secrets in pictures: ${figures.join('; ')}`))
 
   const journey = (user: string) => [
-    `go to ${site.url}/login`,
+    `go to ${bench.site.url}/login`,
     `fill "Email" with "${user}"`,
     'fill "Password" with "{{secrets.SHOP_PASSWORD}}"',
     'click "Sign in"',
@@ -53,23 +37,23 @@ describe('secrets in screenshots and traces', () => {
       device: 'desktop',
       secrets,
     }
-    const result = await runJourney(pool, spec, { runId: randomUUID(), trigger: 'test', dataDir, workerId: 'test', decryptSecret: (v) => v })
+    const result = await runJourney(bench.pool, spec, { runId: randomUUID(), trigger: 'test', dataDir: bench.dataDir, workerId: 'test', decryptSecret: (v) => v })
     expect(result.outcome, JSON.stringify(result.failure)).toBe('broken')
     expect(result.failure).toMatchObject({ kind: 'step', line: 6 })
     expect(result.screenshotPath).not.toBeNull()
     expect(result.tracePath).not.toBeNull()
-    const screenshot = await readFile(path.join(dataDir, 'evidence', result.screenshotPath!))
-    const trace = unzipSync(await readFile(path.join(dataDir, 'evidence', result.tracePath!)))
+    const screenshot = await readFile(path.join(bench.dataDir, 'evidence', result.screenshotPath!))
+    const trace = unzipSync(await readFile(path.join(bench.dataDir, 'evidence', result.tracePath!)))
     const frames = Object.keys(trace).filter((name) => /\.jpe?g$/.test(name) && name.includes('page@'))
-    return { screenshot, frames, logins: site.logins.length }
+    return { screenshot, frames, logins: bench.site.logins.length }
   }
 
   it('leaves the same pictures when only the secret values differ', { timeout: 60_000 }, async () => {
-    // The same length: a different length may move the site's own layout.
+    // The same length: a different length may move the bench.site's own layout.
     const a = await walk(journey('{{secrets.SHOP_USER}}'), { SHOP_USER: 'ana.first@example.com', SHOP_PASSWORD: 'Pa55word-AAAA' })
     const b = await walk(journey('{{secrets.SHOP_USER}}'), { SHOP_USER: 'bob.other@example.org', SHOP_PASSWORD: 'Pa55word-BBBB' })
     // Both really signed in with their own values.
-    expect(site.logins.slice(-2).map((login) => login.email)).toEqual(['ana.first@example.com', 'bob.other@example.org'])
+    expect(bench.site.logins.slice(-2).map((login) => login.email)).toEqual(['ana.first@example.com', 'bob.other@example.org'])
     expect(Buffer.compare(a.screenshot, b.screenshot), 'the screenshots differ').toBe(0)
     expect(a.frames).toEqual([])
     expect(b.frames).toEqual([])
