@@ -1,27 +1,17 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
-import { mkdtemp, rm } from 'node:fs/promises'
-import os from 'node:os'
 import path from 'node:path'
 import { Queue } from 'bullmq'
 import { eq } from 'drizzle-orm'
-import type { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startDemoShop, type DemoShop } from '../../src/demo/shop.tsx'
 import { breaks, promises, runs } from '../../src/db/schema.ts'
-import { decrypt } from '../../src/infra/crypto.ts'
-import { createRedisConnection } from '../../src/infra/redis.ts'
-import { QUEUES, type JourneyJob } from '../../src/queue/jobs.ts'
-import { startJourneyWorker, type JourneyWorker } from '../../src/queue/journey-worker.ts'
+import { QUEUES } from '../../src/queue/jobs.ts'
 import { resultsKey } from '../../src/queue/results-stream.ts'
-import { Scheduler } from '../../src/queue/scheduler.ts'
 import { buildSpec } from '../../src/queue/spec.ts'
 import { tryJourney } from '../../src/queue/try-journey.ts'
-import { startRecorder, type AlertEvent, type Recorder } from '../../src/recorder/recorder.ts'
+import type { AlertEvent } from '../../src/recorder/recorder.ts'
 import { resolveChromium } from '../../src/runner/browser-path.ts'
-import { BrowserPool } from '../../src/runner/browser-pool.ts'
-import { freshDatabase, uniquePrefix } from '../support/db.ts'
-import { dropPrefix } from '../support/redis.ts'
+import { journeyPipeline } from '../support/pipeline.ts'
 import { until } from '../support/wait.ts'
 
 // End to end with the real pieces: scheduler → journeys queue → worker
@@ -32,65 +22,22 @@ const REDIS_URL = 'redis://127.0.0.1:6379'
 const SECRET = 'kept-test-secret-key-0123456789abcdef'
 
 describe('journeys end to end', () => {
-  let pg: Awaited<ReturnType<typeof freshDatabase>>
-  let shop: DemoShop
-  let redis: Redis
-  let prefix: string
-  let dataDir: string
-  let pool: BrowserPool
-  let journeys: Queue<JourneyJob>
-  let alerts: Queue<AlertEvent>
-  let scheduler: Scheduler
-  let worker: JourneyWorker | null = null
-  let recorder: Recorder
-  const key = randomBytes(32)
+  const pipe = journeyPipeline('journey')
   const chromium = resolveChromium(process.env)
-
-  const startWorker = () =>
-    startJourneyWorker({
-      connection: redis,
-      prefix,
-      pool,
-      concurrency: 1,
-      dataDir,
-      workerId: 'in-test',
-      decryptSecret: (encrypted) => decrypt(key, encrypted),
-      closeGraceMs: 10_000,
-    })
+  let shop: DemoShop
+  let alerts: Queue<AlertEvent>
 
   beforeAll(async () => {
-    pg = await freshDatabase()
     shop = await startDemoShop({ port: 0 })
-    redis = createRedisConnection(REDIS_URL, { worker: true })
-    prefix = uniquePrefix('journey')
-    dataDir = await mkdtemp(path.join(os.tmpdir(), 'kept-journey-'))
-    pool = new BrowserPool({ executablePath: chromium?.path })
-    journeys = new Queue(QUEUES.journeys, { connection: redis, prefix })
-    alerts = new Queue(QUEUES.alerts, { connection: redis, prefix })
-    scheduler = new Scheduler({ db: pg.db, queue: journeys })
-    recorder = startRecorder({ connection: redis, prefix, db: pg.db, maxBackoffMs: 1000 })
-    worker = startWorker()
+    alerts = new Queue(QUEUES.alerts, { connection: pipe.redis, prefix: pipe.prefix })
   })
   afterAll(async () => {
-    await worker?.close()
-    await recorder?.close()
-    await pool?.close()
-    for (const name of Object.values(QUEUES)) {
-      const queue = new Queue(name, { connection: redis, prefix })
-      await queue.obliterate({ force: true }).catch(() => {})
-      await queue.close()
-    }
-    await journeys?.close()
     await alerts?.close()
-    await dropPrefix(prefix)
-    redis?.disconnect()
     await shop?.close()
-    await pg?.drop()
-    if (dataDir) await rm(dataDir, { recursive: true, force: true })
   })
 
   const orderPromise = async () => {
-    const [row] = await pg.db
+    const [row] = await pipe.pg.db
       .insert(promises)
       .values({
         title: 'Order online in 3 clicks',
@@ -107,14 +54,14 @@ describe('journeys end to end', () => {
       .returning()
     return row!
   }
-  const runsOf = (promiseId: string) => pg.db.select().from(runs).where(eq(runs.promiseId, promiseId))
-  const runById = async (runId: string) => (await pg.db.select().from(runs).where(eq(runs.id, runId)))[0]
-  const promiseRow = async (id: string) => (await pg.db.select().from(promises).where(eq(promises.id, id)))[0]!
+  const runsOf = (promiseId: string) => pipe.pg.db.select().from(runs).where(eq(runs.promiseId, promiseId))
+  const runById = async (runId: string) => (await pipe.pg.db.select().from(runs).where(eq(runs.id, runId)))[0]
+  const promiseRow = async (id: string) => (await pipe.pg.db.select().from(promises).where(eq(promises.id, id)))[0]!
 
   it('runNow walks the promise in Chromium and records one kept run', async () => {
     const p = await orderPromise()
-    await scheduler.sync(p.id)
-    const runId = await scheduler.runNow(p.id)
+    await pipe.scheduler.sync(p.id)
+    const runId = await pipe.scheduler.runNow(p.id)
     const run = await until(() => runById(runId), 'the run')
     expect(run).toMatchObject({ promiseId: p.id, trigger: 'manual', outcome: 'kept', clicks: 3, workerId: 'in-test' })
     expect(await runsOf(p.id)).toHaveLength(1)
@@ -123,33 +70,33 @@ describe('journeys end to end', () => {
 
   it('"try it now" walks the journey through a worker and records nothing', async () => {
     const p = await orderPromise()
-    const result = await tryJourney({ journeys, redis, prefix }, await buildSpec(pg.db, p), { timeoutMs: 30_000, pollMs: 50 })
+    const result = await tryJourney({ journeys: pipe.journeys, redis: pipe.redis, prefix: pipe.prefix }, await buildSpec(pipe.pg.db, p), { timeoutMs: 30_000, pollMs: 50 })
     expect(result).toMatchObject({ promiseId: p.id, trigger: 'test', outcome: 'kept', clicks: 3, workerId: 'in-test' })
     expect(result.steps.map((step) => step.outcome)).toEqual(['passed', 'passed', 'passed', 'passed', 'passed'])
     expect(await runById(result.runId)).toBeUndefined()
-    expect(await redis.xlen(resultsKey(prefix))).toBe(0) // never published for the recorder
+    expect(await pipe.redis.xlen(resultsKey(pipe.prefix))).toBe(0) // never published for the pipe.recorder
   })
 
   it('a broken shop opens exactly one break after the confirmation run; fixed, it resolves', async () => {
     const p = await orderPromise()
     shop.setBroken(true)
-    const runId = await scheduler.runNow(p.id)
+    const runId = await pipe.scheduler.runNow(p.id)
     const first = await until(() => runById(runId), 'the broken run')
     expect(first.outcome).toBe('broken')
     const confirmation = await until(
-      async () => (await pg.db.select().from(runs).where(eq(runs.confirmOf, runId)))[0],
+      async () => (await pipe.pg.db.select().from(runs).where(eq(runs.confirmOf, runId)))[0],
       'the confirmation run',
     )
     expect(confirmation).toMatchObject({ trigger: 'confirm', outcome: 'broken' })
     const breakId = await until(async () => (await promiseRow(p.id)).openBreakId, 'the break')
-    expect(await pg.db.select().from(breaks).where(eq(breaks.promiseId, p.id))).toHaveLength(1)
+    expect(await pipe.pg.db.select().from(breaks).where(eq(breaks.promiseId, p.id))).toHaveLength(1)
     expect((await alerts.getJob(`break:${breakId}:open`))?.data).toMatchObject({ type: 'break.opened', promiseId: p.id })
 
     shop.setBroken(false)
-    const fixedId = await scheduler.runNow(p.id)
+    const fixedId = await pipe.scheduler.runNow(p.id)
     await until(async () => (await runById(fixedId))?.outcome === 'kept', 'the kept run')
     await until(async () => (await promiseRow(p.id)).openBreakId === null, 'the break to resolve')
-    const all = await pg.db.select().from(breaks).where(eq(breaks.promiseId, p.id))
+    const all = await pipe.pg.db.select().from(breaks).where(eq(breaks.promiseId, p.id))
     expect(all).toHaveLength(1)
     expect(all[0]).toMatchObject({ id: breakId, resolvedByRunId: fixedId })
     expect(await alerts.getJob(`break:${breakId}:resolve`)).toBeDefined()
@@ -158,23 +105,22 @@ describe('journeys end to end', () => {
 
   it('a SIGKILLed worker process hands its journey back: picked up again, recorded once', { timeout: 90_000 }, async () => {
     const p = await orderPromise()
-    await worker?.close()
-    worker = null
+    await pipe.stopWorker()
     shop.setDelay(2500)
     const child = spawnWorker()
     try {
-      const runId = await scheduler.runNow(p.id)
-      await until(async () => (await (await journeys.getJob(runId))?.getState()) === 'active', 'the child to take the job', 30_000)
+      const runId = await pipe.scheduler.runNow(p.id)
+      await until(async () => (await (await pipe.journeys.getJob(runId))?.getState()) === 'active', 'the child to take the job', 30_000)
       await new Promise((resolve) => setTimeout(resolve, 1500)) // mid-journey
       process.kill(-child.pid!, 'SIGKILL') // the worker and its Chromium, as a container kill would
       await new Promise((resolve) => child.once('exit', resolve))
       expect(await runById(runId)).toBeUndefined()
 
       shop.setDelay(0)
-      worker = startWorker()
+      pipe.startWorker()
       const run = await until(() => runById(runId), 'the run after the kill', 30_000)
       expect(run).toMatchObject({ outcome: 'kept', workerId: 'in-test' })
-      const job = await journeys.getJob(runId)
+      const job = await pipe.journeys.getJob(runId)
       expect(job?.stalledCounter ?? 0).toBeGreaterThanOrEqual(1)
       expect((await runsOf(p.id)).filter((r) => r.id === runId)).toHaveLength(1)
     } finally {
@@ -190,8 +136,8 @@ describe('journeys end to end', () => {
       env: {
         ...process.env,
         REDIS_URL,
-        KEPT_QUEUE_PREFIX: prefix,
-        KEPT_DATA_DIR: dataDir,
+        KEPT_QUEUE_PREFIX: pipe.prefix,
+        KEPT_DATA_DIR: pipe.dataDir,
         KEPT_SECRET_KEY: SECRET,
         KEPT_WORKER_CONCURRENCY: '1',
         ...(chromium ? { KEPT_CHROMIUM_PATH: chromium.path } : {}),

@@ -1,28 +1,13 @@
-import { randomBytes } from 'node:crypto'
-import { mkdtemp, rm } from 'node:fs/promises'
-import os from 'node:os'
-import path from 'node:path'
-import { Queue } from 'bullmq'
 import { eq } from 'drizzle-orm'
 import { Hono } from 'hono'
-import type { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApiApp } from '../../src/api/app.ts'
 import { createApiToken } from '../../src/auth/tokens.ts'
 import { breaks, promises, runs } from '../../src/db/schema.ts'
-import { decrypt } from '../../src/infra/crypto.ts'
-import { createRedisConnection } from '../../src/infra/redis.ts'
-import { QUEUES, type JourneyJob } from '../../src/queue/jobs.ts'
-import { startJourneyWorker, type JourneyWorker } from '../../src/queue/journey-worker.ts'
-import { Scheduler } from '../../src/queue/scheduler.ts'
-import { startRecorder, type Recorder } from '../../src/recorder/recorder.ts'
-import { resolveChromium } from '../../src/runner/browser-path.ts'
-import { BrowserPool } from '../../src/runner/browser-pool.ts'
 import { pageRoutes } from '../../src/ui/app.tsx'
 import { fakeTry, usersByRole, type Signed } from '../e2e/ui-fixtures.ts'
 import { startFixtureSite, type FixtureSite } from '../fixtures/site.tsx'
-import { freshDatabase, uniquePrefix } from '../support/db.ts'
-import { dropPrefix } from '../support/redis.ts'
+import { journeyPipeline } from '../support/pipeline.ts'
 import { until } from '../support/wait.ts'
 
 // A promise is walked the moment it is created, resumed or its journey
@@ -31,61 +16,30 @@ import { until } from '../support/wait.ts'
 // our own faults (a missing secret, a blocked target) are errors, never breaks.
 
 describe('walked at once, judged fairly', () => {
-  let pg: Awaited<ReturnType<typeof freshDatabase>>
+  const pipe = journeyPipeline('walk-now')
   let site: FixtureSite
-  let redis: Redis
-  let prefix: string
-  let dataDir: string
-  let pool: BrowserPool
-  let journeys: Queue<JourneyJob>
-  let scheduler: Scheduler
-  let worker: JourneyWorker
-  let recorder: Recorder
   let http: Hono
   let token: string
   let viewer: Signed
-  const key = randomBytes(32)
   const figures: string[] = []
 
   beforeAll(async () => {
-    pg = await freshDatabase()
     site = await startFixtureSite()
-    redis = createRedisConnection('redis://127.0.0.1:6379', { worker: true })
-    prefix = uniquePrefix('walk-now')
-    dataDir = await mkdtemp(path.join(os.tmpdir(), 'kept-walk-now-'))
-    pool = new BrowserPool({ executablePath: resolveChromium(process.env)?.path })
-    journeys = new Queue(QUEUES.journeys, { connection: redis, prefix })
-    scheduler = new Scheduler({ db: pg.db, queue: journeys, redis, prefix })
-    recorder = startRecorder({ connection: redis, prefix, db: pg.db, maxBackoffMs: 1000 })
-    worker = startJourneyWorker({ connection: redis, prefix, pool, concurrency: 1, dataDir, workerId: 'in-test', decryptSecret: (e) => decrypt(key, e) })
-    const deps = { db: pg.db, scheduler, dataDir }
+    const deps = { db: pipe.pg.db, scheduler: pipe.scheduler, dataDir: pipe.dataDir }
     http = new Hono()
-      .route('/api', createApiApp({ ...deps, secretKey: key, health: async () => ({ ok: true }), testChannel: async () => {}, previewDigest: async () => null }))
-      .route('/', pageRoutes({ ...deps, tryJourney: fakeTry(dataDir), secretKey: key }))
-    token = (await createApiToken(pg.db, { name: 'walk-now', role: 'admin' })).token
-    viewer = (await usersByRole(pg.db, 'walk')).viewer
+      .route('/api', createApiApp({ ...deps, secretKey: pipe.key, health: async () => ({ ok: true }), testChannel: async () => {}, previewDigest: async () => null }))
+      .route('/', pageRoutes({ ...deps, tryJourney: fakeTry(pipe.dataDir), secretKey: pipe.key }))
+    token = (await createApiToken(pipe.pg.db, { name: 'walk-now', role: 'admin' })).token
+    viewer = (await usersByRole(pipe.pg.db, 'walk')).viewer
   })
   afterAll(async () => {
-    await worker?.close()
-    await recorder?.close()
-    await pool?.close()
-    for (const name of Object.values(QUEUES)) {
-      const queue = new Queue(name, { connection: redis, prefix })
-      await queue.obliterate({ force: true }).catch(() => {})
-      await queue.close()
-    }
-    await journeys?.close()
-    await dropPrefix(prefix)
-    redis?.disconnect()
     await site?.close()
-    await pg?.drop()
-    if (dataDir) await rm(dataDir, { recursive: true, force: true })
     console.log(`walk at once: ${figures.join('; ')}`)
   })
 
   const api = (method: string, url: string, body?: unknown) =>
     http.request(url, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) })
-  const runsOf = (promiseId: string) => pg.db.select().from(runs).where(eq(runs.promiseId, promiseId))
+  const runsOf = (promiseId: string) => pipe.pg.db.select().from(runs).where(eq(runs.promiseId, promiseId))
   const live = async (promiseId: string) =>
     (await (await http.request(`http://localhost/promises/${promiseId}/live`, { headers: { cookie: viewer.cookie } })).json()) as {
       walking: boolean
@@ -131,11 +85,11 @@ describe('walked at once, judged fairly', () => {
   })
 
   it('keeps a 12 s step inside a 45 s promise: no hidden step limit', { timeout: 90_000 }, async () => {
-    const [row] = await pg.db
+    const [row] = await pipe.pg.db
       .insert(promises)
       .values({ title: 'The slow page in under 45 seconds', journey: `go to ${site.url}/slow?ms=12000\nexpect "Finally here"`, budgets: { maxSeconds: 45 } })
       .returning()
-    await scheduler.runNow(row!.id)
+    await pipe.scheduler.runNow(row!.id)
     const [run] = await until(async () => {
       const rows = await runsOf(row!.id)
       return rows.length > 0 && rows
@@ -146,20 +100,20 @@ describe('walked at once, judged fairly', () => {
   })
 
   it('records a missing secret as an error naming it, and opens no break', { timeout: 90_000 }, async () => {
-    const [row] = await pg.db
+    const [row] = await pipe.pg.db
       .insert(promises)
       .values({ title: 'Sign in with a secret', journey: `go to ${site.url}/login\nfill "Password" with "{{secrets.SHOP_PASSWORD}}"\nclick "Sign in"` })
       .returning()
     for (let i = 0; i < 3; i++) {
-      await scheduler.runNow(row!.id)
+      await pipe.scheduler.runNow(row!.id)
       await until(async () => (await runsOf(row!.id)).length === i + 1, `error run ${i + 1}`, 30_000)
     }
     const recorded = await runsOf(row!.id)
     expect(recorded.map((r) => r.outcome)).toEqual(['error', 'error', 'error'])
     expect(recorded[0]!.failure!.message).toContain('the secret SHOP_PASSWORD is not set')
     expect(recorded[0]!.failure!.message).toContain('/settings/secrets')
-    expect(await pg.db.select().from(breaks).where(eq(breaks.promiseId, row!.id))).toEqual([])
-    const [after] = await pg.db.select().from(promises).where(eq(promises.id, row!.id))
+    expect(await pipe.pg.db.select().from(breaks).where(eq(breaks.promiseId, row!.id))).toEqual([])
+    const [after] = await pipe.pg.db.select().from(promises).where(eq(promises.id, row!.id))
     expect(after!.state).not.toBe('broken')
   })
 })
