@@ -1,3 +1,4 @@
+import { formatDuration, formatTime } from './format.ts'
 import type { BudgetKey } from './budget.ts'
 import type { Failure, StepResult } from './run.ts'
 
@@ -294,35 +295,6 @@ function sinceText(at: Date, clock: MessageClock): string {
   return `${formatTime(at, clock.timezone)} (${formatDuration(clock.now.getTime() - at.getTime())} ago)`
 }
 
-// ---- formatting --------------------------------------------------------------
-
-/** A duration for people: "45 s", "12 min", "1 h 12 min", "2 d 3 h". */
-export function formatDuration(ms: number): string {
-  const seconds = Math.max(0, Math.floor(ms / 1000))
-  if (seconds < 60) return `${seconds} s`
-  const minutes = Math.floor(seconds / 60)
-  if (minutes < 60) return `${minutes} min`
-  const hours = Math.floor(minutes / 60)
-  if (hours < 24) return minutes % 60 ? `${hours} h ${minutes % 60} min` : `${hours} h`
-  const days = Math.floor(hours / 24)
-  return hours % 24 ? `${days} d ${hours % 24} h` : `${days} d`
-}
-
-/** "2026-05-12 14:02 UTC", or in the given IANA zone. */
-export function formatTime(at: Date, timezone = 'UTC'): string {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone: timezone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(at)
-  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? ''
-  return `${part('year')}-${part('month')}-${part('day')} ${part('hour')}:${part('minute')} ${timezone}`
-}
-
 function compose(parts: {
   kind: AlertKind
   subject: string
@@ -391,3 +363,5 @@ function plural(n: number, word: string): string {
 function round1(n: number): string {
   return String(Math.round(n * 10) / 10)
 }
+
+export { formatDuration, formatTime } from './format.ts'

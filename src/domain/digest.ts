@@ -1,3 +1,4 @@
+import { formatRate, formatSeconds } from './format.ts'
 import { AT_RISK_SHARE } from './budget.ts'
 import { appliesTo, type MaintenanceWindow } from './maintenance.ts'
 import { brokenMinutes, npsRisk, totalNpsPointsAtRisk, type BreakSpan, type NpsRisk } from './nps.ts'
@@ -271,17 +272,12 @@ export function formatMinutes(minutes: number): string {
   return rest === 0 ? `${hours} h` : `${hours} h ${rest} min`
 }
 
-export function formatSeconds(ms: number): string {
-  return `${(ms / 1000).toFixed(1)} s`
+/** "97.5 %", "100 %"; "no runs" when nothing was counted (never rounded up to 100 %). */
+export function formatKeptRate(rate: number | null): string {
+  return formatRate(rate, 'no runs')
 }
 
-/** "97.5%", "100%"; "no runs" when nothing was counted. */
-export function formatKeptRate(rate: number | null): string {
-  if (rate === null) return 'no runs'
-  if (rate === 1) return '100%'
-  // Never round a broken week up to 100%.
-  return `${(Math.floor(rate * 1000) / 10).toFixed(1)}%`
-}
+export { formatSeconds }
 
 export function formatPoints(points: number): string {
   return `${points.toFixed(2)} pts`

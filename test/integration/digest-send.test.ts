@@ -186,7 +186,7 @@ describe('digest: loading, sending once', () => {
     expect(subject).toBe('Kept 2026-W47: 1 of 3 promises kept all week; 2 broke for 5 h 5 min, about 385 customers affected')
     expect(text).toContain('1. Order online in 3 clicks [broke]')
     expect(text).toContain('NPS points at risk 0.56 ↑ last week 1 h 30 min, 0.22 pts')
-    expect(text).toContain('Kept rate 83.3% · 3 breaks · broken 3 h 45 min · about 225 customers affected · about 56 likely detractors')
+    expect(text).toContain('Kept rate 83.3 % · 3 breaks · broken 3 h 45 min · about 225 customers affected · about 56 likely detractors')
     expect(text).toContain('2. Checkout in under a minute [broke]')
     expect(text).toContain('broken 1 h 20 min · about 160 customers affected · about 64 likely detractors')
     expect(text).toContain(`${BASE_URL}/promises/${ids.order}`)

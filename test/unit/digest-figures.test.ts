@@ -121,7 +121,7 @@ describe('computeDigest', () => {
     expect(a.likelyDetractors).toBe(56.25)
     expect(a.npsPointsAtRisk).toBe((100 * 56.25) / (1440 * 7)) // 0.558 points
     expect(a.keptRate).toBe(320 / 336) // errors not counted
-    expect(formatKeptRate(a.keptRate)).toBe('95.2%')
+    expect(formatKeptRate(a.keptRate)).toBe('95.2 %')
     // The week before: 30 + 60 minutes.
     expect(a.previous).toMatchObject({ brokenMinutes: 90, breaks: 2, affectedCustomers: 90, likelyDetractors: 22.5 })
     expect(a.change).toBe('up')
@@ -225,8 +225,8 @@ describe('words', () => {
     expect(formatMinutes(120)).toBe('2 h')
     expect(formatMinutes(192.4)).toBe('3 h 12 min')
     expect(formatKeptRate(null)).toBe('no runs')
-    expect(formatKeptRate(1)).toBe('100%')
-    expect(formatKeptRate(0.99999)).toBe('99.9%')
+    expect(formatKeptRate(1)).toBe('100 %')
+    expect(formatKeptRate(0.99999)).toBe('99.9 %')
   })
 
   it('compares weeks in whole minutes', () => {

@@ -30,7 +30,7 @@ describe('renderDigest', () => {
     expect(text).toContain(`1. Tom's "fast" <b>checkout</b> & more [broke]`)
     // 40 min × 1 customer a minute; half become detractors; 100 × 20 / 10080.
     expect(text).toContain('NPS points at risk 0.20 ↑ last week 0 min, 0.00 pts')
-    expect(text).toContain('Kept rate 90.0% · 1 break · broken 40 min · about 40 customers affected · about 20 likely detractors')
+    expect(text).toContain('Kept rate 90.0 % · 1 break · broken 40 min · about 40 customers affected · about 20 likely detractors')
     expect(text).toContain(`${baseUrl}/promises/p1`)
   })
 
