@@ -60,11 +60,12 @@ export function principalOf(c: Context<UiEnv>): Principal {
   return principal
 }
 
-export function forbidden(c: Context<UiEnv>, message: string) {
-  c.status(403)
+/** A page that says why there is nothing here, with the way back. */
+function refusalPage(c: Context<UiEnv>, status: 403 | 404, title: string, message: string) {
+  c.status(status)
   return c.html(
-    <Layout title="Not allowed" principal={c.get('principal') ?? null} csrfToken={c.get('csrfToken') ?? null}>
-      <h1>Not allowed</h1>
+    <Layout title={title} principal={c.get('principal') ?? null} csrfToken={c.get('csrfToken') ?? null}>
+      <h1>{title}</h1>
       <p class="lead">{message}</p>
       <p>
         <a href="/">Back to the promises</a>
@@ -73,18 +74,8 @@ export function forbidden(c: Context<UiEnv>, message: string) {
   )
 }
 
-export function notFound(c: Context<UiEnv>, what: string) {
-  c.status(404)
-  return c.html(
-    <Layout title="Not found" principal={c.get('principal') ?? null} csrfToken={c.get('csrfToken') ?? null}>
-      <h1>Not found</h1>
-      <p class="lead">{what}</p>
-      <p>
-        <a href="/">Back to the promises</a>
-      </p>
-    </Layout>,
-  )
-}
+export const forbidden = (c: Context<UiEnv>, message: string) => refusalPage(c, 403, 'Not allowed', message)
+export const notFound = (c: Context<UiEnv>, what: string) => refusalPage(c, 404, 'Not found', what)
 
 const roleWords: Record<Action, string> = {
   read: 'read this page',

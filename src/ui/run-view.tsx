@@ -1,3 +1,4 @@
+import { DataTable } from './table.tsx'
 import type { Failure, StepResult } from '../domain/run.ts'
 import { formatSeconds } from './format.ts'
 import { Badge } from './layout.tsx'
@@ -13,41 +14,21 @@ export function failureText(failure: Failure | null): string | null {
 export function StepsTable(props: { steps: StepResult[]; caption: string; failedLine?: number | null }) {
   if (props.steps.length === 0) return <p class="muted">No step was walked.</p>
   return (
-    <div class="table-wrap">
-      <table>
-        <caption class="visually-hidden">{props.caption}</caption>
-        <thead>
-          <tr>
-            <th scope="col" class="num">
-              Line
-            </th>
-            <th scope="col">Step</th>
-            <th scope="col">Result</th>
-            <th scope="col" class="num">
-              Time
-            </th>
-            <th scope="col" class="num">
-              Clicks
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {props.steps.map((s) => (
-            <tr class={s.outcome === 'failed' || s.line === props.failedLine ? 'step-failed' : undefined}>
-              <td class="num">{s.line}</td>
-              <td>
-                <code>{s.text}</code>
-                {s.error ? <div class="error">{s.error}</div> : null}
-              </td>
-              <td>
-                <Badge state={s.outcome} />
-              </td>
-              <td class="num">{formatSeconds(s.durationMs)}</td>
-              <td class="num">{s.clicks ?? '—'}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable caption={props.caption} columns={[{ label: 'Line', num: true }, 'Step', 'Result', { label: 'Time', num: true }, { label: 'Clicks', num: true }]}>
+      {props.steps.map((s) => (
+        <tr class={s.outcome === 'failed' || s.line === props.failedLine ? 'step-failed' : undefined}>
+          <td class="num">{s.line}</td>
+          <td>
+            <code>{s.text}</code>
+            {s.error ? <div class="error">{s.error}</div> : null}
+          </td>
+          <td>
+            <Badge state={s.outcome} />
+          </td>
+          <td class="num">{formatSeconds(s.durationMs)}</td>
+          <td class="num">{s.clicks ?? '—'}</td>
+        </tr>
+      ))}
+    </DataTable>
   )
 }
