@@ -123,14 +123,19 @@ export const secrets = pgTable('secrets', {
   updatedAt: tz('updated_at').notNull().defaultNow(),
 })
 
+
+/** A row of a promise's, deleted with it. */
+const belongsToPromise = () =>
+  uuid('promise_id')
+    .notNull()
+    .references(() => promises.id, { onDelete: 'cascade' })
+
 export const runs = pgTable(
   'runs',
   {
     /** Chosen by whoever enqueues the run: the recorder's idempotency key. */
     id: uuid('id').primaryKey(),
-    promiseId: uuid('promise_id')
-      .notNull()
-      .references(() => promises.id, { onDelete: 'cascade' }),
+    promiseId: belongsToPromise(),
     trigger: text('trigger').$type<'schedule' | 'manual' | 'confirm' | 'test'>().notNull(),
     outcome: text('outcome').$type<'kept' | 'at_risk' | 'broken' | 'error'>().notNull(),
     clicks: integer('clicks').notNull().default(0),
@@ -157,9 +162,7 @@ export const runs = pgTable(
 export const runRollups = pgTable(
   'run_rollups',
   {
-    promiseId: uuid('promise_id')
-      .notNull()
-      .references(() => promises.id, { onDelete: 'cascade' }),
+    promiseId: belongsToPromise(),
     hour: tz('hour').notNull(),
     runs: integer('runs').notNull().default(0),
     kept: integer('kept').notNull().default(0),
@@ -177,9 +180,7 @@ export const breaks = pgTable(
   'breaks',
   {
     id: id(),
-    promiseId: uuid('promise_id')
-      .notNull()
-      .references(() => promises.id, { onDelete: 'cascade' }),
+    promiseId: belongsToPromise(),
     openedAt: tz('opened_at').notNull(),
     resolvedAt: tz('resolved_at'),
     /** The first broken run of the streak that opened it. */
@@ -234,9 +235,7 @@ export const channels = pgTable('channels', {
 export const promiseChannels = pgTable(
   'promise_channels',
   {
-    promiseId: uuid('promise_id')
-      .notNull()
-      .references(() => promises.id, { onDelete: 'cascade' }),
+    promiseId: belongsToPromise(),
     channelId: uuid('channel_id')
       .notNull()
       .references(() => channels.id, { onDelete: 'cascade' }),
