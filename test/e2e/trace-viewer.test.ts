@@ -1,20 +1,17 @@
-import { randomBytes, randomUUID } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { Hono } from 'hono'
 import { chromium, type Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createApiApp } from '../../src/api/app.ts'
 import { listen, type HttpServer } from '../../src/app/http.ts'
 import { promises, runs } from '../../src/db/schema.ts'
 import { resolveChromium } from '../../src/runner/browser-path.ts'
 import { CHROMIUM_ARGS } from '../../src/runner/browser-pool.ts'
-import { pageRoutes } from '../../src/ui/app.tsx'
 import { startFixtureSite, type FixtureSite } from '../fixtures/site.tsx'
 import { freshDatabase } from '../support/db.ts'
-import { fakeTry, recordingScheduler, usersByRole, type Signed } from './ui-fixtures.ts'
+import { keptApp, usersByRole, type Signed } from './ui-fixtures.ts'
 
 // Kept's own trace viewer, in a real Chromium: a real Playwright trace of
 // a walk opens at /runs/<id>/trace, shows its actions, and every request
@@ -34,10 +31,7 @@ beforeAll(async () => {
   pg = await freshDatabase()
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'kept-trace-viewer-'))
   viewer = (await usersByRole(pg.db, 'trace')).viewer
-  const deps = { db: pg.db, scheduler: recordingScheduler(), dataDir }
-  const app = new Hono()
-    .route('/api', createApiApp({ ...deps, secretKey: randomBytes(32), health: async () => ({ ok: true }), testChannel: async () => {}, previewDigest: async () => null }))
-    .route('/', pageRoutes({ ...deps, tryJourney: fakeTry(dataDir), secretKey: randomBytes(32) }))
+  const app = keptApp({ db: pg.db, dataDir })
   server = await listen(app, { port: 0, host: '127.0.0.1' })
   site = await startFixtureSite()
   browser = await chromium.launch({ executablePath: resolveChromium(process.env)?.path, args: CHROMIUM_ARGS })

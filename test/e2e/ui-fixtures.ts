@@ -1,6 +1,8 @@
-import { randomUUID } from 'node:crypto'
+import { randomBytes, randomUUID } from 'node:crypto'
 import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
+import { Hono } from 'hono'
+import { createApiApp } from '../../src/api/app.ts'
 import { createSession, SESSION_COOKIE } from '../../src/auth/sessions.ts'
 import { createUser } from '../../src/auth/users.ts'
 import type { Db } from '../../src/db/client.ts'
@@ -9,6 +11,7 @@ import { demoPromises } from '../../src/demo/seed.ts'
 import type { RunResult } from '../../src/domain/run.ts'
 import type { JourneySpec } from '../../src/queue/jobs.ts'
 import type { PromiseScheduler } from '../../src/queue/scheduler-port.ts'
+import { pageRoutes } from '../../src/ui/app.tsx'
 
 // Shared by the pages' integration, accessibility and end-to-end tests.
 
@@ -199,4 +202,17 @@ export async function seedShowcase(db: Db, shopUrl = 'http://127.0.0.1:4100', no
     },
   ])
   return { order, checkout, store, search, newsletter, openBreak: open!, lastCheckoutRun: lastCheckout.id! }
+}
+
+/**
+ * Kept's API (/api) and pages (/) as the HTTP app mounts them, over `db`,
+ * with side effects that only answer: a recording scheduler unless one is
+ * given, no health probes, no channel tests, no digest.
+ */
+export function keptApp(deps: { db: Db; dataDir: string; scheduler?: PromiseScheduler; secretKey?: Buffer }) {
+  const base = { db: deps.db, scheduler: deps.scheduler ?? recordingScheduler(), dataDir: deps.dataDir }
+  const secretKey = deps.secretKey ?? randomBytes(32)
+  return new Hono()
+    .route('/api', createApiApp({ ...base, secretKey, health: async () => ({ ok: true }), testChannel: async () => {}, previewDigest: async () => null }))
+    .route('/', pageRoutes({ ...base, tryJourney: fakeTry(deps.dataDir), secretKey }))
 }

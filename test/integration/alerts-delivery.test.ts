@@ -8,14 +8,13 @@ import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { Queue } from 'bullmq'
 import { and, eq } from 'drizzle-orm'
-import { Hono } from 'hono'
 import type { Redis } from 'ioredis'
 import { simpleParser, type ParsedMail } from 'mailparser'
 import nodemailer from 'nodemailer'
 import { SMTPServer } from 'smtp-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { keptApp } from '../e2e/ui-fixtures.ts'
 import { startAlerts, type Alerts } from '../../src/alerts/alerts.ts'
-import { createApiApp } from '../../src/api/app.ts'
 import { createApiToken } from '../../src/auth/tokens.ts'
 import { closeServer } from '../../src/infra/close-server.ts'
 import { encryptChannelConfig } from '../../src/alerts/channel-config.ts'
@@ -287,16 +286,7 @@ describe('alerts: delivery', () => {
     expect(buttons).toContainEqual(expect.objectContaining({ url: screenshotUrl }))
 
     // The link works: Kept's own API, mounted at /api as in the server, answers it with the screenshot.
-    const api = createApiApp({
-      db: pg.db,
-      scheduler: { sync: async () => {}, remove: async () => {}, runNow: async () => randomUUID() },
-      secretKey,
-      dataDir,
-      health: async () => ({ ok: true }),
-      testChannel: async () => {},
-      previewDigest: async () => null,
-    })
-    const server = new Hono().route('/api', api)
+    const server = keptApp({ db: pg.db, dataDir, secretKey })
     const { token } = await createApiToken(pg.db, { name: 'alerts test', role: 'viewer' })
     const shot = await server.request(new URL(screenshotUrl).pathname, { headers: { authorization: `Bearer ${token}` } })
     expect(shot.status).toBe(200)

@@ -10,10 +10,10 @@ import { Hono } from 'hono'
 import type { Redis } from 'ioredis'
 import nodemailer from 'nodemailer'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { keptApp } from '../e2e/ui-fixtures.ts'
 import { startAlerts, type Alerts } from '../../src/alerts/alerts.ts'
 import { encryptChannelConfig } from '../../src/alerts/channel-config.ts'
 import type { Mailer } from '../../src/alerts/channels/index.ts'
-import { createApiApp } from '../../src/api/app.ts'
 import { createApiToken } from '../../src/auth/tokens.ts'
 import { alertDeliveries, breaks, channels, outbox, promiseChannels, promises, runs } from '../../src/db/schema.ts'
 import { closeServer } from '../../src/infra/close-server.ts'
@@ -51,18 +51,7 @@ async function pipeline(mailer: Mailer, redis: Redis): Promise<Pipeline> {
   const secretKey = randomBytes(32)
   const alerts = await startAlerts({ connection: redis, prefix, db: pg.db, secretKey, settings, mailer })
   const queue = new Queue<AlertEvent>(QUEUES.alerts, { connection: redis, prefix })
-  const api = new Hono().route(
-    '/api',
-    createApiApp({
-      db: pg.db,
-      scheduler: { sync: async () => {}, remove: async () => {}, runNow: async () => randomUUID() },
-      secretKey,
-      dataDir,
-      health: async () => ({ ok: true }),
-      testChannel: async () => {},
-      previewDigest: async () => null,
-    }),
-  )
+  const api = keptApp({ db: pg.db, dataDir, secretKey })
   const { token } = await createApiToken(pg.db, { name: 'routing test', role: 'viewer' })
   return {
     db: pg,

@@ -1,14 +1,12 @@
-import { randomBytes, randomUUID } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { zipSync } from 'fflate'
 import { Hono } from 'hono'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createApiApp } from '../../src/api/app.ts'
 import { alertDeliveries, breakNotes, breaks, promises, runs, type Role } from '../../src/db/schema.ts'
-import { pageRoutes } from '../../src/ui/app.tsx'
-import { fakeTry, recordingScheduler, usersByRole, type Signed } from '../e2e/ui-fixtures.ts'
+import { keptApp, usersByRole, type Signed } from '../e2e/ui-fixtures.ts'
 import { freshDatabase } from '../support/db.ts'
 
 // Every link of an alert opens: the run page, the break page, the
@@ -27,13 +25,7 @@ beforeAll(async () => {
   pg = await freshDatabase()
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'kept-ui-runs-'))
   who = await usersByRole(pg.db, 'runs')
-  const deps = { db: pg.db, scheduler: recordingScheduler(), dataDir }
-  http = new Hono()
-    .route(
-      '/api',
-      createApiApp({ ...deps, secretKey: randomBytes(32), health: async () => ({ ok: true }), testChannel: async () => {}, previewDigest: async () => null }),
-    )
-    .route('/', pageRoutes({ ...deps, tryJourney: fakeTry(dataDir), secretKey: randomBytes(32) }))
+  http = keptApp({ db: pg.db, dataDir })
 
   const [promise] = await pg.db.insert(promises).values({ title: 'Order <online> in 3 clicks', journey: 'go to http://127.0.0.1:4100/', budgets: { maxClicks: 3, maxSeconds: 60 }, techOwner: 'tom@example.com' }).returning()
   const started = new Date(Date.now() - 30 * 60_000)

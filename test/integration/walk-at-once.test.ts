@@ -1,11 +1,9 @@
 import { eq } from 'drizzle-orm'
 import { Hono } from 'hono'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createApiApp } from '../../src/api/app.ts'
 import { createApiToken } from '../../src/auth/tokens.ts'
 import { breaks, promises, runs } from '../../src/db/schema.ts'
-import { pageRoutes } from '../../src/ui/app.tsx'
-import { fakeTry, usersByRole, type Signed } from '../e2e/ui-fixtures.ts'
+import { keptApp, usersByRole, type Signed } from '../e2e/ui-fixtures.ts'
 import { startFixtureSite, type FixtureSite } from '../fixtures/site.tsx'
 import { journeyPipeline } from '../support/pipeline.ts'
 import { until } from '../support/wait.ts'
@@ -25,10 +23,7 @@ describe('walked at once, judged fairly', () => {
 
   beforeAll(async () => {
     site = await startFixtureSite()
-    const deps = { db: pipe.pg.db, scheduler: pipe.scheduler, dataDir: pipe.dataDir }
-    http = new Hono()
-      .route('/api', createApiApp({ ...deps, secretKey: pipe.key, health: async () => ({ ok: true }), testChannel: async () => {}, previewDigest: async () => null }))
-      .route('/', pageRoutes({ ...deps, tryJourney: fakeTry(pipe.dataDir), secretKey: pipe.key }))
+    http = keptApp({ db: pipe.pg.db, dataDir: pipe.dataDir, scheduler: pipe.scheduler, secretKey: pipe.key })
     token = (await createApiToken(pipe.pg.db, { name: 'walk-now', role: 'admin' })).token
     viewer = (await usersByRole(pipe.pg.db, 'walk')).viewer
   })
