@@ -5,7 +5,7 @@ import { alertDeliveries, breaks, channels, outbox, promises } from '../db/schem
 import { targetWords } from '../alerts/targets.ts'
 import { NOT_SENT_REASON } from '../notify/outbox.ts'
 import { formatTime } from './format.ts'
-import { pageGuards, principalOf, type UiEnv } from './guards.tsx'
+import { pageGuards, principalOf, type UiEnv, signedIn } from './guards.tsx'
 import { Layout, Time } from './layout.tsx'
 import { DataTable } from './table.tsx'
 
@@ -164,8 +164,7 @@ export function alertRoutes(deps: { db: Db; mailConfigured: boolean }) {
     }))
     return c.html(
       <AlertsPage
-        principal={principalOf(c)}
-        csrfToken={c.get('csrfToken')}
+        {...signedIn(c)}
         mailConfigured={deps.mailConfigured}
         outbox={kept.slice(0, PER_PAGE)}
         hasMore={kept.length > PER_PAGE}

@@ -9,7 +9,7 @@ import { breakRoutes } from './breaks.tsx'
 import { channelRoutes } from './channels.tsx'
 import { loadDashboard, type DashboardFilters } from './dashboard-data.ts'
 import { DashboardPage, STATES } from './dashboard.tsx'
-import { pageGuards, principalOf, type UiEnv } from './guards.tsx'
+import { pageGuards, type UiEnv, signedIn } from './guards.tsx'
 import { loginRoutes } from './login.tsx'
 import { loginLimiter, type LoginLimiter } from './login-limiter.ts'
 import type { TrustProxy } from '../auth/client-address.ts'
@@ -61,8 +61,7 @@ export function pageRoutes(deps: PageDeps): Hono<UiEnv> {
     const data = await loadDashboard(deps.db, filters)
     return c.html(
       <DashboardPage
-        principal={principalOf(c)}
-        csrfToken={c.get('csrfToken')}
+        {...signedIn(c)}
         data={data}
         filters={filters}
         notice={c.req.query('notice')}

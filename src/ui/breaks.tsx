@@ -8,7 +8,7 @@ import { breakAlerts } from '../alerts/history.ts'
 import { breakNotes, breaks, promises, runs } from '../db/schema.ts'
 import type { Failure } from '../domain/run.ts'
 import { formatDuration, formatTime } from './format.ts'
-import { notFound, pageGuards, principalOf, type UiEnv } from './guards.tsx'
+import { notFound, pageGuards, principalOf, type UiEnv, signedIn } from './guards.tsx'
 import { Badge, Csrf, Layout, Notice, Time } from './layout.tsx'
 import { BreakPage } from './break-page.tsx'
 import { isSecureContext } from './run-page.tsx'
@@ -196,8 +196,7 @@ export function breakRoutes(deps: { db: Db }) {
     const withNotes = (b: (typeof shown)[number]): BreakItem => ({ ...b, notes: notes.filter((n) => n.breakId === b.id) })
     return c.html(
       <BreaksPage
-        principal={principalOf(c)}
-        csrfToken={c.get('csrfToken')}
+        {...signedIn(c)}
         open={open.map(withNotes)}
         past={past.slice(0, PAST_PER_PAGE).map(withNotes)}
         page={page}
@@ -242,8 +241,7 @@ export function breakRoutes(deps: { db: Db }) {
     ])
     return c.html(
       <BreakPage
-        principal={principalOf(c)}
-        csrfToken={c.get('csrfToken')}
+        {...signedIn(c)}
         now={new Date()}
         notice={c.req.query('notice')}
         data={{

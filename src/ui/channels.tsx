@@ -7,7 +7,7 @@ import type { Principal } from '../auth/permissions.ts'
 import type { Db } from '../db/client.ts'
 import { alertDeliveries, breaks, channels, promiseChannels, promises, type ChannelType } from '../db/schema.ts'
 import { formatTime } from './format.ts'
-import { notFound, pageGuards, principalOf, type UiEnv } from './guards.tsx'
+import { notFound, pageGuards, principalOf, type UiEnv, signedIn } from './guards.tsx'
 import { Csrf, Layout, Notice, Time } from './layout.tsx'
 import { TextField } from './field.tsx'
 import { ConfirmDeletePage } from './confirm.tsx'
@@ -254,8 +254,7 @@ export function channelRoutes(deps: ChannelRouteDeps) {
     c.status(status)
     return c.html(
       <ChannelsPage
-        principal={principalOf(c)}
-        csrfToken={c.get('csrfToken')}
+        {...signedIn(c)}
         rows={await list()}
         add={add}
         canAdd={Boolean(deps.secretKey)}
@@ -418,8 +417,7 @@ export function channelRoutes(deps: ChannelRouteDeps) {
       <ConfirmDeletePage
         title={`Delete ${ch.name}`}
         heading={<>Delete the channel “{ch.name}”?</>}
-        principal={principalOf(c)}
-        csrfToken={c.get('csrfToken')}
+        {...signedIn(c)}
         nav="channels"
         action={`/channels/${ch.id}/delete`}
         confirm="Delete the channel"

@@ -60,6 +60,11 @@ export function principalOf(c: Context<UiEnv>): Principal {
   return principal
 }
 
+/** The props every signed-in page takes: who reads it, and the token its forms carry. */
+export function signedIn(c: Context<UiEnv>): { principal: Principal; csrfToken: string | null } {
+  return { principal: principalOf(c), csrfToken: c.get('csrfToken') }
+}
+
 /** A page that says why there is nothing here, with the way back. */
 function refusalPage(c: Context<UiEnv>, status: 403 | 404, title: string, message: string) {
   c.status(status)

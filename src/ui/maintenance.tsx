@@ -8,7 +8,7 @@ import { isRecurring, occurrenceAt, occurrences } from '../domain/maintenance.ts
 import { endWindowNow, windowProblems, type WindowValues } from '../services/maintenance-windows.ts'
 import { FieldMessages, TextField } from './field.tsx'
 import { formatTime } from './format.ts'
-import { notFound, pageGuards, principalOf, type UiEnv } from './guards.tsx'
+import { notFound, pageGuards, principalOf, type UiEnv, signedIn } from './guards.tsx'
 import { Csrf, Layout, Notice, Time } from './layout.tsx'
 import { DataTable } from './table.tsx'
 
@@ -238,8 +238,7 @@ export function maintenanceRoutes(deps: { db: Db }) {
     c.status(status)
     return c.html(
       <MaintenancePage
-        principal={principalOf(c)}
-        csrfToken={c.get('csrfToken')}
+        {...signedIn(c)}
         windows={rows.sort((a, b) => a.row.startsAt.getTime() - b.row.startsAt.getTime())}
         promises={list}
         values={values ?? valuesOf(null, now)}

@@ -18,7 +18,7 @@ import type { PromiseScheduler } from '../queue/scheduler-port.ts'
 import { loadSecrets, referencedSecrets } from '../queue/spec.ts'
 import { NotScheduledError, PromiseInputError, createPromise, deletePromise, setPaused, updatePromise } from '../promises/service.ts'
 import { rateWindows } from './dashboard-data.ts'
-import { notFound, pageGuards, principalOf, type UiEnv } from './guards.tsx'
+import { notFound, pageGuards, principalOf, type UiEnv, signedIn } from './guards.tsx'
 import { PromiseFormPage, type TryOutcome } from './promise-form.tsx'
 import {
   budgetHint,
@@ -266,8 +266,7 @@ export function promiseRoutes(deps: PromiseRouteDeps) {
     const [live, maintenance] = await Promise.all([liveStatus(row), maintenanceOf(db, row.id, now)])
     return c.html(
       <PromisePage
-        principal={principalOf(c)}
-        csrfToken={c.get('csrfToken')}
+        {...signedIn(c)}
         notice={c.req.query('notice')}
         now={now}
         data={{

@@ -4,7 +4,7 @@ import type { Principal } from '../auth/permissions.ts'
 import type { Db } from '../db/client.ts'
 import { breaks, promises, runs } from '../db/schema.ts'
 import { formatSeconds, formatTime, plural } from './format.ts'
-import { notFound, pageGuards, principalOf, type UiEnv } from './guards.tsx'
+import { notFound, pageGuards, principalOf, type UiEnv, signedIn } from './guards.tsx'
 import { Badge, Layout, Time } from './layout.tsx'
 import { failureText, StepsTable } from './run-view.tsx'
 import { TraceLinks, traceViewerUrl } from './trace-links.tsx'
@@ -165,8 +165,7 @@ export function runPageRoutes(deps: { db: Db; dataDir: string }) {
     ])
     return c.html(
       <RunPage
-        principal={principalOf(c)}
-        csrfToken={c.get('csrfToken')}
+        {...signedIn(c)}
         data={{
           run: row.run,
           promise: row.promise,

@@ -7,7 +7,7 @@ import type { PromiseScheduler } from '../queue/scheduler-port.ts'
 import { MAX_SECRET_LENGTH, SECRET_NAME, SECRET_NAME_RULE, deleteSecret, secretsWithUsers, setSecret } from '../services/secrets.ts'
 import { TextField } from './field.tsx'
 import { formatTime } from './format.ts'
-import { notFound, pageGuards, principalOf, type UiEnv } from './guards.tsx'
+import { notFound, pageGuards, type UiEnv, signedIn } from './guards.tsx'
 import { ConfirmDeletePage } from './confirm.tsx'
 import { Csrf, Layout, Notice, Time } from './layout.tsx'
 import { DataTable } from './table.tsx'
@@ -118,8 +118,7 @@ export function secretRoutes(deps: { db: Db; scheduler: PromiseScheduler; secret
     c.status(status)
     return c.html(
       <SecretsPage
-        principal={principalOf(c)}
-        csrfToken={c.get('csrfToken')}
+        {...signedIn(c)}
         listing={await secretsWithUsers(db)}
         values={values}
         errors={errors}
@@ -157,8 +156,7 @@ export function secretRoutes(deps: { db: Db; scheduler: PromiseScheduler; secret
             Delete the secret <code>{name}</code>?
           </>
         }
-        principal={principalOf(c)}
-        csrfToken={c.get('csrfToken')}
+        {...signedIn(c)}
         nav="secrets"
         action={`/settings/secrets/${name}/delete`}
         confirm="Delete the secret"

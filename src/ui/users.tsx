@@ -9,7 +9,7 @@ import { createUser, EmailTakenError, MIN_PASSWORD_LENGTH } from '../auth/users.
 import type { Db } from '../db/client.ts'
 import { apiTokens, users, type Role } from '../db/schema.ts'
 import { formatTime } from './format.ts'
-import { notFound, pageGuards, principalOf, type UiEnv } from './guards.tsx'
+import { notFound, pageGuards, principalOf, type UiEnv, signedIn } from './guards.tsx'
 import { Csrf, Layout, Notice, Time } from './layout.tsx'
 import { FieldMessages, TextField } from './field.tsx'
 
@@ -261,8 +261,7 @@ export function userRoutes(deps: { db: Db }) {
     c.header('cache-control', 'no-store')
     return c.html(
       <UsersPage
-        principal={principalOf(c)}
-        csrfToken={c.get('csrfToken')}
+        {...signedIn(c)}
         users={userRows}
         tokens={tokenRows}
         userForm={opts.userForm ?? empty}
