@@ -84,174 +84,212 @@ type Handled = 'done' | 'dead' | 'retry'
  * lost. What no retry can write (bad data) goes to the dead-letter stream.
  */
 export function startRecorder(options: RecorderOptions): Recorder {
-  const { connection, prefix, db, logger } = options
-  const alerts = new Queue<AlertEvent>(QUEUES.alerts, { connection, prefix })
-  const journeys: JourneyQueue = new Queue<JourneyJob>(QUEUES.journeys, { connection, prefix })
-  const blocking = connection.duplicate()
-  const reader = resultsReader(connection, blocking, prefix, `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`)
-  const batchSize = Math.max(1, options.batchSize ?? DEFAULT_RECORDER_BATCH)
-  const lanes = options.lanes ?? DEFAULT_LANES
-  const claimIdleMs = options.claimIdleMs ?? 30_000
-  const recordResult = groupCommit((results: RunResult[]) => recordResults(db, results), {
-    maxBatch: batchSize,
-    writeAlone: isBadData,
-    lanes,
-    laneOf: (result) => result.promiseId,
-  })
+  const recorder = new ResultsRecorder(options)
+  recorder.start()
+  return recorder
+}
 
-  const handle = async (entry: ResultEntry): Promise<Handled> => {
+type RecordOutcome = Awaited<ReturnType<typeof recordResults>>[number]
+
+/**
+ * The recorder's steps, each a method: read (new results, this recorder's
+ * own again after a failure, or those a dead recorder left) → record each
+ * (parse, write, then announce break changes and ask for confirmation
+ * runs) → acknowledge what is done.
+ */
+class ResultsRecorder implements Recorder {
+  readonly consumer: string
+  private readonly alerts: Queue<AlertEvent>
+  private readonly journeys: JourneyQueue
+  private readonly blocking: Redis
+  private readonly reader: ReturnType<typeof resultsReader>
+  private readonly batchSize: number
+  private readonly claimIdleMs: number
+  private readonly record: (result: RunResult) => Promise<RecordOutcome>
+  private readonly inFlight = new Set<Promise<void>>()
+  private closing = false
+  private failed = false
+  private failures = 0
+  /** While retrying: the last of this recorder's unacknowledged entries read again. */
+  private retryCursor: string | null = null
+  private nextClaimAt = 0
+  private grouped = false
+  private loop: Promise<void> = Promise.resolve()
+
+  constructor(private readonly options: RecorderOptions) {
+    const { connection, prefix, db } = options
+    this.alerts = new Queue<AlertEvent>(QUEUES.alerts, { connection, prefix })
+    this.journeys = new Queue<JourneyJob>(QUEUES.journeys, { connection, prefix })
+    this.blocking = connection.duplicate()
+    this.reader = resultsReader(connection, this.blocking, prefix, `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`)
+    this.consumer = this.reader.consumer
+    this.batchSize = Math.max(1, options.batchSize ?? DEFAULT_RECORDER_BATCH)
+    this.claimIdleMs = options.claimIdleMs ?? 30_000
+    this.record = groupCommit((results: RunResult[]) => recordResults(db, results), {
+      maxBatch: this.batchSize,
+      writeAlone: isBadData,
+      lanes: options.lanes ?? DEFAULT_LANES,
+      laneOf: (result) => result.promiseId,
+    })
+  }
+
+  start(): void {
+    this.loop = (async () => {
+      while (!this.closing) {
+        try {
+          if (!this.grouped) {
+            await this.reader.ensureGroup()
+            this.grouped = true
+          }
+          await this.step()
+        } catch (error) {
+          if (this.closing) break
+          // The stream or its group is gone (Redis flushed or restarted empty): create them again.
+          if (isNoGroupError(error)) this.grouped = false
+          this.options.logger?.error({ err: error }, 'recorder cannot read results: will retry')
+          await sleep(cappedBackoff(++this.failures, this.options.maxBackoffMs))
+        }
+      }
+    })()
+  }
+
+  async close(): Promise<void> {
+    this.closing = true
+    await this.loop
+    await Promise.all(this.inFlight)
+    await this.reader.leave().catch(() => {})
+    this.blocking.disconnect()
+    await Promise.all([this.alerts.close(), this.journeys.close()])
+  }
+
+  /** One turn of the loop: wait for a write, back off after a failure, take over abandoned results, or read. */
+  private async step(): Promise<void> {
+    if (this.inFlight.size >= READS_IN_FLIGHT) return void (await Promise.race(this.inFlight))
+    if (this.failed) return this.backOff()
+    if (Date.now() >= this.nextClaimAt) {
+      this.nextClaimAt = Date.now() + this.claimIdleMs / 2
+      return this.claimAbandoned()
+    }
+    if (this.retryCursor !== null) return this.readOwnAgain()
+    const entries = await this.reader.readNew(this.batchSize, BLOCK_MS)
+    if (entries.length > 0) this.track(entries)
+  }
+
+  /**
+   * Let what is being written settle, wait, then read this recorder's
+   * unacknowledged entries again, oldest first; a round ends when none are
+   * left after the cursor, so one entry that keeps failing never stops the
+   * others.
+   */
+  private async backOff(): Promise<void> {
+    await Promise.all(this.inFlight)
+    this.failed = false
+    await sleep(cappedBackoff(++this.failures, this.options.maxBackoffMs))
+    this.retryCursor ??= '0'
+  }
+
+  private async readOwnAgain(): Promise<void> {
+    const entries = await this.reader.readOwn(this.retryCursor!, this.batchSize)
+    if (entries.length === 0) this.retryCursor = null
+    else {
+      this.retryCursor = entries.at(-1)!.id
+      this.track(entries)
+    }
+  }
+
+  /** Results a stopped recorder (or a long Postgres outage) left unacknowledged: taken over. */
+  private async claimAbandoned(): Promise<void> {
+    let cursor = '0-0'
+    do {
+      const claimed = await this.reader.claimIdle(this.claimIdleMs, cursor, this.batchSize)
+      cursor = claimed.cursor
+      if (claimed.entries.length === 0) continue
+      this.options.logger?.info({ results: claimed.entries.length, idleMs: this.claimIdleMs }, 'results left unacknowledged: taken over (a recorder stopped, or Postgres was away)')
+      this.track(claimed.entries)
+      while (this.inFlight.size >= READS_IN_FLIGHT) await Promise.race(this.inFlight)
+    } while (cursor !== '0-0' && !this.closing)
+    const forgotten = await this.reader.forgetIdle(this.claimIdleMs)
+    if (forgotten > 0) this.options.logger?.info({ recorders: forgotten }, 'stopped recorders removed from the results group')
+  }
+
+  /** Write a read's entries in the background; a failure marks the recorder for a retry round. */
+  private track(entries: ResultEntry[]): void {
+    const writing = this.write(entries)
+      .then((retry) => {
+        if (retry) this.failed = true
+        else this.failures = 0
+      })
+      .catch((error: unknown) => {
+        this.failed = true
+        this.options.logger?.warn({ err: error }, 'results not acknowledged yet: will retry')
+      })
+      .finally(() => this.inFlight.delete(writing))
+    this.inFlight.add(writing)
+  }
+
+  /** Writes one read's entries and acknowledges those done; true when some must be retried. */
+  private async write(entries: ResultEntry[]): Promise<boolean> {
+    const handled = await Promise.all(
+      entries.map((entry) =>
+        this.handle(entry).catch((error: unknown): Handled => {
+          this.options.logger?.warn({ err: error, entryId: entry.id }, 'result not recorded yet: will retry')
+          return 'retry'
+        }),
+      ),
+    )
+    await this.reader.acknowledge(entries.filter((_, i) => handled[i] === 'done').map((entry) => entry.id))
+    return handled.includes('retry')
+  }
+
+  /** One entry: parsed, recorded once, then what its record asks for. */
+  private async handle(entry: ResultEntry): Promise<Handled> {
     if (entry.json === null) return 'done' // deleted while pending: nothing left to write
     let result: RunResult
     try {
       result = JSON.parse(entry.json) as RunResult
     } catch {
-      return deadLetter(entry, 'the entry is not JSON')
+      return this.deadLetter(entry, 'the entry is not JSON')
     }
-    let recorded
+    let recorded: RecordOutcome
     try {
-      recorded = await recordResult(result)
+      recorded = await this.record(result)
     } catch (error) {
-      if (isBadData(error)) return deadLetter(entry, postgresMessage(error), result.runId)
+      if (isBadData(error)) return this.deadLetter(entry, postgresMessage(error), result.runId)
       throw error
     }
+    await this.followUp(result, recorded)
+    return 'done'
+  }
+
+  /** After a record: say so, announce its break changes, ask for its confirmation run. */
+  private async followUp(result: RunResult, recorded: RecordOutcome): Promise<void> {
+    const { logger } = this.options
     if (recorded.status === 'orphan') {
       logger?.info({ runId: result.runId, promiseId: result.promiseId }, 'result of a deleted promise: dropped')
-      return 'done'
+      return
     }
     if (recorded.status === 'recorded') {
-      options.onRecorded?.(result)
+      this.options.onRecorded?.(result)
       const { runId, promiseId, trigger, outcome, clicks, durationMs } = result
       logger?.info({ runId, promiseId, trigger, outcome, clicks, durationMs, failure: result.failure?.message }, 'run recorded')
     }
     for (const change of recorded.changes) {
-      await alerts.add(change.type, change, { ...ALERT_JOB_OPTIONS, jobId: alertJobId(change) })
+      await this.alerts.add(change.type, change, { ...ALERT_JOB_OPTIONS, jobId: alertJobId(change) })
       logger?.info(change, change.type)
     }
     if (recorded.needsConfirmation) {
-      await enqueueRun(journeys, await buildSpec(db, recorded.promise), {
+      await enqueueRun(this.journeys, await buildSpec(this.options.db, recorded.promise), {
         jobId: confirmJobId(result.runId),
         trigger: 'confirm',
         confirmOf: result.runId,
       })
     }
-    return 'done'
   }
 
-  const deadLetter = async (entry: ResultEntry, reason: string, runId?: string): Promise<Handled> => {
-    logger?.error({ entryId: entry.id, runId, reason }, 'result cannot be recorded: moved to the dead-letter stream')
-    await reader.deadLetter(entry, reason)
+  private async deadLetter(entry: ResultEntry, reason: string, runId?: string): Promise<Handled> {
+    this.options.logger?.error({ entryId: entry.id, runId, reason }, 'result cannot be recorded: moved to the dead-letter stream')
+    await this.reader.deadLetter(entry, reason)
     return 'dead'
-  }
-
-  /** Writes one read's entries; true when some must be retried. */
-  const write = async (entries: ResultEntry[]): Promise<boolean> => {
-    const handled = await Promise.all(
-      entries.map((entry) =>
-        handle(entry).catch((error: unknown): Handled => {
-          logger?.warn({ err: error, entryId: entry.id }, 'result not recorded yet: will retry')
-          return 'retry'
-        }),
-      ),
-    )
-    await reader.acknowledge(entries.filter((_, i) => handled[i] === 'done').map((entry) => entry.id))
-    return handled.includes('retry')
-  }
-
-  let closing = false
-  const inFlight = new Set<Promise<void>>()
-  let failed = false
-  let failures = 0
-  // While retrying: the last of this recorder's unacknowledged entries read again.
-  let retryCursor: string | null = null
-  let nextClaimAt = 0
-
-  const track = (entries: ResultEntry[]) => {
-    const writing = write(entries)
-      .then((retry) => {
-        if (retry) failed = true
-        else failures = 0
-      })
-      .catch((error: unknown) => {
-        failed = true
-        logger?.warn({ err: error }, 'results not acknowledged yet: will retry')
-      })
-      .finally(() => inFlight.delete(writing))
-    inFlight.add(writing)
-  }
-
-  const step = async () => {
-    if (inFlight.size >= READS_IN_FLIGHT) return void (await Promise.race(inFlight))
-    if (failed) {
-      // Let what is being written settle, wait, then read this recorder's
-      // unacknowledged entries again, oldest first; a round ends when none
-      // are left after the cursor, so one entry that keeps failing never
-      // stops the others.
-      await Promise.all(inFlight)
-      failed = false
-      await sleep(cappedBackoff(++failures, options.maxBackoffMs))
-      retryCursor ??= '0'
-      return
-    }
-    if (Date.now() >= nextClaimAt) {
-      nextClaimAt = Date.now() + claimIdleMs / 2
-      return claimAbandoned()
-    }
-    if (retryCursor !== null) {
-      const entries = await reader.readOwn(retryCursor, batchSize)
-      if (entries.length === 0) retryCursor = null
-      else {
-        retryCursor = entries.at(-1)!.id
-        track(entries)
-      }
-      return
-    }
-    const entries = await reader.readNew(batchSize, BLOCK_MS)
-    if (entries.length > 0) track(entries)
-  }
-
-  const claimAbandoned = async () => {
-    let cursor = '0-0'
-    do {
-      const claimed = await reader.claimIdle(claimIdleMs, cursor, batchSize)
-      cursor = claimed.cursor
-      if (claimed.entries.length === 0) continue
-      logger?.info({ results: claimed.entries.length, idleMs: claimIdleMs }, 'results left unacknowledged: taken over (a recorder stopped, or Postgres was away)')
-      track(claimed.entries)
-      while (inFlight.size >= READS_IN_FLIGHT) await Promise.race(inFlight)
-    } while (cursor !== '0-0' && !closing)
-    const forgotten = await reader.forgetIdle(claimIdleMs)
-    if (forgotten > 0) logger?.info({ recorders: forgotten }, 'stopped recorders removed from the results group')
-  }
-
-  let grouped = false
-  const loop = (async () => {
-    while (!closing) {
-      try {
-        if (!grouped) {
-          await reader.ensureGroup()
-          grouped = true
-        }
-        await step()
-      } catch (error) {
-        if (closing) break
-        // The stream or its group is gone (Redis flushed or restarted empty): create them again.
-        if (isNoGroupError(error)) grouped = false
-        logger?.error({ err: error }, 'recorder cannot read results: will retry')
-        await sleep(cappedBackoff(++failures, options.maxBackoffMs))
-      }
-    }
-  })()
-
-  return {
-    consumer: reader.consumer,
-    async close() {
-      closing = true
-      await loop
-      await Promise.all(inFlight)
-      await reader.leave().catch(() => {})
-      blocking.disconnect()
-      await Promise.all([alerts.close(), journeys.close()])
-    },
   }
 }
 
