@@ -1,7 +1,8 @@
-import { OpenAPIHono, z } from '@hono/zod-openapi'
+import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi'
 import type { ZodError } from 'zod'
 import { requireAction, type AuthEnv } from '../auth/middleware.ts'
 import type { Action } from '../auth/permissions.ts'
+import { pageSchema } from './pagination.ts'
 import { ApiError, type FieldProblem } from './problem.ts'
 
 export type ApiEnv = AuthEnv
@@ -81,4 +82,31 @@ export function guarded<M extends 'get' | 'post' | 'put' | 'patch' | 'delete', P
   action: Action,
 ) {
   return { method, path, tags, summary, middleware: requireAction(action) }
+}
+
+// The shapes most routes take, each in one line where it is declared.
+
+/** GET a page of `schema` items. */
+export function listOf<P extends string, Q extends z.ZodObject, S extends z.ZodType>(path: P, tags: string[], summary: string, action: Action, query: Q, schema: S, description: string) {
+  return createRoute({ ...guarded('get', path, tags, summary, action), request: { query }, responses: { 200: json(pageSchema(schema), description), ...problemResponses } })
+}
+
+/** GET one item by its id. */
+export function getOne<P extends string, S extends z.ZodType>(path: P, tags: string[], summary: string, action: Action, schema: S, description: string) {
+  return createRoute({ ...guarded('get', path, tags, summary, action), request: { params: IdParams }, responses: { 200: json(schema, description), ...problemResponses } })
+}
+
+/** POST a new item: 201 with it. */
+export function createOne<P extends string, B extends z.ZodType, S extends z.ZodType>(path: P, tags: string[], summary: string, action: Action, body: B, schema: S, description: string) {
+  return createRoute({ ...guarded('post', path, tags, summary, action), request: { body: jsonBody(body) }, responses: { 201: json(schema, description), ...problemResponses } })
+}
+
+/** PATCH some fields of an item by its id: 200 with it. */
+export function updateOne<P extends string, B extends z.ZodType, S extends z.ZodType>(path: P, tags: string[], summary: string, action: Action, body: B, schema: S, description: string) {
+  return createRoute({ ...guarded('patch', path, tags, summary, action), request: { params: IdParams, body: jsonBody(body) }, responses: { 200: json(schema, description), ...problemResponses } })
+}
+
+/** DELETE an item by its id: 204. */
+export function deleteOne<P extends string>(path: P, tags: string[], summary: string, action: Action) {
+  return createRoute({ ...guarded('delete', path, tags, summary, action), request: { params: IdParams }, responses: { 204: { description: 'Deleted' }, ...problemResponses } })
 }

@@ -6,7 +6,7 @@ import { breakAlerts } from '../../alerts/history.ts'
 import type { ApiDeps } from '../deps.ts'
 import { PageQuery, afterCursor, cursorKey, decodeCursor, pageSchema, toPage } from '../pagination.ts'
 import { notFound } from '../problem.ts'
-import { guarded, IdParams, iso, json, newRouter, problemResponses, requireUuid } from '../router.ts'
+import { getOne, guarded, IdParams, iso, json, newRouter, problemResponses, requireUuid } from '../router.ts'
 import { uuid } from '../schemas/common.ts'
 import { FailureSchema, failureJson } from '../schemas/run.ts'
 
@@ -65,11 +65,7 @@ const listRoute = createRoute({
   responses: { 200: json(pageSchema(BreakSchema), 'A page of breaks'), ...problemResponses },
 })
 
-const getRoute = createRoute({
-  ...guarded('get', '/breaks/{id}', tags, 'One break with its notes', 'read'),
-  request: { params: IdParams },
-  responses: { 200: json(BreakSchema, 'The break'), ...problemResponses },
-})
+const getRoute = getOne('/breaks/{id}', tags, 'One break with its notes', 'read', BreakSchema, 'The break')
 
 const ackRoute = createRoute({
   ...guarded('post', '/breaks/{id}/ack', tags, 'Acknowledge a break: reminders stop; the first acknowledgement is kept', 'break.ack'),

@@ -5,9 +5,9 @@ import type { Db } from '../../db/client.ts'
 import { channels, type ChannelType } from '../../db/schema.ts'
 import { encrypt } from '../../infra/crypto.ts'
 import type { ApiDeps } from '../deps.ts'
-import { PageQuery, afterCursor, cursorKey, decodeCursor, pageSchema, toPage } from '../pagination.ts'
+import { PageQuery, afterCursor, cursorKey, decodeCursor, toPage } from '../pagination.ts'
 import { ApiError, notFound } from '../problem.ts'
-import { fieldProblems, guarded, IdParams, iso, json, jsonBody, newRouter, problemResponses, requireUuid } from '../router.ts'
+import { createOne, deleteOne, fieldProblems, getOne, guarded, IdParams, iso, json, listOf, newRouter, problemResponses, requireUuid, updateOne } from '../router.ts'
 
 type ChannelRow = typeof channels.$inferSelect
 
@@ -47,35 +47,15 @@ const ChannelUpdateSchema = z
   .partial()
   .openapi('ChannelUpdate')
 
-const listRoute = createRoute({
-  ...guarded('get', '/channels', tags, 'Alert channels', 'read'),
-  request: { query: PageQuery },
-  responses: { 200: json(pageSchema(ChannelSchema), 'A page of channels'), ...problemResponses },
-})
+const listRoute = listOf('/channels', tags, 'Alert channels', 'read', PageQuery, ChannelSchema, 'A page of channels')
 
-const getRoute = createRoute({
-  ...guarded('get', '/channels/{id}', tags, 'One channel (its config is never returned)', 'read'),
-  request: { params: IdParams },
-  responses: { 200: json(ChannelSchema, 'The channel'), ...problemResponses },
-})
+const getRoute = getOne('/channels/{id}', tags, 'One channel (its config is never returned)', 'read', ChannelSchema, 'The channel')
 
-const createChannelRoute = createRoute({
-  ...guarded('post', '/channels', tags, 'Add an alert channel; its config is stored encrypted', 'channel.write'),
-  request: { body: jsonBody(ChannelCreateSchema) },
-  responses: { 201: json(ChannelSchema, 'The new channel'), ...problemResponses },
-})
+const createChannelRoute = createOne('/channels', tags, 'Add an alert channel; its config is stored encrypted', 'channel.write', ChannelCreateSchema, ChannelSchema, 'The new channel')
 
-const updateRoute = createRoute({
-  ...guarded('patch', '/channels/{id}', tags, 'Rename a channel, replace its config, or make it the default', 'channel.write'),
-  request: { params: IdParams, body: jsonBody(ChannelUpdateSchema) },
-  responses: { 200: json(ChannelSchema, 'The updated channel'), ...problemResponses },
-})
+const updateRoute = updateOne('/channels/{id}', tags, 'Rename a channel, replace its config, or make it the default', 'channel.write', ChannelUpdateSchema, ChannelSchema, 'The updated channel')
 
-const deleteRoute = createRoute({
-  ...guarded('delete', '/channels/{id}', tags, 'Remove a channel (and its routing from promises)', 'channel.write'),
-  request: { params: IdParams },
-  responses: { 204: { description: 'Deleted' }, ...problemResponses },
-})
+const deleteRoute = deleteOne('/channels/{id}', tags, 'Remove a channel (and its routing from promises)', 'channel.write')
 
 const testRoute = createRoute({
   ...guarded('post', '/channels/{id}/test', tags, 'Send a test message through the channel', 'channel.write'),

@@ -1,12 +1,12 @@
-import { createRoute, z } from '@hono/zod-openapi'
+import { z } from '@hono/zod-openapi'
 import { and, asc, eq, type SQL } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import { maintenanceWindows } from '../../db/schema.ts'
 import { windowProblems, type WindowValues } from '../../services/maintenance-windows.ts'
 import type { ApiDeps } from '../deps.ts'
-import { PageQuery, afterCursor, cursorKey, decodeCursor, pageSchema, toPage } from '../pagination.ts'
+import { PageQuery, afterCursor, cursorKey, decodeCursor, toPage } from '../pagination.ts'
 import { ApiError, notFound, type FieldProblem } from '../problem.ts'
-import { guarded, IdParams, iso, json, jsonBody, newRouter, problemResponses, requireUuid } from '../router.ts'
+import { createOne, deleteOne, getOne, iso, listOf, newRouter, requireUuid, updateOne } from '../router.ts'
 import { timezoneSchema, uuid } from '../schemas/common.ts'
 
 type WindowRow = typeof maintenanceWindows.$inferSelect
@@ -55,31 +55,11 @@ const WindowCreateSchema = z
 const WindowUpdateSchema = z.strictObject(fields).partial().openapi('MaintenanceWindowUpdate')
 
 const routes = {
-  list: createRoute({
-    ...guarded('get', PATH, tags, 'Maintenance windows: runs go on, alerts wait', 'read'),
-    request: { query: PageQuery.extend({ promiseId: uuid('a promise').optional() }) },
-    responses: { 200: json(pageSchema(WindowSchema), 'A page of windows'), ...problemResponses },
-  }),
-  get: createRoute({
-    ...guarded('get', `${PATH}/{id}`, tags, 'One maintenance window', 'read'),
-    request: { params: IdParams },
-    responses: { 200: json(WindowSchema, 'The window'), ...problemResponses },
-  }),
-  create: createRoute({
-    ...guarded('post', PATH, tags, 'Add a one-off or recurring maintenance window', 'channel.write'),
-    request: { body: jsonBody(WindowCreateSchema) },
-    responses: { 201: json(WindowSchema, 'The new window'), ...problemResponses },
-  }),
-  update: createRoute({
-    ...guarded('patch', `${PATH}/{id}`, tags, 'Change a maintenance window', 'channel.write'),
-    request: { params: IdParams, body: jsonBody(WindowUpdateSchema) },
-    responses: { 200: json(WindowSchema, 'The updated window'), ...problemResponses },
-  }),
-  delete: createRoute({
-    ...guarded('delete', `${PATH}/{id}`, tags, 'Remove a maintenance window', 'channel.write'),
-    request: { params: IdParams },
-    responses: { 204: { description: 'Deleted' }, ...problemResponses },
-  }),
+  list: listOf(PATH, tags, 'Maintenance windows: runs go on, alerts wait', 'read', PageQuery.extend({ promiseId: uuid('a promise').optional() }), WindowSchema, 'A page of windows'),
+  get: getOne(`${PATH}/{id}`, tags, 'One maintenance window', 'read', WindowSchema, 'The window'),
+  create: createOne(PATH, tags, 'Add a one-off or recurring maintenance window', 'channel.write', WindowCreateSchema, WindowSchema, 'The new window'),
+  update: updateOne(`${PATH}/{id}`, tags, 'Change a maintenance window', 'channel.write', WindowUpdateSchema, WindowSchema, 'The updated window'),
+  delete: deleteOne(`${PATH}/{id}`, tags, 'Remove a maintenance window', 'channel.write'),
 }
 
 

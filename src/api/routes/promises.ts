@@ -1,15 +1,15 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
-import { eq, inArray } from 'drizzle-orm'
+import { eq } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
-import { channels, promiseChannels, promises } from '../../db/schema.ts'
+import { promises } from '../../db/schema.ts'
 import { cachedJsonResponse } from '../cached-response.ts'
 import { createPromise, deletePromise, updatePromise } from '../../promises/service.ts'
 import { PROMISE_STATES } from '../../domain/run.ts'
 import type { ApiDeps } from '../deps.ts'
 import { PageQuery, decodeCursor, pageSchema, toPage } from '../pagination.ts'
-import { ApiError, notFound } from '../problem.ts'
-import { guarded, IdParams, json, jsonBody, newRouter, problemResponses, requireUuid } from '../router.ts'
+import { notFound } from '../problem.ts'
+import { createOne, deleteOne, getOne, guarded, IdParams, json, newRouter, problemResponses, requireUuid, updateOne } from '../router.ts'
 import { PromiseCreateSchema, PromiseSchema, PromiseUpdateSchema } from '../schemas/promise.ts'
 import type { Produce } from '../read-cache.ts'
 import { listPromiseViews, loadPromiseView, renewPromiseView, toPromiseView, type PromiseRow } from '../views/promises.ts'
@@ -27,29 +27,13 @@ const listRoute = createRoute({
   responses: { 200: json(pageSchema(PromiseSchema), 'A page of promises'), ...problemResponses },
 })
 
-const getRoute = createRoute({
-  ...guarded('get', '/promises/{id}', tags, 'One promise with its state, last run and open break', 'read'),
-  request: { params: IdParams },
-  responses: { 200: json(PromiseSchema, 'The promise'), ...problemResponses },
-})
+const getRoute = getOne('/promises/{id}', tags, 'One promise with its state, last run and open break', 'read', PromiseSchema, 'The promise')
 
-const createPromiseRoute = createRoute({
-  ...guarded('post', '/promises', tags, 'Register a promise and schedule it', 'promise.write'),
-  request: { body: jsonBody(PromiseCreateSchema) },
-  responses: { 201: json(PromiseSchema, 'The new promise'), ...problemResponses },
-})
+const createPromiseRoute = createOne('/promises', tags, 'Register a promise and schedule it', 'promise.write', PromiseCreateSchema, PromiseSchema, 'The new promise')
 
-const updateRoute = createRoute({
-  ...guarded('patch', '/promises/{id}', tags, 'Change some fields of a promise (pause with {"paused": true})', 'promise.write'),
-  request: { params: IdParams, body: jsonBody(PromiseUpdateSchema) },
-  responses: { 200: json(PromiseSchema, 'The updated promise'), ...problemResponses },
-})
+const updateRoute = updateOne('/promises/{id}', tags, 'Change some fields of a promise (pause with {"paused": true})', 'promise.write', PromiseUpdateSchema, PromiseSchema, 'The updated promise')
 
-const deleteRoute = createRoute({
-  ...guarded('delete', '/promises/{id}', tags, 'Delete a promise, its schedule, runs and breaks', 'promise.write'),
-  request: { params: IdParams },
-  responses: { 204: { description: 'Deleted' }, ...problemResponses },
-})
+const deleteRoute = deleteOne('/promises/{id}', tags, 'Delete a promise, its schedule, runs and breaks', 'promise.write')
 
 const runRoute = createRoute({
   ...guarded('post', '/promises/{id}/run', tags, 'Walk the promise now, through the same queue as scheduled runs', 'promise.run'),

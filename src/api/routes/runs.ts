@@ -12,7 +12,7 @@ import { runs } from '../../db/schema.ts'
 import type { ApiDeps } from '../deps.ts'
 import { PageQuery, afterCursor, cursorKey, decodeCursor, pageSchema, toPage } from '../pagination.ts'
 import { ApiError, notFound } from '../problem.ts'
-import { guarded, IdParams, json, newRouter, problemResponses, requireUuid } from '../router.ts'
+import { getOne, guarded, IdParams, json, newRouter, problemResponses, requireUuid } from '../router.ts'
 import { RunSchema, failureJson, stepJson, type RunJson } from '../schemas/run.ts'
 import { loadPromise } from './promises.ts'
 
@@ -26,11 +26,7 @@ const promiseRunsRoute = createRoute({
   responses: { 200: json(pageSchema(RunSchema), 'A page of runs'), ...problemResponses },
 })
 
-const getRoute = createRoute({
-  ...guarded('get', '/runs/{id}', tags, 'One run with its steps, failure and evidence links', 'read'),
-  request: { params: IdParams },
-  responses: { 200: json(RunSchema, 'The run'), ...problemResponses },
-})
+const getRoute = getOne('/runs/{id}', tags, 'One run with its steps, failure and evidence links', 'read', RunSchema, 'The run')
 
 const evidence = {
   screenshot: { column: 'screenshotPath', type: 'image/png', summary: "The run's screenshot (PNG)" },

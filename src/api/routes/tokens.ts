@@ -4,9 +4,9 @@ import { createApiToken, revokeApiToken } from '../../auth/tokens.ts'
 import type { Db } from '../../db/client.ts'
 import { apiTokens, users } from '../../db/schema.ts'
 import type { ApiDeps } from '../deps.ts'
-import { PageQuery, afterCursor, cursorKey, decodeCursor, pageSchema, toPage } from '../pagination.ts'
+import { PageQuery, afterCursor, cursorKey, decodeCursor, toPage } from '../pagination.ts'
 import { ApiError, notFound } from '../problem.ts'
-import { guarded, IdParams, iso, json, jsonBody, newRouter, problemResponses, requireUuid } from '../router.ts'
+import { guarded, IdParams, iso, json, jsonBody, listOf, newRouter, problemResponses, requireUuid } from '../router.ts'
 import { uuid } from '../schemas/common.ts'
 
 type TokenRow = typeof apiTokens.$inferSelect
@@ -37,11 +37,7 @@ const TokenCreateSchema = z
   .openapi('ApiTokenCreate', { example: { name: 'ci', role: 'tech' } })
 
 const routes = {
-  list: createRoute({
-    ...guarded('get', '/tokens', tags, 'API tokens, revoked ones included (admins only)', 'user.admin'),
-    request: { query: PageQuery },
-    responses: { 200: json(pageSchema(TokenSchema), 'A page of tokens'), ...problemResponses },
-  }),
+  list: listOf('/tokens', tags, 'API tokens, revoked ones included (admins only)', 'user.admin', PageQuery, TokenSchema, 'A page of tokens'),
   create: createRoute({
     ...guarded('post', '/tokens', tags, 'Create an API token; the token is in this answer only (admins only)', 'user.admin'),
     request: { body: jsonBody(TokenCreateSchema) },

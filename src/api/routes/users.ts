@@ -6,9 +6,9 @@ import { MIN_PASSWORD_LENGTH, createUser } from '../../auth/users.ts'
 import type { Db } from '../../db/client.ts'
 import { sessions, users } from '../../db/schema.ts'
 import type { ApiDeps } from '../deps.ts'
-import { PageQuery, afterCursor, cursorKey, decodeCursor, pageSchema, toPage } from '../pagination.ts'
+import { PageQuery, afterCursor, cursorKey, decodeCursor, toPage } from '../pagination.ts'
 import { ApiError, notFound } from '../problem.ts'
-import { guarded, IdParams, iso, json, jsonBody, newRouter, problemResponses, requireUuid } from '../router.ts'
+import { getOne, guarded, IdParams, iso, json, jsonBody, listOf, newRouter, problemResponses, requireUuid } from '../router.ts'
 
 type UserRow = typeof users.$inferSelect
 
@@ -51,16 +51,8 @@ const routes = {
     ...guarded('get', '/me', tags, 'Who is asking: the user or token of this request and its role', 'read'),
     responses: { 200: json(MeSchema, 'The principal'), ...problemResponses },
   }),
-  list: createRoute({
-    ...guarded('get', '/users', tags, 'Users (admins only)', 'user.admin'),
-    request: { query: PageQuery },
-    responses: { 200: json(pageSchema(UserSchema), 'A page of users'), ...problemResponses },
-  }),
-  get: createRoute({
-    ...guarded('get', '/users/{id}', tags, 'One user (admins only)', 'user.admin'),
-    request: { params: IdParams },
-    responses: { 200: json(UserSchema, 'The user'), ...problemResponses },
-  }),
+  list: listOf('/users', tags, 'Users (admins only)', 'user.admin', PageQuery, UserSchema, 'A page of users'),
+  get: getOne('/users/{id}', tags, 'One user (admins only)', 'user.admin', UserSchema, 'The user'),
   create: createRoute({
     ...guarded('post', '/users', tags, 'Add a user (admins only)', 'user.admin'),
     request: { body: jsonBody(UserCreateSchema) },
