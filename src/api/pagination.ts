@@ -64,12 +64,13 @@ export function afterCursor(
   return sql`(${key}, ${id}) ${cmp} (cast(${cursor.key} as ${sql.raw(type)}), cast(${cursor.id} as uuid))`
 }
 
+export interface Page<T> {
+  items: T[]
+  nextCursor: string | null
+}
+
 /** Given limit + 1 rows, the page and the cursor of its last item (null on the last page). */
-export function toPage<R extends { id: string; cursorKey: string }, T>(
-  rows: R[],
-  limit: number,
-  map: (row: R) => T,
-): { items: T[]; nextCursor: string | null } {
+export function toPage<R extends { id: string; cursorKey: string }, T>(rows: R[], limit: number, map: (row: R) => T): Page<T> {
   const page = rows.slice(0, limit)
   const last = page[page.length - 1]
   return {

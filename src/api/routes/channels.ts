@@ -1,13 +1,14 @@
 import { createRoute, z } from '@hono/zod-openapi'
-import { and, asc, eq } from 'drizzle-orm'
+import { eq } from 'drizzle-orm'
 import { channelConfigSchemas, type ChannelConfig } from '../../alerts/channels/index.ts'
 import type { Db } from '../../db/client.ts'
 import { channels, type ChannelType } from '../../db/schema.ts'
 import { encrypt } from '../../infra/crypto.ts'
 import type { ApiDeps } from '../deps.ts'
-import { PageQuery, afterCursor, cursorKey, decodeCursor, toPage } from '../pagination.ts'
-import { ApiError, notFound } from '../problem.ts'
-import { createOne, deleteOne, fieldProblems, getOne, guarded, IdParams, iso, json, listOf, newRouter, problemResponses, requireUuid, updateOne } from '../router.ts'
+import { pageByCreation, rowOr404 } from '../rows.ts'
+import { PageQuery } from '../pagination.ts'
+import { ApiError } from '../problem.ts'
+import { createOne, deleteOne, fieldProblems, getOne, guarded, IdParams, iso, json, listOf, newRouter, problemResponses, updateOne } from '../router.ts'
 
 type ChannelRow = typeof channels.$inferSelect
 
@@ -72,14 +73,7 @@ export function channelRoutes(deps: ApiDeps) {
   const { db, secretKey } = deps
 
   app.openapi(listRoute, async (c) => {
-    const query = c.req.valid('query')
-    const rows = await db
-      .select({ row: channels, cursorKey: cursorKey(channels.createdAt) })
-      .from(channels)
-      .where(afterCursor(decodeCursor(query.cursor), channels.createdAt, channels.id, 'asc', 'timestamptz'))
-      .orderBy(asc(channels.createdAt), asc(channels.id))
-      .limit(query.limit + 1)
-    return c.json(toPage(rows.map((r) => ({ ...r, id: r.row.id })), query.limit, (r) => channelView(r.row)), 200)
+    return c.json(await pageByCreation(db, channels, c.req.valid('query'), channelView), 200)
   })
 
   app.openapi(getRoute, async (c) => c.json(channelView(await loadChannel(db, c.req.valid('param').id)), 200))
@@ -147,10 +141,8 @@ export function channelRoutes(deps: ApiDeps) {
   return app
 }
 
-async function loadChannel(db: Db, id: string): Promise<ChannelRow> {
-  const [row] = await db.select().from(channels).where(and(eq(channels.id, requireUuid(id, 'channel'))))
-  if (!row) throw notFound('channel', id)
-  return row
+function loadChannel(db: Db, id: string): Promise<ChannelRow> {
+  return rowOr404(db, channels, id, 'channel')
 }
 
 /** The config checked by its channel's own schema; errors name `config.<field>`. */

@@ -1,12 +1,13 @@
 import { z } from '@hono/zod-openapi'
-import { and, asc, eq, type SQL } from 'drizzle-orm'
+import { eq } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import { maintenanceWindows } from '../../db/schema.ts'
 import { windowProblems, type WindowValues } from '../../services/maintenance-windows.ts'
 import type { ApiDeps } from '../deps.ts'
-import { PageQuery, afterCursor, cursorKey, decodeCursor, toPage } from '../pagination.ts'
-import { ApiError, notFound, type FieldProblem } from '../problem.ts'
-import { createOne, deleteOne, getOne, iso, listOf, newRouter, requireUuid, updateOne } from '../router.ts'
+import { pageByCreation, rowOr404 } from '../rows.ts'
+import { PageQuery } from '../pagination.ts'
+import { ApiError, type FieldProblem } from '../problem.ts'
+import { createOne, deleteOne, getOne, iso, listOf, newRouter, updateOne } from '../router.ts'
 import { timezoneSchema, uuid } from '../schemas/common.ts'
 
 type WindowRow = typeof maintenanceWindows.$inferSelect
@@ -69,17 +70,8 @@ export function maintenanceRoutes(deps: ApiDeps) {
 
   app.openapi(routes.list, async (c) => {
     const query = c.req.valid('query')
-    const filters: (SQL | undefined)[] = [
-      afterCursor(decodeCursor(query.cursor), maintenanceWindows.createdAt, maintenanceWindows.id, 'asc', 'timestamptz'),
-    ]
-    if (query.promiseId) filters.push(eq(maintenanceWindows.promiseId, query.promiseId))
-    const rows = await db
-      .select({ row: maintenanceWindows, cursorKey: cursorKey(maintenanceWindows.createdAt) })
-      .from(maintenanceWindows)
-      .where(and(...filters))
-      .orderBy(asc(maintenanceWindows.createdAt), asc(maintenanceWindows.id))
-      .limit(query.limit + 1)
-    return c.json(toPage(rows.map((r) => ({ ...r, id: r.row.id })), query.limit, (r) => windowView(r.row)), 200)
+    const forPromise = query.promiseId ? eq(maintenanceWindows.promiseId, query.promiseId) : undefined
+    return c.json(await pageByCreation(db, maintenanceWindows, query, windowView, forPromise), 200)
   })
 
   app.openapi(routes.get, async (c) => c.json(windowView(await loadWindow(db, c.req.valid('param').id)), 200))
@@ -124,10 +116,8 @@ async function checkWindow(db: Db, values: WindowValues): Promise<WindowValues> 
   return values
 }
 
-async function loadWindow(db: Db, id: string): Promise<WindowRow> {
-  const [row] = await db.select().from(maintenanceWindows).where(eq(maintenanceWindows.id, requireUuid(id, 'maintenance window')))
-  if (!row) throw notFound('maintenance window', id)
-  return row
+function loadWindow(db: Db, id: string): Promise<WindowRow> {
+  return rowOr404(db, maintenanceWindows, id, 'maintenance window')
 }
 
 function windowView(row: WindowRow) {

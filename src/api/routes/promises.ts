@@ -1,12 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
-import { eq } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import { promises } from '../../db/schema.ts'
 import { cachedJsonResponse } from '../cached-response.ts'
 import { createPromise, deletePromise, updatePromise } from '../../promises/service.ts'
 import { PROMISE_STATES } from '../../domain/run.ts'
 import type { ApiDeps } from '../deps.ts'
+import { rowOr404 } from '../rows.ts'
 import { PageQuery, decodeCursor, pageSchema, toPage } from '../pagination.ts'
 import { notFound } from '../problem.ts'
 import { createOne, deleteOne, getOne, guarded, IdParams, json, newRouter, problemResponses, requireUuid, updateOne } from '../router.ts'
@@ -104,9 +104,7 @@ export function promiseRoutes(deps: ApiDeps) {
 }
 
 export async function loadPromise(db: Db, id: string): Promise<PromiseRow> {
-  const [row] = await db.select().from(promises).where(eq(promises.id, requireUuid(id, 'promise')))
-  if (!row) throw notFound('promise', id)
-  return row
+  return rowOr404(db, promises, id, 'promise')
 }
 
 /** The view of a promise by its id (a UUID, checked by the caller), or a 404. */

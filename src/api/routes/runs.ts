@@ -10,9 +10,10 @@ import { signInPath } from '../../auth/sessions.ts'
 import type { Db } from '../../db/client.ts'
 import { runs } from '../../db/schema.ts'
 import type { ApiDeps } from '../deps.ts'
+import { rowOr404 } from '../rows.ts'
 import { PageQuery, afterCursor, cursorKey, decodeCursor, pageSchema, toPage } from '../pagination.ts'
-import { ApiError, notFound } from '../problem.ts'
-import { getOne, guarded, IdParams, json, newRouter, problemResponses, requireUuid } from '../router.ts'
+import { ApiError } from '../problem.ts'
+import { getOne, guarded, IdParams, json, newRouter, problemResponses } from '../router.ts'
 import { RunSchema, failureJson, stepJson, type RunJson } from '../schemas/run.ts'
 import { loadPromise } from './promises.ts'
 
@@ -105,9 +106,7 @@ export function runRoutes(deps: ApiDeps) {
 }
 
 async function loadRun(db: Db, id: string): Promise<RunRow> {
-  const [row] = await db.select().from(runs).where(eq(runs.id, requireUuid(id, 'run')))
-  if (!row) throw notFound('run', id)
-  return row
+  return rowOr404(db, runs, id, 'run')
 }
 
 /** The absolute path of a stored evidence path, or null if it would leave the evidence folder. */

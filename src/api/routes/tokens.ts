@@ -1,12 +1,13 @@
 import { createRoute, z } from '@hono/zod-openapi'
-import { asc, eq } from 'drizzle-orm'
+import { eq } from 'drizzle-orm'
 import { createApiToken, revokeApiToken } from '../../auth/tokens.ts'
 import type { Db } from '../../db/client.ts'
 import { apiTokens, users } from '../../db/schema.ts'
 import type { ApiDeps } from '../deps.ts'
-import { PageQuery, afterCursor, cursorKey, decodeCursor, toPage } from '../pagination.ts'
-import { ApiError, notFound } from '../problem.ts'
-import { guarded, IdParams, iso, json, jsonBody, listOf, newRouter, problemResponses, requireUuid } from '../router.ts'
+import { pageByCreation, rowOr404 } from '../rows.ts'
+import { PageQuery } from '../pagination.ts'
+import { ApiError } from '../problem.ts'
+import { guarded, IdParams, iso, json, jsonBody, listOf, newRouter, problemResponses } from '../router.ts'
 import { uuid } from '../schemas/common.ts'
 
 type TokenRow = typeof apiTokens.$inferSelect
@@ -55,14 +56,7 @@ export function tokenRoutes(deps: ApiDeps) {
   const { db } = deps
 
   app.openapi(routes.list, async (c) => {
-    const query = c.req.valid('query')
-    const rows = await db
-      .select({ row: apiTokens, cursorKey: cursorKey(apiTokens.createdAt) })
-      .from(apiTokens)
-      .where(afterCursor(decodeCursor(query.cursor), apiTokens.createdAt, apiTokens.id, 'asc', 'timestamptz'))
-      .orderBy(asc(apiTokens.createdAt), asc(apiTokens.id))
-      .limit(query.limit + 1)
-    return c.json(toPage(rows.map((r) => ({ ...r, id: r.row.id })), query.limit, (r) => tokenView(r.row)), 200)
+    return c.json(await pageByCreation(db, apiTokens, c.req.valid('query'), tokenView), 200)
   })
 
   app.openapi(routes.create, async (c) => {
@@ -85,10 +79,8 @@ export function tokenRoutes(deps: ApiDeps) {
   return app
 }
 
-async function loadToken(db: Db, id: string): Promise<TokenRow> {
-  const [row] = await db.select().from(apiTokens).where(eq(apiTokens.id, requireUuid(id, 'token')))
-  if (!row) throw notFound('token', id)
-  return row
+function loadToken(db: Db, id: string): Promise<TokenRow> {
+  return rowOr404(db, apiTokens, id, 'token')
 }
 
 function tokenView(row: TokenRow) {

@@ -1,14 +1,15 @@
 import { createRoute, z } from '@hono/zod-openapi'
-import { and, asc, eq, isNull, ne } from 'drizzle-orm'
+import { and, eq, isNull, ne } from 'drizzle-orm'
 import { hashPassword } from '../../auth/passwords.ts'
 import { forgetTokens } from '../../auth/token-cache.ts'
 import { MIN_PASSWORD_LENGTH, createUser } from '../../auth/users.ts'
 import type { Db } from '../../db/client.ts'
 import { sessions, users } from '../../db/schema.ts'
 import type { ApiDeps } from '../deps.ts'
-import { PageQuery, afterCursor, cursorKey, decodeCursor, toPage } from '../pagination.ts'
-import { ApiError, notFound } from '../problem.ts'
-import { getOne, guarded, IdParams, iso, json, jsonBody, listOf, newRouter, problemResponses, requireUuid } from '../router.ts'
+import { pageByCreation, rowOr404 } from '../rows.ts'
+import { PageQuery } from '../pagination.ts'
+import { ApiError } from '../problem.ts'
+import { getOne, guarded, IdParams, iso, json, jsonBody, listOf, newRouter, problemResponses } from '../router.ts'
 
 type UserRow = typeof users.$inferSelect
 
@@ -77,14 +78,7 @@ export function userRoutes(deps: ApiDeps) {
   app.openapi(routes.me, (c) => c.json(c.get('principal')!, 200))
 
   app.openapi(routes.list, async (c) => {
-    const query = c.req.valid('query')
-    const rows = await db
-      .select({ row: users, cursorKey: cursorKey(users.createdAt) })
-      .from(users)
-      .where(afterCursor(decodeCursor(query.cursor), users.createdAt, users.id, 'asc', 'timestamptz'))
-      .orderBy(asc(users.createdAt), asc(users.id))
-      .limit(query.limit + 1)
-    return c.json(toPage(rows.map((r) => ({ ...r, id: r.row.id })), query.limit, (r) => userView(r.row)), 200)
+    return c.json(await pageByCreation(db, users, c.req.valid('query'), userView), 200)
   })
 
   app.openapi(routes.get, async (c) => c.json(userView(await loadUser(db, c.req.valid('param').id)), 200))
@@ -138,10 +132,8 @@ async function keepOneAdmin(db: Db, leavingId: string): Promise<void> {
   if (!other) throw new ApiError(409, 'this is the last admin: make another user admin first')
 }
 
-async function loadUser(db: Db, id: string): Promise<UserRow> {
-  const [row] = await db.select().from(users).where(eq(users.id, requireUuid(id, 'user')))
-  if (!row) throw notFound('user', id)
-  return row
+function loadUser(db: Db, id: string): Promise<UserRow> {
+  return rowOr404(db, users, id, 'user')
 }
 
 function userView(row: UserRow) {
