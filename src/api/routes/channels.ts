@@ -1,7 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { eq } from 'drizzle-orm'
 import { channelConfigSchemas, type ChannelConfig } from '../../alerts/channels/index.ts'
-import type { Db } from '../../db/client.ts'
 import { channels, type ChannelType } from '../../db/schema.ts'
 import { encrypt } from '../../infra/crypto.ts'
 import type { ApiDeps } from '../deps.ts'
@@ -76,7 +75,7 @@ export function channelRoutes(deps: ApiDeps) {
     return c.json(await pageByCreation(db, channels, c.req.valid('query'), channelView), 200)
   })
 
-  app.openapi(getRoute, async (c) => c.json(channelView(await loadChannel(db, c.req.valid('param').id)), 200))
+  app.openapi(getRoute, async (c) => c.json(channelView(await rowOr404(db, channels, c.req.valid('param').id, 'channel')), 200))
 
   app.openapi(createChannelRoute, async (c) => {
     const body = c.req.valid('json')
@@ -100,7 +99,7 @@ export function channelRoutes(deps: ApiDeps) {
   })
 
   app.openapi(updateRoute, async (c) => {
-    const existing = await loadChannel(db, c.req.valid('param').id)
+    const existing = await rowOr404(db, channels, c.req.valid('param').id, 'channel')
     const body = c.req.valid('json')
     const valid = body.config ? validConfig(existing.type, body.config) : null
     const row = await db.transaction(async (tx) => {
@@ -122,13 +121,13 @@ export function channelRoutes(deps: ApiDeps) {
   })
 
   app.openapi(deleteRoute, async (c) => {
-    const row = await loadChannel(db, c.req.valid('param').id)
+    const row = await rowOr404(db, channels, c.req.valid('param').id, 'channel')
     await db.delete(channels).where(eq(channels.id, row.id))
     return c.body(null, 204)
   })
 
   app.openapi(testRoute, async (c) => {
-    const row = await loadChannel(db, c.req.valid('param').id)
+    const row = await rowOr404(db, channels, c.req.valid('param').id, 'channel')
     let outcome
     try {
       outcome = await deps.testChannel(row.id)
@@ -139,10 +138,6 @@ export function channelRoutes(deps: ApiDeps) {
   })
 
   return app
-}
-
-function loadChannel(db: Db, id: string): Promise<ChannelRow> {
-  return rowOr404(db, channels, id, 'channel')
 }
 
 /** The config checked by its channel's own schema; errors name `config.<field>`. */

@@ -74,7 +74,7 @@ export function maintenanceRoutes(deps: ApiDeps) {
     return c.json(await pageByCreation(db, maintenanceWindows, query, windowView, forPromise), 200)
   })
 
-  app.openapi(routes.get, async (c) => c.json(windowView(await loadWindow(db, c.req.valid('param').id)), 200))
+  app.openapi(routes.get, async (c) => c.json(windowView(await rowOr404(db, maintenanceWindows, c.req.valid('param').id, 'maintenance window')), 200))
 
   app.openapi(routes.create, async (c) => {
     const body = c.req.valid('json')
@@ -85,7 +85,7 @@ export function maintenanceRoutes(deps: ApiDeps) {
   })
 
   app.openapi(routes.update, async (c) => {
-    const existing = await loadWindow(db, c.req.valid('param').id)
+    const existing = await rowOr404(db, maintenanceWindows, c.req.valid('param').id, 'maintenance window')
     const body = c.req.valid('json')
     const values = await checkWindow(db, {
       promiseId: body.promiseId !== undefined ? body.promiseId : existing.promiseId,
@@ -101,7 +101,7 @@ export function maintenanceRoutes(deps: ApiDeps) {
   })
 
   app.openapi(routes.delete, async (c) => {
-    const row = await loadWindow(db, c.req.valid('param').id)
+    const row = await rowOr404(db, maintenanceWindows, c.req.valid('param').id, 'maintenance window')
     await db.delete(maintenanceWindows).where(eq(maintenanceWindows.id, row.id))
     return c.body(null, 204)
   })
@@ -114,10 +114,6 @@ async function checkWindow(db: Db, values: WindowValues): Promise<WindowValues> 
   const errors: FieldProblem[] = await windowProblems(db, values)
   if (errors.length > 0) throw new ApiError(422, `${errors[0]!.path}: ${errors[0]!.message}`, errors)
   return values
-}
-
-function loadWindow(db: Db, id: string): Promise<WindowRow> {
-  return rowOr404(db, maintenanceWindows, id, 'maintenance window')
 }
 
 function windowView(row: WindowRow) {

@@ -1,7 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { eq } from 'drizzle-orm'
 import { createApiToken, revokeApiToken } from '../../auth/tokens.ts'
-import type { Db } from '../../db/client.ts'
 import { apiTokens, users } from '../../db/schema.ts'
 import type { ApiDeps } from '../deps.ts'
 import { pageByCreation, rowOr404 } from '../rows.ts'
@@ -66,21 +65,17 @@ export function tokenRoutes(deps: ApiDeps) {
       if (!user) throw new ApiError(422, `userId: no user with id ${body.userId}`, [{ path: 'userId', message: `no user with id ${body.userId}` }])
     }
     const { id, token } = await createApiToken(db, { name: body.name, role: body.role, userId: body.userId ?? null })
-    const row = await loadToken(db, id)
+    const row = await rowOr404(db, apiTokens, id, 'token')
     return c.json({ ...tokenView(row), token }, 201)
   })
 
   app.openapi(routes.revoke, async (c) => {
-    const row = await loadToken(db, c.req.valid('param').id)
+    const row = await rowOr404(db, apiTokens, c.req.valid('param').id, 'token')
     await revokeApiToken(db, row.id)
     return c.body(null, 204)
   })
 
   return app
-}
-
-function loadToken(db: Db, id: string): Promise<TokenRow> {
-  return rowOr404(db, apiTokens, id, 'token')
 }
 
 function tokenView(row: TokenRow) {

@@ -81,7 +81,7 @@ export function userRoutes(deps: ApiDeps) {
     return c.json(await pageByCreation(db, users, c.req.valid('query'), userView), 200)
   })
 
-  app.openapi(routes.get, async (c) => c.json(userView(await loadUser(db, c.req.valid('param').id)), 200))
+  app.openapi(routes.get, async (c) => c.json(userView(await rowOr404(db, users, c.req.valid('param').id, 'user')), 200))
 
   app.openapi(routes.create, async (c) => {
     const body = c.req.valid('json')
@@ -91,7 +91,7 @@ export function userRoutes(deps: ApiDeps) {
   })
 
   app.openapi(routes.update, async (c) => {
-    const existing = await loadUser(db, c.req.valid('param').id)
+    const existing = await rowOr404(db, users, c.req.valid('param').id, 'user')
     const body = c.req.valid('json')
     const losesAdmin = existing.role === 'admin' && ((body.role && body.role !== 'admin') || body.disabled === true)
     if (losesAdmin) await keepOneAdmin(db, existing.id)
@@ -113,7 +113,7 @@ export function userRoutes(deps: ApiDeps) {
   })
 
   app.openapi(routes.delete, async (c) => {
-    const existing = await loadUser(db, c.req.valid('param').id)
+    const existing = await rowOr404(db, users, c.req.valid('param').id, 'user')
     if (existing.role === 'admin') await keepOneAdmin(db, existing.id)
     await db.delete(users).where(eq(users.id, existing.id))
     return c.body(null, 204)
@@ -130,10 +130,6 @@ async function keepOneAdmin(db: Db, leavingId: string): Promise<void> {
     .where(and(eq(users.role, 'admin'), isNull(users.disabledAt), ne(users.id, leavingId)))
     .limit(1)
   if (!other) throw new ApiError(409, 'this is the last admin: make another user admin first')
-}
-
-function loadUser(db: Db, id: string): Promise<UserRow> {
-  return rowOr404(db, users, id, 'user')
 }
 
 function userView(row: UserRow) {
