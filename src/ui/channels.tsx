@@ -8,7 +8,7 @@ import type { Db } from '../db/client.ts'
 import { alertDeliveries, breaks, channels, promiseChannels, promises, type ChannelType } from '../db/schema.ts'
 import { formatTime } from './format.ts'
 import { notFound, pageGuards, principalOf, type UiEnv, signedIn } from './guards.tsx'
-import { Csrf, Layout, Notice, Time } from './layout.tsx'
+import { Csrf, Layout, Notice, RowAction, Time } from './layout.tsx'
 import { TextField } from './field.tsx'
 import { ConfirmDeletePage } from './confirm.tsx'
 import { DataTable } from './table.tsx'
@@ -159,12 +159,7 @@ function ChannelsPage(props: {
                       </>
                     ) : null}
                     {props.canTest ? (
-                      <form method="post" action={`/channels/${ch.id}/test`}>
-                        <Csrf token={props.csrfToken} />
-                        <button class="btn secondary small" type="submit">
-                          Send a test<span class="visually-hidden"> to {ch.name}</span>
-                        </button>
-                      </form>
+                      <RowAction action={`/channels/${ch.id}/test`} csrfToken={props.csrfToken} label="Send a test" about={`to ${ch.name}`} />
                     ) : null}
                   </td>
                 </tr>

@@ -103,6 +103,19 @@ export function Badge(props: { state: PromiseState | Outcome | StepOutcome }) {
   return <span class={`badge b-${props.state}`}>{stateLabels[props.state] ?? props.state}</span>
 }
 
+/** A small POST button in a row, its words for everyone and `about` (the row's name) for screen readers too. */
+export function RowAction(props: { action: string; csrfToken: string | null; label: string; about?: string }) {
+  return (
+    <form method="post" action={props.action}>
+      <Csrf token={props.csrfToken} />
+      <button class="btn secondary small" type="submit">
+        {props.label}
+        {props.about ? <span class="visually-hidden"> {props.about}</span> : null}
+      </button>
+    </form>
+  )
+}
+
 /** The hidden CSRF field every form carries. */
 export function Csrf(props: { token: string | null }) {
   return <input type="hidden" name="_csrf" value={props.token ?? ''} />

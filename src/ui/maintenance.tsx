@@ -9,7 +9,7 @@ import { endWindowNow, windowProblems, type WindowValues } from '../services/mai
 import { FieldMessages, TextField } from './field.tsx'
 import { formatTime } from './format.ts'
 import { notFound, pageGuards, principalOf, type UiEnv, signedIn } from './guards.tsx'
-import { Csrf, Layout, Notice, Time } from './layout.tsx'
+import { Csrf, Layout, Notice, RowAction, Time } from './layout.tsx'
 import { DataTable } from './table.tsx'
 
 // Maintenance windows: runs go on, alerts wait. Every role sees them;
@@ -166,12 +166,7 @@ function WindowLine(props: { row: WindowRow; title: string | null; now: Date; ca
             <a class="btn secondary small" href={`/maintenance/${row.id}/edit`}>
               Edit
             </a>
-            <form method="post" action={`/maintenance/${row.id}/end`}>
-              <Csrf token={props.csrfToken} />
-              <button class="btn secondary small" type="submit">
-                End now
-              </button>
-            </form>
+            <RowAction action={`/maintenance/${row.id}/end`} csrfToken={props.csrfToken} label="End now" />
           </div>
         ) : null}
       </td>

@@ -10,7 +10,7 @@ import type { Db } from '../db/client.ts'
 import { apiTokens, users, type Role } from '../db/schema.ts'
 import { formatTime } from './format.ts'
 import { notFound, pageGuards, principalOf, type UiEnv, signedIn } from './guards.tsx'
-import { Csrf, Layout, Notice, Time } from './layout.tsx'
+import { Csrf, Layout, Notice, RowAction, Time } from './layout.tsx'
 import { FieldMessages, TextField } from './field.tsx'
 
 // Users and API tokens (admins): add people with a role, disable them,
@@ -38,6 +38,17 @@ interface UserForm {
 interface TokenForm {
   values: { name?: string; role?: string }
   errors: { name?: string; role?: string }
+}
+
+/** The role of a new user or token, with its label and message. */
+function RoleField(props: { id: string; value?: string; error?: string }) {
+  return (
+    <div class="field">
+      <label for={props.id}>Role</label>
+      <RoleSelect {...props} />
+      <FieldMessages id={props.id} error={props.error} />
+    </div>
+  )
 }
 
 function RoleSelect(props: { id: string; value?: string; error?: string }) {
@@ -113,13 +124,7 @@ function UsersPage(props: {
                   {u.id === props.principal.userId ? (
                     <span class="small muted">you</span>
                   ) : (
-                    <form method="post" action={`/users/${u.id}/${u.disabledAt ? 'enable' : 'disable'}`}>
-                      <Csrf token={csrfToken} />
-                      <button class="btn secondary small" type="submit">
-                        {u.disabledAt ? 'Enable' : 'Disable'}
-                        <span class="visually-hidden"> {u.email}</span>
-                      </button>
-                    </form>
+                    <RowAction action={`/users/${u.id}/${u.disabledAt ? 'enable' : 'disable'}`} csrfToken={csrfToken} label={u.disabledAt ? 'Enable' : 'Disable'} about={u.email} />
                   )}
                 </td>
               </tr>
@@ -134,11 +139,7 @@ function UsersPage(props: {
         <div class="grid">
           <TextField id="user-email" name="email" type="email" label="Email" value={uf.values.email} error={uf.errors.email} />
           <TextField id="user-name" name="name" label="Name (optional)" value={uf.values.name} />
-          <div class="field">
-            <label for="user-role">Role</label>
-            <RoleSelect id="user-role" value={uf.values.role} error={uf.errors.role} />
-            <FieldMessages id="user-role" error={uf.errors.role} />
-          </div>
+          <RoleField id="user-role" value={uf.values.role} error={uf.errors.role} />
           <TextField
             id="user-password"
             name="password"
@@ -188,12 +189,7 @@ function UsersPage(props: {
                   <td>{t.revokedAt ? 'revoked' : 'active'}</td>
                   <td>
                     {t.revokedAt ? null : (
-                      <form method="post" action={`/tokens/${t.id}/revoke`}>
-                        <Csrf token={csrfToken} />
-                        <button class="btn secondary small" type="submit">
-                          Revoke<span class="visually-hidden"> {t.name}</span>
-                        </button>
-                      </form>
+                      <RowAction action={`/tokens/${t.id}/revoke`} csrfToken={csrfToken} label="Revoke" about={t.name} />
                     )}
                   </td>
                 </tr>
@@ -208,11 +204,7 @@ function UsersPage(props: {
         <Csrf token={csrfToken} />
         <div class="grid">
           <TextField id="token-name" name="name" label="Name" value={tf.values.name} error={tf.errors.name} hint="What uses it, e.g. “ci” or “status page”." />
-          <div class="field">
-            <label for="token-role">Role</label>
-            <RoleSelect id="token-role" value={tf.values.role} error={tf.errors.role} />
-            <FieldMessages id="token-role" error={tf.errors.role} />
-          </div>
+          <RoleField id="token-role" value={tf.values.role} error={tf.errors.role} />
         </div>
         <button class="btn" type="submit">
           Create the token
