@@ -1,3 +1,4 @@
+import { DataTable } from './table.tsx'
 import type { Context } from 'hono'
 import { Hono } from 'hono'
 import { asc, eq } from 'drizzle-orm'
@@ -94,44 +95,28 @@ function UsersPage(props: {
       ) : null}
 
       <h2>Users</h2>
-      <div class="table-wrap">
-        <table>
-          <caption class="visually-hidden">Users</caption>
-          <thead>
-            <tr>
-              <th scope="col">Email</th>
-              <th scope="col">Role</th>
-              <th scope="col">Since</th>
-              <th scope="col">Status</th>
-              <th scope="col">
-                <span class="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {props.users.map((u) => (
-              <tr>
-                <td>
-                  <strong>{u.email}</strong>
-                  {u.name ? <div class="small muted">{u.name}</div> : null}
-                </td>
-                <td>{u.role}</td>
-                <td class="small">
-                  <Time at={u.createdAt}>{formatTime(u.createdAt)}</Time>
-                </td>
-                <td>{u.disabledAt ? 'disabled' : 'active'}</td>
-                <td>
-                  {u.id === props.principal.userId ? (
-                    <span class="small muted">you</span>
-                  ) : (
-                    <RowAction action={`/users/${u.id}/${u.disabledAt ? 'enable' : 'disable'}`} csrfToken={csrfToken} label={u.disabledAt ? 'Enable' : 'Disable'} about={u.email} />
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable caption="Users" columns={['Email', 'Role', 'Since', 'Status', '']}>
+        {props.users.map((u) => (
+          <tr>
+            <td>
+              <strong>{u.email}</strong>
+              {u.name ? <div class="small muted">{u.name}</div> : null}
+            </td>
+            <td>{u.role}</td>
+            <td class="small">
+              <Time at={u.createdAt}>{formatTime(u.createdAt)}</Time>
+            </td>
+            <td>{u.disabledAt ? 'disabled' : 'active'}</td>
+            <td>
+              {u.id === props.principal.userId ? (
+                <span class="small muted">you</span>
+              ) : (
+                <RowAction action={`/users/${u.id}/${u.disabledAt ? 'enable' : 'disable'}`} csrfToken={csrfToken} label={u.disabledAt ? 'Enable' : 'Disable'} about={u.email} />
+              )}
+            </td>
+          </tr>
+        ))}
+      </DataTable>
 
       <h2 id="add-user">Add a user</h2>
       <form method="post" action="/users" class="card" novalidate>
@@ -159,44 +144,27 @@ function UsersPage(props: {
       {props.tokens.length === 0 ? (
         <p class="muted">No token yet.</p>
       ) : (
-        <div class="table-wrap">
-          <table>
-            <caption class="visually-hidden">API tokens</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Role</th>
-                <th scope="col">Starts with</th>
-                <th scope="col">Last used</th>
-                <th scope="col">Status</th>
-                <th scope="col">
-                  <span class="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {props.tokens.map((t) => (
-                <tr>
-                  <td>
-                    <strong>{t.name}</strong>
-                    <div class="small muted">{t.owner ?? 'made with kept token create'}</div>
-                  </td>
-                  <td>{t.role}</td>
-                  <td>
-                    <code>{t.prefix}…</code>
-                  </td>
-                  <td class="small">{t.lastUsedAt ? <Time at={t.lastUsedAt}>{formatTime(t.lastUsedAt)}</Time> : 'never'}</td>
-                  <td>{t.revokedAt ? 'revoked' : 'active'}</td>
-                  <td>
-                    {t.revokedAt ? null : (
-                      <RowAction action={`/tokens/${t.id}/revoke`} csrfToken={csrfToken} label="Revoke" about={t.name} />
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable caption="API tokens" columns={['Name', 'Role', 'Starts with', 'Last used', 'Status', '']}>
+          {props.tokens.map((t) => (
+            <tr>
+              <td>
+                <strong>{t.name}</strong>
+                <div class="small muted">{t.owner ?? 'made with kept token create'}</div>
+              </td>
+              <td>{t.role}</td>
+              <td>
+                <code>{t.prefix}…</code>
+              </td>
+              <td class="small">{t.lastUsedAt ? <Time at={t.lastUsedAt}>{formatTime(t.lastUsedAt)}</Time> : 'never'}</td>
+              <td>{t.revokedAt ? 'revoked' : 'active'}</td>
+              <td>
+                {t.revokedAt ? null : (
+                  <RowAction action={`/tokens/${t.id}/revoke`} csrfToken={csrfToken} label="Revoke" about={t.name} />
+                )}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
 
       <h2 id="add-token">Create a token</h2>
