@@ -6,7 +6,7 @@ import { createApiApp } from '../../src/api/app.ts'
 import { createSession, SESSION_COOKIE } from '../../src/auth/sessions.ts'
 import { createUser } from '../../src/auth/users.ts'
 import type { Db } from '../../src/db/client.ts'
-import { breaks, channels, promises, runRollups, runs, type Role } from '../../src/db/schema.ts'
+import { alertDeliveries, breaks, channels, promises, runRollups, runs, type Role } from '../../src/db/schema.ts'
 import { demoPromises } from '../../src/demo/seed.ts'
 import type { RunResult } from '../../src/domain/run.ts'
 import type { JourneySpec } from '../../src/queue/jobs.ts'
@@ -215,4 +215,18 @@ export function keptApp(deps: { db: Db; dataDir: string; scheduler?: PromiseSche
   return new Hono()
     .route('/api', createApiApp({ ...base, secretKey, health: async () => ({ ok: true }), testChannel: async () => {}, previewDigest: async () => null }))
     .route('/', pageRoutes({ ...base, tryJourney: fakeTry(deps.dataDir), secretKey }))
+}
+
+/** The open alert of a break that went to its tech owner and waits in the outbox (no SMTP_URL). */
+export async function seedOwnerAlert(db: Db, breakId: string, at: Date): Promise<void> {
+  await db.insert(alertDeliveries).values({
+    idempotencyKey: `${breakId}:open:owner`,
+    breakId,
+    recipient: 'tom@example.com',
+    kind: 'open',
+    status: 'logged',
+    attempts: 1,
+    lastError: 'not sent: SMTP_URL is not set',
+    sentAt: at,
+  })
 }

@@ -1,18 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { PGlite } from '@electric-sql/pglite'
 import { eq } from 'drizzle-orm'
 import { wrapPglite } from '../../src/db/client.ts'
 import { promises } from '../../src/db/schema.ts'
-import { freshDatabase } from '../support/db.ts'
+import { useFreshDatabase } from '../support/db.ts'
 
 describe('migrations', () => {
-  let pg: Awaited<ReturnType<typeof freshDatabase>>
-  beforeAll(async () => {
-    pg = await freshDatabase()
-  })
-  afterAll(async () => {
-    await pg?.drop()
-  })
+  const pg = useFreshDatabase()
 
   it('apply to Postgres, twice without harm, and the schema round-trips a promise', async () => {
     await pg.migrate()

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openDatabase, type OpenDatabase } from '../../src/db/open.ts'
 import { promises } from '../../src/db/schema.ts'
 import { StartupError } from '../../src/infra/startup-error.ts'
-import { freshDatabase } from '../support/db.ts'
+import { useFreshDatabase } from '../support/db.ts'
 
 const run = promisify(execFile)
 
@@ -129,13 +129,7 @@ describe('embedded PGlite after its holder died', () => {
 })
 
 describe('DATABASE_URL', () => {
-  let pg: Awaited<ReturnType<typeof freshDatabase>>
-  beforeAll(async () => {
-    pg = await freshDatabase()
-  })
-  afterAll(async () => {
-    await pg?.drop()
-  })
+  const pg = useFreshDatabase()
 
   it('opens Postgres and ignores the data dir', async () => {
     const database = await openDatabase({ DATABASE_URL: pg.url, KEPT_DATA_DIR: '/nonexistent/kept' }, { role: 'server' })

@@ -4,9 +4,9 @@ import path from 'node:path'
 import { eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { encryptChannelConfig } from '../../src/alerts/channel-config.ts'
-import { alertDeliveries, breaks, channels, outbox, promises, runs, type Role } from '../../src/db/schema.ts'
+import { breaks, channels, outbox, promises, runs, type Role } from '../../src/db/schema.ts'
 import { pageRoutes } from '../../src/ui/app.tsx'
-import { fakeTry, recordingScheduler, usersByRole, type Signed } from '../e2e/ui-fixtures.ts'
+import { fakeTry, recordingScheduler, usersByRole, type Signed, seedOwnerAlert } from '../e2e/ui-fixtures.ts'
 import { freshDatabase } from '../support/db.ts'
 
 // The Alerts page (deliveries and the outbox) and what a promise page says
@@ -74,15 +74,7 @@ describe('the Alerts page', () => {
     const at = new Date()
     await pg.db.insert(runs).values({ id: runId, promiseId: p.id, trigger: 'confirm', outcome: 'broken', durationMs: 10, startedAt: at, finishedAt: at })
     const [brk] = await pg.db.insert(breaks).values({ promiseId: p.id, openedAt: at, openedByRunId: runId }).returning()
-    await pg.db.insert(alertDeliveries).values({
-      idempotencyKey: `${brk!.id}:open:owner`,
-      breakId: brk!.id,
-      recipient: 'tom@example.com',
-      kind: 'open',
-      status: 'logged',
-      lastError: 'not sent: SMTP_URL is not set',
-      sentAt: at,
-    })
+    await seedOwnerAlert(pg.db, brk!.id, at)
     await pg.db.insert(outbox).values({
       kind: 'alert',
       to: ['tom@example.com'],

@@ -5,8 +5,8 @@ import path from 'node:path'
 import { zipSync } from 'fflate'
 import { Hono } from 'hono'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { alertDeliveries, breakNotes, breaks, promises, runs, type Role } from '../../src/db/schema.ts'
-import { keptApp, usersByRole, type Signed } from '../e2e/ui-fixtures.ts'
+import { breakNotes, breaks, promises, runs, type Role } from '../../src/db/schema.ts'
+import { keptApp, usersByRole, type Signed, seedOwnerAlert } from '../e2e/ui-fixtures.ts'
 import { freshDatabase } from '../support/db.ts'
 
 // Every link of an alert opens: the run page, the break page, the
@@ -67,16 +67,7 @@ beforeAll(async () => {
     .insert(breaks)
     .values({ promiseId: promise!.id, openedAt: new Date(started.getTime() + 10_000), firstRunId, openedByRunId: confirmRunId, failure })
     .returning()
-  await pg.db.insert(alertDeliveries).values({
-    idempotencyKey: `${brk!.id}:open:owner`,
-    breakId: brk!.id,
-    recipient: 'tom@example.com',
-    kind: 'open',
-    status: 'logged',
-    attempts: 1,
-    lastError: 'not sent: SMTP_URL is not set',
-    sentAt: new Date(started.getTime() + 11_000),
-  })
+  await seedOwnerAlert(pg.db, brk!.id, new Date(started.getTime() + 11_000))
   await pg.db.insert(breakNotes).values({ breakId: brk!.id, author: 'tech-runs@example.com', body: 'Checkout <script> deploy rolled back' })
   ids = { promiseId: promise!.id, firstRunId, confirmRunId, breakId: brk!.id, damagedRunId }
 })

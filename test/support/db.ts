@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import postgres from 'postgres'
+import { afterAll, beforeAll } from 'vitest'
 import { openPostgres, type Database } from '../../src/db/client.ts'
 
 export const ADMIN_DATABASE_URL = process.env.KEPT_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
@@ -32,4 +33,16 @@ export async function freshDatabase(): Promise<Database & { url: string; drop():
 /** A unique BullMQ prefix so tests never collide with each other or a running Kept. */
 export function uniquePrefix(label = 'test'): string {
   return `kept-test-${label}-${randomBytes(4).toString('hex')}`
+}
+
+/** freshDatabase for the tests of one describe block: made before them, dropped after. */
+export function useFreshDatabase(): Awaited<ReturnType<typeof freshDatabase>> {
+  const holder = {} as Awaited<ReturnType<typeof freshDatabase>>
+  beforeAll(async () => {
+    Object.assign(holder, await freshDatabase())
+  })
+  afterAll(async () => {
+    await holder.drop?.()
+  })
+  return holder
 }

@@ -251,48 +251,29 @@ describe('parseJourney: errors', () => {
     ])
   })
 
+  // Each verb without one of its pieces, and the words that name it.
+  const missingPieces: [string, string][] = [
+    ['go', 'line 2, column 3: expected to after go, found the end of the line'],
+    ['go to', 'line 2, column 6: expected a web address like https://shop.example.com after go to, found the end of the line'],
+    ['fill "Email" with ana', 'line 2, column 19: expected a quoted value like "ana@example.com" after with, found ana'],
+    ['fill Email with "a"', 'line 2, column 6: expected a quoted field like "Email" after fill, found Email'],
+    ['select Large in "Size"', 'line 2, column 8: expected a quoted option like "Large" after select, found Large'],
+    ['select "Large" in Size', 'line 2, column 19: expected a quoted field like "Size" after in, found Size'],
+    ['uncheck Newsletter', 'line 2, column 9: expected a quoted checkbox like "I accept the terms" after uncheck, found Newsletter'],
+    ['press', 'line 2, column 6: expected a key like "Enter" after press, found the end of the line'],
+    ['press Entr', 'line 2, column 7: expected a key name such as Enter, Tab, Escape, ArrowDown or Control+A after press, found Entr'],
+    ['expect Order confirmed', 'line 2, column 8: expected a quoted text like "Order confirmed" or url contains "/checkout" after expect, found Order'],
+    ['expect url "/checkout"', 'line 2, column 12: expected contains after expect url, found "/checkout"'],
+    ['expect url to have "/checkout"', 'line 2, column 15: expected contain after expect url to, found have'],
+    ['expect url contains /checkout', 'line 2, column 21: expected a quoted part of the address like "/checkout" after contains, found /checkout'],
+    ['wait "Done"', 'line 2, column 6: expected for after wait, found "Done"'],
+    ['wait for Done', 'line 2, column 10: expected a quoted text like "Order confirmed" after wait for, found Done'],
+  ]
+
   it('explains each missing piece of each verb', () => {
-    expect(errorsAfterStart('go')).toEqual(['line 2, column 3: expected to after go, found the end of the line'])
-    expect(errorsAfterStart('go to')).toEqual([
-      'line 2, column 6: expected a web address like https://shop.example.com after go to, found the end of the line',
-    ])
-    expect(errorsAfterStart('fill "Email" with ana')).toEqual([
-      'line 2, column 19: expected a quoted value like "ana@example.com" after with, found ana',
-    ])
-    expect(errorsAfterStart('fill Email with "a"')).toEqual([
-      'line 2, column 6: expected a quoted field like "Email" after fill, found Email',
-    ])
-    expect(errorsAfterStart('select Large in "Size"')).toEqual([
-      'line 2, column 8: expected a quoted option like "Large" after select, found Large',
-    ])
-    expect(errorsAfterStart('select "Large" in Size')).toEqual([
-      'line 2, column 19: expected a quoted field like "Size" after in, found Size',
-    ])
-    expect(errorsAfterStart('uncheck Newsletter')).toEqual([
-      'line 2, column 9: expected a quoted checkbox like "I accept the terms" after uncheck, found Newsletter',
-    ])
-    expect(errorsAfterStart('press')).toEqual(['line 2, column 6: expected a key like "Enter" after press, found the end of the line'])
-    expect(errorsAfterStart('press Entr')).toEqual([
-      'line 2, column 7: expected a key name such as Enter, Tab, Escape, ArrowDown or Control+A after press, found Entr',
-    ])
+    for (const [step, message] of missingPieces) expect(errorsAfterStart(step), step).toEqual([message])
     expect(errorsAfterStart('press a+b')[0]).toMatch(/^line 2, column 7: expected a key name/)
     expect(errorsAfterStart('press Control+')[0]).toMatch(/^line 2, column 7: expected a key name/)
-    expect(errorsAfterStart('expect Order confirmed')).toEqual([
-      'line 2, column 8: expected a quoted text like "Order confirmed" or url contains "/checkout" after expect, found Order',
-    ])
-    expect(errorsAfterStart('expect url "/checkout"')).toEqual([
-      'line 2, column 12: expected contains after expect url, found "/checkout"',
-    ])
-    expect(errorsAfterStart('expect url to have "/checkout"')).toEqual([
-      'line 2, column 15: expected contain after expect url to, found have',
-    ])
-    expect(errorsAfterStart('expect url contains /checkout')).toEqual([
-      'line 2, column 21: expected a quoted part of the address like "/checkout" after contains, found /checkout',
-    ])
-    expect(errorsAfterStart('wait "Done"')).toEqual(['line 2, column 6: expected for after wait, found "Done"'])
-    expect(errorsAfterStart('wait for Done')).toEqual([
-      'line 2, column 10: expected a quoted text like "Order confirmed" after wait for, found Done',
-    ])
   })
 
   it('rejects empty targets and texts, but not an empty fill value', () => {

@@ -34,15 +34,18 @@ describe('secret placeholders', () => {
 
 describe('key names', () => {
   it('maps written keys to Playwright names', () => {
-    expect(normalizeKey('enter')).toBe('Enter')
-    expect(normalizeKey('ESC')).toBe('Escape')
-    expect(normalizeKey('cmd+shift+p')).toBe('Meta+Shift+p')
-    expect(normalizeKey('ControlOrMeta+K')).toBe('ControlOrMeta+K')
-    expect(normalizeKey('pgdn')).toBe('PageDown')
-    expect(normalizeKey('Shift')).toBe('Shift')
-    expect(normalizeKey('Control++')).toBe('Control++')
-    expect(normalizeKey('Control + Shift + K')).toBe('Control+Shift+K')
-    expect(normalizeKey(' ')).toBe(' ')
+    const keys: [string, string][] = [
+      ['enter', 'Enter'],
+      ['ESC', 'Escape'],
+      ['cmd+shift+p', 'Meta+Shift+p'],
+      ['ControlOrMeta+K', 'ControlOrMeta+K'],
+      ['pgdn', 'PageDown'],
+      ['Shift', 'Shift'],
+      ['Control++', 'Control++'],
+      ['Control + Shift + K', 'Control+Shift+K'],
+      [' ', ' '],
+    ]
+    for (const [input, expected] of keys) expect(normalizeKey(input), String(input)).toBe(expected)
   })
 
   it('rejects what Playwright would not press', () => {

@@ -74,10 +74,16 @@ describe('weekOf, previousWeek, nextWeek', () => {
   })
 
   it('steps across years', () => {
-    expect(previousWeek('2026-W47')).toBe('2026-W46')
-    expect(previousWeek('2026-W01')).toBe('2025-W52')
-    expect(previousWeek('2021-W01')).toBe('2020-W53')
-    expect(nextWeek('2020-W53')).toBe('2021-W01')
-    expect(nextWeek('2026-W53')).toBe('2027-W01')
+    // [a week, the one before it]: previousWeek goes left, nextWeek right.
+    const pairs = [
+      ['2026-W47', '2026-W46'],
+      ['2026-W01', '2025-W52'],
+      ['2021-W01', '2020-W53'],
+      ['2027-W01', '2026-W53'],
+    ] as const
+    for (const [week, before] of pairs) {
+      expect(previousWeek(week), week).toBe(before)
+      expect(nextWeek(before), before).toBe(week)
+    }
   })
 })
