@@ -1,7 +1,7 @@
 import { CronExpressionParser } from 'cron-parser'
 import { z } from 'zod'
 import { parseAllowedTargets } from '../domain/target-policy.ts'
-import { parseTrustProxy } from '../auth/client-address.ts'
+import { parseTrustProxy } from './trust-proxy.ts'
 
 // All configuration comes from the environment, parsed once at boot.
 // A wrong value stops the start with a message naming the variable.

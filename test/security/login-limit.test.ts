@@ -1,7 +1,7 @@
 import { Hono } from 'hono'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { listen, type HttpServer } from '../../src/app/http.ts'
-import { parseTrustProxy } from '../../src/auth/client-address.ts'
+import { parseTrustProxy } from '../../src/config/trust-proxy.ts'
 import { createUser } from '../../src/auth/users.ts'
 import { loginLimiter, type LoginLimits } from '../../src/ui/login-limiter.ts'
 import { loginRoutes } from '../../src/ui/login.tsx'
