@@ -2,6 +2,7 @@ import type { Child } from 'hono/jsx'
 import type { Principal } from '../auth/permissions.ts'
 import type { Budgets } from '../domain/budget.ts'
 import type { RunResult } from '../domain/run.ts'
+import { journeyWordWarnings } from '../domain/promise-words.ts'
 import { formatSeconds, plural } from './format.ts'
 import { budgetHint } from './promise-input.ts'
 import { Badge, Csrf, Layout } from './layout.tsx'
@@ -169,7 +170,7 @@ export function PromiseFormPage(props: {
               required
               placeholder={'go to https://shop.example.com\nclick "Shop now"\nclick "Add to cart"\nexpect "Order confirmed"'}
               aria-invalid={errors.journey ? 'true' : undefined}
-              aria-describedby={['journey-hint', errors.journey ? 'journey-error' : null, 'journey-ok'].filter(Boolean).join(' ')}
+              aria-describedby={['journey-hint', errors.journey ? 'journey-error' : null, 'journey-ok', 'journey-warnings'].filter(Boolean).join(' ')}
             >
               {values.journey}
             </textarea>
@@ -183,6 +184,16 @@ export function PromiseFormPage(props: {
               {errors.journey ?? ''}
             </p>
             <p class="ok" id="journey-ok" aria-live="polite"></p>
+            <div id="journey-warnings" aria-live="polite">
+              {journeyWordWarnings(values.title, values.journey).map((w) => (
+                <p class="warn">
+                  {w.message}{' '}
+                  <button type="button" class="btn secondary small" data-add-step={w.suggestion}>
+                    Add <code>{w.suggestion}</code>
+                  </button>
+                </p>
+              ))}
+            </div>
           </div>
           <div class="grid">
             <div class="field">

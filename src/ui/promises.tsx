@@ -13,6 +13,7 @@ import type { Budgets } from '../domain/budget.ts'
 import { parseJourney } from '../domain/journey/parse.ts'
 import { shownState, type RunResult } from '../domain/run.ts'
 import { suggestBudgets } from '../domain/suggest-budgets.ts'
+import { journeyWordWarnings } from '../domain/promise-words.ts'
 import type { JourneySpec } from '../queue/jobs.ts'
 import type { PromiseScheduler } from '../queue/scheduler-port.ts'
 import { loadSecrets, referencedSecrets } from '../queue/spec.ts'
@@ -204,6 +205,7 @@ export function promiseRoutes(deps: PromiseRouteDeps) {
       errors: parsed.ok ? [] : parsed.errors,
       budgets,
       budgetHint: budgetHint(budgets),
+      warnings: journeyWordWarnings(title, journey),
     })
   })
 

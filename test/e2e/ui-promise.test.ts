@@ -109,6 +109,15 @@ describe('registering a promise in the browser', { timeout: 240_000 }, () => {
     await expect.poll(() => page.locator('#budget-maxClicks').inputValue()).toBe('3')
     await page.getByLabel('Every (seconds)').fill('3600')
 
+    // A promise about a gift card, walked through an espresso-cup order: warned, and one click adds the check.
+    const promiseField = page.getByLabel('Promise, in your customers’ words')
+    await promiseField.fill('Order a gift card online in 3 clicks')
+    await expect.poll(() => page.locator('#journey-warnings').textContent()).toContain('Nothing in your steps checks for "gift card"')
+    await page.locator('#journey-warnings').getByRole('button', { name: /Add expect "Gift card"/ }).click()
+    await expect.poll(() => page.getByLabel('Steps, one a line').inputValue()).toMatch(/\nexpect "Gift card"$/)
+    await expect.poll(() => page.locator('#journey-warnings').textContent()).toBe('')
+    await promiseField.fill('Order online in 3 clicks')
+
     // Try it now: a real walk through the queue and a worker, nothing saved.
     // A first try with a wrong expectation breaks, with the failing step
     // and a screenshot of the page as the walk left it.

@@ -271,6 +271,16 @@ describe('digests, journeys, health', () => {
     expect(bad).not.toHaveProperty('suggestedBudgets')
   })
 
+  it('warns when the journey never checks what the promise names, with the step to add', async () => {
+    const journey = 'go to http://127.0.0.1:4100/\nclick "Shop now"\nclick "Add to cart"\nclick "Place order"\nexpect "Order confirmed"'
+    const giftCard = await (await h.call('POST', '/api/v1/journeys/validate', { as: 'marketing', body: { journey, title: 'Customers can order a gift card online in 4 clicks' } })).json()
+    expect(giftCard.warnings).toEqual([
+      { message: 'Nothing in your steps checks for "gift card": add expect "Gift card" or click "Gift card"', suggestion: 'expect "Gift card"' },
+    ])
+    const fine = await (await h.call('POST', '/api/v1/journeys/validate', { as: 'marketing', body: { journey, title: 'Order online in 3 clicks' } })).json()
+    expect(fine.warnings).toEqual([])
+  })
+
   it('answers health without a token, 503 when something is down; the details only with a token', async () => {
     const res = await h.call('GET', '/api/v1/health', { as: null })
     expect(res.status).toBe(503)

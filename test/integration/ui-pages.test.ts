@@ -351,6 +351,10 @@ describe('the promise form', () => {
     const body = (await res.json()) as { errors: { line: number; column: number }[]; budgets: { maxSeconds?: number } }
     expect(body.errors[0]).toMatchObject({ line: 2, column: 1 })
     expect(body.budgets.maxSeconds).toBe(60)
+
+    // The promise names a gift card; the steps never check one: warned, with the step to add.
+    const warned = await as(who.marketing, '/promises/validate', { json: { journey: 'go to http://x.test/\nclick "Espresso cup"', title: 'Order a gift card in 2 clicks' } })
+    expect(((await warned.json()) as { warnings: { suggestion: string }[] }).warnings).toMatchObject([{ suggestion: 'expect "Gift card"' }])
   })
 })
 

@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { parseJourney } from '../../domain/journey/parse.ts'
 import { suggestBudgets } from '../../domain/suggest-budgets.ts'
+import { journeyWordWarnings } from '../../domain/promise-words.ts'
 import type { ApiDeps } from '../deps.ts'
 import { guarded, json, newRouter, problemResponses } from '../router.ts'
 import { BudgetsSchema } from '../schemas/common.ts'
@@ -30,6 +31,10 @@ const validateRoute = createRoute({
             errors: z.array(z.object({ line: z.number(), column: z.number(), message: z.string() })),
             steps: z.number(),
             suggestedBudgets: BudgetsSchema.optional(),
+            warnings: z
+              .array(z.object({ message: z.string(), suggestion: z.string() }))
+              .optional()
+              .openapi({ description: 'With a title: what the promise names that no step checks, with a step that would (never blocks saving)' }),
           }),
         },
       },
@@ -48,7 +53,9 @@ export function journeyRoutes(_deps: ApiDeps) {
         ok: result.ok,
         errors: result.ok ? [] : result.errors,
         steps: result.ok ? result.journey.steps.length : 0,
-        ...(title !== undefined ? { suggestedBudgets: suggestBudgets(title) } : {}),
+        ...(title !== undefined
+          ? { suggestedBudgets: suggestBudgets(title), warnings: journeyWordWarnings(title, journey).map(({ message, suggestion }) => ({ message, suggestion })) }
+          : {}),
       },
       200,
     )

@@ -62,6 +62,7 @@ export const script = `
   var journey = form.querySelector('#journey');
   var journeyError = form.querySelector('#journey-error');
   var journeyOk = form.querySelector('#journey-ok');
+  var journeyWarnings = form.querySelector('#journey-warnings');
   var title = form.querySelector('#title');
   var budgetFields = ['maxClicks', 'maxSeconds', 'maxStepSeconds']
     .map(function (name) { return form.querySelector('#budget-' + name); })
@@ -96,6 +97,7 @@ export const script = `
         journey.setAttribute('aria-invalid', errors.length && journey.value.trim() ? 'true' : 'false');
         journeyOk.textContent = !errors.length && journey.value.trim()
           ? 'Looks good: ' + result.steps + (result.steps === 1 ? ' step.' : ' steps.') : '';
+        showWarnings(result.warnings || []);
         if (sentTitle === lastTitle) return;
         lastTitle = sentTitle;
         var suggested = result.budgets || {};
@@ -109,6 +111,36 @@ export const script = `
         });
       }).catch(function () {});
     }, 300);
+  }
+  // What the promise names that no step checks, each with its step to add in one click.
+  function showWarnings(warnings) {
+    if (!journeyWarnings) return;
+    journeyWarnings.textContent = '';
+    warnings.forEach(function (w) {
+      var line = document.createElement('p');
+      line.className = 'warn';
+      line.appendChild(document.createTextNode(w.message + ' '));
+      var add = document.createElement('button');
+      add.type = 'button';
+      add.className = 'btn secondary small';
+      add.dataset.addStep = w.suggestion;
+      add.appendChild(document.createTextNode('Add '));
+      var code = document.createElement('code');
+      code.textContent = w.suggestion;
+      add.appendChild(code);
+      line.appendChild(add);
+      journeyWarnings.appendChild(line);
+    });
+  }
+  if (journeyWarnings) {
+    journeyWarnings.addEventListener('click', function (event) {
+      var button = event.target.closest('button[data-add-step]');
+      if (!button) return;
+      var text = journey.value.replace(/\\s+$/, '');
+      journey.value = (text ? text + '\\n' : '') + button.dataset.addStep;
+      journey.focus();
+      schedule();
+    });
   }
   journey.addEventListener('input', schedule);
   title.addEventListener('input', schedule);

@@ -85,6 +85,7 @@ input[aria-invalid=true],textarea[aria-invalid=true],select[aria-invalid=true]{b
 .error:empty{display:none}
 #budgets-hint{margin:0 0 .75rem}
 .ok{color:var(--kept-ink);font-size:.9rem;margin:.3rem 0 0}
+.warn{color:var(--risk-ink);background:var(--risk-bg);border-radius:4px;padding:.4rem .6rem;font-size:.9rem;margin:.4rem 0 0}
 fieldset{border:1px solid var(--line);border-radius:var(--radius);padding:1rem 1.25rem .25rem;margin:0 0 1.25rem;background:var(--card)}
 legend{font-weight:700;padding:0 .4rem}
 .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(12rem,1fr));gap:0 1rem}
