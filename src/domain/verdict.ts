@@ -51,6 +51,16 @@ export function judgeRun(measured: Measured, budgets: Budgets): Verdict {
   return { outcome: atRisk ? 'at_risk' : 'kept', failure: null }
 }
 
+/** The line of the step whose click went over the budget: where the journey has one step too many. */
+function firstClickOver(steps: StepResult[], maxClicks: number): number | null {
+  let clicks = 0
+  for (const step of steps) {
+    clicks += step.clicks ?? 0
+    if (clicks > maxClicks) return step.line
+  }
+  return null
+}
+
 // Clicks are whole: a click budget met exactly is kept, never "at risk".
 const TIME_BUDGETS = new Set<BudgetKey>(['maxSeconds', 'maxStepSeconds', 'maxLcpMs'])
 
@@ -69,7 +79,7 @@ function budgetUses(measured: Measured, budgets: Budgets): BudgetUse[] {
       budget: 'maxClicks',
       limit: maxClicks,
       actual,
-      line: null,
+      line: firstClickOver(measured.steps, maxClicks),
       message: `took ${plural(actual, 'click')}, the promise allows ${maxClicks}`,
     })
   }

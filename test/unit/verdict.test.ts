@@ -78,6 +78,13 @@ describe('judgeRun: budgets', () => {
       failure: { kind: 'budget', budget: 'maxClicks', limit: 3, actual: 4, line: null, message: 'took 4 clicks, the promise allows 3' },
     })
     expect(judgeRun(measured({ clicks: 1 }), { maxClicks: 0 }).failure?.message).toBe('took 1 click, the promise allows 0')
+    // With the clicks of each step, the step that went over is named: there is the step too many.
+    const counted = measured({
+      clicks: 4,
+      steps: [passed(1, 10), { ...passed(2, 10), clicks: 1 }, { ...passed(3, 10), clicks: 2 }, { ...passed(5, 10), clicks: 1 }, { ...passed(6, 10), clicks: 0 }],
+    })
+    expect(judgeRun(counted, { maxClicks: 3 }).failure).toMatchObject({ budget: 'maxClicks', line: 5 })
+    expect(judgeRun(counted, { maxClicks: 2 }).failure).toMatchObject({ budget: 'maxClicks', line: 3 })
   })
 
   it('keeps a click budget met exactly (clicks are whole, never "at risk")', () => {
