@@ -123,7 +123,6 @@ export const secrets = pgTable('secrets', {
   updatedAt: tz('updated_at').notNull().defaultNow(),
 })
 
-
 /** A row of a promise's, deleted with it. */
 const belongsToPromise = () =>
   uuid('promise_id')

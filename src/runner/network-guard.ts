@@ -1,8 +1,8 @@
-import { lookup } from 'node:dns/promises'
 import http from 'node:http'
-import { isIP, Socket, type AddressInfo } from 'node:net'
+import { Socket, type AddressInfo } from 'node:net'
 import type { BrowserContext } from 'playwright-core'
 import { judgeTarget, type TargetPolicy, type Verdict } from '../domain/target-policy.ts'
+import { resolveAll } from '../infra/resolve.ts'
 
 // Enforces the target policy on everything a run's browser context asks
 // for: a small forward proxy, the context's only way out, judges every
@@ -170,13 +170,6 @@ function sameHost(a: string, b: string): boolean {
   } catch {
     return false
   }
-}
-
-async function resolveAll(host: string): Promise<string[]> {
-  if (isIP(host)) return [host]
-  if (host === 'localhost' || host.endsWith('.localhost')) return ['127.0.0.1']
-  const records = await lookup(host, { all: true, verbatim: true })
-  return records.map((r) => r.address)
 }
 
 /** The message of a run failed by the policy. */

@@ -1,6 +1,5 @@
-import { lookup } from 'node:dns/promises'
-import { isIP } from 'node:net'
 import type { Env } from '../config/env.ts'
+import { resolveAll } from '../infra/resolve.ts'
 import { parseAllowedTargets, type OwnService, type TargetPolicy } from '../domain/target-policy.ts'
 
 // Kept's own services, which neither a journey nor an alert channel may
@@ -27,10 +26,8 @@ export function ownServicesFromEnv(env: ServiceEnv): Omit<OwnService, 'addresses
 export async function resolveOwnServices(services: Omit<OwnService, 'addresses'>[]): Promise<OwnService[]> {
   return Promise.all(
     services.map(async (service) => {
-      const host = service.host.replace(/^\[(.*)\]$/, '$1')
-      if (isIP(host)) return { ...service, addresses: [host] }
-      const found = await lookup(host, { all: true }).catch(() => [])
-      return { ...service, addresses: found.map((a) => a.address) }
+      const addresses = await resolveAll(service.host.replace(/^\[(.*)\]$/, '$1')).catch(() => [])
+      return { ...service, addresses }
     }),
   )
 }

@@ -1,8 +1,8 @@
-import { lookup } from 'node:dns/promises'
 import http, { STATUS_CODES } from 'node:http'
 import https from 'node:https'
 import { isIP, type LookupFunction } from 'node:net'
 import { judgeTarget, parseAllowedTargets, type TargetPolicy } from '../../domain/target-policy.ts'
+import { resolveAll } from '../../infra/resolve.ts'
 import { ChannelError, type SendContext } from './types.ts'
 
 export const DEFAULT_TIMEOUT_MS = 10_000
@@ -40,10 +40,8 @@ export async function postBody(
       method: 'POST',
       headers: { 'content-type': 'application/json', 'user-agent': 'Kept-Alerts', 'content-length': Buffer.byteLength(body), ...headers },
       lookup: pinnedLookup(address),
-      timeout: timeoutMs,
     })
     const timer = setTimeout(() => request.destroy(new ChannelError(`no answer from ${target.host} within ${timeoutMs / 1000} s`)), timeoutMs)
-    request.on('timeout', () => request.destroy(new ChannelError(`no answer from ${target.host} within ${timeoutMs / 1000} s`)))
     request.on('response', (response) => {
       clearTimeout(timer)
       // Read and drop the reply: the connection ends cleanly, nothing of it is kept.
@@ -70,21 +68,18 @@ export function postJson(url: string, payload: unknown, headers: Record<string, 
 
 /** Resolve the host and judge every address; the first one is where the POST goes. */
 async function judgedAddress(host: string, port: number, policy: TargetPolicy, shown: string, timeoutMs: number): Promise<{ address: string; family: number }> {
-  // The name alone may be enough (a metadata host, a service of Kept's by name), resolved or not.
-  const byName = judgeTarget(host, [], policy, port)
-  if (!byName.allowed) throw new ChannelError(`blocked: ${byName.reason}`)
-  let addresses: { address: string; family: number }[]
-  if (isIP(host)) addresses = [{ address: host, family: isIP(host) }]
-  else {
-    try {
-      addresses = await withTimeout(lookup(host, { all: true, verbatim: true }), timeoutMs)
-    } catch (error) {
-      throw new ChannelError(`cannot reach ${shown}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)
-    }
+  let addresses: string[] | null = null
+  let unresolved: Error | null = null
+  try {
+    addresses = await withTimeout(resolveAll(host), timeoutMs)
+  } catch (error) {
+    unresolved = error as Error
   }
-  const verdict = judgeTarget(host, addresses.map((a) => a.address), policy, port)
+  // Unresolved, the name alone may still be judged (a metadata host, a service of Kept's by name).
+  const verdict = judgeTarget(host, addresses ?? [], policy, port)
   if (!verdict.allowed) throw new ChannelError(`blocked: ${verdict.reason}`)
-  return addresses[0]!
+  if (!addresses?.length) throw new ChannelError(`cannot reach ${shown}: ${(unresolved as NodeJS.ErrnoException | null)?.code ?? unresolved?.message ?? 'no address'}`)
+  return { address: addresses[0]!, family: isIP(addresses[0]!) }
 }
 
 /** A lookup that answers the judged address only (plain and `all` forms). */
