@@ -1,11 +1,10 @@
 import { eq, inArray } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
 import { channels, promiseChannels, promises } from '../db/schema.ts'
-import type { Budgets } from '../domain/budget.ts'
-import type { Device } from '../domain/device.ts'
+import type { z } from '@hono/zod-openapi'
 import { walksNow } from '../domain/walk-now.ts'
 import type { PromiseScheduler } from '../queue/scheduler-port.ts'
-import { journeyProblems, unknownChannel, type PromiseProblem, type Schedule } from './rules.ts'
+import { journeyProblems, unknownChannel, type PromiseProblem, type Schedule, type promiseRules } from './rules.ts'
 
 // What every door does to a promise (the API's routes, the form's pages):
 // the checks that need the database or the journey parser, the transaction,
@@ -14,24 +13,11 @@ import { journeyProblems, unknownChannel, type PromiseProblem, type Schedule } f
 
 export type PromiseRow = typeof promises.$inferSelect
 
-/** A promise's fields, in the rulebook's shape (rules.ts), already validated there. */
-export interface PromiseInput {
-  title: string
-  description: string | null
-  journey: string
-  budgets: Budgets
-  schedule: Schedule | null
-  dailyCustomers: number
-  detractorRate: number
-  device: Device
-  marketingOwner: string | null
-  techOwner: string | null
-  channels: string[]
-  paused?: boolean
-  breakAfter?: number
-  resolveAfter?: number
-  confirmBroken?: boolean
-}
+type Rules = typeof promiseRules
+type Given = 'title' | 'description' | 'journey' | 'budgets' | 'schedule' | 'dailyCustomers' | 'detractorRate' | 'device' | 'marketingOwner' | 'techOwner' | 'channels'
+
+/** A promise's fields, as the rulebook (rules.ts) gives them once validated; the break settings may be left to their defaults. */
+export type PromiseInput = { [K in Given]: z.output<Rules[K]> } & { [K in Exclude<keyof Rules, Given>]?: z.output<Rules[K]> }
 
 /** Input a rule refused, by field: the API answers 422, the form shows each next to its field. */
 export class PromiseInputError extends Error {

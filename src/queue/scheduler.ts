@@ -5,13 +5,13 @@ import { and, eq, isNotNull, or, sql } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
 import { promises } from '../db/schema.ts'
 import type { Logger } from '../infra/logger.ts'
+import { MIN_INTERVAL_SECONDS } from '../domain/promise-limits.ts'
 import { JOURNEY_JOB, enqueueRun, type JourneyQueue } from './enqueue.ts'
 import type { JourneyJob } from './jobs.ts'
 import { JOURNEY_JOB_OPTIONS } from './options.ts'
 import type { PromiseScheduler } from './scheduler-port.ts'
 import { buildSpec, loadSecrets, specFromRow, type PromiseRow } from './spec.ts'
 
-export const MIN_INTERVAL_SECONDS = 30
 /** How long a walk asked for counts as "walking now" when no result comes (a lost job). */
 const WALKING_TTL_SECONDS = 600
 const SCHEDULER_PREFIX = 'promise:'

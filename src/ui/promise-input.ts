@@ -33,7 +33,6 @@ export interface PromiseFormValues {
 
 export type FieldErrors = Partial<Record<keyof PromiseFormValues, string>>
 
-
 export const MIN_EVERY_SECONDS = MIN_INTERVAL_SECONDS
 
 /** What the budgets' hint says: the wording's suggestion in words, or how to leave one out. */
