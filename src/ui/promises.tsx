@@ -9,7 +9,7 @@ import { can } from '../auth/permissions.ts'
 import type { Db } from '../db/client.ts'
 import { breaks, channels, maintenanceWindows, promiseChannels, promises, runRollups, runs } from '../db/schema.ts'
 import { activeWindow, occurrences } from '../domain/maintenance.ts'
-import type { Budgets } from '../domain/budget.ts'
+import { budgetKeys, type Budgets } from '../domain/budget.ts'
 import { parseJourney } from '../domain/journey/parse.ts'
 import { shownState, type RunResult } from '../domain/run.ts'
 import { suggestBudgets } from '../domain/suggest-budgets.ts'
@@ -25,6 +25,7 @@ import {
   budgetHint,
   emptyValues,
   fieldErrors,
+  inputOf,
   parsePromiseForm,
   valuesFromBody,
   valuesFromRow,
@@ -116,12 +117,13 @@ export function promiseRoutes(deps: PromiseRouteDeps) {
     const errors: FieldErrors = {}
     if (!parsed.ok) {
       // Only what the walk needs blocks a try; the rest is checked on save.
-      for (const key of ['journey', 'maxClicks', 'maxSeconds', 'maxStepSeconds', 'maxLcpMs', 'maxA11yViolations'] as const) {
+      for (const key of ['journey', ...budgetKeys] as const) {
         if (parsed.errors[key]) errors[key] = parsed.errors[key]
       }
       if (Object.keys(errors).length) return { errors }
     }
-    const budgets = parsed.ok ? parsed.input.budgets : budgetsOf(values)
+    // Budgets passed their checks above: the rulebook's shape of what was typed.
+    const budgets = parsed.ok ? parsed.input.budgets : inputOf(values).budgets
     const journey = values.journey.replace(/\r\n?/g, '\n')
     const spec: JourneySpec = {
       promiseId: promiseId ?? randomUUID(),
@@ -160,7 +162,7 @@ export function promiseRoutes(deps: PromiseRouteDeps) {
         return renderForm(c, { mode, action, values, cancelHref, status: 400, errors: { journey: 'Your role may not run journeys.' } })
       }
       // No budgets typed yet: try with the ones the wording suggests, and show them.
-      if (!['maxClicks', 'maxSeconds', 'maxStepSeconds', 'maxLcpMs', 'maxA11yViolations'].some((k) => values[k as keyof PromiseFormValues] !== '')) {
+      if (!budgetKeys.some((k) => values[k] !== '')) {
         const s = suggested(values)
         for (const key of ['maxClicks', 'maxSeconds', 'maxStepSeconds'] as const) if (s[key] !== undefined) values[key] = String(s[key])
       }
@@ -385,11 +387,3 @@ async function describeRoute(db: Db, promiseId: string): Promise<Omit<AlertRoute
 }
 
 /** Budgets from the typed values, ignoring what does not parse (for a try). */
-function budgetsOf(values: PromiseFormValues): Budgets {
-  const out: Budgets = {}
-  for (const key of ['maxClicks', 'maxSeconds', 'maxStepSeconds', 'maxLcpMs', 'maxA11yViolations'] as const) {
-    const n = Number(values[key])
-    if (values[key].trim() !== '' && Number.isFinite(n)) out[key] = n
-  }
-  return out
-}
