@@ -363,5 +363,3 @@ function plural(n: number, word: string): string {
 function round1(n: number): string {
   return String(Math.round(n * 10) / 10)
 }
-
-export { formatDuration, formatTime } from './format.ts'

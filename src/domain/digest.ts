@@ -277,8 +277,6 @@ export function formatKeptRate(rate: number | null): string {
   return formatRate(rate, 'no runs')
 }
 
-export { formatSeconds }
-
 export function formatPoints(points: number): string {
   return `${points.toFixed(2)} pts`
 }

@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import {
-  buildAlertMessage,
-  explainFailure,
-  formatDuration,
-  formatTime,
-  type BreakFacts,
-} from '../../src/domain/alert-message.ts'
+import { buildAlertMessage, explainFailure, type BreakFacts } from '../../src/domain/alert-message.ts'
+import { formatDuration, formatTime } from '../../src/domain/format.ts'
 
 const minute = 60_000
 const openedAt = new Date('2026-05-12T14:02:00Z')
