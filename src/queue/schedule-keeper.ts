@@ -70,7 +70,7 @@ export class ScheduleKeeper {
       this.lastFullAt = now
       counts = await scheduler.counts()
     }
-    await redis.set(this.markerKey, new Date(now).toISOString())
+    if (marker === null) await redis.set(this.markerKey, new Date(now).toISOString())
     this.markerSeen = true
     const after = this.options.after
     if (after && now - this.lastAfterAt >= after.everyMs) {
