@@ -22,6 +22,15 @@ export function formatSeconds(ms: number): string {
   return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`
 }
 
+/** Seconds with one decimal, more when needed to tell `actual` from `limit` (60.04 s, not 60.0 s). */
+export function formatSecondsAgainst(actual: number, limit: number): string {
+  for (let digits = 1; digits < 3; digits++) {
+    const shown = actual.toFixed(digits)
+    if (Number(shown) !== limit || actual === limit) return `${shown} s`
+  }
+  return `${actual.toFixed(3)} s`
+}
+
 /**
  * A kept rate as a percentage: "97.5 %", "100 %", `empty` when nothing was
  * counted. Rounded down to a tenth, so a week with one broken run never

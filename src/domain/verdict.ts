@@ -1,4 +1,5 @@
 import { AT_RISK_SHARE, type BudgetKey, type Budgets } from './budget.ts'
+import { formatSecondsAgainst as seconds } from './format.ts'
 import type { Failure, Outcome, StepResult, Vitals } from './run.ts'
 
 // The judgment of one run against its promise's budgets. Pure: the runner
@@ -130,15 +131,6 @@ function budgetUses(measured: Measured, budgets: Budgets): BudgetUse[] {
     })
   }
   return uses
-}
-
-/** Seconds with one decimal, more when needed to tell `actual` from `limit` (60.04 s, not 60.0 s). */
-function seconds(actual: number, limit: number): string {
-  for (let digits = 1; digits < 3; digits++) {
-    const shown = actual.toFixed(digits)
-    if (Number(shown) !== limit || actual === limit) return `${shown} s`
-  }
-  return `${actual.toFixed(3)} s`
 }
 
 function plural(n: number, word: string): string {
