@@ -167,6 +167,7 @@ export async function startControlPlane(rt: Runtime, options: { worker: boolean;
     dataDir,
     secretKey,
     mailConfigured,
+    ...(env.KEPT_PUBLIC_URL ? { publicUrl: baseUrl } : {}),
     trustProxy: parseTrustProxy(env.KEPT_TRUST_PROXY),
     testChannel: (channelId) => sendTestAlert(alertOptions, channelId),
     tryJourney: (spec) => tryJourney({ journeys, redis: connection, prefix }, spec),

@@ -35,6 +35,8 @@ export interface PageDeps {
   secretKey?: Buffer
   /** false: SMTP_URL is not set; email is kept in the outbox (the Alerts page). */
   mailConfigured?: boolean
+  /** KEPT_PUBLIC_URL when set: notes to the tech team link there (else to the request's origin). */
+  publicUrl?: string
   /** Sends a test message on a channel (the API's testChannel). */
   testChannel?: (channelId: string) => Promise<'sent' | 'logged' | void>
 }
@@ -71,7 +73,7 @@ export function pageRoutes(deps: PageDeps): Hono<UiEnv> {
 
   app.route('/', promiseRoutes(deps))
   app.route('/', breakRoutes({ db: deps.db }))
-  app.route('/', runPageRoutes({ db: deps.db, dataDir: deps.dataDir }))
+  app.route('/', runPageRoutes({ db: deps.db, dataDir: deps.dataDir, ...(deps.publicUrl ? { publicUrl: deps.publicUrl } : {}) }))
   app.route('/', traceViewerRoutes({ db: deps.db }))
   app.route('/', alertRoutes({ db: deps.db, mailConfigured: deps.mailConfigured ?? true }))
   app.route('/', channelRoutes(deps))

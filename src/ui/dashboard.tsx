@@ -126,7 +126,7 @@ export function DashboardPage(props: {
             </div>
           ) : (
             <div class="table-wrap">
-              <table>
+              <table class="cards">
                 <caption class="visually-hidden">
                   {`Promises, worst first (${plural(data.total, 'promise')})`}
                 </caption>
@@ -148,7 +148,7 @@ export function DashboardPage(props: {
                 <tbody>
                   {data.rows.map((r) => (
                     <tr>
-                      <td class="title-cell">
+                      <td class="title-cell card-head">
                         <a href={`/promises/${r.id}`}>{r.title}</a>
                         <div class="muted small">
                           {[r.marketingOwner, r.techOwner].filter(Boolean).join(' · ') || 'No owner yet'}
@@ -162,13 +162,17 @@ export function DashboardPage(props: {
                           </div>
                         ) : null}
                       </td>
-                      <td class="num">{formatRate(keptRate(r.rate7.kept, r.rate7.counted))}</td>
-                      <td class="num">{formatRate(keptRate(r.rate30.kept, r.rate30.counted))}</td>
+                      <td class="num" data-label="Kept 7 d">
+                        {formatRate(keptRate(r.rate7.kept, r.rate7.counted))}
+                      </td>
+                      <td class="num" data-label="30 d">
+                        {formatRate(keptRate(r.rate30.kept, r.rate30.counted))}
+                      </td>
                       <td>
                         <HistoryChart days={r.days} />
                       </td>
-                      <td class="small">{r.lastRunAt ? <Time at={r.lastRunAt}>{formatTime(r.lastRunAt)}</Time> : 'Not yet'}</td>
-                      <td class="small">
+                      <td class="small" data-label="Last run">{r.lastRunAt ? <Time at={r.lastRunAt}>{formatTime(r.lastRunAt)}</Time> : 'Not yet'}</td>
+                      <td class={r.openBreakSince ? 'small' : 'small none'} data-label="Broken since">
                         {r.openBreakSince ? <Time at={r.openBreakSince}>{formatTime(r.openBreakSince)}</Time> : '—'}
                       </td>
                     </tr>

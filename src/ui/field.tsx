@@ -23,6 +23,8 @@ export interface TextFieldProps {
   min?: number
   /** The value the promise's wording suggests, for the form script. */
   suggested?: number
+  /** The id of a <datalist> of suggestions. */
+  list?: string
 }
 
 export function describedBy(parts: (string | null | undefined | false)[]): string | undefined {
@@ -60,6 +62,7 @@ export function TextField(props: TextFieldProps) {
         min={props.min}
         placeholder={props.placeholder}
         autocomplete={props.autocomplete ?? 'off'}
+        list={props.list}
         data-suggested={props.suggested === undefined ? undefined : String(props.suggested)}
         aria-invalid={props.error ? 'true' : undefined}
         aria-describedby={describedBy([props.alsoDescribedBy, props.hint ? `${messages}-hint` : null, props.error ? `${messages}-error` : null])}

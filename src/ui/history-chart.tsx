@@ -1,8 +1,10 @@
 import type { DayRate } from './dashboard-data.ts'
 import { formatRate, keptRate } from './format.ts'
 
-// A small inline SVG: one bar per day, its height the day's kept rate. The
-// colours repeat what the label says in words, for screen readers too.
+// A small inline SVG: one bar per day with runs, all of the same height so
+// a broken day stands out as much as a kept one; its colour is the day's
+// kept rate (green, amber, red), a day without runs a thin grey line. The
+// label says it in words, for screen readers too.
 
 const BAR = 4
 const GAP = 1
@@ -43,7 +45,7 @@ export function HistoryChart(props: { days: DayRate[] }) {
       <title>{label}</title>
       {props.days.map((d, i) => {
         const rate = keptRate(d.kept, d.counted)
-        const h = rate === null ? 2 : Math.max(3, Math.round(rate * HEIGHT))
+        const h = rate === null ? 2 : HEIGHT
         return <rect class={barClass(rate)} x={i * (BAR + GAP)} y={HEIGHT - h} width={BAR} height={h} rx={1} />
       })}
     </svg>

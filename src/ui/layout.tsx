@@ -127,7 +127,7 @@ export function Time(props: { at: Date; children?: Child }) {
 
 /** Fixed messages after a redirect (?notice=…): never user text from the URL. */
 const notices: Record<string, string> = {
-  saved: 'Saved. It is being walked now; the result shows below in a few seconds.',
+  saved: 'Saved.',
   'saved-unscheduled': 'Saved, but the schedule could not be updated right now. Save again later.',
   paused: 'Paused: the promise is not walked until you resume it.',
   resumed: 'Resumed: it is being walked now, then on its schedule again.',

@@ -8,14 +8,14 @@ import { budgetHint } from './promise-input.ts'
 import { Badge, Csrf, Layout } from './layout.tsx'
 import type { FieldErrors, PromiseFormValues } from './promise-input.ts'
 import { MIN_EVERY_SECONDS } from './promise-input.ts'
-import { failureText, StepsTable } from './run-view.tsx'
+import { Screenshot, StepsTable, VerdictCard } from './run-view.tsx'
 import { describedBy, FieldMessages, TextField } from './field.tsx'
 
 // The promise form: one page for new and edit. Every field keeps what the
 // owner typed when the form comes back with errors, and each error sits
 // next to its field (aria-describedby, aria-invalid).
 
-export type TryOutcome = { result: RunResult; screenshotUrl: string | null } | { error: string }
+export type TryOutcome = { result: RunResult; budgets: Budgets; screenshotUrl: string | null } | { error: string }
 
 type Key = keyof PromiseFormValues
 
@@ -41,6 +41,8 @@ function Input(props: {
   alsoDescribedBy?: string
   /** The value the wording suggests, for the form script. */
   suggested?: number
+  /** The id of a <datalist> of suggestions. */
+  list?: string
 }) {
   const { name, values, errors, id, ...rest } = props
   return <TextField {...rest} id={id ?? name} name={name} messagesId={name} value={String(values[name])} error={errors[name]} />
@@ -59,7 +61,6 @@ export function TryResult(props: { outcome: TryOutcome }) {
     )
   }
   const r = o.result
-  const why = failureText(r.failure)
   return (
     <section class="try-result card" aria-labelledby="try-heading">
       <h2 id="try-heading">
@@ -75,10 +76,10 @@ export function TryResult(props: { outcome: TryOutcome }) {
               : 'Kept could not walk the journey (our error, not the promise’s).'}{' '}
         {plural(r.clicks, 'click')} in {formatSeconds(r.durationMs)}.
       </p>
-      {why ? <p class="error">{why}</p> : null}
-      <StepsTable steps={r.steps} caption="Steps of the try" />
+      <VerdictCard id={r.runId} walk={r} budgets={o.budgets} />
+      <StepsTable steps={r.steps} caption="Steps of the try" failure={r.failure} />
       {o.screenshotUrl ? (
-        <img class="shot" src={o.screenshotUrl} alt="The page at the end of the walk" width={1280} height={720} loading="lazy" />
+        <Screenshot src={o.screenshotUrl} alt="The page at the end of the walk" />
       ) : null}
       <p class="muted small">Nothing is saved yet. Save the promise to have it walked on its schedule.</p>
     </section>
@@ -94,6 +95,8 @@ export function PromiseFormPage(props: {
   errors: FieldErrors
   channels: { id: string; name: string; type: string }[]
   suggested: Budgets
+  /** Who may own a promise: suggestions for the owner fields. */
+  people: { email: string; role: string }[]
   canTry: boolean
   tryOutcome?: TryOutcome
   cancelHref: string
@@ -150,11 +153,14 @@ export function PromiseFormPage(props: {
             {budgetHint(props.suggested)}
           </p>
           <div class="grid">
-            <Input alsoDescribedBy="budgets-hint" suggested={props.suggested.maxClicks} name="maxClicks" id="budget-maxClicks" label="Most clicks" type="number" min={0} values={values} errors={errors} />
-            <Input alsoDescribedBy="budgets-hint" suggested={props.suggested.maxSeconds} name="maxSeconds" id="budget-maxSeconds" label="Most seconds in all" type="number" min={1} step="any" values={values} errors={errors} />
-            <Input alsoDescribedBy="budgets-hint" suggested={props.suggested.maxStepSeconds} name="maxStepSeconds" id="budget-maxStepSeconds" label="Most seconds a step" type="number" min={1} step="any" values={values} errors={errors} />
-            <Input alsoDescribedBy="budgets-hint" name="maxLcpMs" label="Largest paint, ms" type="number" min={100} values={values} errors={errors} />
-            <Input alsoDescribedBy="budgets-hint" name="maxA11yViolations" label="Accessibility issues" type="number" min={0} values={values} errors={errors} />
+            <Input alsoDescribedBy="budgets-hint" suggested={props.suggested.maxClicks} name="maxClicks" id="budget-maxClicks" label="Most clicks" type="number" min={0} values={values} errors={errors} hint="Clicks from the first page to the last step, counted by the browser." />
+            <Input alsoDescribedBy="budgets-hint" suggested={props.suggested.maxSeconds} name="maxSeconds" id="budget-maxSeconds" label="Most seconds in all" type="number" min={1} step="any" values={values} errors={errors} hint="What a customer waits from the first page to the last step." />
+            <Input alsoDescribedBy="budgets-hint" suggested={props.suggested.maxStepSeconds} name="maxStepSeconds" id="budget-maxStepSeconds" label="Most seconds a step" type="number" min={1} step="any" values={values} errors={errors} hint="No single page or click may keep a customer waiting longer." />
+          </div>
+          <div class="grid">
+            <Input alsoDescribedBy="budgets-hint" name="maxLcpMs" label="Main content shown within (ms)" type="number" min={100} values={values} errors={errors} hint="How long until each page shows its main picture or text (largest contentful paint). 2500 is good." />
+            <Input alsoDescribedBy="budgets-hint" name="maxA11yViolations" label="Accessibility issues allowed" type="number" min={0} values={values} errors={errors} hint="Problems a customer using a screen reader or a keyboard meets on the way, found on each page. 0: none." />
+            <div aria-hidden="true"></div>
           </div>
         </fieldset>
 
@@ -170,7 +176,7 @@ export function PromiseFormPage(props: {
               required
               placeholder={'go to https://shop.example.com\nclick "Shop now"\nclick "Add to cart"\nexpect "Order confirmed"'}
               aria-invalid={errors.journey ? 'true' : undefined}
-              aria-describedby={['journey-hint', errors.journey ? 'journey-error' : null, 'journey-ok', 'journey-warnings'].filter(Boolean).join(' ')}
+              aria-describedby="journey-hint journey-error journey-ok journey-warnings"
             >
               {values.journey}
             </textarea>
@@ -198,7 +204,7 @@ export function PromiseFormPage(props: {
           <div class="grid">
             <div class="field">
               <label for="device">Device</label>
-              <select id="device" name="device">
+              <select id="device" name="device" aria-describedby="device-hint">
                 <option value="desktop" selected={values.device === 'desktop'}>
                   Desktop
                 </option>
@@ -206,6 +212,9 @@ export function PromiseFormPage(props: {
                   Phone
                 </option>
               </select>
+              <p class="hint" id="device-hint">
+                What the customer holds: a laptop’s window and clicks, or a phone’s screen and taps.
+              </p>
             </div>
           </div>
         </fieldset>
@@ -247,7 +256,7 @@ export function PromiseFormPage(props: {
               min={0}
               values={values}
               errors={errors}
-              hint="For the weekly NPS risk."
+              hint="Daily visits to the journey’s first page, from your analytics: the weekly digest counts the customers a break affects with it. Not sure? Keep 1000: the NPS risk is right with any number."
             />
             <Input
               name="detractorPercent"
@@ -259,8 +268,36 @@ export function PromiseFormPage(props: {
               errors={errors}
               hint="Share of customers who meet the broken promise and turn detractor. 25 if unsure."
             />
-            <Input name="marketingOwner" label="Marketing owner (email)" type="email" values={values} errors={errors} autocomplete="email" />
-            <Input name="techOwner" label="Tech owner (email)" type="email" values={values} errors={errors} autocomplete="email" />
+            <Input
+              name="marketingOwner"
+              label="Marketing owner (email)"
+              type="email"
+              values={values}
+              errors={errors}
+              autocomplete="email"
+              list="people-marketing"
+              hint="Who answers for the promise: gets the weekly digest."
+            />
+            <Input
+              name="techOwner"
+              label="Tech owner (email)"
+              type="email"
+              values={values}
+              errors={errors}
+              autocomplete="email"
+              list="people-tech"
+              hint="Who fixes the site when this breaks: gets the alert at once, with the failing step."
+            />
+            <datalist id="people-marketing">
+              {props.people.filter((u) => u.role !== 'tech' && u.role !== 'viewer').map((u) => (
+                <option value={u.email}>{u.role}</option>
+              ))}
+            </datalist>
+            <datalist id="people-tech">
+              {props.people.filter((u) => u.role === 'tech' || u.role === 'admin').map((u) => (
+                <option value={u.email}>{u.role}</option>
+              ))}
+            </datalist>
           </div>
           <fieldset class="plain" aria-describedby={describedFor('channels', errors, true)}>
             <legend>Alert channels</legend>

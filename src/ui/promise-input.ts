@@ -3,7 +3,8 @@ import type { promises } from '../db/schema.ts'
 import type { Device } from '../domain/device.ts'
 import { budgetKeys, type Budgets } from '../domain/budget.ts'
 import { MIN_INTERVAL_SECONDS } from '../domain/promise-limits.ts'
-import { PROMISE_DEFAULTS, journeyProblems, problemsOf, promiseRules, unknownChannel, type PromiseProblem } from '../promises/rules.ts'
+import { parseJourney } from '../domain/journey/parse.ts'
+import { EMPTY_JOURNEY, PROMISE_DEFAULTS, problemsOf, promiseRules, unknownChannel, type PromiseProblem } from '../promises/rules.ts'
 import type { PromiseInput } from '../promises/service.ts'
 
 // The promise form's fields as typed (strings, so a refused form is shown
@@ -35,6 +36,9 @@ export type FieldErrors = Partial<Record<keyof PromiseFormValues, string>>
 
 export const MIN_EVERY_SECONDS = MIN_INTERVAL_SECONDS
 
+/** Customers a day a new promise starts with in the form, until the owner knows hers. */
+export const FORM_DAILY_CUSTOMERS = 1000
+
 /** What the budgets' hint says: the wording's suggestion in words, or how to leave one out. */
 export function budgetHint(suggested: Budgets): string {
   const parts: string[] = []
@@ -60,7 +64,8 @@ export function emptyValues(owner = ''): PromiseFormValues {
     everySeconds: '300',
     cron: '',
     timezone: 'UTC',
-    dailyCustomers: '',
+    // Any number of customers gives the right NPS risk; 0 would give none (src/domain/nps.ts).
+    dailyCustomers: String(FORM_DAILY_CUSTOMERS),
     detractorPercent: '25',
     device: 'desktop',
     marketingOwner: owner,
@@ -129,14 +134,20 @@ function capitalise(text: string): string {
 /** A rule's message as the form shows it: a sentence. */
 const sentence = (message: string) => `${capitalise(message)}.`
 
-/** The journey's errors as one message: line and column of each (the first few). */
+/**
+ * The journey's errors as the form shows them: one a line, "Line 2: …",
+ * without the columns the API gives (the first few, then how many more).
+ */
 export function journeyErrorText(journey: string): string | null {
-  const problems = journeyProblems(journey)
-  if (problems.length === 0) return null
-  const shown = problems.slice(0, 3).map((p) => sentence(p.message))
-  if (problems.length > 3) shown.push(`… and ${problems.length - 3} more.`)
-  return shown.join(' ')
+  if (journey.trim() === '') return sentence(EMPTY_JOURNEY)
+  const parsed = parseJourney(journey)
+  if (parsed.ok) return null
+  const shown = parsed.errors.slice(0, MAX_SHOWN).map((e) => `Line ${e.line}: ${e.message}.`)
+  if (parsed.errors.length > MAX_SHOWN) shown.push(`… and ${parsed.errors.length - MAX_SHOWN} more.`)
+  return shown.join('\n')
 }
+
+const MAX_SHOWN = 5
 
 // The rulebook's fields the form has (channels are checked against the list shown).
 const formSchema = z.object({

@@ -1,10 +1,13 @@
 import { can, type Principal } from '../auth/permissions.ts'
 import type { breaks, promises, runs } from '../db/schema.ts'
 import type { PromiseState } from '../domain/run.ts'
+import { journeyWordWarnings } from '../domain/promise-words.ts'
+import { budgetsInWords, budgetUseWords, techTeamNote } from '../domain/verdict-words.ts'
 import { formatCountdown, formatDuration, formatRate, formatSeconds, formatTime, keptRate, plural } from './format.ts'
 import { Badge, Csrf, Layout, Notice, Time } from './layout.tsx'
 import { ConfirmDeletePage } from './confirm.tsx'
-import { failureText, StepsTable } from './run-view.tsx'
+import { DataTable } from './table.tsx'
+import { failureText, Screenshot, StepsTable, VerdictCard } from './run-view.tsx'
 
 type PromiseRow = typeof promises.$inferSelect
 type RunRow = typeof runs.$inferSelect
@@ -24,6 +27,8 @@ export interface PromisePageData {
   walking: boolean
   nextWalkAt: Date | null
   maintenance: MaintenanceView
+  /** Absolute address of the pages, for the note to the tech team. */
+  baseUrl: string
 }
 
 export interface MaintenanceView {
@@ -113,17 +118,6 @@ function scheduleWords(p: PromiseRow): string {
   return 'not scheduled'
 }
 
-function budgetWords(p: PromiseRow): string {
-  const b = p.budgets
-  const parts: string[] = []
-  if (b.maxClicks !== undefined) parts.push(`at most ${plural(b.maxClicks, 'click')}`)
-  if (b.maxSeconds !== undefined) parts.push(`${b.maxSeconds} s in all`)
-  if (b.maxStepSeconds !== undefined) parts.push(`${b.maxStepSeconds} s a step`)
-  if (b.maxLcpMs !== undefined) parts.push(`largest paint ${b.maxLcpMs} ms`)
-  if (b.maxA11yViolations !== undefined) parts.push(`${plural(b.maxA11yViolations, 'accessibility issue')} allowed`)
-  return parts.length ? parts.join(', ') : 'none: judged on its steps alone'
-}
-
 const triggerWords: Record<RunRow['trigger'], string> = {
   schedule: 'scheduled',
   manual: 'run now',
@@ -131,30 +125,24 @@ const triggerWords: Record<RunRow['trigger'], string> = {
   test: 'try',
 }
 
-function RunDetails(props: { run: RunRow; open: boolean }) {
+function RunDetails(props: { run: RunRow; open: boolean; budgets: PromiseRow['budgets'] }) {
   const r = props.run
   const why = failureText(r.failure)
+  const used = budgetUseWords(r, props.budgets)
   return (
     <details open={props.open}>
       <summary>
         <Badge state={r.outcome} />
         <Time at={r.startedAt}>{formatTime(r.startedAt)}</Time>
         <span class="muted small">
-          {plural(r.clicks, 'click')} · {formatSeconds(r.durationMs)} · {triggerWords[r.trigger]}
+          {used.length ? used.join(' · ') : `${plural(r.clicks, 'click')} · ${formatSeconds(r.durationMs)}`} · {triggerWords[r.trigger]}
         </span>
         {why ? <span class="small">{why}</span> : null}
       </summary>
       <div class="body stack">
-        <StepsTable steps={r.steps} caption={`Steps of the run at ${formatTime(r.startedAt)}`} />
+        <StepsTable steps={r.steps} caption={`Steps of the run at ${formatTime(r.startedAt)}`} failure={r.failure} />
         {r.screenshotPath ? (
-          <img
-            class="shot"
-            src={`/api/v1/runs/${r.id}/screenshot`}
-            alt={`The page at the end of the run at ${formatTime(r.startedAt)}`}
-            loading="lazy"
-            width={1280}
-            height={720}
-          />
+          <Screenshot src={`/api/v1/runs/${r.id}/screenshot`} alt={`The page at the end of the run at ${formatTime(r.startedAt)}`} />
         ) : null}
         <p class="small">
           <a href={`/runs/${r.id}`}>Open this run</a>
@@ -186,6 +174,8 @@ export function PromisePage(props: {
   const canRun = can(principal.role, 'promise.run')
   const isCheck = p.source === 'check'
   const openBreak = data.breaks.find((b) => !b.resolvedAt)
+  const latest = data.page === 1 ? data.runs[0] : undefined
+  const unchecked = isCheck ? [] : journeyWordWarnings(p.title, p.journey)
   return (
     <Layout title={p.title} principal={principal} csrfToken={csrfToken} nav="promises" script>
       <p class="small">
@@ -243,6 +233,37 @@ export function PromisePage(props: {
       <Notice notice={props.notice} />
       <MaintenanceNotice maintenance={data.maintenance} />
       <LiveStatus promiseId={p.id} lastRunId={p.lastRunId} walking={data.walking} nextWalkAt={data.nextWalkAt} now={props.now} />
+      {latest ? (
+        <section id="latest-verdict" aria-labelledby="verdict-h">
+          <h2 id="verdict-h" class="small muted verdict-when">
+            The last walk, <Time at={latest.startedAt}>{formatTime(latest.startedAt)}</Time> ·{' '}
+            <a href={`/runs/${latest.id}`}>open it</a>
+          </h2>
+          <VerdictCard
+            id={latest.id}
+            walk={latest}
+            budgets={p.budgets}
+            techNote={
+              latest.outcome === 'broken' || latest.outcome === 'at_risk'
+                ? techTeamNote({ title: p.title, budgets: p.budgets, walk: latest, startedAt: latest.startedAt, runUrl: `${data.baseUrl}/runs/${latest.id}` })
+                : null
+            }
+          />
+        </section>
+      ) : null}
+      {unchecked.map((w) => (
+        <p class="notice warn">
+          Nothing in the journey checks for “{w.words}”: the promise can be kept while customers cannot do what it says. A step
+          like <code>{w.suggestion}</code> would check it
+          {canWrite ? (
+            <>
+              {' '}
+              (<a href={`/promises/${p.id}/edit`}>edit the journey</a>)
+            </>
+          ) : null}
+          .
+        </p>
+      ))}
       {data.alertRoute.via === 'nowhere' ? (
         <p class="notice bad" role="alert">
           Alerts of this promise go nowhere: it names no channel, there is no default channel and it has no tech owner. Add a
@@ -261,21 +282,27 @@ export function PromisePage(props: {
             <dt>Kept, 30 days</dt>
             <dd>{formatRate(keptRate(data.rate30.kept, data.rate30.counted))}</dd>
             <dt>Budgets</dt>
-            <dd>{budgetWords(p)}</dd>
+            <dd>{budgetsInWords(p.budgets) || 'none: judged on its steps alone'}</dd>
             <dt>Schedule</dt>
             <dd>
               {scheduleWords(p)}, on {p.device}
               {p.paused ? ' (paused)' : ''}
             </dd>
             <dt>Owners</dt>
-            <dd>{[p.marketingOwner, p.techOwner].filter(Boolean).join(' · ') || 'none yet'}</dd>
+            <dd>
+              {p.marketingOwner || p.techOwner
+                ? [p.marketingOwner ? `marketing: ${p.marketingOwner}` : null, p.techOwner ? `tech: ${p.techOwner}` : 'no tech owner'].filter(Boolean).join(' · ')
+                : 'none yet'}
+            </dd>
             <dt>Alerts to</dt>
             <dd>
               <AlertRouteWords route={data.alertRoute} />
             </dd>
             <dt>Customers a day</dt>
             <dd>
-              {p.dailyCustomers.toLocaleString('en')} ({Math.round(p.detractorRate * 100)} % turn detractor when broken)
+              {p.dailyCustomers > 0
+                ? `${p.dailyCustomers.toLocaleString('en')} (${Math.round(p.detractorRate * 100)} % turn detractor when broken)`
+                : 'not set: the weekly digest cannot count the customers a break affects'}
             </dd>
           </dl>
         </section>
@@ -301,7 +328,7 @@ export function PromisePage(props: {
       {data.runs.length === 0 ? (
         <p class="muted">No run yet{p.paused ? ': the promise is paused.' : data.walking ? ': the first walk is on its way.' : '.'}</p>
       ) : (
-        data.runs.map((r, i) => <RunDetails run={r} open={i === 0 && data.page === 1} />)
+        data.runs.map((r, i) => <RunDetails run={r} budgets={p.budgets} open={i === 0 && data.page === 1} />)
       )}
       {data.page > 1 || data.hasMore ? (
         <nav class="pager" aria-label="Run pages">
@@ -314,40 +341,30 @@ export function PromisePage(props: {
       {data.breaks.length === 0 ? (
         <p class="muted">No break so far.</p>
       ) : (
-        <div class="table-wrap">
-          <table>
-            <caption class="visually-hidden">Breaks of this promise, newest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">Opened</th>
-                <th scope="col">Resolved</th>
-                <th scope="col" class="num">
-                  Duration
-                </th>
-                <th scope="col">Why</th>
-                <th scope="col">Acknowledged</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.breaks.map((b) => (
-                <tr>
-                  <td>
-                    <a href={`/breaks/${b.id}`}>
-                      <Time at={b.openedAt}>{formatTime(b.openedAt)}</Time>
-                    </a>
-                  </td>
-                  <td>{b.resolvedAt ? <Time at={b.resolvedAt}>{formatTime(b.resolvedAt)}</Time> : <Badge state="broken" />}</td>
-                  <td class="num">
-                    {formatDuration((b.resolvedAt ?? props.now).getTime() - b.openedAt.getTime())}
-                    {b.resolvedAt ? '' : ' so far'}
-                  </td>
-                  <td class="small">{failureText(b.failure) ?? '—'}</td>
-                  <td class="small">{b.acknowledgedBy ? `by ${b.acknowledgedBy}` : 'no'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          cards
+          caption="Breaks of this promise, newest first"
+          columns={['Opened', 'Resolved', { label: 'Duration', num: true }, 'Why', 'Acknowledged']}
+        >
+          {data.breaks.map((b) => (
+            <tr>
+              <td class="card-head">
+                <a href={`/breaks/${b.id}`}>
+                  <Time at={b.openedAt}>{formatTime(b.openedAt)}</Time>
+                </a>
+              </td>
+              <td data-label="Resolved">{b.resolvedAt ? <Time at={b.resolvedAt}>{formatTime(b.resolvedAt)}</Time> : <Badge state="broken" />}</td>
+              <td class="num" data-label="Lasted">
+                {formatDuration((b.resolvedAt ?? props.now).getTime() - b.openedAt.getTime())}
+                {b.resolvedAt ? '' : ' so far'}
+              </td>
+              <td class="small card-head">{failureText(b.failure) ?? '—'}</td>
+              <td class="small" data-label="Acknowledged">
+                {b.acknowledgedBy ? `by ${b.acknowledgedBy}` : 'no'}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       <p class="small">
         <a href="/breaks">All breaks</a>

@@ -7,7 +7,7 @@ import { and, asc, desc, eq, gt, gte, inArray, isNull, or, sql } from 'drizzle-o
 import { routeAlert } from '../alerts/routing.ts'
 import { can } from '../auth/permissions.ts'
 import type { Db } from '../db/client.ts'
-import { breaks, channels, maintenanceWindows, promiseChannels, promises, runRollups, runs } from '../db/schema.ts'
+import { breaks, channels, maintenanceWindows, promiseChannels, promises, runRollups, runs, users } from '../db/schema.ts'
 import { activeWindow, occurrences } from '../domain/maintenance.ts'
 import { budgetKeys, type Budgets } from '../domain/budget.ts'
 import { parseJourney } from '../domain/journey/parse.ts'
@@ -41,6 +41,8 @@ export interface PromiseRouteDeps {
   dataDir: string
   /** false: SMTP_URL is not set, so email is kept in the outbox (said on the promise page). */
   mailConfigured?: boolean
+  /** KEPT_PUBLIC_URL when set: the address notes to the tech team link to (else the request's origin). */
+  publicUrl?: string
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
@@ -75,6 +77,10 @@ export function promiseRoutes(deps: PromiseRouteDeps) {
   const tries = new TryScreenshots()
   const evidenceDir = path.resolve(deps.dataDir, 'evidence')
 
+  /** Who may own a promise: the enabled users, for the owner fields' suggestions. */
+  const people = () =>
+    db.select({ email: users.email, role: users.role }).from(users).where(isNull(users.disabledAt)).orderBy(asc(users.email)).limit(500)
+
   const channelList = () =>
     db.select({ id: channels.id, name: channels.name, type: channels.type }).from(channels).orderBy(asc(channels.name))
 
@@ -103,6 +109,7 @@ export function promiseRoutes(deps: PromiseRouteDeps) {
         values={opts.values}
         errors={opts.errors ?? {}}
         channels={await channelList()}
+        people={await people()}
         suggested={suggested(opts.values)}
         canTry={can(principal.role, 'promise.run')}
         tryOutcome={opts.tryOutcome}
@@ -144,7 +151,7 @@ export function promiseRoutes(deps: PromiseRouteDeps) {
           screenshotUrl = `/promises/try/${result.runId}/screenshot`
         }
       }
-      return { errors: {}, outcome: { result, screenshotUrl } }
+      return { errors: {}, outcome: { result, budgets, screenshotUrl } }
     } catch (error) {
       return { errors: {}, outcome: { error: error instanceof Error ? error.message : String(error) } }
     }
@@ -286,6 +293,7 @@ export function promiseRoutes(deps: PromiseRouteDeps) {
           walking: live.walking,
           maintenance,
           nextWalkAt: live.nextWalkAt ? new Date(live.nextWalkAt) : null,
+          baseUrl: deps.publicUrl ?? new URL(c.req.url).origin,
         }}
       />,
     )

@@ -6,7 +6,8 @@ import { breaks, promises, runs } from '../db/schema.ts'
 import { formatSeconds, formatTime, plural } from './format.ts'
 import { notFound, pageGuards, principalOf, type UiEnv, signedIn } from './guards.tsx'
 import { Badge, Layout, Time } from './layout.tsx'
-import { failureText, StepsTable } from './run-view.tsx'
+import { techTeamNote } from '../domain/verdict-words.ts'
+import { Screenshot, StepsTable, VerdictCard } from './run-view.tsx'
 import { TraceLinks, traceViewerUrl } from './trace-links.tsx'
 import { traceState, type TraceState } from './trace-state.ts'
 
@@ -35,15 +36,16 @@ export interface RunPageData {
   confirmedBy: string | null
   secureContext: boolean
   trace: TraceState
+  /** The run page's absolute address, for the note to the tech team. */
+  runUrl: string
 }
 
 export function RunPage(props: { principal: Principal; csrfToken: string | null; data: RunPageData }) {
   const { run, promise, brk } = props.data
-  const why = failureText(run.failure)
   const maxClicks = promise.budgets.maxClicks
   const maxSeconds = promise.budgets.maxSeconds
   return (
-    <Layout title={`Run of ${promise.title}`} principal={props.principal} csrfToken={props.csrfToken} nav="promises">
+    <Layout title={`Run of ${promise.title}`} principal={props.principal} csrfToken={props.csrfToken} nav="promises" script>
       <p class="small">
         <a href={`/promises/${promise.id}`}>← {promise.title}</a>
       </p>
@@ -54,22 +56,29 @@ export function RunPage(props: { principal: Principal; csrfToken: string | null;
         <Badge state={run.outcome} /> <Time at={run.startedAt}>{formatTime(run.startedAt)}</Time>{' '}
         <span class="muted small">· {triggerWords[run.trigger]}</span>
       </p>
-      {why ? (
-        <p class={run.outcome === 'error' ? 'notice' : 'notice bad'} role="status">
-          {run.outcome === 'error' ? 'Kept could not walk it (our fault, not the promise’s): ' : 'Why it broke: '}
-          {why}
-        </p>
-      ) : null}
+      <VerdictCard
+        id={run.id}
+        walk={run}
+        budgets={promise.budgets}
+        techNote={
+          run.outcome === 'broken' || run.outcome === 'at_risk'
+            ? techTeamNote({ title: promise.title, budgets: promise.budgets, walk: run, startedAt: run.startedAt, runUrl: props.data.runUrl })
+            : null
+        }
+      />
       <dl class="facts card">
         <dt>Clicks</dt>
         <dd>
-          {run.clicks}
-          {maxClicks !== undefined ? ` of ${plural(maxClicks, 'click')} allowed` : ''}
+          {maxClicks === undefined
+            ? plural(run.clicks, 'click')
+            : run.clicks > maxClicks
+              ? `${plural(run.clicks, 'click')}, ${maxClicks} allowed`
+              : `${run.clicks} of ${plural(maxClicks, 'click')} allowed`}
         </dd>
         <dt>Time</dt>
         <dd>
           {formatSeconds(run.durationMs)}
-          {maxSeconds !== undefined ? ` of ${maxSeconds} s allowed` : ''}
+          {maxSeconds !== undefined ? (run.durationMs / 1000 > maxSeconds ? `, ${maxSeconds} s allowed` : ` of ${maxSeconds} s allowed`) : ''}
         </dd>
         <dt>Largest paint</dt>
         <dd>{run.vitals.lcpMs !== undefined ? `${Math.round(run.vitals.lcpMs)} ms` : 'not measured'}</dd>
@@ -110,19 +119,14 @@ export function RunPage(props: { principal: Principal; csrfToken: string | null;
         ) : null}
       </dl>
       <h2>Steps</h2>
-      <StepsTable steps={run.steps} caption={`Steps of the run at ${formatTime(run.startedAt)}`} failedLine={run.failure?.line ?? null} />
+      <StepsTable steps={run.steps} caption={`Steps of the run at ${formatTime(run.startedAt)}`} failure={run.failure} />
       <h2>Evidence</h2>
       {run.screenshotPath ? (
-        <figure class="shot-frame">
-          <img
-            class="shot"
-            src={`/api/v1/runs/${run.id}/screenshot`}
-            alt={`The page at the end of the run at ${formatTime(run.startedAt)}`}
-            width={1280}
-            height={720}
-          />
-          <figcaption class="small muted">The page as the walk left it.</figcaption>
-        </figure>
+        <Screenshot
+          src={`/api/v1/runs/${run.id}/screenshot`}
+          alt={`The page at the end of the run at ${formatTime(run.startedAt)}`}
+          caption="The page as the walk left it."
+        />
       ) : (
         <p class="muted">No screenshot: {run.outcome === 'kept' || run.outcome === 'at_risk' ? 'kept runs keep none.' : 'the browser left none.'}</p>
       )}
@@ -141,7 +145,7 @@ export function isSecureContext(url: URL, forwardedProto?: string): boolean {
   return ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname) || url.hostname.endsWith('.localhost')
 }
 
-export function runPageRoutes(deps: { db: Db; dataDir: string }) {
+export function runPageRoutes(deps: { db: Db; dataDir: string; publicUrl?: string }) {
   const { db } = deps
   const app = new Hono<UiEnv>()
   const guards = pageGuards(db)
@@ -174,6 +178,7 @@ export function runPageRoutes(deps: { db: Db; dataDir: string }) {
           confirmedBy: confirmer?.id ?? null,
           secureContext: isSecureContext(new URL(c.req.url), c.req.header('x-forwarded-proto')),
           trace: await traceState(deps.dataDir, row.run.tracePath),
+          runUrl: `${deps.publicUrl ?? new URL(c.req.url).origin}/runs/${id}`,
         }}
       />,
     )

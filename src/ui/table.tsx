@@ -1,15 +1,16 @@
 import type { Child } from 'hono/jsx'
 
-// One table of the pages: scrollable on a phone, a caption for screen
+// One table of the pages: scrollable on a phone (or, with `cards`, each row
+// a card there, its cells named by their data-label), a caption for screen
 // readers, column heads (numbers right-aligned; "" for an actions column,
 // named for screen readers only), and the rows.
 
 export type Column = string | { label: string; num?: boolean }
 
-export function DataTable(props: { caption: string; columns: Column[]; children: Child }) {
+export function DataTable(props: { caption: string; columns: Column[]; cards?: boolean; children: Child }) {
   return (
     <div class="table-wrap">
-      <table>
+      <table class={props.cards ? 'cards' : undefined}>
         <caption class="visually-hidden">{props.caption}</caption>
         <thead>
           <tr>

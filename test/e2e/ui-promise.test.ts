@@ -42,6 +42,7 @@ beforeAll(async () => {
   pg = await freshDatabase()
   await createUser(pg.db, { email: 'ana@example.com', password: PASSWORD, role: 'marketing' })
   await createUser(pg.db, { email: 'vic@example.com', password: PASSWORD, role: 'viewer' })
+  await createUser(pg.db, { email: 'tom@example.com', password: PASSWORD, role: 'tech' })
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'kept-e2e-ui-'))
   shop = await startDemoShop({ port: 0 })
   const env = parseEnv({
@@ -126,7 +127,7 @@ describe('registering a promise in the browser', { timeout: 240_000 }, () => {
     await journey.fill([...lines, 'expect "Order shipped"'].join('\n'))
     await page.getByRole('button', { name: 'Try it now' }).click()
     await page.getByText('The promise was broken on this walk.').waitFor({ timeout: 120_000 })
-    await expect.poll(() => page.locator('.try-result').textContent()).toContain('Line 5')
+    await expect.poll(() => page.locator('.try-result').textContent()).toContain('Customers cannot get past line 5, expect "Order shipped"')
     const shot = page.locator('.try-result img.shot')
     await expect.poll(() => shot.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 100)).toBe(true)
     await mkdir(SCREENSHOTS, { recursive: true })
@@ -156,6 +157,116 @@ describe('registering a promise in the browser', { timeout: 240_000 }, () => {
     const run = page.locator('#runs ~ details').first()
     await expect.poll(() => run.locator('summary').textContent()).toMatch(/Kept.*3 clicks/)
     await expect.poll(() => run.locator('tbody tr').count()).toBe(5)
+    await context.close()
+  })
+
+  it('a first-time marketing owner saves a promise and sees it kept, unaided, in a dozen page actions', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } })
+    const page = await context.newPage()
+    // Every page action she takes is counted; hints she needs are checked on the page, not read.
+    const actions: string[] = []
+    const act = async <T,>(what: string, fn: () => Promise<T>): Promise<T> => {
+      actions.push(what)
+      return fn()
+    }
+    const began = performance.now()
+    await act('open Kept', () => page.goto(`${kept.url}/`))
+    await act('type her email', () => page.getByLabel('Email').fill('ana@example.com'))
+    await act('type her password', () => page.getByLabel('Password').fill(PASSWORD))
+    await act('sign in', () => page.getByRole('button', { name: 'Sign in' }).click())
+    await act('new promise', () => page.getByRole('link', { name: /^(New promise|Register your first promise)$/ }).first().click())
+
+    // What each field is for, in her words.
+    await page.getByText('Numbers in it become the budgets just below').waitFor()
+    await act('write the promise', () => page.getByLabel('Promise, in your customers’ words').fill('Find a store in 2 clicks'))
+    await expect.poll(() => page.locator('#budgets-hint').textContent()).toContain('Suggested from your wording: at most 2 clicks')
+    await expect.poll(() => page.locator('#budget-maxClicks').inputValue()).toBe('2')
+    await page.getByText('Clicks from the first page to the last step, counted by the browser.').waitFor()
+    await page.getByText('How long until each page shows its main picture or text').waitFor()
+    await page.getByText('Start with go to and the address').waitFor()
+    // A first draft with a typo: the error says the line, in words, without a column.
+    await act('write the steps', () => page.getByLabel('Steps, one a line').fill([`go to ${shop.url}/`, 'clik "Stores"', 'click "Paris"', 'expect "Open 9:00"'].join('\n')))
+    await expect.poll(() => page.locator('#journey-error').textContent()).toBe(
+      'Line 2: expected a step such as go to, click, fill, select, check, uncheck, press, expect or wait for, found clik (did you mean click?).',
+    )
+    expect(await page.getByLabel('Steps, one a line').getAttribute('aria-describedby')).toContain('journey-error')
+    await act('mend the typo', () => page.getByLabel('Steps, one a line').fill([`go to ${shop.url}/`, 'click "Stores"', 'click "Paris"', 'expect "Open 9:00"'].join('\n')))
+    await expect.poll(() => page.locator('#journey-ok').textContent()).toBe('Looks good: 4 steps.')
+    // "Find a store": the steps name a store, so no warning.
+    expect(await page.locator('#journey-warnings').textContent()).toBe('')
+    await page.getByText('What the customer holds: a laptop’s window and clicks').waitFor()
+    await page.getByText('Daily visits to the journey’s first page, from your analytics').waitFor()
+    expect(await page.getByLabel('Customers a day on this journey').inputValue()).toBe('1000')
+    await page.getByText('Who fixes the site when this breaks: gets the alert at once').waitFor()
+    // The tech owner is offered from the people who can fix it.
+    expect(await page.locator('#people-tech option').evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value))).toContain('tom@example.com')
+    await act('name the tech owner', () => page.getByLabel('Tech owner (email)').fill('tom@example.com'))
+    await act('save', () => page.getByRole('button', { name: 'Save the promise' }).click())
+    await page.getByRole('heading', { name: 'Find a store in 2 clicks', level: 1 }).waitFor()
+    const savedAt = performance.now()
+
+    // She never waits blind: the page says a walk is on its way, then shows
+    // the verdict in her numbers, without a reload.
+    let navigations = 0
+    page.on('framenavigated', (frame) => {
+      if (frame === page.mainFrame()) navigations++
+    })
+    const verdict = page.locator('#latest-verdict .verdict-sentence')
+    await verdict.waitFor({ timeout: 120_000 })
+    expect(await verdict.textContent()).toMatch(/^Kept: 2 of 2 clicks allowed/)
+    expect(navigations).toBe(0)
+    expect(page.url()).not.toContain('notice=')
+    expect(await page.locator('.notice[role=status]').count()).toBe(0)
+    await expect.poll(() => page.locator('#live-status').textContent()).toMatch(/^Next walk in (\d+ min )?\d+ s\.$|^Next walk in \d+ min\.$/)
+    await page.getByRole('button', { name: 'Run now' }).waitFor()
+    const total = (performance.now() - began) / 1000
+    console.log(`marketing owner: ${actions.length} page actions (${actions.join(', ')}); ${total.toFixed(1)} s from opening Kept to the verdict, ${((performance.now() - savedAt) / 1000).toFixed(1)} s of it after saving`)
+    expect(actions.length).toBeLessThanOrEqual(12)
+    await context.close()
+  })
+
+  it('a gift-card promise walked through an espresso-cup order is warned on the form and on its page', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } })
+    const page = await context.newPage()
+    await signIn(page, 'ana@example.com')
+    await page.goto(`${kept.url}/promises/new`)
+    const title = page.getByLabel('Promise, in your customers’ words')
+    const steps = page.getByLabel('Steps, one a line')
+    await steps.fill([`go to ${shop.url}/`, 'click "Shop now"', 'click "Add to cart"', 'click "Place order"', 'expect "Order confirmed"'].join('\n'))
+    // Nothing to check, another language: no warning rather than a wrong one.
+    for (const words of ['We promise!', 'Commandez une carte cadeau en 4 clics', 'Checkout in under a minute']) {
+      await title.fill(words)
+      await expect.poll(() => page.locator('#budgets-hint').textContent()).not.toBe('')
+      await page.waitForTimeout(400)
+      expect(await page.locator('#journey-warnings').textContent(), words).toBe('')
+    }
+    await title.fill('Customers can order a gift card online in 4 clicks')
+    await expect.poll(() => page.locator('#journey-warnings').textContent()).toContain('Nothing in your steps checks for "gift card"')
+    // Saving is never blocked; the promise page keeps saying it.
+    await page.getByRole('button', { name: 'Save the promise' }).click()
+    await page.getByRole('heading', { name: 'Customers can order a gift card online in 4 clicks', level: 1 }).waitFor()
+    await page.getByText('Nothing in the journey checks for “gift card”').waitFor()
+    await page.locator('#latest-verdict').waitFor({ timeout: 120_000 })
+
+    // The shop breaks: "Run now", and the page says what customers meet, in a
+    // sentence, and hands her the note for the tech team in one click.
+    shop.setBroken(true)
+    try {
+      await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: kept.url })
+      await page.getByRole('button', { name: 'Run now' }).click()
+      const verdict = page.locator('#latest-verdict .verdict-sentence')
+      await expect.poll(() => verdict.textContent(), { timeout: 120_000 }).toMatch(/^Customers cannot get past line 5, expect "Order confirmed": /)
+      await page.getByText('Ask the tech team to fix it').first().waitFor()
+      await page.locator('#latest-verdict').getByRole('button', { name: 'Copy for the tech team' }).click()
+      await page.locator('#latest-verdict').getByText('Copied: paste it into an email or a chat.').waitFor()
+      const note = await page.evaluate(() => navigator.clipboard.readText())
+      expect(note).toContain('Promise: “Customers can order a gift card online in 4 clicks” (at most 4 clicks)')
+      expect(note).toMatch(/Broken on the walk of .*: Customers cannot get past line 5, expect "Order confirmed"/)
+      expect(note).toContain('Where: line 5, expect "Order confirmed"')
+      expect(note).toMatch(new RegExp(`The run, with its screenshot and Playwright trace: ${kept.url}/runs/[0-9a-f-]{36}$`))
+    } finally {
+      shop.setBroken(false)
+    }
     await context.close()
   })
 

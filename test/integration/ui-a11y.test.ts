@@ -201,4 +201,31 @@ describe('pages in Chromium', { timeout: 180_000 }, () => {
     await page.screenshot({ path: path.join(SCREENSHOTS, 'promise-page.png') })
     await context.close()
   })
+
+  it('fits a phone (360 px) and a wide window (1,440 px): no sideways scrolling, the same words', async () => {
+    const pages = { dashboard: '/', 'promise-page': `/promises/${seeded.checkout.id}` }
+    for (const [size, viewport] of [
+      ['phone', { width: 360, height: 760 }],
+      ['wide', { width: 1440, height: 900 }],
+    ] as const) {
+      const sized = await browser.newContext({ viewport, ...(size === 'phone' ? { isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : {}) })
+      const [name, value] = who.marketing.cookie.split('=') as [string, string]
+      await sized.addCookies([{ name, value, url: base, httpOnly: true, sameSite: 'Lax' }])
+      const page = await sized.newPage()
+      for (const [label, pagePath] of Object.entries(pages)) {
+        await page.goto(`${base}${pagePath}`)
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)
+        expect(overflow, `${label} on a ${size}: page wider than the screen by ${overflow} px`).toBeLessThanOrEqual(0)
+        await page.screenshot({ path: path.join(SCREENSHOTS, `${label}-${size}.png`) })
+      }
+      // Each promise of the dashboard shows its state, rate and history within the screen, not behind a sideways scroll.
+      await page.goto(`${base}/`)
+      const firstRow = page.locator('tbody tr').first()
+      for (const part of ['.badge', 'svg.chart', 'td[data-label="Kept 7 d"]']) {
+        const box = await firstRow.locator(part).first().boundingBox()
+        expect(box && box.x >= 0 && box.x + box.width <= viewport.width, `${part} on a ${size}: ${JSON.stringify(box)}`).toBe(true)
+      }
+      await sized.close()
+    }
+  })
 })

@@ -33,7 +33,7 @@ describe('the promise form', () => {
     expect(parsed.ok).toBe(false)
     if (parsed.ok) return
     expect(Object.keys(parsed.errors).sort()).toEqual(['channels', 'detractorPercent', 'everySeconds', 'journey', 'maxClicks', 'techOwner', 'title'])
-    expect(parsed.errors.journey).toMatch(/^Line 2, column 1: /)
+    expect(parsed.errors.journey).toMatch(/^Line 2: expected a step such as go to/)
     expect(parsed.errors.everySeconds).toBe('Expected at least 30 seconds.')
   })
 

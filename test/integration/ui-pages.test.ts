@@ -308,10 +308,10 @@ describe('the promise form', () => {
     const html = await res.text()
     expect(html).toContain('value="Order online &lt;fast&gt;"')
     expect(html).toContain('clik &quot;Shop now&quot;')
-    expect(html).toMatch(/id="journey-error"[^>]*>Line 2, column 1:/)
+    expect(html).toMatch(/id="journey-error"[^>]*>Line 2: expected a step such as go to/)
     expect(html).toMatch(/aria-invalid="true" aria-describedby="journey-hint journey-error/)
     expect(html).toMatch(/id="everySeconds-error"[^>]*>Expected at least 30 seconds/)
-    expect(html).toMatch(/id="techOwner"[^>]*aria-invalid="true"[^>]*aria-describedby="techOwner-error"/)
+    expect(html).toMatch(/id="techOwner"[^>]*aria-invalid="true"[^>]*aria-describedby="techOwner-hint techOwner-error"/)
     expect(await pg.db.select().from(promises).where(eq(promises.title, 'Order online <fast>'))).toHaveLength(0)
   })
 

@@ -19,7 +19,7 @@ let pg: Awaited<ReturnType<typeof freshDatabase>>
 let dataDir: string
 let http: Hono
 let who: Record<Role, Signed>
-let ids: { promiseId: string; firstRunId: string; confirmRunId: string; breakId: string; damagedRunId: string }
+let ids: { promiseId: string; firstRunId: string; confirmRunId: string; breakId: string; damagedRunId: string; overRunId: string }
 
 beforeAll(async () => {
   pg = await freshDatabase()
@@ -69,7 +69,28 @@ beforeAll(async () => {
     .returning()
   await seedOwnerAlert(pg.db, brk!.id, new Date(started.getTime() + 11_000))
   await pg.db.insert(breakNotes).values({ breakId: brk!.id, author: 'tech-runs@example.com', body: 'Checkout <script> deploy rolled back' })
-  ids = { promiseId: promise!.id, firstRunId, confirmRunId, breakId: brk!.id, damagedRunId }
+  // A walk whose every step passed, one click over the promise: the step of that click is marked.
+  const overRunId = randomUUID()
+  await pg.db.insert(runs).values({
+    id: overRunId,
+    promiseId: promise!.id,
+    trigger: 'schedule',
+    outcome: 'broken',
+    clicks: 4,
+    durationMs: 2200,
+    startedAt: started,
+    finishedAt: new Date(started.getTime() + 2200),
+    steps: [
+      { line: 1, text: 'go to http://127.0.0.1:4100/', outcome: 'passed', durationMs: 300, clicks: 0 },
+      { line: 2, text: 'click "Shop now"', outcome: 'passed', durationMs: 400, clicks: 1 },
+      { line: 3, text: 'click "Espresso cup"', outcome: 'passed', durationMs: 400, clicks: 1 },
+      { line: 4, text: 'click "Add to cart"', outcome: 'passed', durationMs: 500, clicks: 1 },
+      { line: 5, text: 'click "Place order"', outcome: 'passed', durationMs: 600, clicks: 1 },
+    ],
+    failure: { kind: 'budget', budget: 'maxClicks', limit: 3, actual: 4, line: 5, message: 'took 4 clicks, the promise allows 3' },
+    vitals: {},
+  })
+  ids = { promiseId: promise!.id, firstRunId, confirmRunId, breakId: brk!.id, damagedRunId, overRunId }
 })
 afterAll(async () => {
   await pg?.drop()
@@ -89,8 +110,12 @@ describe('the run page', () => {
     expect(res.status).toBe(200)
     const html = await res.text()
     expect(html).toContain('Run of “Order &lt;online&gt; in 3 clicks”')
-    expect(html).toContain('Why it broke: Line 3: expected the button &quot;Place order&quot;, the page has none')
-    expect(html).toMatch(/<tr class="step-failed"><td class="num">3<\/td>/)
+    // The verdict as a sentence, with what to do and the note for the tech team.
+    expect(html).toContain('Customers cannot get past line 3, click &quot;Place order&quot;: expected the button &quot;Place order&quot;, the page has none.')
+    expect(html).toContain('Ask the tech team to fix it')
+    expect(html).toMatch(/<pre class="note-text" id="note-[^"]+">Promise: “Order &lt;online&gt; in 3 clicks” \(at most 3 clicks, 60 s in all\)/)
+    expect(html).toContain(`The run, with its screenshot and Playwright trace: http://127.0.0.1:3000/runs/${ids.confirmRunId}`)
+    expect(html).toMatch(/<tr class="step-failed"><td class="num" data-label="Line">3<\/td>/)
     expect(html).toContain('1 of 3 clicks allowed')
     expect(html).toContain('5.5 s of 60 s allowed')
     expect(html).toContain('812 ms')
@@ -99,6 +124,19 @@ describe('the run page', () => {
     expect(html).toContain(`/trace-viewer/index.html?trace=${encodeURIComponent(`/api/v1/runs/${ids.confirmRunId}/trace`)}`)
     expect(html).toContain(`href="/breaks/${ids.breakId}"`)
     expect(html).toContain(`href="/runs/${ids.firstRunId}"`)
+  })
+
+  it('says a broken budget as a sentence and marks the step that went over, not a ✓', async () => {
+    const html = await (await get(`/runs/${ids.overRunId}`, { user: who.viewer })).text()
+    expect(html).toContain('Customers need 4 clicks — Shop now → Espresso cup → Add to cart → Place order — you promise 3.')
+    expect(html).toContain('Promise 4, or ask the tech team to remove a step (the first click over is click &quot;Place order&quot;).')
+    expect(html).toContain('4 clicks, 3 allowed')
+    const row = /<tr class="step-failed"><td class="num" data-label="Line">5<\/td>(.*?)<\/tr>/.exec(html)?.[1] ?? ''
+    expect(row).toContain('Over budget')
+    expect(row).toContain('The first click over the 3 the promise allows.')
+    expect(row).not.toContain('b-passed')
+    // Only that step: the others passed within the budget.
+    expect(html.match(/class="step-failed"/g)).toHaveLength(1)
   })
 
   it('says a damaged trace is damaged, and still offers its download', async () => {

@@ -1,7 +1,8 @@
 // The pages' only script, served at /assets/kept.<hash>.js (CSP: 'self').
 // Every page works without it. On the promise page it keeps the live
 // status current: "walking now" until the walk is recorded, then the page
-// shows it (no reload by hand), and the countdown to the next walk.
+// redraws itself with it (no reload), and the countdown to the next walk.
+// On run pages, "Copy for the tech team" copies the note to the clipboard.
 // On the promise form it adds:
 // - live validation of the journey (line and column of the first errors),
 // - budgets suggested from the promise's wording while it is typed,
@@ -18,9 +19,18 @@ export const script = `
     here.searchParams.delete('notice');
     history.replaceState(null, '', here.pathname + here.search + here.hash);
   }
-  var lastRun = live.dataset.lastRun || '';
-  var walking = live.dataset.walking === '1';
-  var next = live.dataset.next ? Date.parse(live.dataset.next) : NaN;
+  // Said to screen readers when the page has redrawn itself: the live line is redrawn too.
+  var announcer = document.createElement('p');
+  announcer.className = 'visually-hidden';
+  announcer.setAttribute('aria-live', 'polite');
+  document.body.appendChild(announcer);
+  var lastRun, walking, next;
+  function read() {
+    lastRun = live.dataset.lastRun || '';
+    walking = live.dataset.walking === '1';
+    next = live.dataset.next ? Date.parse(live.dataset.next) : NaN;
+  }
+  read();
   function countdown(ms) {
     var s = Math.max(0, Math.round(ms / 1000));
     if (s < 60) return s + ' s';
@@ -34,12 +44,30 @@ export const script = `
     var ms = next - Date.now();
     live.textContent = ms > 0 ? 'Next walk in ' + countdown(ms) + '.' : 'The next walk is due now.';
   }
+  // A new run is recorded: the page draws itself again in place (no reload,
+  // and the notice that said a walk was coming is gone with the address).
+  function redraw() {
+    return fetch(location.pathname + location.search, { credentials: 'same-origin', headers: { accept: 'text/html' } })
+      .then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (html) {
+        var fresh = html && new DOMParser().parseFromString(html, 'text/html').querySelector('main');
+        var main = document.querySelector('main');
+        if (!fresh || !main || !fresh.querySelector('#live-status')) return;
+        main.replaceChildren.apply(main, Array.prototype.slice.call(fresh.childNodes));
+        live = document.getElementById('live-status');
+        read();
+        render();
+        if (window.keptEnhance) window.keptEnhance(main);
+        var verdict = main.querySelector('#latest-verdict .verdict-sentence');
+        announcer.textContent = 'The walk is recorded. ' + (verdict ? verdict.textContent : '');
+      });
+  }
   function poll() {
     return fetch(live.dataset.live, { credentials: 'same-origin', headers: { accept: 'application/json' } })
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (s) {
         if (!s) return;
-        if (s.lastRunId && s.lastRunId !== lastRun) { location.reload(); return; }
+        if (s.lastRunId && s.lastRunId !== lastRun) return redraw();
         if (s.walking && !walking) live.textContent = 'Walking now, in a real browser. The result shows here when it is recorded.';
         walking = Boolean(s.walking);
         live.className = walking ? 'live walking' : 'live';
@@ -53,6 +81,42 @@ export const script = `
     var soon = walking || (!isNaN(next) && next - Date.now() < 5000);
     setTimeout(function () { poll().then(loop, loop); }, soon ? 2000 : 15000);
   })();
+})();
+
+// "Copy for the tech team": the note's text to the clipboard, said when done;
+// where the clipboard is out of reach, the note opens selected.
+(function () {
+  function enhance(root) {
+    Array.prototype.forEach.call(root.querySelectorAll('button[data-copy]'), function (button) {
+      if (document.getElementById(button.dataset.copy)) button.hidden = false;
+    });
+  }
+  window.keptEnhance = enhance;
+  enhance(document);
+  function copied(id, ok) {
+    var said = document.querySelector('[data-copied="' + id + '"]');
+    if (ok) {
+      if (said) said.textContent = 'Copied: paste it into an email or a chat.';
+      return;
+    }
+    var note = document.getElementById(id);
+    var details = note && note.closest('details');
+    if (details) details.open = true;
+    if (note) window.getSelection().selectAllChildren(note);
+    if (said) said.textContent = 'Selected: copy it with Ctrl+C (or Cmd+C).';
+  }
+  document.addEventListener('click', function (event) {
+    var button = event.target.closest && event.target.closest('button[data-copy]');
+    if (!button) return;
+    var id = button.dataset.copy;
+    var note = document.getElementById(id);
+    if (!note) return;
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(note.textContent).then(function () { copied(id, true); }, function () { copied(id, false); });
+    } else {
+      copied(id, false);
+    }
+  });
 })();
 
 (function () {
@@ -91,9 +155,10 @@ export const script = `
       check({ journey: journey.value, title: sentTitle }).then(function (result) {
         if (!result) return;
         var errors = result.errors || [];
-        journeyError.textContent = errors.map(function (e) {
-          return 'Line ' + e.line + ', column ' + e.column + ': ' + e.message;
-        }).join('\\n');
+        // One error a line, in words: the columns are for the API's callers.
+        var lines = errors.slice(0, 5).map(function (e) { return 'Line ' + e.line + ': ' + e.message + '.'; });
+        if (errors.length > 5) lines.push('… and ' + (errors.length - 5) + ' more.');
+        journeyError.textContent = lines.join('\\n');
         journey.setAttribute('aria-invalid', errors.length && journey.value.trim() ? 'true' : 'false');
         journeyOk.textContent = !errors.length && journey.value.trim()
           ? 'Looks good: ' + result.steps + (result.steps === 1 ? ' step.' : ' steps.') : '';

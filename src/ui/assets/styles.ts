@@ -19,7 +19,7 @@ a:hover{color:#083f78}
 .skip{position:absolute;left:-999px;top:.5rem;background:var(--card);padding:.5rem 1rem;z-index:10}
 .skip:focus{left:.5rem}
 .top{background:var(--card);border-bottom:1px solid var(--line)}
-.top-in{max-width:76rem;margin:0 auto;padding:.6rem 1.25rem;display:flex;flex-wrap:wrap;gap:.5rem 1.5rem;align-items:center}
+.top-in{max-width:76rem;margin:0 auto;padding:.6rem 1.25rem;display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:center}
 .brand{font-weight:700;font-size:1.15rem;color:var(--ink);text-decoration:none;display:flex;align-items:center;gap:.45rem}
 .brand-mark{display:inline-block;width:1.3rem;height:1.3rem;border-radius:50%;background:var(--brand);position:relative}
 .brand-mark::after{content:"";position:absolute;left:.42rem;top:.22rem;width:.32rem;height:.62rem;border:solid #fff;border-width:0 .16rem .16rem 0;transform:rotate(45deg)}
@@ -27,7 +27,7 @@ a:hover{color:#083f78}
 .nav a{display:block;padding:.35rem .7rem;border-radius:6px;color:var(--ink);text-decoration:none}
 .nav a:hover{background:var(--soft)}
 .nav a[aria-current=page]{background:var(--soft);font-weight:600;box-shadow:inset 0 -2px 0 var(--brand)}
-.who{margin-left:auto;display:flex;gap:.75rem;align-items:center;color:var(--muted);font-size:.9rem}
+.who{margin-left:auto;display:flex;gap:.75rem;align-items:center;color:var(--muted);font-size:.85rem}
 main{max-width:76rem;margin:0 auto;padding:1.5rem 1.25rem 3rem}
 h1{font-size:1.6rem;line-height:1.25;margin:.25rem 0 .5rem}
 h2{font-size:1.2rem;margin:2rem 0 .75rem}
@@ -45,6 +45,7 @@ p{margin:.5rem 0}
 .digest-preview{max-width:640px}
 .notice{border-left:4px solid var(--brand);background:#eef8f4;padding:.75rem 1rem;border-radius:4px;margin:0 0 1.25rem}
 .notice.bad{border-color:#b42318;background:#fdf0ef}
+.notice.warn{border-color:#b07d00;background:#fff8e1;color:var(--ink);font-size:1rem;padding:.75rem 1rem}
 .tiles{display:grid;grid-template-columns:repeat(auto-fit,minmax(9rem,1fr));gap:.75rem;margin:0 0 1.25rem;padding:0;list-style:none}
 .tiles li{background:var(--card);border:1px solid var(--line);border-radius:var(--radius);padding:.75rem 1rem}
 .tiles strong{display:block;font-size:1.6rem;line-height:1.1}
@@ -81,7 +82,7 @@ input[aria-invalid=true],textarea[aria-invalid=true],select[aria-invalid=true]{b
 .field{margin:0 0 1.1rem;max-width:44rem}
 .field.wide{max-width:none}
 .hint{color:var(--muted);font-size:.875rem;margin:.25rem 0 0}
-.error{color:#a11b10;font-size:.9rem;font-weight:600;margin:.3rem 0 0}
+.error{color:#a11b10;font-size:.9rem;font-weight:600;margin:.3rem 0 0;white-space:pre-line}
 .error:empty{display:none}
 #budgets-hint{margin:0 0 .75rem}
 .ok{color:var(--kept-ink);font-size:.9rem;margin:.3rem 0 0}
@@ -103,7 +104,8 @@ legend{font-weight:700;padding:0 .4rem}
 .cols{display:grid;grid-template-columns:minmax(0,2fr) minmax(0,1fr);gap:1.5rem}
 @media (max-width:56rem){.cols{grid-template-columns:minmax(0,1fr)}.who{margin-left:0}}
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.35rem 1rem;margin:0}
-dl.facts dt{color:var(--muted)}dl.facts dd{margin:0;overflow-wrap:anywhere}
+dl.facts dt{color:var(--muted)}dl.facts dd{margin:0;overflow-wrap:break-word;min-width:0}
+@media (max-width:30rem){dl.facts{grid-template-columns:minmax(0,1fr);gap:0}dl.facts dd{margin:0 0 .5rem}}
 .head{margin-bottom:1rem}
 .card h3{margin-top:0}
 details.add-note{border:0;background:none;margin:.5rem 0 0}
@@ -116,7 +118,7 @@ details[open]>summary{border-bottom:1px solid var(--line)}
 details .body{padding:.75rem .9rem}
 .card>h3:first-child,.card>h2:first-child{margin-top:0}
 time{white-space:nowrap}
-.shot{max-width:100%;height:auto;border:1px solid var(--line);border-radius:6px;display:block;margin:.5rem 0}
+.shot{max-width:min(100%,48rem);max-height:32rem;width:auto;height:auto;object-fit:contain;border:1px solid var(--line);border-radius:6px;display:block;margin:.5rem 0}
 code,kbd{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.9em;background:var(--soft);padding:.05rem .3rem;border-radius:4px}
 pre{background:var(--soft);padding:.75rem;border-radius:6px;overflow-x:auto;margin:0}
 pre code{background:none;padding:0}
@@ -135,8 +137,38 @@ code.token{word-break:break-all;font-size:1rem;user-select:all}
 pre.mail{white-space:pre-wrap;overflow-wrap:anywhere;font-size:.85rem}
 .delivery{font-weight:600}.d-failed{color:#b42318}.d-logged{color:#6b5900}.d-sent{color:#1b7f4b}
 tr.step-failed td{background:#fdf0ef}
-.shot-frame{margin:0}.shot-frame img{max-width:100%;height:auto;border:1px solid var(--line,#d0d7de);border-radius:6px}
+.shot-frame{margin:0;width:fit-content;max-width:100%}.shot-frame a{display:block}
 .timeline{list-style:none;padding:0;margin:0 0 1.5rem;border-left:3px solid var(--line)}.timeline li{padding:.35rem 0 .35rem 1rem}.timeline time{font-weight:600;margin-right:.5rem;white-space:nowrap}.note-body{white-space:pre-wrap}
 .live{min-height:1.5em;color:var(--muted)}.live.walking{color:var(--ink);font-weight:600}.spinner{display:inline-block;width:.8em;height:.8em;border:2px solid var(--line);border-top-color:var(--brand);border-radius:50%;animation:spin 1s linear infinite;vertical-align:-.1em}@keyframes spin{to{transform:rotate(360deg)}}@media (prefers-reduced-motion:reduce){.spinner{animation:none}}
 .stack>*+*{margin-top:.5rem}
+/* A walk's verdict in the owner's words, and the note for the tech team. */
+.verdict{border-left:4px solid var(--brand);background:#eef8f4;padding:.75rem 1rem;border-radius:4px;margin:0 0 1rem}
+.verdict.bad{border-color:#b42318;background:#fdf0ef}.verdict.risk{border-color:#b07d00;background:#fff8e1}.verdict.quiet{border-color:#8795a3;background:var(--soft)}
+.verdict-sentence{font-weight:600;margin:0}.verdict-advice{margin:.35rem 0 0}
+.verdict-when{font-size:.875rem;font-weight:400;margin:.5rem 0 .35rem}
+.copy-note{margin:.6rem 0 0;display:flex;flex-wrap:wrap;gap:.5rem;align-items:center}
+.copy-note details{flex-basis:100%;border:0;background:none;margin:0}
+.copy-note details>summary{padding:0;display:list-item;color:#0b57a4}.copy-note details[open]>summary{border:0}
+pre.note-text{white-space:pre-wrap;overflow-wrap:break-word;font-size:.85rem;margin:.4rem 0 0;background:#fff;border:1px solid var(--line)}
+/* Code chips in sentences never break inside a step; a step's own text wraps at its spaces only. */
+.hint code,.warn code,.lead code,p code,li code{white-space:nowrap}
+code.step{white-space:normal;overflow-wrap:break-word}
+/* On a phone, a table of cards: each row a card, each cell named by its data-label. */
+@media (max-width:40rem){
+  table.cards thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
+  table.cards,table.cards tbody{display:block}
+  table.cards tr{display:flex;flex-wrap:wrap;gap:.3rem .9rem;align-items:center;padding:.65rem .8rem;border-bottom:1px solid var(--line)}
+  table.cards tbody tr:last-child{border-bottom:0}
+  table.cards td{display:block;border:0;padding:0;text-align:left}
+  table.cards td.num{text-align:left}
+  table.cards td.card-head{flex-basis:100%}
+  table.cards td[data-label]::before{content:attr(data-label) " ";color:var(--muted);font-size:.8rem;font-weight:400}
+  table.cards td.card-head[data-label]::before{content:none}
+  table.cards tr.step-failed{background:#fdf0ef}
+  table.cards td.none{display:none}
+  .nav a{padding:.3rem .5rem}
+  .tiles{grid-template-columns:repeat(2,minmax(0,1fr));gap:.5rem}.tiles li{padding:.4rem .6rem;display:flex;align-items:center;gap:.5rem}.tiles strong{font-size:1.2rem}
+  .who{font-size:.8rem;gap:.5rem}.who .btn{white-space:nowrap}
+  main{padding:1rem .9rem 2.5rem}.top-in{padding:.5rem .9rem}
+}
 `
