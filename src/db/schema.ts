@@ -2,6 +2,7 @@ import type { Device } from '../domain/device.ts'
 import { sql } from 'drizzle-orm'
 import {
   boolean,
+  date,
   doublePrecision,
   index,
   integer,
@@ -103,6 +104,10 @@ export const promises = pgTable(
     lastRunAt: tz('last_run_at'),
     /** Set when no walk came for two intervals (a stopped worker, a wiped Redis); cleared by the next walk. */
     overdueSince: tz('overdue_since'),
+    /** Shown on the public status page (/status), under publicTitle when set. */
+    public: boolean('public').notNull().default(false),
+    /** The promise in customers' words on the status page; the title when null. */
+    publicTitle: text('public_title'),
     createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
     createdAt: createdAt(),
     updatedAt: tz('updated_at').notNull().defaultNow(),
@@ -175,6 +180,25 @@ export const runRollups = pgTable(
   (t) => [primaryKey({ columns: [t.promiseId, t.hour] })],
 )
 
+/**
+ * The hourly rollups summed by UTC day, kept by triggers on run_rollups
+ * (drizzle/0007_daily_rollups_triggers.sql) whoever writes an hour: the
+ * 90-day history of the status page reads 90 rows a promise, not 2,160.
+ */
+export const runRollupsDaily = pgTable(
+  'run_rollups_daily',
+  {
+    promiseId: belongsToPromise(),
+    day: date('day', { mode: 'string' }).notNull(),
+    runs: integer('runs').notNull().default(0),
+    kept: integer('kept').notNull().default(0),
+    atRisk: integer('at_risk').notNull().default(0),
+    broken: integer('broken').notNull().default(0),
+    errors: integer('errors').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.promiseId, t.day] })],
+)
+
 export const breaks = pgTable(
   'breaks',
   {
@@ -209,6 +233,8 @@ export const breakNotes = pgTable(
       .references(() => breaks.id, { onDelete: 'cascade' }),
     author: text('author').notNull(),
     body: text('body').notNull(),
+    /** Shown with the incident on the public status page; internal notes never are. */
+    public: boolean('public').notNull().default(false),
     createdAt: createdAt(),
   },
   (t) => [index('break_notes_break_idx').on(t.breakId)],

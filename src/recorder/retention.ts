@@ -4,7 +4,7 @@ import { Queue, Worker } from 'bullmq'
 import { lt, sql } from 'drizzle-orm'
 import type { Redis } from 'ioredis'
 import type { Db } from '../db/client.ts'
-import { runRollups, runs } from '../db/schema.ts'
+import { runRollups, runRollupsDaily, runs } from '../db/schema.ts'
 import type { Logger } from '../infra/logger.ts'
 import { QUEUES } from '../queue/jobs.ts'
 import type { ScheduledPart } from '../queue/schedule-keeper.ts'
@@ -63,6 +63,7 @@ export async function pruneRuns(
     .where(lt(runRollups.hour, new Date(now.getTime() - ROLLUP_RETENTION_DAYS * DAY_MS)))
     .returning({ hour: runRollups.hour })
   report.rollupsDeleted = oldRollups.length
+  await db.delete(runRollupsDaily).where(lt(runRollupsDaily.day, new Date(now.getTime() - ROLLUP_RETENTION_DAYS * DAY_MS).toISOString().slice(0, 10)))
   return report
 }
 

@@ -7,7 +7,7 @@ import { Queue } from 'bullmq'
 import { eq } from 'drizzle-orm'
 import type { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { promises, runRollups, runs } from '../../src/db/schema.ts'
+import { promises, runRollups, runRollupsDaily, runs } from '../../src/db/schema.ts'
 import { createRedisConnection } from '../../src/infra/redis.ts'
 import { QUEUES } from '../../src/queue/jobs.ts'
 import { RETENTION_SCHEDULER_ID, pruneRuns, startRetention } from '../../src/recorder/retention.ts'
@@ -79,6 +79,10 @@ describe('retention', () => {
     expect(hour?.p95Ms).toBeGreaterThan(2800)
     expect(hour?.p95Ms).toBeLessThanOrEqual(3000)
     expect(rollups).toHaveLength(3) // 300 days ago, the old hour, 35 days ago
+    // The days follow their hours: the same figures, the 500-day-old one gone too.
+    const days = await pg.db.select().from(runRollupsDaily).where(eq(runRollupsDaily.promiseId, p!.id)).orderBy(runRollupsDaily.day)
+    expect(days.map((d) => d.day)).toEqual([at(300 * DAY), oldHour, at(35 * DAY)].map((d) => d.toISOString().slice(0, 10)))
+    expect(days[1]).toMatchObject({ runs: 4, kept: 2, broken: 1, errors: 1 })
 
     expect(await pruneRuns(pg.db, { retentionDays: 30, dataDir, now })).toEqual({ runsDeleted: 0, hoursPruned: 0, rollupsDeleted: 0 })
   })
