@@ -1,8 +1,5 @@
-import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import os from 'node:os'
-import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { sql } from 'drizzle-orm'
 import { Hono } from 'hono'
 import { pino } from 'pino'
@@ -13,6 +10,7 @@ import { createHttpApp, listen } from '../src/app/http.ts'
 import { createApiToken } from '../src/auth/tokens.ts'
 import { intFromEnv, print, summarize, writeResult } from './lib/report.ts'
 import { startBareHttp } from './lib/bare-http.ts'
+import { CLIENT_ENCODINGS, runLoad, type Endpoint, type Load } from './lib/run-load.ts'
 import { seedPromises, seedRuns } from './lib/seed.ts'
 import { benchDatabase } from './lib/services.ts'
 
@@ -35,52 +33,6 @@ const WARMUP = intFromEnv('API_WARMUP_SECONDS', 3, 0, 60)
 const REPS = intFromEnv('BENCH_REPS', 3, 1, 20)
 /** KEPT_API_CACHE_MS as in production (default 1000; 0 measures every read against Postgres). */
 const CACHE_MS = intFromEnv('KEPT_API_CACHE_MS', 1000, 0, 60_000)
-const LOAD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'lib', 'load.ts')
-
-interface Load {
-  requestsPerSecond: number
-  requests: number
-  latencyMs: { p50: number; p90: number; p99: number; max: number; mean: number }
-  non2xx: number
-  errors: number
-  timeouts: number
-  /**
-   * CPU time (user + system) of this process, which holds the servers, per
-   * request sampled: steadier than requests per second when the load
-   * generator shares the cores.
-   */
-  serverCpuUs: number
-}
-
-const CLIENT_ENCODINGS = { 'accept-encoding': 'gzip, deflate, br' }
-
-interface Endpoint {
-  url: string
-  paths: string[]
-  headers: Record<string, string>
-}
-
-function load(token: string, { url, paths, headers }: Endpoint): Promise<Load> {
-  return new Promise((resolve, reject) => {
-    const input = { url, token, paths, headers, connections: CONNECTIONS, seconds: SECONDS, warmupSeconds: WARMUP }
-    const child = spawn(process.execPath, ['--import', 'tsx', LOAD, JSON.stringify(input)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    })
-    let out = ''
-    let sampling: NodeJS.CpuUsage | null = null
-    child.stdout.on('data', (chunk) => {
-      out += chunk
-      if (!sampling && out.includes('sampling\n')) sampling = process.cpuUsage()
-    })
-    child.once('error', reject)
-    child.once('exit', (code) => {
-      if (code !== 0 || !sampling) return reject(new Error(`autocannon exited with ${code}`))
-      const cpu = process.cpuUsage(sampling)
-      const figures = JSON.parse(out.trim().split('\n').at(-1)!) as Omit<Load, 'serverCpuUs'>
-      resolve({ ...figures, serverCpuUs: (cpu.user + cpu.system) / figures.requests })
-    })
-  })
-}
 
 const database = await benchDatabase('api', { max: 10 })
 try {
@@ -105,7 +57,7 @@ try {
     readCache,
     logger,
   })
-  const app = createHttpApp({ logger, api, digests: new Hono(), pages: new Hono(), metrics: new Registry(), readCache })
+  const app = createHttpApp({ logger, api, digests: new Hono(), pages: new Hono(), metrics: new Registry(), readCaches: [readCache] })
   const server = await listen(app, { port: 0, host: '127.0.0.1' })
   let bare: Awaited<ReturnType<typeof startBareHttp>> | undefined
   try {
@@ -128,7 +80,7 @@ try {
     const results: Record<string, Load[]> = {}
     for (let rep = 0; rep < REPS; rep++) {
       for (const [name, endpoint] of Object.entries(endpoints)) {
-        const figures = await load(token, endpoint)
+        const figures = await runLoad(token, endpoint, { connections: CONNECTIONS, seconds: SECONDS, warmupSeconds: WARMUP })
         ;(results[name] ??= []).push(figures)
         console.log(
           `  rep ${rep + 1} ${name}: ${figures.requestsPerSecond.toFixed(0)} req/s, p99 ${figures.latencyMs.p99} ms, server CPU ${figures.serverCpuUs.toFixed(0)} µs a request, non-2xx ${figures.non2xx}, errors ${figures.errors}`,

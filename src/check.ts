@@ -42,6 +42,10 @@ export interface CheckDefinition {
   techOwner?: string
   /** The site this check walks, when it is not KEPT_CHECKS_BASE_URL. */
   baseUrl?: string
+  /** Shown on the public status page (/status); default false. */
+  public?: boolean
+  /** The promise in customers' words on the status page; default its title. */
+  publicTitle?: string
   /** True for checks that walk the bundled demo shop (paused when the demo is off). */
   demo?: boolean
   run(context: CheckContext): Promise<void>

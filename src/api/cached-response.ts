@@ -8,10 +8,15 @@ import { requestHeader } from '../infra/request-header.ts'
 // ~42 KB of JSON and ~4 KB gzipped; writing the bytes is most of what a
 // cached read costs.
 
-export function cachedJsonResponse(c: Context, cached: CachedJson): Response {
+export function cachedJsonResponse(c: Context, cached: CachedJson, headers: Record<string, string> = {}): Response {
+  return cachedResponse(c, cached, { 'content-type': 'application/json', ...headers })
+}
+
+/** Cached bytes of any type (a rendered page, a feed), gzipped when the client accepts it. */
+export function cachedResponse(c: Context, cached: CachedJson, headers: Record<string, string>): Response {
   const gzipped = cached.gzipped && acceptsGzip(requestHeader(c, 'accept-encoding')) ? cached.gzipped() : null
-  if (gzipped) return c.body(gzipped, 200, { 'content-type': 'application/json', 'content-encoding': 'gzip', vary: 'accept-encoding' })
-  return c.body(cached.body, 200, { 'content-type': 'application/json', vary: 'accept-encoding' })
+  if (gzipped) return c.body(gzipped, 200, { ...headers, 'content-encoding': 'gzip', vary: 'accept-encoding' })
+  return c.body(cached.body, 200, { ...headers, vary: 'accept-encoding' })
 }
 
 /** Whether an Accept-Encoding header allows gzip (RFC 9110 §12.5.3): named, or `*`, with q above 0. */

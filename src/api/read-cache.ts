@@ -20,6 +20,8 @@ export interface ReadCache {
    * background), so produce may take its time, e.g. to batch.
    */
   json(key: string, produce: Produce): Promise<CachedJson>
+  /** What produce() made, from memory when it may be, as json() does: for answers made once per entry (a rendered page). */
+  value<T>(key: string, produce: (renewal: boolean) => Promise<T>): Promise<T>
   /** App middleware: clears the cache after every successful change. */
   invalidator: MiddlewareHandler
   clear(): void
@@ -38,7 +40,12 @@ const encoder = new TextEncoder()
 export const MIN_GZIP_BYTES = 1024
 
 function cachedJson(value: unknown): CachedJson {
-  const body = encoder.encode(JSON.stringify(value))
+  return cachedText(JSON.stringify(value))
+}
+
+/** Text as an answer's bytes, gzipped once on first need. */
+export function cachedText(text: string): CachedJson {
+  const body = encoder.encode(text)
   let gzipped: Uint8Array<ArrayBuffer> | undefined
   return {
     body,
@@ -47,7 +54,7 @@ function cachedJson(value: unknown): CachedJson {
 }
 
 interface Entry {
-  json: CachedJson
+  value: unknown
   at: number
   /** The generation its read began in: void once a change came after. */
   generation: number
@@ -74,7 +81,7 @@ export function createReadCache(options: { ttlMs: number; maxEntries?: number; n
   /** Read and store; an entry read across a change is answered but not kept. */
   const read = async (key: string, produce: Produce, renewal: boolean): Promise<Entry> => {
     const began = generation
-    const entry: Entry = { json: cachedJson(await produce(renewal)), at: now(), generation: began, renewing: false }
+    const entry: Entry = { value: await produce(renewal), at: now(), generation: began, renewing: false }
     if (began === generation) {
       entries.delete(key)
       if (entries.size >= maxEntries) entries.delete(entries.keys().next().value!)
@@ -83,30 +90,32 @@ export function createReadCache(options: { ttlMs: number; maxEntries?: number; n
     return entry
   }
 
-  const json = async (key: string, produce: Produce) => {
-    if (ttlMs <= 0) return cachedJson(await produce(false))
+  const value = async <T,>(key: string, produce: (renewal: boolean) => Promise<T>): Promise<T> => {
+    if (ttlMs <= 0) return produce(false)
     const entry = entries.get(key)
     const age = entry && entry.generation === generation ? now() - entry.at : Infinity
-    if (age < ttlMs) return entry!.json
+    if (age < ttlMs) return entry!.value as T
     if (age < 2 * ttlMs) {
       if (!entry!.renewing) {
         entry!.renewing = true
         read(key, produce, true).catch(() => entries.get(key) === entry && entries.delete(key))
       }
-      return entry!.json
+      return entry!.value as T
     }
     let first = firstReads.get(key)
     if (!first) {
       first = read(key, produce, false).finally(() => firstReads.get(key) === first && firstReads.delete(key))
       firstReads.set(key, first)
     }
-    return (await first).json
+    return (await first).value as T
   }
+
+  const json = (key: string, produce: Produce) => value(key, async (renewal) => cachedJson(await produce(renewal)))
 
   const invalidator: MiddlewareHandler = async (c, next) => {
     await next()
     if (!SAFE_METHODS.has(c.req.method) && c.res.status < 400) clear()
   }
 
-  return { json, invalidator, clear }
+  return { json, value, invalidator, clear }
 }

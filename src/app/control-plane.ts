@@ -27,6 +27,8 @@ import { parseTrustProxy } from '../config/trust-proxy.ts'
 import { tryJourney } from '../queue/try-journey.ts'
 import { syncChecks } from '../services/check-sync.ts'
 import { pageRoutes } from '../ui/app.tsx'
+import { readStatusLogo } from '../status/logo.ts'
+import { statusRoutes } from '../status/routes.ts'
 import { composeJourneyWorker } from './journey-worker.ts'
 import { composeRecorder } from './recorder.ts'
 import { startDemo } from './demo.ts'
@@ -173,8 +175,17 @@ export async function startControlPlane(rt: Runtime, options: { worker: boolean;
     tryJourney: (spec) => tryJourney({ journeys, redis: connection, prefix }, spec),
   })
   const digests = digestRoutes({ db, secretKey, timezone: env.KEPT_TIMEZONE, baseUrl })
+  const statusCache = createReadCache({ ttlMs: env.KEPT_STATUS_CACHE_SECONDS * 1000 })
+  const status = statusRoutes({
+    db,
+    name: env.KEPT_STATUS_NAME,
+    cache: statusCache,
+    cacheSeconds: env.KEPT_STATUS_CACHE_SECONDS,
+    logo: await readStatusLogo(env.KEPT_STATUS_LOGO),
+    ...(env.KEPT_PUBLIC_URL ? { publicUrl: baseUrl } : {}),
+  })
   const metricsGuard = env.KEPT_METRICS_PUBLIC ? undefined : every(authenticate({ db }), requireAction('read'))
-  const app = createHttpApp({ logger, api, digests, pages, metrics: metrics.registry, readCache, ...(metricsGuard ? { metricsGuard } : {}) })
+  const app = createHttpApp({ logger, api, digests, pages, status, metrics: metrics.registry, readCaches: [readCache, statusCache], ...(metricsGuard ? { metricsGuard } : {}) })
   const http = await listen(app, { port: env.PORT, host: env.HOST }).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'EADDRINUSE') throw new StartupError('PORT', `port ${env.PORT} on ${env.HOST} is already in use`, 'Stop what uses it, or set PORT to another port.')
     throw error

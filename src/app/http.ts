@@ -24,27 +24,31 @@ export function requestLog(logger: Logger) {
 
 /**
  * The one HTTP app: the JSON API under /api, the digest pages under
- * /digests, Prometheus metrics at /metrics, and the pages for both owners
- * at /. Each part brings its own authentication.
+ * /digests, Prometheus metrics at /metrics, the public status page at
+ * /status, and the pages for both owners at /. Each part brings its own
+ * authentication (the status page has none: it is public).
  */
 export function createHttpApp(parts: {
   logger: Logger
   api: Hono<any>
   digests: Hono<any>
   pages: Hono<any>
+  /** The public status page (/status…), no sign-in. */
+  status?: Hono<any>
   metrics: Registry
   /** Runs before /metrics: refuses a scrape without a token unless metrics are public. */
   metricsGuard?: MiddlewareHandler
   /** Cleared by every change made through this app, API and pages alike. */
-  readCache?: ReadCache
+  readCaches?: ReadCache[]
 }) {
   const app = new Hono()
   app.use(requestLog(parts.logger))
-  if (parts.readCache) app.use(parts.readCache.invalidator)
+  for (const cache of parts.readCaches ?? []) app.use(cache.invalidator)
   if (parts.metricsGuard) app.get('/metrics', parts.metricsGuard, metricsRoute(parts.metrics))
   else app.get('/metrics', metricsRoute(parts.metrics))
   app.route('/api', parts.api)
   app.route('/digests', parts.digests)
+  if (parts.status) app.route('/', parts.status)
   app.route('/', parts.pages)
   // The API maps its own errors (problem JSON); pages and digests come here.
   app.onError((error, c) => {

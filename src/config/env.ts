@@ -77,6 +77,17 @@ const envSchema = z.object({
   // How long the API may answer the promise list and status from memory (0: never).
   KEPT_API_CACHE_MS: z.coerce.number().int().min(0, 'expected 0 or more milliseconds').max(60_000).default(1000),
   KEPT_TIMEZONE: z.string().default('UTC'),
+  // The public status page (/status, docs/status-page.md): the site's name,
+  // its logo (a PNG, JPEG, SVG or WebP file, served by Kept), and how long
+  // an answer is served from memory.
+  KEPT_STATUS_NAME: z.string().trim().min(1, 'expected the name customers know you by').max(100, 'expected at most 100 characters').default('Status'),
+  KEPT_STATUS_LOGO: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v === '' ? undefined : v))
+    .refine((v) => v === undefined || /\.(png|jpe?g|svg|webp)$/i.test(v), { message: 'expected the path of a .png, .jpg, .svg or .webp file' }),
+  KEPT_STATUS_CACHE_SECONDS: z.coerce.number().min(0, 'expected 0 or more seconds').max(300, 'expected at most 300 seconds').default(10),
   KEPT_PUBLIC_URL: optionalUrl(['http:', 'https:'], 'https://kept.example.com'),
   KEPT_ADMIN_EMAIL: z.string().email('expected an email address').optional(),
   KEPT_ADMIN_PASSWORD: z.string().min(8, 'expected at least 8 characters').optional(),

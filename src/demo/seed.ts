@@ -20,6 +20,8 @@ export function demoPromises(shopUrl: string): NewPromise[] {
     techOwner: 'tech@demo.kept.local',
     breakAfter: 2,
     resolveAfter: 1,
+    // Shown on the demo's public status page (/status).
+    public: true,
   }
   return [
     {

@@ -78,6 +78,8 @@ export const promiseRules = {
   breakAfter: z.number().int().min(1, 'expected 1 or more broken runs').max(100, 'expected at most 100'),
   resolveAfter: z.number().int().min(1, 'expected 1 or more kept runs').max(100, 'expected at most 100'),
   confirmBroken: z.boolean('expected true or false'),
+  public: z.boolean('expected true or false'),
+  publicTitle: text(200).pipe(z.string().trim().min(1, 'expected the promise in customers’ words, or null for its title')).nullable(),
 }
 
 /** Defaults of a new promise, whichever door makes it. */

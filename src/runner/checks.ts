@@ -20,6 +20,8 @@ const definitionSchema = z.object({
   device: promiseRules.device.optional(),
   marketingOwner: promiseRules.marketingOwner.unwrap().optional(),
   techOwner: promiseRules.techOwner.unwrap().optional(),
+  public: promiseRules.public.optional(),
+  publicTitle: promiseRules.publicTitle.unwrap().optional(),
   baseUrl: z.string().url().optional(),
   demo: z.boolean().optional(),
   run: z.custom<CheckDefinition['run']>((v) => typeof v === 'function', 'expected a function run({ page, step, baseUrl, secrets })'),

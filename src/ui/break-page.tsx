@@ -86,7 +86,7 @@ function timeline(data: BreakPageData): Entry[] {
       order: 4,
       body: (
         <>
-          Note by <strong>{n.author}</strong>: <span class="note-body">{n.body}</span>
+          {n.public ? 'Public note' : 'Note'} by <strong>{n.author}</strong>: <span class="note-body">{n.body}</span>
         </>
       ),
     })
@@ -143,6 +143,10 @@ export function BreakPage(props: { principal: Principal; csrfToken: string | nul
           <Csrf token={props.csrfToken} />
           <label for="note">Add a note (what you found, what you did)</label>
           <textarea id="note" name="body" rows={3} maxlength={2000} required></textarea>
+          <label class="choice">
+            <input type="checkbox" name="public" value="1" />
+            Show it to customers on the public status page (when the promise is public)
+          </label>
           <div>
             <button class="btn secondary" type="submit">
               Add note

@@ -275,7 +275,7 @@ export function breakRoutes(deps: { db: Db }) {
     if (!(await exists(id))) return notFound(c, 'No break has this address.')
     const body = await c.req.parseBody()
     const text = typeof body.body === 'string' ? body.body.trim().slice(0, 2000) : ''
-    if (text) await db.insert(breakNotes).values({ breakId: id, author: principalOf(c).name, body: text })
+    if (text) await db.insert(breakNotes).values({ breakId: id, author: principalOf(c).name, body: text, public: body.public === '1' })
     return back(c, id, 'note-added')
   })
 

@@ -315,6 +315,25 @@ export function PromiseFormPage(props: {
           </fieldset>
         </fieldset>
 
+        <fieldset>
+          <legend>Public status page</legend>
+          <label class="choice">
+            <input type="checkbox" name="public" value="1" checked={values.public} aria-describedby="public-hint" />
+            Show this promise to customers on the status page
+          </label>
+          <p class="hint" id="public-hint">
+            Customers see whether it is kept, 90 days of history and its incidents with the notes you mark public, at{' '}
+            <a href="/status">/status</a>; never its steps, addresses, owners or screenshots.
+          </p>
+          <Input
+            name="publicTitle"
+            label="Its title for customers (optional)"
+            values={values}
+            errors={errors}
+            hint="In customers’ words. Empty: the promise’s title above."
+          />
+        </fieldset>
+
         <div class="form-actions">
           <button class="btn" type="submit" name="intent" value="save">
             {props.mode === 'new' ? 'Save the promise' : 'Save changes'}

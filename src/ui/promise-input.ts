@@ -30,6 +30,9 @@ export interface PromiseFormValues {
   marketingOwner: string
   techOwner: string
   channels: string[]
+  /** Shown on the public status page, under publicTitle when it is filled. */
+  public: boolean
+  publicTitle: string
 }
 
 export type FieldErrors = Partial<Record<keyof PromiseFormValues, string>>
@@ -71,6 +74,8 @@ export function emptyValues(owner = ''): PromiseFormValues {
     marketingOwner: owner,
     techOwner: '',
     channels: [],
+    public: false,
+    publicTitle: '',
   }
 }
 
@@ -101,6 +106,8 @@ export function valuesFromBody(body: Record<string, unknown>): PromiseFormValues
     channels: (Array.isArray(channels) ? channels : channels === undefined ? [] : [channels]).filter(
       (c): c is string => typeof c === 'string',
     ),
+    public: body.public === '1',
+    publicTitle: str(body.publicTitle),
   }
 }
 
@@ -124,6 +131,8 @@ export function valuesFromRow(row: typeof promises.$inferSelect, channelIds: str
     marketingOwner: row.marketingOwner ?? '',
     techOwner: row.techOwner ?? '',
     channels: channelIds,
+    public: row.public,
+    publicTitle: row.publicTitle ?? '',
   }
 }
 
@@ -161,6 +170,8 @@ const formSchema = z.object({
   device: promiseRules.device,
   marketingOwner: promiseRules.marketingOwner,
   techOwner: promiseRules.techOwner,
+  public: promiseRules.public,
+  publicTitle: promiseRules.publicTitle,
 })
 
 /** A typed number; empty is `fallback`, and what is not a number stays NaN for the rule to refuse. */
@@ -191,6 +202,8 @@ export function inputOf(values: PromiseFormValues): Omit<PromiseInput, 'channels
     device: values.device,
     marketingOwner: values.marketingOwner.trim() || null,
     techOwner: values.techOwner.trim() || null,
+    public: values.public,
+    publicTitle: values.publicTitle.trim() || null,
   }
 }
 

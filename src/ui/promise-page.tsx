@@ -298,6 +298,16 @@ export function PromisePage(props: {
             <dd>
               <AlertRouteWords route={data.alertRoute} />
             </dd>
+            <dt>Status page</dt>
+            <dd>
+              {p.public ? (
+                <>
+                  shown to customers{p.publicTitle ? ` as “${p.publicTitle}”` : ''} on <a href="/status">/status</a>
+                </>
+              ) : (
+                'not shown'
+              )}
+            </dd>
             <dt>Customers a day</dt>
             <dd>
               {p.dailyCustomers > 0

@@ -238,6 +238,23 @@ describe('GET, PATCH, DELETE /api/v1/promises/:id', () => {
     expect(paused.state).toBe('paused')
   })
 
+  it('publishes a promise on the status page in customers’ words, and refuses an empty public title', async () => {
+    const promise = await create({ public: true, publicTitle: 'Order online in 3 clicks' })
+    expect(promise).toMatchObject({ public: true, publicTitle: 'Order online in 3 clicks' })
+    expect(await create()).toMatchObject({ public: false, publicTitle: null })
+    const refused = await h.call('PATCH', `/api/v1/promises/${promise.id}`, { as: 'marketing', body: { publicTitle: '  ', public: 'yes' } })
+    expect(refused.status).toBe(422)
+    const errors = ((await refused.json()) as { errors: { path: string; message: string }[] }).errors
+    expect(errors).toEqual(
+      expect.arrayContaining([
+        { path: 'publicTitle', message: 'expected the promise in customers’ words, or null for its title' },
+        { path: 'public', message: 'expected true or false' },
+      ]),
+    )
+    const hidden = await (await h.call('PATCH', `/api/v1/promises/${promise.id}`, { as: 'marketing', body: { public: false, publicTitle: null } })).json()
+    expect(hidden).toMatchObject({ public: false, publicTitle: null })
+  })
+
   it('refuses a bad journey on PATCH and changes nothing', async () => {
     const promise = await create()
     const res = await h.call('PATCH', `/api/v1/promises/${promise.id}`, { as: 'marketing', body: { title: 'New', journey: 'fly to the moon' } })

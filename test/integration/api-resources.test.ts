@@ -74,11 +74,16 @@ describe('breaks', () => {
 
     const note = await h.call('POST', `/api/v1/breaks/${id}/notes`, { as: 'tech', body: { body: 'Rolled back the checkout deploy' } })
     expect(note.status).toBe(201)
-    expect(await note.json()).toMatchObject({ author: 'tech-token', body: 'Rolled back the checkout deploy' })
+    expect(await note.json()).toMatchObject({ author: 'tech-token', body: 'Rolled back the checkout deploy', public: false })
+    const told = await h.call('POST', `/api/v1/breaks/${id}/notes`, { as: 'tech', body: { body: 'Orders are back to normal.', public: true } })
+    expect(await told.json()).toMatchObject({ body: 'Orders are back to normal.', public: true })
     const empty = await h.call('POST', `/api/v1/breaks/${id}/notes`, { as: 'tech', body: { body: '  ' } })
     expect((await empty.json()).errors).toEqual([{ path: 'body', message: 'expected the note text' }])
     const one = await (await h.call('GET', `/api/v1/breaks/${id}`, { as: 'viewer' })).json()
-    expect(one.notes.map((n: { body: string }) => n.body)).toEqual(['Rolled back the checkout deploy'])
+    expect(one.notes.map((n: { body: string; public: boolean }) => [n.body, n.public])).toEqual([
+      ['Rolled back the checkout deploy', false],
+      ['Orders are back to normal.', true],
+    ])
     expect(one.failure).toEqual({ kind: 'step', budget: null, limit: null, actual: null, line: 2, message: 'expected a button "Shop now"' })
   })
 })

@@ -14,7 +14,15 @@ type BreakRow = typeof breaks.$inferSelect
 
 const tags = ['breaks']
 
-const NoteSchema = z.object({ id: z.string(), author: z.string(), body: z.string(), createdAt: z.string() }).openapi('BreakNote')
+const NoteSchema = z
+  .object({
+    id: z.string(),
+    author: z.string(),
+    body: z.string(),
+    public: z.boolean().openapi({ description: 'Shown with the incident on the public status page (/status) when the promise is public' }),
+    createdAt: z.string(),
+  })
+  .openapi('BreakNote')
 
 const AlertSchema = z
   .object({
@@ -83,6 +91,7 @@ const noteRoute = createRoute({
         'application/json': {
           schema: z.strictObject({
             body: z.string().trim().min(1, 'expected the note text').max(5000, 'expected at most 5000 characters'),
+            public: z.boolean('expected true or false').default(false).openapi({ description: 'true: customers read it on the public status page' }),
           }),
         },
       },
@@ -128,9 +137,9 @@ export function breakRoutes(deps: ApiDeps) {
     const view = await loadBreakView(db, c.req.valid('param').id)
     const [note] = await db
       .insert(breakNotes)
-      .values({ breakId: view.id, author: c.get('principal')!.name, body: c.req.valid('json').body })
+      .values({ breakId: view.id, author: c.get('principal')!.name, body: c.req.valid('json').body, public: c.req.valid('json').public })
       .returning()
-    return c.json({ id: note!.id, author: note!.author, body: note!.body, createdAt: note!.createdAt.toISOString() }, 201)
+    return c.json(noteJson(note!), 201)
   })
 
   return app
@@ -169,7 +178,7 @@ async function breakViews(db: Db, rows: { row: BreakRow; promiseTitle: string }[
     acknowledgedBy: row.acknowledgedBy,
     notes: notes
       .filter((n) => n.breakId === row.id)
-      .map((n) => ({ id: n.id, author: n.author, body: n.body, createdAt: n.createdAt.toISOString() })),
+      .map(noteJson),
     alerts: (alerts.get(row.id) ?? []).map((a) => ({
       channelId: a.channelId,
       channel: a.channel,
@@ -180,4 +189,8 @@ async function breakViews(db: Db, rows: { row: BreakRow; promiseTitle: string }[
       error: a.error,
     })),
   }))
+}
+
+function noteJson(n: typeof breakNotes.$inferSelect) {
+  return { id: n.id, author: n.author, body: n.body, public: n.public, createdAt: n.createdAt.toISOString() }
 }

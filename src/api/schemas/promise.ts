@@ -24,6 +24,8 @@ export const PromiseCreateSchema = z
     breakAfter: fields.breakAfter.optional(),
     resolveAfter: fields.resolveAfter.optional(),
     confirmBroken: fields.confirmBroken.optional(),
+    public: fields.public.default(false).openapi({ description: 'Shown on the public status page (/status), with its state, kept rate and incidents; never its journey, addresses or owners' }),
+    publicTitle: fields.publicTitle.default(null).openapi({ description: 'The promise in customers’ words on the status page; the title when null' }),
   })
   .openapi('PromiseCreate', {
     example: {
@@ -82,6 +84,8 @@ export const PromiseSchema = z
     breakAfter: z.number(),
     resolveAfter: z.number(),
     confirmBroken: z.boolean(),
+    public: z.boolean(),
+    publicTitle: z.string().nullable(),
     state: z.enum(PROMISE_STATES).openapi({ description: '"overdue": no walk came for two intervals (no worker running, Redis lost its data); an open break stays "broken"' }),
     lastRunAt: z.string().nullable(),
     overdueSince: z.string().nullable(),

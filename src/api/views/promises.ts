@@ -158,6 +158,8 @@ export function toPromiseView({ row, channels, lastRun, openBreak }: PromiseView
     breakAfter: row.breakAfter,
     resolveAfter: row.resolveAfter,
     confirmBroken: row.confirmBroken,
+    public: row.public,
+    publicTitle: row.publicTitle,
     state: shownState(row),
     lastRunAt: iso(row.lastRunAt),
     overdueSince: iso(row.overdueSince),

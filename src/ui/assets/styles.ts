@@ -171,4 +171,30 @@ code.step{white-space:normal;overflow-wrap:break-word}
   .who{font-size:.8rem;gap:.5rem}.who .btn{white-space:nowrap}
   main{padding:1rem .9rem 2.5rem}.top-in{padding:.5rem .9rem}
 }
+/* The public status page (/status). */
+.status h1{font-size:1.5rem}
+.status-logo{height:1.6rem;width:auto;display:inline-block;vertical-align:middle}
+.status-summary{font-size:1.1rem;font-weight:600;padding:.9rem 1.1rem;border-radius:var(--radius);margin:0 0 1.5rem;border:1px solid var(--line)}
+.status-summary.s-kept{background:var(--kept-bg);color:var(--kept-ink);border-color:#9fd5b6}
+.status-summary.s-broken{background:var(--broken-bg);color:var(--broken-ink);border-color:#efb3ad}
+.status-summary.s-maintenance{background:#e3ecfb;color:#163f86;border-color:#b5c9ef}
+.status-summary.s-unchecked{background:var(--quiet-bg);color:var(--quiet-ink)}
+.status-list,.incident-list,.plain-list{list-style:none;margin:0;padding:0}
+.status-list{background:var(--card);border:1px solid var(--line);border-radius:var(--radius)}
+.status-item{padding:.9rem 1.1rem;border-bottom:1px solid var(--line)}.status-item:last-child{border-bottom:0}
+.status-row{display:flex;flex-wrap:wrap;gap:.4rem 1rem;align-items:center;justify-content:space-between;margin:0 0 .5rem}
+.status-row h3{margin:0;font-size:1rem}
+.status-bars{display:block;width:100%;height:28px}
+.status-bars .day-kept{fill:#1f8a5b}.status-bars .day-partial{fill:#d59a00}.status-bars .day-broken{fill:#c4321f}.status-bars .day-none{fill:#d8dee5}
+.status-scale{display:flex;justify-content:space-between;margin:.25rem 0 0}
+.s-kept{background:var(--kept-bg);color:var(--kept-ink)}.s-kept::before{content:"✓"}
+.s-broken{background:var(--broken-bg);color:var(--broken-ink)}.s-broken::before{content:"✕"}
+.s-maintenance{background:#e3ecfb;color:#163f86}.s-maintenance::before{content:"⚙"}
+.s-unchecked{background:var(--quiet-bg);color:var(--quiet-ink)}.s-unchecked::before{content:"–"}
+.status-summary::before{content:none}
+.incident{background:var(--card);border:1px solid var(--line);border-radius:var(--radius);padding:.75rem 1.1rem;margin:0 0 .6rem}
+.incident h3{margin:0 0 .25rem;font-size:1rem}
+.incident-note{margin:.35rem 0 0}
+.plain-list li{padding:.25rem 0}
+.status-foot{margin-top:2rem}
 `
