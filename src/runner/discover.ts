@@ -2,7 +2,7 @@ import type { BrowserContext, Page } from 'playwright-core'
 import robotsModule from 'robots-parser'
 import { extractClaims, type Claim } from '../domain/claims/extract.ts'
 import { DISCOVERY_LIMITS, discoveredClaims, followedLink, type DiscoverRequest, type Discovery, type SkippedPage } from '../domain/claims/discovery.ts'
-import { formatDuration } from '../domain/format.ts'
+import { formatDuration, formatSeconds } from '../domain/format.ts'
 import { parseAllowedTargets, type TargetPolicy } from '../domain/target-policy.ts'
 import type { BrowserPool } from './browser-pool.ts'
 import { contextOptionsFor } from './devices.ts'
@@ -190,7 +190,7 @@ class Crawl {
   /** One page: loaded, given a moment to render, read; or the reason it could not be. */
   private async read(pageUrl: string): Promise<PageRead | { reason: string }> {
     const deadline = Math.min(Date.now() + this.pageMs, this.deadline)
-    const limit = formatDuration(deadline - Date.now())
+    const limit = formatSeconds(deadline - Date.now())
     const late = () => `did not load within ${limit}${deadline === this.deadline ? ", the discovery's time limit" : ''}`
     let page: Page | null = null
     try {
