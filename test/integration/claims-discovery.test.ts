@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process'
+import os from 'node:os'
 import { Queue } from 'bullmq'
 import type { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -141,6 +143,45 @@ describe('claim discovery', () => {
       await queue.close()
       await dropPrefix(lonely)
     }
+  })
+
+  describe('kept claims discover', () => {
+    const kept = (...args: string[]) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+        const chromium = resolveChromium(process.env)
+        execFile(
+          process.execPath,
+          ['--import', 'tsx', 'src/cli/kept.ts', 'claims', 'discover', ...args],
+          { env: { ...process.env, KEPT_DATA_DIR: os.tmpdir(), ...(chromium ? { KEPT_CHROMIUM_PATH: chromium.path } : {}), LOG_LEVEL: 'warn' }, timeout: 60_000 },
+          (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+        )
+      })
+
+    it('prints a line per page as it goes, then the claims, and exits', async () => {
+      const { code, stdout } = await kept(`${site.url}/signup`, '--max-pages', '2')
+      expect(code).toBe(0)
+      const lines = stdout.split('\n')
+      expect(lines[0]).toMatch(new RegExp(`^Reading up to 2 pages of ${site.url}/signup in `))
+      expect(lines).toContain(`  ✓ ${site.url}/signup  1 claim`)
+      expect(stdout).toContain('claims on 2 pages read:')
+      expect(stdout).toContain('  4 clicks   "Sign up in 4 easy steps, not in 10 minutes."')
+    })
+
+    it('prints the API\'s answer with --json', async () => {
+      const { code, stdout } = await kept(`${site.url}/signup`, '--max-pages', '1', '--json')
+      expect(code).toBe(0)
+      const answer = JSON.parse(stdout) as Discovery
+      expect(answer.claims.map((c) => c.suggested)).toEqual([{ title: 'Sign up in 4 easy steps, not in 10 minutes', budgets: { maxClicks: 4 } }])
+    })
+
+    it.each([
+      [['http://10.1.2.3/'], /^kept claims discover: http:\/\/10\.1\.2\.3\/: blocked: 10\.1\.2\.3 is a private address; an operator can allow it in KEPT_ALLOWED_TARGETS$/m],
+      [['https://shop.example.com/', '--max-pages', '0'], /^kept claims discover: --max-pages 0: expected a whole number of pages from 1 to 50$/m],
+    ])('refuses %j with exit 2, naming what is wrong', async (args, message) => {
+      const { code, stderr } = await kept(...args)
+      expect(code).toBe(2)
+      expect(stderr).toMatch(message)
+    })
   })
 
   describe('POST /api/v1/claims/discover', () => {
