@@ -139,4 +139,9 @@ tr.step-failed td{background:#fdf0ef}
 .timeline{list-style:none;padding:0;margin:0 0 1.5rem;border-left:3px solid var(--line)}.timeline li{padding:.35rem 0 .35rem 1rem}.timeline time{font-weight:600;margin-right:.5rem;white-space:nowrap}.note-body{white-space:pre-wrap}
 .live{min-height:1.5em;color:var(--muted)}.live.walking{color:var(--ink);font-weight:600}.spinner{display:inline-block;width:.8em;height:.8em;border:2px solid var(--line);border-top-color:var(--brand);border-radius:50%;animation:spin 1s linear infinite;vertical-align:-.1em}@keyframes spin{to{transform:rotate(360deg)}}@media (prefers-reduced-motion:reduce){.spinner{animation:none}}
 .stack>*+*{margin-top:.5rem}
+.claim-finder{margin:0 0 1.25rem}.claim-finder>summary{font-weight:600}.claim-finder .hint{margin:0 0 .75rem}
+.claim-finder-row{display:flex;flex-wrap:wrap;gap:0 1rem;align-items:flex-start}.claim-finder-row .field{flex:1 1 20rem;margin-bottom:.25rem}.claim-finder-row .claim-pages{flex:0 0 8rem}.claim-finder-row .btn{margin-top:1.6rem}
+.claim-list{list-style:none;padding:0;margin:.5rem 0 0}.claim-list li{display:flex;gap:1rem;align-items:center;justify-content:space-between;border-top:1px solid var(--line);padding:.6rem 0}.claim-list p{margin:0}
+.claim-measure{display:inline-block;min-width:4.5rem;font-weight:600;color:var(--brand)}.claim-text{overflow-wrap:anywhere}
+.claim-skipped{margin:.75rem 0 0}.claim-skipped ul{margin:0;padding:.6rem .9rem .6rem 2rem}.claim-skipped li{overflow-wrap:anywhere}
 `
