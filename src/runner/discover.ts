@@ -189,9 +189,10 @@ class Crawl {
 
   /** One page: loaded, given a moment to render, read; or the reason it could not be. */
   private async read(pageUrl: string): Promise<PageRead | { reason: string }> {
-    const deadline = Math.min(Date.now() + this.pageMs, this.deadline)
-    const limit = formatSeconds(deadline - Date.now())
-    const late = () => `did not load within ${limit}${deadline === this.deadline ? ", the discovery's time limit" : ''}`
+    const now = Date.now()
+    const byTotal = this.deadline < now + this.pageMs
+    const deadline = byTotal ? this.deadline : now + this.pageMs
+    const late = () => `did not load within ${formatSeconds(deadline - now)}${byTotal ? ", the discovery's time limit" : ''}`
     let page: Page | null = null
     try {
       page = await this.context.newPage()
