@@ -1,21 +1,9 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises'
-import os from 'node:os'
+import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { AxeBuilder } from '@axe-core/playwright'
-import { chromium, type Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startControlPlane, type ControlPlane } from '../../src/app/control-plane.ts'
-import type { Runtime } from '../../src/app/runtime.ts'
-import { createUser } from '../../src/auth/users.ts'
-import { parseEnv } from '../../src/config/env.ts'
-import { loadSecretKey } from '../../src/infra/crypto.ts'
-import { Lifecycle } from '../../src/infra/lifecycle.ts'
-import { createLogger } from '../../src/infra/logger.ts'
-import { CHROMIUM_ARGS } from '../../src/runner/browser-pool.ts'
 import { startClaimsSite, type ClaimsSite } from '../fixtures/claims-site.ts'
-import { freshDatabase, uniquePrefix } from '../support/db.ts'
-import { dropPrefix } from '../support/redis.ts'
+import { keptInBrowser, SCREENSHOTS } from './kept-in-browser.ts'
 import { PASSWORD } from './ui-fixtures.ts'
 
 // "Find the promises my site makes" as a CMO meets it: on the promise
@@ -23,58 +11,22 @@ import { PASSWORD } from './ui-fixtures.ts'
 // worker's real browser, through Redis), and one click that fills in the
 // form. KEPT_README_SCREENSHOTS=1 refreshes docs/screenshots/claim-finder.png.
 
-const prefix = uniquePrefix('ui-claims')
-const CHROMIUM = process.env.KEPT_CHROMIUM_PATH ?? '/usr/bin/chromium'
-const SCREENSHOTS = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  process.env.KEPT_README_SCREENSHOTS === '1' ? '../../docs/screenshots' : '../../test-results/screenshots',
-)
-
-let pg: Awaited<ReturnType<typeof freshDatabase>>
-let dataDir: string
+const e2e = keptInBrowser('ui-claims', [{ email: 'ana@example.com', role: 'marketing' }])
 let site: ClaimsSite
-let lifecycle: Lifecycle
-let kept: ControlPlane
-let browser: Browser
 
 beforeAll(async () => {
-  pg = await freshDatabase()
-  await createUser(pg.db, { email: 'ana@example.com', password: PASSWORD, role: 'marketing' })
-  dataDir = await mkdtemp(path.join(os.tmpdir(), 'kept-e2e-claims-'))
   site = await startClaimsSite()
-  const env = parseEnv({
-    PORT: '0',
-    HOST: '127.0.0.1',
-    DATABASE_URL: pg.url,
-    REDIS_URL: 'redis://127.0.0.1:6379',
-    KEPT_DATA_DIR: dataDir,
-    KEPT_SECRET_KEY: 'e2e-claims-secret-key-0123456789abcdefgh',
-    KEPT_QUEUE_PREFIX: prefix,
-    KEPT_CHROMIUM_PATH: CHROMIUM,
-    KEPT_WORKER_CONCURRENCY: '1',
-    KEPT_DEMO: '0',
-    LOG_LEVEL: 'warn',
-  })
-  lifecycle = new Lifecycle({ exit: () => {} })
-  const rt: Runtime = { env, logger: createLogger(env, 'e2e'), dataDir, secretKey: await loadSecretKey(env, dataDir), lifecycle }
-  kept = await startControlPlane(rt, { worker: true, demo: false })
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
-}, 120_000)
+})
 
 afterAll(async () => {
-  await browser?.close()
-  await lifecycle?.stop('test done')
-  await dropPrefix(prefix)
   await site?.close()
-  await pg?.drop()
-  if (dataDir) await rm(dataDir, { recursive: true, force: true })
-}, 60_000)
+})
 
 describe('finding the promises a site makes, from the promise form', { timeout: 180_000 }, () => {
   it('lists the claims of the site with their pages, and one click fills in the form', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
+    const context = await e2e.browser.newContext({ viewport: { width: 1280, height: 900 } })
     const page = await context.newPage()
-    await page.goto(`${kept.url}/login?next=%2Fpromises%2Fnew`)
+    await page.goto(`${e2e.kept.url}/login?next=%2Fpromises%2Fnew`)
     await page.getByLabel('Email').fill('ana@example.com')
     await page.getByLabel('Password').fill(PASSWORD)
     await page.getByRole('button', { name: 'Sign in' }).click()

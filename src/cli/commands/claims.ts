@@ -1,8 +1,8 @@
 import { parseEnv } from '../../config/env.ts'
 import { DISCOVERY_LIMITS, type DiscoveredClaim, type Discovery } from '../../domain/claims/discovery.ts'
 import { parseAllowedTargets } from '../../domain/target-policy.ts'
-import { resolveChromium } from '../../runner/browser-path.ts'
 import { BrowserPool } from '../../runner/browser-pool.ts'
+import { localChromium } from '../local-chromium.ts'
 import { discoverClaims, type PageEvent } from '../../runner/discover.ts'
 import { checkDiscoverRequest, DiscoveryInputError } from '../../services/claim-discovery.ts'
 
@@ -23,16 +23,13 @@ export async function claimsDiscoverCommand(url: string, opts: { maxPages?: stri
     process.stderr.write(`kept claims discover: ${error.path === 'url' ? url : `--max-pages ${opts.maxPages}`}: ${error.message}\n`)
     return 2
   }
-  const chromium = resolveChromium(env)
-  if (!chromium) {
-    process.stderr.write('kept claims discover: no Chromium found; set KEPT_CHROMIUM_PATH or run `npx playwright-core install chromium`\n')
-    return 2
-  }
+  const chromium = localChromium(env, 'kept claims discover')
+  if (!chromium) return 2
 
   // Progress goes to stderr with --json, so stdout stays one JSON document.
   const out = opts.json ? process.stderr : process.stdout
-  out.write(`Reading up to ${maxPages} page${maxPages === 1 ? '' : 's'} of ${url} in ${chromium.path}\n`)
-  const pool = new BrowserPool({ executablePath: chromium.path })
+  out.write(`Reading up to ${maxPages} page${maxPages === 1 ? '' : 's'} of ${url} in ${chromium}\n`)
+  const pool = new BrowserPool({ executablePath: chromium })
   let discovery: Discovery
   try {
     discovery = await discoverClaims(pool, { url, maxPages }, { targetPolicy, onPage: (event) => out.write(`${formatPage(event)}\n`) })
