@@ -41,6 +41,11 @@ if (a) {
     rows.push([what, `${f(v.requestsPerSecond, 0, ' req/s')}`, `p50 ${f(v.p50Ms, 0, ' ms')}, p99 ${f(v.p99Ms, 0, ' ms')}${cpu}`, ratio, bare ? '' : 'p99 < 50 ms'])
   }
 }
+const c = results.claims
+if (c) {
+  for (const [name, v] of Object.entries<Json>(c.results)) rows.push([`claims: extraction, ${name}`, `one regex scan ${f(v.baseline, 1, ' ms/MB')}`, `Kept ${f(v.kept, 0, ' ms/MB')}`, '', ''])
+  rows.push(['claims: per-MB cost, 1 MB over 100 KB (fastest repetitions)', '', '', `page text ${c.growth.pageText.toFixed(2)}, hostile text ${c.growth.hostileText.toFixed(2)}`, '≈ 1 (linear)'])
+}
 const d = results.dashboard
 if (d) for (const [name, v] of Object.entries<Json>(d.pages)) rows.push([`dashboard ${name}, ${d.params.promises} promises`, f(v.ms, 0, ' ms'), '', '', ''])
 for (const name of Object.keys(results).filter((n) => n.startsWith('detection'))) {

@@ -14,6 +14,7 @@ import { apiSecurityHeaders } from './security-headers.ts'
 import { textGuard } from './text-guard.ts'
 import { breakRoutes } from './routes/breaks.ts'
 import { channelRoutes } from './routes/channels.ts'
+import { claimRoutes } from './routes/claims.ts'
 import { digestRoutes } from './routes/digests.ts'
 import { healthRoutes } from './routes/health.ts'
 import { journeyRoutes } from './routes/journeys.ts'
@@ -60,6 +61,7 @@ export function createApiApp(deps: ApiDeps) {
   app.route('/v1', tokenRoutes(deps))
   app.route('/v1', digestRoutes(deps))
   app.route('/v1', journeyRoutes(deps))
+  app.route('/v1', claimRoutes(deps))
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',

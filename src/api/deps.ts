@@ -1,4 +1,5 @@
 import type { Db } from '../db/client.ts'
+import type { DiscoverRequest, Discovery } from '../domain/claims/discovery.ts'
 import type { Logger } from '../infra/logger.ts'
 import type { ReadCache } from './read-cache.ts'
 import type { PromiseScheduler } from '../queue/scheduler-port.ts'
@@ -15,6 +16,8 @@ export interface ApiDeps {
   /** Sends a test message through a channel; throws (e.g. ChannelError) when it fails. */
   testChannel: (channelId: string) => Promise<'sent' | 'logged' | void>
   previewDigest: (week: string) => Promise<unknown>
+  /** Claim discovery (services/claim-discovery.ts): the address judged, then a worker's crawl; absent, the route answers 503. */
+  discoverClaims?: (request: DiscoverRequest) => Promise<Discovery>
   /** Caches the promise list and status for a moment (KEPT_API_CACHE_MS); none in tests that write behind the API's back. */
   readCache?: ReadCache
   logger?: Logger

@@ -25,6 +25,8 @@ import { markOverdue } from '../services/overdue.ts'
 import { addOwnService, targetPolicyFromEnv } from '../runner/own-services.ts'
 import { parseTrustProxy } from '../config/trust-proxy.ts'
 import { tryJourney } from '../queue/try-journey.ts'
+import { askForDiscovery, type DiscoveryJob } from '../queue/discovery.ts'
+import { claimDiscovery } from '../services/claim-discovery.ts'
 import { syncChecks } from '../services/check-sync.ts'
 import { pageRoutes } from '../ui/app.tsx'
 import { readStatusLogo } from '../status/logo.ts'
@@ -81,8 +83,9 @@ export async function startControlPlane(rt: Runtime, options: { worker: boolean;
   lifecycle.onStop('redis', async () => void (await connection.quit()))
   const prefix = env.KEPT_QUEUE_PREFIX
   const journeys = new Queue<JourneyJob>(QUEUES.journeys, { connection, prefix })
+  const discoveries = new Queue<DiscoveryJob>(QUEUES.discoveries, { connection, prefix })
   const otherQueues = [QUEUES.alerts, QUEUES.alertDeliveries, QUEUES.digest].map((name) => new Queue(name, { connection, prefix }))
-  lifecycle.onStop('queues', async () => void (await Promise.all([journeys, ...otherQueues].map((q) => q.close()))))
+  lifecycle.onStop('queues', async () => void (await Promise.all([journeys, discoveries, ...otherQueues].map((q) => q.close()))))
 
   const admin = await ensureAdminFromEnv(db, env)
   if (admin?.created) logger.info({ email: admin.email }, 'first admin created from KEPT_ADMIN_EMAIL')
@@ -160,6 +163,7 @@ export async function startControlPlane(rt: Runtime, options: { worker: boolean;
     health,
     testChannel: (channelId) => sendTestAlert(alertOptions, channelId),
     previewDigest: (week) => previewDigest(db, { week, timezone: env.KEPT_TIMEZONE, baseUrl }),
+    discoverClaims: claimDiscovery({ targetPolicy, discover: (request) => askForDiscovery({ discoveries, redis: connection, prefix }, request) }),
     readCache,
     logger,
   })

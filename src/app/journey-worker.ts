@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises'
 import { decrypt } from '../infra/crypto.ts'
 import { createRedisConnection } from '../infra/redis.ts'
 import { StartupError } from '../infra/startup-error.ts'
+import { startDiscoveryWorker } from '../queue/discovery-worker.ts'
 import { startJourneyWorker, type JourneyWorker } from '../queue/journey-worker.ts'
 import { defaultConcurrency } from '../queue/options.ts'
 import { defaultProbes } from '../queue/self-check.ts'
@@ -12,6 +13,7 @@ import type { Runtime } from './runtime.ts'
 
 // A journey worker: Redis and a browser, never the database. Its own
 // process through workers/journey.ts or `kept worker`; in `kept start` too.
+// It also crawls sites for claim discovery (queue "discoveries").
 
 /**
  * Start a journey worker in this runtime and register its stop hooks
@@ -34,6 +36,7 @@ export async function composeJourneyWorker(rt: Runtime, options: { concurrency?:
   lifecycle.onStop('browser', () => pool.close())
 
   const concurrency = options.concurrency ?? env.KEPT_WORKER_CONCURRENCY ?? defaultConcurrency()
+  const targetPolicy = rt.targetPolicy ?? (await targetPolicyFromEnv(env))
   const worker = startJourneyWorker({
     connection,
     prefix: env.KEPT_QUEUE_PREFIX,
@@ -41,12 +44,15 @@ export async function composeJourneyWorker(rt: Runtime, options: { concurrency?:
     concurrency,
     dataDir,
     decryptSecret: (encrypted) => decrypt(secretKey, encrypted),
-    targetPolicy: rt.targetPolicy ?? (await targetPolicyFromEnv(env)),
+    targetPolicy,
     sanityProbes: defaultProbes(redisUrl),
     closeGraceMs: 4000,
     logger,
   })
   lifecycle.onStop('journey worker', () => worker.close())
+  // Claim discovery crawls in the same browser, behind the same target policy.
+  const discoveries = startDiscoveryWorker({ connection, prefix: env.KEPT_QUEUE_PREFIX, pool, targetPolicy, closeGraceMs: 4000, logger })
+  lifecycle.onStop('discovery worker', () => discoveries.close())
   if (env.KEPT_HEARTBEAT_FILE) startHeartbeat(rt, env.KEPT_HEARTBEAT_FILE)
   logger.info({ concurrency, chromium: chromium.path, source: chromium.source }, 'journey worker started')
   return worker

@@ -93,6 +93,18 @@ program
     process.exitCode = await testCliCommand(target, opts)
   })
 
+const claims = program.command('claims').description("what your site promises customers, read from its pages")
+claims
+  .command('discover')
+  .description('read a few pages of a site in a real browser, here, and list the checkable claims they make (clicks, seconds)')
+  .argument('<url>', 'the page to start from, like https://shop.example.com')
+  .option('--max-pages <n>', 'pages to read at most, 1 to 50 (default 10)')
+  .option('--json', 'print the answer as JSON (the API\'s shape)')
+  .action(async (url: string, opts: { maxPages?: string; json?: boolean }) => {
+    const { claimsDiscoverCommand } = await import('./commands/claims.ts')
+    process.exitCode = await claimsDiscoverCommand(url, opts)
+  })
+
 program
   .command('digest')
   .description('show (or send) the weekly NPS-risk digest of a week')

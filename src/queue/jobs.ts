@@ -10,6 +10,8 @@ export const QUEUES = {
   alertDeliveries: 'alert-deliveries',
   digest: 'digest',
   maintenance: 'maintenance',
+  /** Claim discovery: a crawl of a site, walked by journey workers (discovery.ts). */
+  discoveries: 'discoveries',
 } as const
 
 export type { JourneySpec } from '../runner/journey-spec.ts'

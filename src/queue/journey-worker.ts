@@ -5,6 +5,7 @@ import type { RunResult } from '../domain/run.ts'
 import type { Logger } from '../infra/logger.ts'
 import type { BrowserPool } from '../runner/browser-pool.ts'
 import { runJourney } from '../runner/run-journey.ts'
+import { gracefulClose } from './close-worker.ts'
 import { QUEUES, type JourneyJob, type JourneySpec } from './jobs.ts'
 import { JOURNEY_WORKER_SETTINGS, defaultConcurrency } from './options.ts'
 import { publishResult, publishTryResult } from './results-stream.ts'
@@ -115,18 +116,7 @@ export function startJourneyWorker(options: JourneyWorkerOptions): JourneyWorker
   })
   worker.on('error', (error) => logger?.error({ err: error }, 'journey worker error'))
 
-  let closing: Promise<void> | null = null
-  const close = () =>
-    (closing ??= (async () => {
-      // Let active journeys finish for a while; then force: their locks
-      // lapse and another worker's stalled check takes them back.
-      const grace = new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), options.closeGraceMs ?? 5000).unref())
-      if ((await Promise.race([worker.close().then(() => 'done' as const), grace])) === 'late') {
-        logger?.warn('journeys still running at close: handing them back')
-        await worker.close(true)
-      }
-    })())
-
+  const close = gracefulClose(worker, options.closeGraceMs ?? 5000, () => logger?.warn('journeys still running at close: handing them back'))
   return { worker, close }
 }
 

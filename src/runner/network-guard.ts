@@ -102,6 +102,11 @@ export async function openNetworkGuard(policy: TargetPolicy): Promise<NetworkGua
       answer.pipe(res)
     })
     upstream.on('error', () => req.socket.destroy())
+    // The browser gave up (a page closed, a time limit) or the guard closed: the site's side goes too,
+    // or a request the site never answers keeps a socket, and the process, alive.
+    res.once('close', () => {
+      if (!res.writableFinished) upstream.destroy()
+    })
     req.pipe(upstream)
   })
 

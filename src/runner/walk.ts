@@ -324,7 +324,7 @@ function isBrowserGone(error: unknown): boolean {
 }
 
 /** Rejects with `message()` when `deadline` (epoch ms) passes first. */
-function withDeadline<T>(work: Promise<T>, deadline: number, message: () => string): Promise<T> {
+export function withDeadline<T>(work: Promise<T>, deadline: number, message: () => string): Promise<T> {
   let timer: NodeJS.Timeout | undefined
   const late = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new StepFailure(message())), Math.max(0, deadline - Date.now()))
@@ -335,7 +335,7 @@ function withDeadline<T>(work: Promise<T>, deadline: number, message: () => stri
 const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`
 
 /** A Playwright error's first line, without the API name ("locator.click: …"). */
-function describeError(error: unknown): string {
+export function describeError(error: unknown): string {
   if (error instanceof StepFailure) return error.message
   const message = error instanceof Error ? error.message : String(error)
   const first = message.split('\n')[0]!.replace(/^[a-zA-Z]+\.[a-zA-Z]+: /, '')

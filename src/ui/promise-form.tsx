@@ -10,6 +10,7 @@ import type { FieldErrors, PromiseFormValues } from './promise-input.ts'
 import { MIN_EVERY_SECONDS } from './promise-input.ts'
 import { Screenshot, StepsTable, VerdictCard } from './run-view.tsx'
 import { describedBy, FieldMessages, TextField } from './field.tsx'
+import { ClaimFinder } from './claim-finder.tsx'
 
 // The promise form: one page for new and edit. Every field keeps what the
 // owner typed when the form comes back with errors, and each error sits
@@ -118,6 +119,7 @@ export function PromiseFormPage(props: {
         </p>
       ) : null}
       {props.tryOutcome ? <TryResult outcome={props.tryOutcome} /> : null}
+      <ClaimFinder />
       <form method="post" action={props.action} data-promise-form={props.mode} novalidate>
         <Csrf token={props.csrfToken} />
         <fieldset>

@@ -1,20 +1,10 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises'
-import os from 'node:os'
+import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startControlPlane, type ControlPlane } from '../../src/app/control-plane.ts'
-import type { Runtime } from '../../src/app/runtime.ts'
-import { createUser } from '../../src/auth/users.ts'
-import { parseEnv } from '../../src/config/env.ts'
+import type { ControlPlane } from '../../src/app/control-plane.ts'
 import { startDemoShop, type DemoShop } from '../../src/demo/shop.tsx'
-import { loadSecretKey } from '../../src/infra/crypto.ts'
-import { Lifecycle } from '../../src/infra/lifecycle.ts'
-import { createLogger } from '../../src/infra/logger.ts'
-import { CHROMIUM_ARGS } from '../../src/runner/browser-pool.ts'
-import { freshDatabase, uniquePrefix } from '../support/db.ts'
-import { dropPrefix } from '../support/redis.ts'
+import { keptInBrowser, SCREENSHOTS } from './kept-in-browser.ts'
 import { PASSWORD } from './ui-fixtures.ts'
 
 // The whole pipeline as a CMO meets it, in a real browser: a marketing
@@ -22,56 +12,23 @@ import { PASSWORD } from './ui-fixtures.ts'
 // saves it and sees its first run, walked by a real worker through
 // Redis and recorded in Postgres. A viewer can read it but not edit it.
 
-const prefix = uniquePrefix('ui')
-
-const CHROMIUM = process.env.KEPT_CHROMIUM_PATH ?? '/usr/bin/chromium'
-// test-results/screenshots on every run; KEPT_README_SCREENSHOTS=1 refreshes the README's in docs/.
-const SCREENSHOTS = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  process.env.KEPT_README_SCREENSHOTS === '1' ? '../../docs/screenshots' : '../../test-results/screenshots',
-)
-
-let pg: Awaited<ReturnType<typeof freshDatabase>>
-let dataDir: string
+const e2e = keptInBrowser('ui', [
+  { email: 'ana@example.com', role: 'marketing' },
+  { email: 'vic@example.com', role: 'viewer' },
+  { email: 'tom@example.com', role: 'tech' },
+])
 let shop: DemoShop
-let lifecycle: Lifecycle
 let kept: ControlPlane
 let browser: Browser
 
 beforeAll(async () => {
-  pg = await freshDatabase()
-  await createUser(pg.db, { email: 'ana@example.com', password: PASSWORD, role: 'marketing' })
-  await createUser(pg.db, { email: 'vic@example.com', password: PASSWORD, role: 'viewer' })
-  await createUser(pg.db, { email: 'tom@example.com', password: PASSWORD, role: 'tech' })
-  dataDir = await mkdtemp(path.join(os.tmpdir(), 'kept-e2e-ui-'))
+  ;({ kept, browser } = e2e)
   shop = await startDemoShop({ port: 0 })
-  const env = parseEnv({
-    PORT: '0',
-    HOST: '127.0.0.1',
-    DATABASE_URL: pg.url,
-    REDIS_URL: 'redis://127.0.0.1:6379',
-    KEPT_DATA_DIR: dataDir,
-    KEPT_SECRET_KEY: 'e2e-ui-secret-key-0123456789abcdefghij',
-    KEPT_QUEUE_PREFIX: prefix,
-    KEPT_CHROMIUM_PATH: CHROMIUM,
-    KEPT_WORKER_CONCURRENCY: '1',
-    KEPT_DEMO: '0',
-    LOG_LEVEL: 'warn',
-  })
-  lifecycle = new Lifecycle({ exit: () => {} })
-  const rt: Runtime = { env, logger: createLogger(env, 'e2e'), dataDir, secretKey: await loadSecretKey(env, dataDir), lifecycle }
-  kept = await startControlPlane(rt, { worker: true, demo: false })
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
-}, 120_000)
+})
 
 afterAll(async () => {
-  await browser?.close()
-  await lifecycle?.stop('test done')
-  await dropPrefix(prefix)
   await shop?.close()
-  await pg?.drop()
-  if (dataDir) await rm(dataDir, { recursive: true, force: true })
-}, 60_000)
+})
 
 async function signIn(page: Page, email: string) {
   await page.goto(`${kept.url}/`)

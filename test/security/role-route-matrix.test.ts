@@ -67,6 +67,7 @@ const routes: RouteCase[] = [
   { method: 'DELETE', path: '/v1/tokens/{id}', action: 'user.admin' },
   { method: 'GET', path: '/v1/digests/preview', action: 'read' },
   { method: 'POST', path: '/v1/journeys/validate', action: 'promise.write', body: { journey: 'go to http://127.0.0.1/' } },
+  { method: 'POST', path: '/v1/claims/discover', action: 'promise.write', body: { url: 'http://127.0.0.1:9/' } },
 ]
 
 const url = (route: RouteCase) => '/api' + route.path.replace('{id}', ghost).replace('{name}', 'MATRIX_SECRET')

@@ -10,8 +10,8 @@ import type { RunResult, StepResult } from '../../domain/run.ts'
 import { decrypt, loadSecretKey } from '../../infra/crypto.ts'
 import type { JourneySpec } from '../../queue/jobs.ts'
 import { buildSpec, referencedSecrets } from '../../queue/spec.ts'
-import { resolveChromium } from '../../runner/browser-path.ts'
 import { BrowserPool } from '../../runner/browser-pool.ts'
+import { localChromium } from '../local-chromium.ts'
 import { loadCheck } from '../../runner/checks.ts'
 import { runJourney, type ProgressEvent } from '../../runner/run-journey.ts'
 
@@ -37,16 +37,13 @@ export async function testCliCommand(target: string, opts: { json?: boolean }): 
     process.stderr.write(`kept test: ${prepared}\n`)
     return 2
   }
-  const chromium = resolveChromium(env)
-  if (!chromium) {
-    process.stderr.write('kept test: no Chromium found; set KEPT_CHROMIUM_PATH or run `npx playwright-core install chromium`\n')
-    return 2
-  }
+  const chromium = localChromium(env, 'kept test')
+  if (!chromium) return 2
 
   const out = opts.json ? process.stderr : process.stdout
   const progress = new ProgressLine(process.stderr)
-  if (!opts.json) out.write(`Walking "${prepared.spec.title}" (${prepared.spec.device}) in ${chromium.path}\n`)
-  const pool = new BrowserPool({ executablePath: chromium.path })
+  if (!opts.json) out.write(`Walking "${prepared.spec.title}" (${prepared.spec.device}) in ${chromium}\n`)
+  const pool = new BrowserPool({ executablePath: chromium })
   let result: RunResult
   try {
     result = await runJourney(pool, prepared.spec, {

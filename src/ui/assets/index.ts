@@ -1,7 +1,11 @@
 import { createHash } from 'node:crypto'
 import { Hono } from 'hono'
+import { claimFinderScript } from './claim-finder-script.ts'
 import { script } from './script.ts'
 import { css } from './styles.ts'
+
+/** The pages' one script: the pages' own, then the promise form's claim finder. */
+const bundle = script + claimFinderScript
 
 // Fingerprinted asset URLs: the content's hash is in the name, so a page
 // always links the version it was rendered with and browsers may cache
@@ -12,7 +16,7 @@ function fingerprint(content: string): string {
 }
 
 export const STYLESHEET_URL = `/assets/kept.${fingerprint(css)}.css`
-export const SCRIPT_URL = `/assets/kept.${fingerprint(script)}.js`
+export const SCRIPT_URL = `/assets/kept.${fingerprint(bundle)}.js`
 
 const CACHE = 'public, max-age=31536000, immutable'
 
@@ -20,7 +24,7 @@ export function assetRoutes() {
   const app = new Hono()
   app.get(STYLESHEET_URL, (c) => c.body(css, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': CACHE }))
   app.get(SCRIPT_URL, (c) =>
-    c.body(script, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': CACHE }),
+    c.body(bundle, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': CACHE }),
   )
   return app
 }

@@ -197,4 +197,9 @@ code.step{white-space:normal;overflow-wrap:break-word}
 .incident-note{margin:.35rem 0 0}
 .plain-list li{padding:.25rem 0}
 .status-foot{margin-top:2rem}
+.claim-finder{margin:0 0 1.25rem}.claim-finder>summary{font-weight:600}.claim-finder .hint{margin:0 0 .75rem}
+.claim-finder-row{display:flex;flex-wrap:wrap;gap:0 1rem;align-items:flex-start}.claim-finder-row .field{flex:1 1 20rem;margin-bottom:.25rem}.claim-finder-row .claim-pages{flex:0 0 8rem}.claim-finder-row .btn{margin-top:1.6rem}
+.claim-list{list-style:none;padding:0;margin:.5rem 0 0}.claim-list li{display:flex;gap:1rem;align-items:center;justify-content:space-between;border-top:1px solid var(--line);padding:.6rem 0}.claim-list p{margin:0}
+.claim-measure{display:inline-block;min-width:4.5rem;font-weight:600;color:var(--brand)}.claim-text{overflow-wrap:anywhere}
+.claim-skipped{margin:.75rem 0 0}.claim-skipped ul{margin:0;padding:.6rem .9rem .6rem 2rem}.claim-skipped li{overflow-wrap:anywhere}
 `
