@@ -1,15 +1,16 @@
 import { and, asc, eq, gt, gte, inArray, or, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
-import { breaks, maintenanceWindows, promises, runRollups } from '../db/schema.ts'
+import { breaks, maintenanceWindows, promises, runRollupsDaily } from '../db/schema.ts'
 import { activeWindow } from '../domain/maintenance.ts'
 import { PROMISE_STATES, type PromiseState } from '../domain/run.ts'
 import { shownStateSql, showsShownState } from '../db/promise-state.ts'
 
 // The dashboard's data in five small queries, whatever the number of runs:
 // one page of promises (with the open break joined and the total counted
-// in the same query), the state counts, the owners for the filter, and the
-// daily kept rates of the page's promises from the hourly rollups (indexed
-// by promise_id, hour), and the maintenance windows not over yet. Raw runs are never scanned here.
+// in the same query), the state counts, the owners for the filter, the
+// daily kept rates of the page's promises from the daily rollups (30 rows
+// a promise, by primary key), and the maintenance windows not over yet.
+// Raw runs are never scanned here.
 
 export const PAGE_SIZE = 100
 export const HISTORY_DAYS = 30
@@ -122,23 +123,22 @@ export async function loadDashboard(db: Db, filters: DashboardFilters, now = new
       ? Promise.resolve([])
       : db
           .select({
-            promiseId: runRollups.promiseId,
-            day: sql<string>`to_char(${runRollups.hour} at time zone 'UTC', 'YYYY-MM-DD')`,
-            counted: sql<number>`sum(${runRollups.runs} - ${runRollups.errors})`.mapWith(Number),
-            kept: sql<number>`sum(${runRollups.kept} + ${runRollups.atRisk})`.mapWith(Number),
-            broken: sql<number>`sum(${runRollups.broken})`.mapWith(Number),
+            promiseId: runRollupsDaily.promiseId,
+            day: runRollupsDaily.day,
+            counted: sql<number>`${runRollupsDaily.runs} - ${runRollupsDaily.errors}`.mapWith(Number),
+            kept: sql<number>`${runRollupsDaily.kept} + ${runRollupsDaily.atRisk}`.mapWith(Number),
+            broken: runRollupsDaily.broken,
           })
-          .from(runRollups)
+          .from(runRollupsDaily)
           .where(
             and(
               inArray(
-                runRollups.promiseId,
+                runRollupsDaily.promiseId,
                 page.map((p) => p.id),
               ),
-              gte(runRollups.hour, rateWindows(now).since30),
+              gte(runRollupsDaily.day, historyDays(now)[0]!),
             ),
-          )
-          .groupBy(runRollups.promiseId, sql`2`),
+          ),
     // Windows in force or ahead are few: one query, matched in memory.
     db.select().from(maintenanceWindows).where(gt(maintenanceWindows.endsAt, now)),
   ])

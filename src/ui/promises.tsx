@@ -7,7 +7,7 @@ import { and, asc, desc, eq, gt, gte, inArray, isNull, or, sql } from 'drizzle-o
 import { routeAlert } from '../alerts/routing.ts'
 import { can } from '../auth/permissions.ts'
 import type { Db } from '../db/client.ts'
-import { breaks, channels, maintenanceWindows, promiseChannels, promises, runRollups, runs, users } from '../db/schema.ts'
+import { breaks, channels, maintenanceWindows, promiseChannels, promises, runRollupsDaily, runs, users } from '../db/schema.ts'
 import { activeWindow, occurrences } from '../domain/maintenance.ts'
 import { budgetKeys, type Budgets } from '../domain/budget.ts'
 import { parseJourney } from '../domain/journey/parse.ts'
@@ -44,6 +44,9 @@ export interface PromiseRouteDeps {
   /** KEPT_PUBLIC_URL when set: the address notes to the tech team link to (else the request's origin). */
   publicUrl?: string
 }
+
+/** A UTC day as the daily rollups key it. */
+const day = (at: Date) => at.toISOString().slice(0, 10)
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const RUNS_PER_PAGE = 20
@@ -264,13 +267,13 @@ export function promiseRoutes(deps: PromiseRouteDeps) {
       db.select().from(breaks).where(eq(breaks.promiseId, row.id)).orderBy(desc(breaks.openedAt)).limit(20),
       db
         .select({
-          kept7: sql<number>`coalesce(sum(${runRollups.kept} + ${runRollups.atRisk}) filter (where ${runRollups.hour} >= ${since7.toISOString()}::timestamptz), 0)`.mapWith(Number),
-          counted7: sql<number>`coalesce(sum(${runRollups.runs} - ${runRollups.errors}) filter (where ${runRollups.hour} >= ${since7.toISOString()}::timestamptz), 0)`.mapWith(Number),
-          kept30: sql<number>`coalesce(sum(${runRollups.kept} + ${runRollups.atRisk}), 0)`.mapWith(Number),
-          counted30: sql<number>`coalesce(sum(${runRollups.runs} - ${runRollups.errors}), 0)`.mapWith(Number),
+          kept7: sql<number>`coalesce(sum(${runRollupsDaily.kept} + ${runRollupsDaily.atRisk}) filter (where ${runRollupsDaily.day} >= ${day(since7)}), 0)`.mapWith(Number),
+          counted7: sql<number>`coalesce(sum(${runRollupsDaily.runs} - ${runRollupsDaily.errors}) filter (where ${runRollupsDaily.day} >= ${day(since7)}), 0)`.mapWith(Number),
+          kept30: sql<number>`coalesce(sum(${runRollupsDaily.kept} + ${runRollupsDaily.atRisk}), 0)`.mapWith(Number),
+          counted30: sql<number>`coalesce(sum(${runRollupsDaily.runs} - ${runRollupsDaily.errors}), 0)`.mapWith(Number),
         })
-        .from(runRollups)
-        .where(and(eq(runRollups.promiseId, row.id), gte(runRollups.hour, since30))),
+        .from(runRollupsDaily)
+        .where(and(eq(runRollupsDaily.promiseId, row.id), gte(runRollupsDaily.day, day(since30)))),
       describeRoute(db, row.id),
     ])
     const r = rates[0] ?? { kept7: 0, counted7: 0, kept30: 0, counted30: 0 }
