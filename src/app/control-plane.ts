@@ -58,11 +58,11 @@ export interface ControlPlane {
 export async function startControlPlane(rt: Runtime, options: { worker: boolean; demo: boolean }): Promise<ControlPlane> {
   const { env, logger, lifecycle, dataDir, secretKey } = rt
 
-  // Redis first: a wrong REDIS_URL fails in seconds, before the database opens.
+  // Redis first: a wrong REDIS_URL or REDIS_CLUSTER_NODES fails in seconds, before the database opens.
   const redis = await resolveRedis(env, dataDir, logger)
   lifecycle.onStop('private redis', () => redis.stop())
-  // Everything in this process reads the same REDIS_URL from here on.
-  rt.env = { ...env, REDIS_URL: redis.url }
+  // Everything in this process reads the same Redis from here on.
+  if ('url' in redis.target) rt.env = { ...env, REDIS_URL: redis.target.url }
 
   // What journeys and alert channels may reach: Kept's own Redis, Postgres
   // and HTTP listener are blocked unless KEPT_ALLOWED_TARGETS names them.
@@ -75,7 +75,7 @@ export async function startControlPlane(rt: Runtime, options: { worker: boolean;
   const { db } = database
   logger.info({ database: database.describe }, 'database ready')
 
-  const connection = createRedisConnection(redis.url)
+  const connection = createRedisConnection(redis.target)
   lifecycle.onStop('redis', async () => void (await connection.quit()))
   const prefix = env.KEPT_QUEUE_PREFIX
   const journeys = new Queue<JourneyJob>(QUEUES.journeys, { connection, prefix })
@@ -105,11 +105,11 @@ export async function startControlPlane(rt: Runtime, options: { worker: boolean;
     backlogs: [{ name: 'results', counts: () => resultsBacklog(connection, prefix) }],
     db,
   })
-  composeRecorder(rt, { db, redisUrl: redis.url, onRecorded: (result) => metrics.observeRun(result) })
+  composeRecorder(rt, { db, redis: redis.target, onRecorded: (result) => metrics.observeRun(result) })
 
   const { transport: mailer, configured: mailConfigured } = createMailer(env.SMTP_URL)
   if (!mailConfigured) logger.warn('SMTP_URL is not set: alert and digest emails are kept in the outbox (the Alerts page) and the log, not sent')
-  const workerConnection = createRedisConnection(redis.url, { worker: true })
+  const workerConnection = createRedisConnection(redis.target, { worker: true })
   lifecycle.onStop('worker redis', async () => void (await workerConnection.quit()))
   const alertOptions = {
     connection: workerConnection,

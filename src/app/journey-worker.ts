@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises'
 import { decrypt } from '../infra/crypto.ts'
-import { createRedisConnection } from '../infra/redis.ts'
+import { createRedisConnection, redisAddresses, sharedRedisTarget } from '../infra/redis.ts'
 import { StartupError } from '../infra/startup-error.ts'
 import { startJourneyWorker, type JourneyWorker } from '../queue/journey-worker.ts'
 import { defaultConcurrency } from '../queue/options.ts'
@@ -27,8 +27,8 @@ export async function composeJourneyWorker(rt: Runtime, options: { concurrency?:
       'Set KEPT_CHROMIUM_PATH to a Chromium binary, or run `npm install` to fetch Playwright’s.',
     )
   }
-  const redisUrl = env.REDIS_URL ?? 'redis://127.0.0.1:6379'
-  const connection = createRedisConnection(redisUrl, { worker: true })
+  const redis = await sharedRedisTarget(env)
+  const connection = createRedisConnection(redis, { worker: true })
   lifecycle.onStop('redis', async () => void (await connection.quit()))
   const pool = new BrowserPool({ executablePath: chromium.path, logger })
   lifecycle.onStop('browser', () => pool.close())
@@ -42,7 +42,7 @@ export async function composeJourneyWorker(rt: Runtime, options: { concurrency?:
     dataDir,
     decryptSecret: (encrypted) => decrypt(secretKey, encrypted),
     targetPolicy: rt.targetPolicy ?? (await targetPolicyFromEnv(env)),
-    sanityProbes: defaultProbes(redisUrl),
+    sanityProbes: defaultProbes(redisAddresses(redis)),
     closeGraceMs: 4000,
     logger,
   })

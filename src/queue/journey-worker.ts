@@ -1,6 +1,6 @@
 import os from 'node:os'
 import { Worker, type Job } from 'bullmq'
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '../infra/redis.ts'
 import type { RunResult } from '../domain/run.ts'
 import type { Logger } from '../infra/logger.ts'
 import type { BrowserPool } from '../runner/browser-pool.ts'
@@ -15,7 +15,7 @@ type RunOptions = Parameters<typeof runJourney>[2]
 
 export interface JourneyWorkerOptions {
   /** A BullMQ worker connection (maxRetriesPerRequest: null). */
-  connection: Redis
+  connection: RedisClient
   prefix: string
   pool: BrowserPool
   dataDir: string
