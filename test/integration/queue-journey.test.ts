@@ -12,6 +12,7 @@ import { tryJourney } from '../../src/queue/try-journey.ts'
 import type { AlertEvent } from '../../src/recorder/recorder.ts'
 import { resolveChromium } from '../../src/runner/browser-path.ts'
 import { journeyPipeline } from '../support/pipeline.ts'
+import { itOnSingleRedis } from '../support/redis.ts'
 import { until } from '../support/wait.ts'
 
 // End to end with the real pieces: scheduler → journeys queue → worker
@@ -103,7 +104,7 @@ describe('journeys end to end', () => {
     expect(await runsOf(p.id)).toHaveLength(3)
   })
 
-  it('a SIGKILLed worker process hands its journey back: picked up again, recorded once', { timeout: 90_000 }, async () => {
+  itOnSingleRedis('a SIGKILLed worker process hands its journey back: picked up again, recorded once', { timeout: 90_000 }, async () => {
     const p = await orderPromise()
     await pipe.stopWorker()
     shop.setDelay(2500)

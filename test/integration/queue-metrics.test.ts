@@ -1,23 +1,23 @@
 import { Queue } from 'bullmq'
 import { Hono } from 'hono'
-import type { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { breaks, promises } from '../../src/db/schema.ts'
-import { createRedisConnection } from '../../src/infra/redis.ts'
+import type { RedisClient } from '../../src/infra/redis.ts'
 import { createMetrics, metricsRoute } from '../../src/metrics/metrics.ts'
 import { QUEUES } from '../../src/queue/jobs.ts'
 import { publishResult, resultsBacklog, resultsKey } from '../../src/queue/results-stream.ts'
 import { freshDatabase, uniquePrefix } from '../support/db.ts'
+import { testRedis } from '../support/redis.ts'
 
 describe('metrics', () => {
   let pg: Awaited<ReturnType<typeof freshDatabase>>
-  let redis: Redis
+  let redis: RedisClient
   let journeys: Queue
   let prefix: string
 
   beforeAll(async () => {
     pg = await freshDatabase()
-    redis = createRedisConnection('redis://127.0.0.1:6379')
+    redis = testRedis()
     prefix = uniquePrefix('metrics')
     journeys = new Queue(QUEUES.journeys, { connection: redis, prefix })
   })
