@@ -1,5 +1,5 @@
 import os from 'node:os'
-import { Worker, type Job } from 'bullmq'
+import { WaitingError, Worker, type Job } from 'bullmq'
 import type { RedisClient } from '../infra/redis.ts'
 import type { RunResult } from '../domain/run.ts'
 import type { Logger } from '../infra/logger.ts'
@@ -30,7 +30,7 @@ export interface JourneyWorkerOptions {
   sanityProbes?: string[]
   /** Replaces the self-check (tests): true means "the worker is offline". */
   selfCheck?: (spec: JourneySpec) => Promise<boolean>
-  /** How long close() lets active journeys finish before handing them back (default 5 s). */
+  /** How long close() lets active journeys finish before handing them back to the queue (default 5 s). */
   closeGraceMs?: number
   logger?: Logger
 }
@@ -51,7 +51,20 @@ export function startJourneyWorker(options: JourneyWorkerOptions): JourneyWorker
   const selfCheck =
     options.selfCheck ?? ((spec: JourneySpec) => workerLooksOffline(spec, { probes: options.sanityProbes ?? [] }))
 
-  const walk = async (job: Job<JourneyJob>): Promise<RunResult> => {
+  // Walks in progress, with their lock tokens: close() hands back those that do not finish in time.
+  const active = new Map<string, { job: Job<JourneyJob>; token: string | undefined }>()
+  let handingBack = false
+
+  const walk = async (job: Job<JourneyJob>, token?: string): Promise<RunResult> => {
+    active.set(job.id!, { job, token })
+    try {
+      return await walkAndPublish(job)
+    } finally {
+      active.delete(job.id!)
+    }
+  }
+
+  const walkAndPublish = async (job: Job<JourneyJob>): Promise<RunResult> => {
     const { spec, trigger, confirmOf } = job.data
     // A scheduled job carries no run id: derive it from the job id, so a
     // retried or stalled job records under the same run.
@@ -85,6 +98,11 @@ export function startJourneyWorker(options: JourneyWorkerOptions): JourneyWorker
         },
       }
     }
+    // Handed back while walking: the walk was cut short by our own stop (its
+    // browser closes next), so its result says nothing. Another worker walks
+    // the job again under the same run id; WaitingError tells BullMQ the job
+    // has been moved already.
+    if (handingBack) throw new WaitingError()
     if (trigger === 'test') await publishTryResult(connection, prefix, result)
     else await publishResult(connection, prefix, result)
     return result
@@ -118,11 +136,18 @@ export function startJourneyWorker(options: JourneyWorkerOptions): JourneyWorker
   let closing: Promise<void> | null = null
   const close = () =>
     (closing ??= (async () => {
-      // Let active journeys finish for a while; then force: their locks
-      // lapse and another worker's stalled check takes them back.
+      // Let active journeys finish for a while; then hand them back to the
+      // queue at once (not after their locks lapse and another worker's
+      // stalled check finds them, ~15 s) and force the close.
       const grace = new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), options.closeGraceMs ?? 5000).unref())
       if ((await Promise.race([worker.close().then(() => 'done' as const), grace])) === 'late') {
-        logger?.warn('journeys still running at close: handing them back')
+        handingBack = true
+        logger?.warn({ jobs: [...active.keys()] }, 'journeys still running at close: handing them back to the queue')
+        await Promise.all(
+          [...active.values()].map(({ job, token }) =>
+            job.moveToWait(token).catch((error: unknown) => logger?.warn({ err: error, jobId: job.id }, 'could not hand the job back: another worker takes it once its lock lapses')),
+          ),
+        )
         await worker.close(true)
       }
     })())

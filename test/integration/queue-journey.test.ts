@@ -10,10 +10,13 @@ import { resultsKey } from '../../src/queue/results-stream.ts'
 import { buildSpec } from '../../src/queue/spec.ts'
 import { tryJourney } from '../../src/queue/try-journey.ts'
 import type { AlertEvent } from '../../src/recorder/recorder.ts'
+import { decrypt } from '../../src/infra/crypto.ts'
+import { startJourneyWorker } from '../../src/queue/journey-worker.ts'
 import { resolveChromium } from '../../src/runner/browser-path.ts'
+import { BrowserPool } from '../../src/runner/browser-pool.ts'
 import { journeyPipeline } from '../support/pipeline.ts'
 import { itOnSingleRedis } from '../support/redis.ts'
-import { until } from '../support/wait.ts'
+import { pause, until } from '../support/wait.ts'
 
 // End to end with the real pieces: scheduler → journeys queue → worker
 // (Chromium) → results stream → recorder → Postgres. One file, because
@@ -127,6 +130,46 @@ describe('journeys end to end', () => {
     } finally {
       shop.setDelay(0)
       if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL')
+    }
+  })
+
+  itOnSingleRedis('a worker stopped mid-walk hands its journey back at once: walked again, recorded once, never as an error', { timeout: 90_000 }, async () => {
+    const p = await orderPromise()
+    await pipe.stopWorker()
+    shop.setDelay(2500)
+    // A worker as `kept worker` stops it: close (0.3 s of grace), then its browser.
+    const pool = new BrowserPool({ executablePath: chromium?.path })
+    const leaving = startJourneyWorker({
+      connection: pipe.redis,
+      prefix: pipe.prefix,
+      pool,
+      concurrency: 1,
+      dataDir: pipe.dataDir,
+      workerId: 'leaving',
+      decryptSecret: (encrypted) => decrypt(pipe.key, encrypted),
+      closeGraceMs: 300,
+    })
+    try {
+      const runId = await pipe.scheduler.runNow(p.id)
+      await until(async () => (await (await pipe.journeys.getJob(runId))?.getState()) === 'active', 'the leaving worker to take the job', 30_000)
+      await pause(800) // mid-journey
+      await leaving.close()
+      await pool.close()
+      // Back in the queue at once, not after its lock lapses (10 s).
+      expect(await (await pipe.journeys.getJob(runId))?.getState()).toBe('waiting')
+      await pause(1000) // the cut walk publishes nothing: no error run is recorded
+      expect(await runById(runId)).toBeUndefined()
+
+      shop.setDelay(0)
+      pipe.startWorker()
+      const run = await until(() => runById(runId), 'the run walked again', 30_000)
+      expect(run).toMatchObject({ outcome: 'kept', workerId: 'in-test' })
+      expect((await runsOf(p.id)).filter((r) => r.id === runId)).toHaveLength(1)
+    } finally {
+      shop.setDelay(0)
+      await leaving.close()
+      await pool.close()
+      if (!pipe.worker) pipe.startWorker()
     }
   })
 
