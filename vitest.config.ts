@@ -7,6 +7,7 @@ const ON_REDIS_CLUSTER = [
   'test/integration/queue-scheduler.test.ts',
   'test/integration/queue-schedule-keeper.test.ts',
   'test/integration/queue-metrics.test.ts',
+  'test/integration/queue-worker-heartbeat.test.ts',
   'test/integration/queue-journey.test.ts',
   'test/integration/recorder-record.test.ts',
   'test/integration/alerts-delivery.test.ts',

@@ -14,7 +14,6 @@ import { digestRoutes } from '../digest/routes.tsx'
 import { startDigest } from '../digest/scheduler.ts'
 import { createMailer } from '../infra/mailer.ts'
 import { createRedisConnection, resolveRedis } from '../infra/redis.ts'
-import { StartupError } from '../infra/startup-error.ts'
 import { createMetrics } from '../metrics/metrics.ts'
 import { QUEUES, type JourneyJob } from '../queue/jobs.ts'
 import { resultsBacklog } from '../queue/results-stream.ts'
@@ -33,7 +32,7 @@ import { startDemo } from './demo.ts'
 import { healthCheck } from './health.ts'
 import { every } from 'hono/combine'
 import { authenticate, requireAction } from '../auth/middleware.ts'
-import { createHttpApp, listen, type HttpServer } from './http.ts'
+import { createHttpApp, listenOn, type HttpServer } from './http.ts'
 import type { Runtime } from './runtime.ts'
 
 /** A full reconcile this often, even when the counts agree (a scheduler changed behind Kept's back). */
@@ -174,10 +173,7 @@ export async function startControlPlane(rt: Runtime, options: { worker: boolean;
   const digests = digestRoutes({ db, secretKey, timezone: env.KEPT_TIMEZONE, baseUrl })
   const metricsGuard = env.KEPT_METRICS_PUBLIC ? undefined : every(authenticate({ db }), requireAction('read'))
   const app = createHttpApp({ logger, api, digests, pages, metrics: metrics.registry, readCache, ...(metricsGuard ? { metricsGuard } : {}) })
-  const http = await listen(app, { port: env.PORT, host: env.HOST }).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'EADDRINUSE') throw new StartupError('PORT', `port ${env.PORT} on ${env.HOST} is already in use`, 'Stop what uses it, or set PORT to another port.')
-    throw error
-  })
+  const http = await listenOn(app, { port: env.PORT, host: env.HOST, variable: 'PORT' })
   lifecycle.onStop('http', () => http.close())
   if (env.PORT === 0) addOwnService(targetPolicy, { label: "Kept's HTTP server", host: env.HOST, port: Number(new URL(http.url).port), addresses: [] })
   logger.info({ url: http.url }, `Kept is running on ${http.url}`)

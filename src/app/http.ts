@@ -9,6 +9,7 @@ import { metricsRoute } from '../metrics/metrics.ts'
 import { closeServer } from '../infra/close-server.ts'
 import { RETRY_AFTER_SECONDS, isDatabaseUnavailable } from '../db/unavailable.ts'
 import { AuthError } from '../auth/middleware.ts'
+import { StartupError } from '../infra/startup-error.ts'
 import { authProblemResponse } from '../api/problem.ts'
 
 /** One log line per request: method, path, status, time. */
@@ -66,6 +67,16 @@ const unavailablePage = `<!doctype html><html lang="en"><head><meta charset="utf
 export interface HttpServer {
   url: string
   close(): Promise<void>
+}
+
+/** listen(), with a port in use said as a StartupError naming the variable that chose it. */
+export async function listenOn(app: Hono, options: { port: number; host: string; variable: string }): Promise<HttpServer> {
+  return listen(app, options).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'EADDRINUSE') {
+      throw new StartupError(options.variable, `port ${options.port} on ${options.host} is already in use`, `Stop what uses it, or set ${options.variable} to another port.`)
+    }
+    throw error
+  })
 }
 
 export async function listen(app: Hono, options: { port: number; host: string }): Promise<HttpServer> {

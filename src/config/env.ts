@@ -81,6 +81,14 @@ const envSchema = z.object({
     .min(1, 'expected a prefix like kept')
     .regex(QUEUE_PREFIX, 'expected letters, digits, _ . : - and at most one {hash tag}, like kept or {kept}')
     .default('kept'),
+  /** The region a journey worker announces in its heartbeat; jobs are not routed by region yet. */
+  KEPT_REGION: z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9-]{1,32}$/, 'expected 1 to 32 lowercase letters, digits or -, like eu or us-east')
+    .default('local'),
+  /** A journey worker answers GET /livez and /readyz on this port (container probes); unset: no listener. */
+  KEPT_WORKER_HEALTH_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   KEPT_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
   /** A journey worker touches this file every 10 s while it runs (container health checks). */
   KEPT_HEARTBEAT_FILE: z.string().optional(),

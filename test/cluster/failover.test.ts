@@ -8,6 +8,7 @@ import { promises, runRollups, runs } from '../../src/db/schema.ts'
 import { createRedisConnection, resolveRedis } from '../../src/infra/redis.ts'
 import { publishResult, resultsKey } from '../../src/queue/results-stream.ts'
 import { ScheduleKeeper } from '../../src/queue/schedule-keeper.ts'
+import { startWorkerHeartbeat } from '../../src/queue/worker-heartbeat.ts'
 import { journeyPipeline } from '../support/pipeline.ts'
 import { startRedisCluster, type TestRedisCluster } from '../support/redis-cluster.ts'
 import { until } from '../support/wait.ts'
@@ -54,9 +55,10 @@ describe('a Redis Cluster failover in the middle of a run', () => {
         budgets: { maxClicks: 1 },
       })
       .returning()
-    // The schedule keeper's marker is a key too.
+    // The schedule keeper's marker and a worker's heartbeat write keys too.
     const keeper = new ScheduleKeeper({ scheduler: pipe.scheduler, redis: pipe.redis, prefix: pipe.prefix, parts: [], everyMs: 1000 })
     await keeper.check()
+    const heartbeat = startWorkerHeartbeat({ redis: pipe.redis, prefix: pipe.prefix, region: 'local', workerId: 'in-test', concurrency: 1, everyMs: 500 })
 
     const started = Date.now()
     const asked: string[] = []
@@ -94,6 +96,7 @@ describe('a Redis Cluster failover in the middle of a run', () => {
     expect(await pipe.redis.xlen(`${pipe.prefix}:results`)).toBe(0)
 
     await keeper.check()
+    await heartbeat.stop()
     const keys = await allKeys(cluster)
     expect(keys.length).toBeGreaterThan(0)
     expect(keys.filter((key) => !key.startsWith(`${pipe.prefix}:`))).toEqual([])

@@ -58,3 +58,16 @@ describe('KEPT_QUEUE_PREFIX on a cluster', () => {
     expect(problemsOf({ KEPT_QUEUE_PREFIX: prefix })[0]).toMatchObject({ variable: 'KEPT_QUEUE_PREFIX', message: expect.stringMatching(/expected/) })
   })
 })
+
+describe('KEPT_REGION and KEPT_WORKER_HEALTH_PORT', () => {
+  it('default to the region local and no health listener', () => {
+    const env = parseEnv({})
+    expect(env.KEPT_REGION).toBe('local')
+    expect(env.KEPT_WORKER_HEALTH_PORT).toBeUndefined()
+    expect(parseEnv({ KEPT_REGION: 'us-east-1', KEPT_WORKER_HEALTH_PORT: '9464' })).toMatchObject({ KEPT_REGION: 'us-east-1', KEPT_WORKER_HEALTH_PORT: 9464 })
+  })
+
+  it.each(['eu west', 'EU', 'a'.repeat(33), 'eu_west'])('refuses the region %j, naming the rule', (region) => {
+    expect(problemsOf({ KEPT_REGION: region })[0]).toMatchObject({ variable: 'KEPT_REGION', message: expect.stringMatching(/1 to 32 lowercase letters, digits or -/) })
+  })
+})
