@@ -15,6 +15,7 @@ import { startDigest } from '../digest/scheduler.ts'
 import { createMailer } from '../infra/mailer.ts'
 import { createRedisConnection, resolveRedis } from '../infra/redis.ts'
 import { createMetrics } from '../metrics/metrics.ts'
+import { DEFAULT_REGION } from '../domain/region.ts'
 import { QUEUES, type JourneyJob } from '../queue/jobs.ts'
 import { resultsBacklog } from '../queue/results-stream.ts'
 import { startRetention } from '../recorder/retention.ts'
@@ -101,6 +102,7 @@ export async function startControlPlane(rt: Runtime, options: { worker: boolean;
 
   const metrics = createMetrics({
     queues: [journeys, ...otherQueues],
+    journeyQueues: [{ region: DEFAULT_REGION, queue: journeys }],
     backlogs: [{ name: 'results', counts: () => resultsBacklog(connection, prefix) }],
     db,
   })

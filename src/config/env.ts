@@ -1,5 +1,6 @@
 import { CronExpressionParser } from 'cron-parser'
 import { z } from 'zod'
+import { DEFAULT_REGION } from '../domain/region.ts'
 import { parseAllowedTargets } from '../domain/target-policy.ts'
 import { clusterPrefix, parseClusterNodes, QUEUE_PREFIX } from './redis-cluster.ts'
 import { parseTrustProxy } from './trust-proxy.ts'
@@ -86,7 +87,7 @@ const envSchema = z.object({
     .string()
     .trim()
     .regex(/^[a-z0-9-]{1,32}$/, 'expected 1 to 32 lowercase letters, digits or -, like eu or us-east')
-    .default('local'),
+    .default(DEFAULT_REGION),
   /** A journey worker answers GET /livez and /readyz on this port (container probes); unset: no listener. */
   KEPT_WORKER_HEALTH_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   KEPT_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),

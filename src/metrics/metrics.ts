@@ -13,6 +13,12 @@ export interface Backlog {
   counts(): Promise<{ waiting: number; active: number }>
 }
 
+/** A queue of journeys and the region its workers walk from. */
+export interface RegionQueue {
+  region: string
+  queue: Queue
+}
+
 export interface Metrics {
   registry: Registry
   /** Count a recorded run (wire to the recorder's onRecorded). */
@@ -27,6 +33,8 @@ export function createMetrics(options: {
   queues: Queue[]
   /** Work that waits elsewhere than a BullMQ queue (the results stream), counted the same way. */
   backlogs?: Backlog[]
+  /** The journeys queues whose waiting jobs a HorizontalPodAutoscaler of workers scales on, by region. */
+  journeyQueues?: RegionQueue[]
   db?: Db
   defaultMetrics?: boolean
 }): Metrics {
@@ -50,6 +58,22 @@ export function createMetrics(options: {
         (options.backlogs ?? []).map(async (backlog) => {
           const counts = await backlog.counts()
           for (const state of ['waiting', 'active'] as const) this.set({ queue: backlog.name, state }, counts[state])
+        }),
+      )
+    },
+  })
+
+  // What the workers' autoscaler reads (deploy/k8s, docs/deploy.md): runs due and no worker free for them.
+  new Gauge({
+    name: 'kept_queue_waiting_jobs',
+    help: 'Journeys waiting for a free worker, by queue and region',
+    labelNames: ['queue', 'region'],
+    registers: [registry],
+    async collect() {
+      this.reset()
+      await Promise.all(
+        (options.journeyQueues ?? []).map(async ({ region, queue }) => {
+          this.set({ queue: queue.name, region }, await queue.getJobCountByTypes('waiting', 'prioritized'))
         }),
       )
     },

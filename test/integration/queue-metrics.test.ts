@@ -39,6 +39,7 @@ describe('metrics', () => {
     await publishResult(redis, prefix, { runId: 'r1' } as never)
     const metrics = createMetrics({
       queues: [journeys],
+      journeyQueues: [{ region: 'local', queue: journeys }],
       backlogs: [{ name: 'results', counts: () => resultsBacklog(redis, prefix) }],
       db: pg.db,
       defaultMetrics: false,
@@ -54,6 +55,8 @@ describe('metrics', () => {
     const text = await response.text()
     expect(text).toContain('kept_queue_jobs{queue="journeys",state="waiting"} 2')
     expect(text).toContain('kept_queue_jobs{queue="journeys",state="delayed"} 1')
+    // What the workers' autoscaler reads: due and waiting, not the delayed one.
+    expect(text).toContain('kept_queue_waiting_jobs{queue="journeys",region="local"} 2')
     expect(text).toContain('kept_queue_jobs{queue="results",state="waiting"} 1')
     expect(text).toContain('kept_queue_jobs{queue="results",state="active"} 0')
     expect(text).toContain('kept_runs_total{outcome="kept"} 2')
