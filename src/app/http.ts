@@ -26,7 +26,9 @@ export function requestLog(logger: Logger) {
 /**
  * The one HTTP app: the JSON API under /api, the digest pages under
  * /digests, Prometheus metrics at /metrics, and the pages for both owners
- * at /. Each part brings its own authentication.
+ * at /. Each part brings its own authentication. /livez answers anyone:
+ * the process serves HTTP (a liveness probe; /api/v1/health says whether
+ * Postgres and Redis answer too).
  */
 export function createHttpApp(parts: {
   logger: Logger
@@ -40,6 +42,8 @@ export function createHttpApp(parts: {
   readCache?: ReadCache
 }) {
   const app = new Hono()
+  // Before the request log: a probe every few seconds would fill it.
+  app.get('/livez', (c) => c.json({ ok: true }, 200, { 'cache-control': 'no-store' }))
   app.use(requestLog(parts.logger))
   if (parts.readCache) app.use(parts.readCache.invalidator)
   if (parts.metricsGuard) app.get('/metrics', parts.metricsGuard, metricsRoute(parts.metrics))
