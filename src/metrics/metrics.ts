@@ -63,21 +63,22 @@ export function createMetrics(options: {
     },
   })
 
-  // What the workers' autoscaler reads (deploy/k8s, docs/deploy.md): runs due and no worker free for them.
-  new Gauge({
-    name: 'kept_queue_waiting_jobs',
-    help: 'Journeys waiting for a free worker, by queue and region',
-    labelNames: ['queue', 'region'],
-    registers: [registry],
-    async collect() {
-      this.reset()
-      await Promise.all(
-        (options.journeyQueues ?? []).map(async ({ region, queue }) => {
-          this.set({ queue: queue.name, region }, await queue.getJobCountByTypes('waiting', 'prioritized'))
-        }),
-      )
-    },
-  })
+  // What the workers' autoscaler reads (docs/deploy.md): the walks a region's
+  // workers owe, waiting and in progress, against what they walk at once. Waiting
+  // alone would fall to 0 while every worker is busy and scale them down.
+  const regionGauge = (name: string, help: string, count: (queue: Queue) => Promise<number>) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['queue', 'region'],
+      registers: [registry],
+      async collect() {
+        this.reset()
+        await Promise.all((options.journeyQueues ?? []).map(async ({ region, queue }) => this.set({ queue: queue.name, region }, await count(queue))))
+      },
+    })
+  regionGauge('kept_queue_waiting_jobs', 'Journeys waiting for a free worker, by queue and region', (queue) => queue.getJobCountByTypes('waiting', 'prioritized'))
+  regionGauge('kept_queue_active_jobs', 'Journeys being walked, by queue and region', (queue) => queue.getActiveCount())
 
   const runs = new Counter({
     name: 'kept_runs_total',
