@@ -49,7 +49,8 @@ export async function composeJourneyWorker(rt: Runtime, options: { concurrency?:
     decryptSecret: (encrypted) => decrypt(secretKey, encrypted),
     targetPolicy: rt.targetPolicy ?? (await targetPolicyFromEnv(env)),
     sanityProbes: defaultProbes(redisAddresses(redis)),
-    closeGraceMs: 4000,
+    // Walks in flight get 3.5 s to finish, then are handed back: the stop hook has 5 s.
+    closeGraceMs: 3500,
     logger,
   })
   lifecycle.onStop('journey worker', () => worker.close())

@@ -131,7 +131,11 @@ export function startJourneyWorker(options: JourneyWorkerOptions): JourneyWorker
     const publish = job.data.trigger === 'test' ? publishTryResult : publishResult
     publish(connection, prefix, result).catch((err) => logger?.error({ err, runId }, 'could not publish the error run'))
   })
-  worker.on('error', (error) => logger?.error({ err: error }, 'journey worker error'))
+  worker.on('error', (error) => {
+    // A job handed back has no lock left to renew: said once as the hand-back, not as an error per job.
+    if (handingBack && /could not renew lock/i.test(error.message)) return
+    logger?.error({ err: error }, 'journey worker error')
+  })
 
   let closing: Promise<void> | null = null
   const close = () =>
