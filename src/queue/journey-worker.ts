@@ -142,9 +142,13 @@ export function startJourneyWorker(options: JourneyWorkerOptions): JourneyWorker
     (closing ??= (async () => {
       // Let active journeys finish for a while; then hand them back to the
       // queue at once (not after their locks lapse and another worker's
-      // stalled check finds them, ~15 s) and force the close.
+      // stalled check finds them, ~15 s). BullMQ's close, which takes no new
+      // job, still waits for the cut walks: they end when the browser closes
+      // (the next stop hook), so it is not waited for then. (close(true)
+      // would not help: once closing, BullMQ returns the same promise.)
+      const closed = worker.close()
       const grace = new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), options.closeGraceMs ?? 5000).unref())
-      if ((await Promise.race([worker.close().then(() => 'done' as const), grace])) === 'late') {
+      if ((await Promise.race([closed.then(() => 'done' as const), grace])) === 'late') {
         handingBack = true
         logger?.warn({ jobs: [...active.keys()] }, 'journeys still running at close: handing them back to the queue')
         await Promise.all(
@@ -152,7 +156,7 @@ export function startJourneyWorker(options: JourneyWorkerOptions): JourneyWorker
             job.moveToWait(token).catch((error: unknown) => logger?.warn({ err: error, jobId: job.id }, 'could not hand the job back: another worker takes it once its lock lapses')),
           ),
         )
-        await worker.close(true)
+        closed.catch((error: unknown) => logger?.warn({ err: error }, 'journey worker did not close cleanly'))
       }
     })())
 
