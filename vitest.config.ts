@@ -2,13 +2,13 @@ import { spawnSync } from 'node:child_process'
 import { configDefaults, defineConfig, type TestProjectInlineConfiguration } from 'vitest/config'
 
 // The suites that run a second time on a real Redis Cluster (test/support/redis.ts),
-// with what is cluster-only (the failover) in test/cluster.
+// with what is cluster-only in test/cluster: the failover, whose walks in Chromium
+// stand for the journeys suite there (two Chromium files at once are too many for two cores).
 const ON_REDIS_CLUSTER = [
   'test/integration/queue-scheduler.test.ts',
   'test/integration/queue-schedule-keeper.test.ts',
   'test/integration/queue-metrics.test.ts',
   'test/integration/queue-worker-heartbeat.test.ts',
-  'test/integration/queue-journey.test.ts',
   'test/integration/recorder-record.test.ts',
   'test/integration/alerts-delivery.test.ts',
   'test/cluster/**/*.test.ts',

@@ -7,6 +7,8 @@ import { closeServer } from '../../src/infra/close-server.ts'
 import { promises, runRollups, runs } from '../../src/db/schema.ts'
 import { createRedisConnection, resolveRedis } from '../../src/infra/redis.ts'
 import { publishResult, resultsKey } from '../../src/queue/results-stream.ts'
+import { buildSpec } from '../../src/queue/spec.ts'
+import { tryJourney } from '../../src/queue/try-journey.ts'
 import { ScheduleKeeper } from '../../src/queue/schedule-keeper.ts'
 import { startWorkerHeartbeat } from '../../src/queue/worker-heartbeat.ts'
 import { journeyPipeline } from '../support/pipeline.ts'
@@ -44,6 +46,16 @@ describe('a Redis Cluster failover in the middle of a run', () => {
     const resolved = await resolveRedis({ REDIS_CLUSTER_NODES: cluster.nodes, REDIS_URL: 'redis://127.0.0.1:1' }, '/nonexistent')
     expect(resolved).toMatchObject({ source: 'cluster', target: { clusterNodes: cluster.nodes } })
     expect(pipe.prefix).toMatch(/^\{kept-test-failover-[0-9a-f]+\}$/)
+  })
+
+  it('walks a "try it now" through the queue and reads it back, recording nothing', { timeout: 60_000 }, async () => {
+    const [promise] = await pipe.pg.db
+      .insert(promises)
+      .values({ title: 'Try the shop', journey: [`go to ${site.url}/`, 'click "Shop now"', 'expect "Espresso cup"'].join('\n') })
+      .returning()
+    const result = await tryJourney({ journeys: pipe.journeys, redis: pipe.redis, prefix: pipe.prefix }, await buildSpec(pipe.pg.db, promise!), { timeoutMs: 50_000, pollMs: 50 })
+    expect(result).toMatchObject({ promiseId: promise!.id, trigger: 'test', outcome: 'kept', clicks: 1 })
+    expect(await pipe.pg.db.select().from(runs).where(eq(runs.promiseId, promise!.id))).toEqual([])
   })
 
   it(`records each of ${WALKS} walks once while the master of Kept's slot is killed and its replica takes over; no key outside the prefix`, { timeout: 120_000 }, async () => {

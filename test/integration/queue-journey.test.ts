@@ -5,17 +5,16 @@ import { eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startDemoShop, type DemoShop } from '../../src/demo/shop.tsx'
 import { breaks, promises, runs } from '../../src/db/schema.ts'
+import { decrypt } from '../../src/infra/crypto.ts'
 import { QUEUES } from '../../src/queue/jobs.ts'
+import { startJourneyWorker } from '../../src/queue/journey-worker.ts'
 import { resultsKey } from '../../src/queue/results-stream.ts'
 import { buildSpec } from '../../src/queue/spec.ts'
 import { tryJourney } from '../../src/queue/try-journey.ts'
 import type { AlertEvent } from '../../src/recorder/recorder.ts'
-import { decrypt } from '../../src/infra/crypto.ts'
-import { startJourneyWorker } from '../../src/queue/journey-worker.ts'
 import { resolveChromium } from '../../src/runner/browser-path.ts'
 import { BrowserPool } from '../../src/runner/browser-pool.ts'
 import { journeyPipeline } from '../support/pipeline.ts'
-import { itOnSingleRedis } from '../support/redis.ts'
 import { pause, until } from '../support/wait.ts'
 
 // End to end with the real pieces: scheduler → journeys queue → worker
@@ -81,7 +80,7 @@ describe('journeys end to end', () => {
     expect(await pipe.redis.xlen(resultsKey(pipe.prefix))).toBe(0) // never published for the pipe.recorder
   })
 
-  // Four walks: on two busy cores (and run twice, on a single Redis and a cluster) more than 30 s.
+  // Four walks: more than 30 s on two busy cores.
   it('a broken shop opens exactly one break after the confirmation run; fixed, it resolves', { timeout: 60_000 }, async () => {
     const p = await orderPromise()
     shop.setBroken(true)
@@ -108,7 +107,7 @@ describe('journeys end to end', () => {
     expect(await runsOf(p.id)).toHaveLength(3)
   })
 
-  itOnSingleRedis('a SIGKILLed worker process hands its journey back: picked up again, recorded once', { timeout: 90_000 }, async () => {
+  it('a SIGKILLed worker process hands its journey back: picked up again, recorded once', { timeout: 90_000 }, async () => {
     const p = await orderPromise()
     await pipe.stopWorker()
     shop.setDelay(2500)
@@ -134,7 +133,7 @@ describe('journeys end to end', () => {
     }
   })
 
-  itOnSingleRedis('a worker stopped mid-walk hands its journey back at once: walked again, recorded once, never as an error', { timeout: 90_000 }, async () => {
+  it('a worker stopped mid-walk hands its journey back at once: walked again, recorded once, never as an error', { timeout: 90_000 }, async () => {
     const p = await orderPromise()
     await pipe.stopWorker()
     shop.setDelay(2500)
