@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
@@ -49,7 +49,9 @@ export async function startRedisCluster(
   const masters = options.masters ?? 3
   const replicas = options.replicasPerMaster ?? 1
   const count = masters * (1 + replicas)
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'kept-redis-cluster-'))
+  await reapOrphans()
+  const dir = await mkdtemp(path.join(os.tmpdir(), DIR_PREFIX))
+  await writeFile(path.join(dir, 'owner.pid'), String(process.pid))
   const ports = await freeClusterPorts(count)
   const children = new Map<number, ChildProcess>()
   const killAll = () => {
@@ -85,6 +87,7 @@ export async function startRedisCluster(
           '--repl-diskless-sync-delay', '0',
           '--appendonly', 'no',
           '--dir', dir,
+          '--pidfile', path.join(dir, `redis-${port}.pid`),
           '--logfile', path.join(dir, `${port}.log`),
           '--loglevel', 'warning',
         ],
@@ -156,6 +159,36 @@ export async function startRedisCluster(
       }
     },
     stop,
+  }
+}
+
+const DIR_PREFIX = 'kept-redis-cluster-'
+
+/**
+ * Clusters whose test process died without stopping them (killed after a
+ * hook timed out: exit handlers do not run then): their nodes are killed
+ * and their directory removed before a new cluster starts.
+ */
+async function reapOrphans(): Promise<void> {
+  for (const name of (await readdir(os.tmpdir())).filter((n) => n.startsWith(DIR_PREFIX))) {
+    const dir = path.join(os.tmpdir(), name)
+    const owner = Number(await readFile(path.join(dir, 'owner.pid'), 'utf8').catch(() => ''))
+    if (!Number.isInteger(owner) || owner <= 0 || isAlive(owner)) continue
+    for (const file of (await readdir(dir).catch(() => [])).filter((f) => /^redis-\d+\.pid$/.test(f))) {
+      const pid = Number(await readFile(path.join(dir, file), 'utf8').catch(() => ''))
+      const command = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')
+      if (pid > 0 && command.startsWith('redis-server')) process.kill(pid, 'SIGKILL')
+    }
+    await rm(dir, { recursive: true, force: true })
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
   }
 }
 
