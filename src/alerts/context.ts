@@ -1,6 +1,6 @@
 import type { TargetPolicy } from '../domain/target-policy.ts'
 import { Queue } from 'bullmq'
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '../infra/redis.ts'
 import type { Db } from '../db/client.ts'
 import type { Logger } from '../infra/logger.ts'
 import { QUEUES } from '../queue/jobs.ts'
@@ -27,7 +27,7 @@ export interface AlertContext {
 /** How a process starts the alerts: startAlerts, runAlertTick (through openAlertContext), sendTestAlert. */
 export interface AlertsOptions {
   /** A BullMQ worker connection (maxRetriesPerRequest: null). */
-  connection: Redis
+  connection: RedisClient
   prefix: string
   db: Db
   secretKey: Buffer

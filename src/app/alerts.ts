@@ -4,7 +4,7 @@ import { alertSettingsFromEnv } from '../alerts/settings.ts'
 import type { Runtime } from './runtime.ts'
 import type { Db } from '../db/client.ts'
 import { createMailer } from '../infra/mailer.ts'
-import { createRedisConnection } from '../infra/redis.ts'
+import { createRedisConnection, type RedisTarget } from '../infra/redis.ts'
 
 // The alerts as their own process (workers/alerts.ts); `kept start` and
 // `kept api` start them in control-plane.ts.
@@ -17,9 +17,9 @@ export function alertMailer(env: Runtime['env']): Mailer {
 /** Start the alert workers in this runtime and register their stop hook. */
 export async function composeAlerts(
   rt: Runtime,
-  deps: { db: Db; redisUrl: string; mailer?: Mailer },
+  deps: { db: Db; redis: RedisTarget; mailer?: Mailer },
 ): Promise<Alerts> {
-  const connection = createRedisConnection(deps.redisUrl, { worker: true })
+  const connection = createRedisConnection(deps.redis, { worker: true })
   rt.lifecycle.onStop('alerts redis', async () => void (await connection.quit()))
   const alerts = await startAlerts({
     connection,

@@ -14,8 +14,8 @@ import { digestRoutes } from '../digest/routes.tsx'
 import { startDigest } from '../digest/scheduler.ts'
 import { createMailer } from '../infra/mailer.ts'
 import { createRedisConnection, resolveRedis } from '../infra/redis.ts'
-import { StartupError } from '../infra/startup-error.ts'
 import { createMetrics } from '../metrics/metrics.ts'
+import { DEFAULT_REGION } from '../domain/region.ts'
 import { QUEUES, type JourneyJob } from '../queue/jobs.ts'
 import { resultsBacklog } from '../queue/results-stream.ts'
 import { startRetention } from '../recorder/retention.ts'
@@ -37,7 +37,7 @@ import { startDemo } from './demo.ts'
 import { healthCheck } from './health.ts'
 import { every } from 'hono/combine'
 import { authenticate, requireAction } from '../auth/middleware.ts'
-import { createHttpApp, listen, type HttpServer } from './http.ts'
+import { createHttpApp, listenOn, type HttpServer } from './http.ts'
 import type { Runtime } from './runtime.ts'
 
 /** A full reconcile this often, even when the counts agree (a scheduler changed behind Kept's back). */
@@ -62,11 +62,11 @@ export interface ControlPlane {
 export async function startControlPlane(rt: Runtime, options: { worker: boolean; demo: boolean }): Promise<ControlPlane> {
   const { env, logger, lifecycle, dataDir, secretKey } = rt
 
-  // Redis first: a wrong REDIS_URL fails in seconds, before the database opens.
+  // Redis first: a wrong REDIS_URL or REDIS_CLUSTER_NODES fails in seconds, before the database opens.
   const redis = await resolveRedis(env, dataDir, logger)
   lifecycle.onStop('private redis', () => redis.stop())
-  // Everything in this process reads the same REDIS_URL from here on.
-  rt.env = { ...env, REDIS_URL: redis.url }
+  // Everything in this process reads the same Redis from here on.
+  if ('url' in redis.target) rt.env = { ...env, REDIS_URL: redis.target.url }
 
   // What journeys and alert channels may reach: Kept's own Redis, Postgres
   // and HTTP listener are blocked unless KEPT_ALLOWED_TARGETS names them.
@@ -79,7 +79,7 @@ export async function startControlPlane(rt: Runtime, options: { worker: boolean;
   const { db } = database
   logger.info({ database: database.describe }, 'database ready')
 
-  const connection = createRedisConnection(redis.url)
+  const connection = createRedisConnection(redis.target)
   lifecycle.onStop('redis', async () => void (await connection.quit()))
   const prefix = env.KEPT_QUEUE_PREFIX
   const journeys = new Queue<JourneyJob>(QUEUES.journeys, { connection, prefix })
@@ -107,14 +107,15 @@ export async function startControlPlane(rt: Runtime, options: { worker: boolean;
 
   const metrics = createMetrics({
     queues: [journeys, ...otherQueues],
+    journeyQueues: [{ region: DEFAULT_REGION, queue: journeys }],
     backlogs: [{ name: 'results', counts: () => resultsBacklog(connection, prefix) }],
     db,
   })
-  composeRecorder(rt, { db, redisUrl: redis.url, onRecorded: (result) => metrics.observeRun(result) })
+  composeRecorder(rt, { db, redis: redis.target, onRecorded: (result) => metrics.observeRun(result) })
 
   const { transport: mailer, configured: mailConfigured } = createMailer(env.SMTP_URL)
   if (!mailConfigured) logger.warn('SMTP_URL is not set: alert and digest emails are kept in the outbox (the Alerts page) and the log, not sent')
-  const workerConnection = createRedisConnection(redis.url, { worker: true })
+  const workerConnection = createRedisConnection(redis.target, { worker: true })
   lifecycle.onStop('worker redis', async () => void (await workerConnection.quit()))
   const alertOptions = {
     connection: workerConnection,
@@ -190,10 +191,7 @@ export async function startControlPlane(rt: Runtime, options: { worker: boolean;
   })
   const metricsGuard = env.KEPT_METRICS_PUBLIC ? undefined : every(authenticate({ db }), requireAction('read'))
   const app = createHttpApp({ logger, api, digests, pages, status, metrics: metrics.registry, readCaches: [readCache, statusCache], ...(metricsGuard ? { metricsGuard } : {}) })
-  const http = await listen(app, { port: env.PORT, host: env.HOST }).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'EADDRINUSE') throw new StartupError('PORT', `port ${env.PORT} on ${env.HOST} is already in use`, 'Stop what uses it, or set PORT to another port.')
-    throw error
-  })
+  const http = await listenOn(app, { port: env.PORT, host: env.HOST, variable: 'PORT' })
   lifecycle.onStop('http', () => http.close())
   if (env.PORT === 0) addOwnService(targetPolicy, { label: "Kept's HTTP server", host: env.HOST, port: Number(new URL(http.url).port), addresses: [] })
   logger.info({ url: http.url }, `Kept is running on ${http.url}`)

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '../infra/redis.ts'
 import type { Db } from '../db/client.ts'
 import { resolveChromium } from '../runner/browser-path.ts'
 import type { ScheduleCounts } from '../queue/scheduler.ts'
@@ -22,7 +22,7 @@ export type HealthReport = {
 export function healthCheck(deps: {
   db: Db
   driver: string
-  redis: Redis
+  redis: RedisClient
   env: { KEPT_CHROMIUM_PATH?: string }
   schedules?: () => Promise<ScheduleCounts>
 }) {

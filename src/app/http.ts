@@ -9,6 +9,7 @@ import { metricsRoute } from '../metrics/metrics.ts'
 import { closeServer } from '../infra/close-server.ts'
 import { RETRY_AFTER_SECONDS, isDatabaseUnavailable } from '../db/unavailable.ts'
 import { AuthError } from '../auth/middleware.ts'
+import { StartupError } from '../infra/startup-error.ts'
 import { authProblemResponse } from '../api/problem.ts'
 
 /** One log line per request: method, path, status, time. */
@@ -26,7 +27,9 @@ export function requestLog(logger: Logger) {
  * The one HTTP app: the JSON API under /api, the digest pages under
  * /digests, Prometheus metrics at /metrics, the public status page at
  * /status, and the pages for both owners at /. Each part brings its own
- * authentication (the status page has none: it is public).
+ * authentication (the status page has none: it is public). /livez answers
+ * anyone: the process serves HTTP (a liveness probe; /api/v1/health says
+ * whether Postgres and Redis answer too).
  */
 export function createHttpApp(parts: {
   logger: Logger
@@ -42,6 +45,8 @@ export function createHttpApp(parts: {
   readCaches?: ReadCache[]
 }) {
   const app = new Hono()
+  // Before the request log: a probe every few seconds would fill it.
+  app.get('/livez', (c) => c.json({ ok: true }, 200, { 'cache-control': 'no-store' }))
   app.use(requestLog(parts.logger))
   for (const cache of parts.readCaches ?? []) app.use(cache.invalidator)
   if (parts.metricsGuard) app.get('/metrics', parts.metricsGuard, metricsRoute(parts.metrics))
@@ -70,6 +75,16 @@ const unavailablePage = `<!doctype html><html lang="en"><head><meta charset="utf
 export interface HttpServer {
   url: string
   close(): Promise<void>
+}
+
+/** listen(), with a port in use said as a StartupError naming the variable that chose it. */
+export async function listenOn(app: Hono, options: { port: number; host: string; variable: string }): Promise<HttpServer> {
+  return listen(app, options).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'EADDRINUSE') {
+      throw new StartupError(options.variable, `port ${options.port} on ${options.host} is already in use`, `Stop what uses it, or set ${options.variable} to another port.`)
+    }
+    throw error
+  })
 }
 
 export async function listen(app: Hono, options: { port: number; host: string }): Promise<HttpServer> {

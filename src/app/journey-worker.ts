@@ -1,15 +1,19 @@
 import { writeFile } from 'node:fs/promises'
+import os from 'node:os'
 import { decrypt } from '../infra/crypto.ts'
-import { createRedisConnection } from '../infra/redis.ts'
+import { createRedisConnection, redisAddresses, sharedRedisTarget } from '../infra/redis.ts'
 import { StartupError } from '../infra/startup-error.ts'
 import { startDiscoveryWorker } from '../queue/discovery-worker.ts'
 import { startJourneyWorker, type JourneyWorker } from '../queue/journey-worker.ts'
 import { defaultConcurrency } from '../queue/options.ts'
 import { defaultProbes } from '../queue/self-check.ts'
+import { startWorkerHeartbeat } from '../queue/worker-heartbeat.ts'
 import { resolveChromium } from '../runner/browser-path.ts'
 import { BrowserPool } from '../runner/browser-pool.ts'
 import { targetPolicyFromEnv } from '../runner/own-services.ts'
+import { listenOn } from './http.ts'
 import type { Runtime } from './runtime.ts'
+import { workerHealthApp } from './worker-health.ts'
 
 // A journey worker: Redis and a browser, never the database. Its own
 // process through workers/journey.ts or `kept worker`; in `kept start` too.
@@ -17,7 +21,7 @@ import type { Runtime } from './runtime.ts'
 
 /**
  * Start a journey worker in this runtime and register its stop hooks
- * (worker first, then browser, then Redis).
+ * (health listener, heartbeat, worker, browser, then Redis).
  */
 export async function composeJourneyWorker(rt: Runtime, options: { concurrency?: number } = {}): Promise<JourneyWorker> {
   const { env, logger, dataDir, secretKey, lifecycle } = rt
@@ -29,40 +33,52 @@ export async function composeJourneyWorker(rt: Runtime, options: { concurrency?:
       'Set KEPT_CHROMIUM_PATH to a Chromium binary, or run `npm install` to fetch Playwright’s.',
     )
   }
-  const redisUrl = env.REDIS_URL ?? 'redis://127.0.0.1:6379'
-  const connection = createRedisConnection(redisUrl, { worker: true })
+  const redis = await sharedRedisTarget(env)
+  const connection = createRedisConnection(redis, { worker: true })
   lifecycle.onStop('redis', async () => void (await connection.quit()))
   const pool = new BrowserPool({ executablePath: chromium.path, logger })
   lifecycle.onStop('browser', () => pool.close())
 
   const concurrency = options.concurrency ?? env.KEPT_WORKER_CONCURRENCY ?? defaultConcurrency()
+  const workerId = `${os.hostname()}:${process.pid}`
   const targetPolicy = rt.targetPolicy ?? (await targetPolicyFromEnv(env))
   const worker = startJourneyWorker({
     connection,
     prefix: env.KEPT_QUEUE_PREFIX,
     pool,
     concurrency,
+    workerId,
     dataDir,
     decryptSecret: (encrypted) => decrypt(secretKey, encrypted),
     targetPolicy,
-    sanityProbes: defaultProbes(redisUrl),
-    closeGraceMs: 4000,
+    sanityProbes: defaultProbes(redisAddresses(redis)),
+    // Walks in flight get 3.5 s to finish, then are handed back: the stop hook has 5 s.
+    closeGraceMs: 3500,
     logger,
   })
   lifecycle.onStop('journey worker', () => worker.close())
   // Claim discovery crawls in the same browser, behind the same target policy.
-  const discoveries = startDiscoveryWorker({ connection, prefix: env.KEPT_QUEUE_PREFIX, pool, targetPolicy, closeGraceMs: 4000, logger })
+  const discoveries = startDiscoveryWorker({ connection, prefix: env.KEPT_QUEUE_PREFIX, pool, targetPolicy, closeGraceMs: 3500, logger })
   lifecycle.onStop('discovery worker', () => discoveries.close())
-  if (env.KEPT_HEARTBEAT_FILE) startHeartbeat(rt, env.KEPT_HEARTBEAT_FILE)
-  logger.info({ concurrency, chromium: chromium.path, source: chromium.source }, 'journey worker started')
-  return worker
-}
 
-/** Touch a file every 10 s while the worker runs: a container health check reads its age. */
-function startHeartbeat(rt: Runtime, file: string): void {
-  const beat = () => writeFile(file, new Date().toISOString()).catch((error) => rt.logger.warn({ err: error, file }, 'heartbeat not written'))
-  void beat()
-  const timer = setInterval(beat, 10_000)
-  timer.unref()
-  rt.lifecycle.onStop('heartbeat', async () => clearInterval(timer))
+  // Alive in Redis (<prefix>:workers:<region>:<id>) and, with
+  // KEPT_HEARTBEAT_FILE, in a file a container health check reads the age of.
+  const file = env.KEPT_HEARTBEAT_FILE
+  const heartbeat = startWorkerHeartbeat({
+    redis: connection,
+    prefix: env.KEPT_QUEUE_PREFIX,
+    region: env.KEPT_REGION,
+    workerId,
+    concurrency,
+    logger,
+    ...(file ? { onTick: () => void writeFile(file, new Date().toISOString()).catch((error) => logger.warn({ err: error, file }, 'heartbeat file not written')) } : {}),
+  })
+  lifecycle.onStop('heartbeat', () => heartbeat.stop())
+  if (env.KEPT_WORKER_HEALTH_PORT) {
+    const app = workerHealthApp(heartbeat, { workerId, region: env.KEPT_REGION }, () => lifecycle.isStopping)
+    const health = await listenOn(app, { port: env.KEPT_WORKER_HEALTH_PORT, host: env.HOST, variable: 'KEPT_WORKER_HEALTH_PORT' })
+    lifecycle.onStop('worker health', () => health.close())
+  }
+  logger.info({ concurrency, region: env.KEPT_REGION, chromium: chromium.path, source: chromium.source }, 'journey worker started')
+  return worker
 }

@@ -1,6 +1,6 @@
 import type { Runtime } from './runtime.ts'
 import type { Db } from '../db/client.ts'
-import { createRedisConnection } from '../infra/redis.ts'
+import { createRedisConnection, type RedisTarget } from '../infra/redis.ts'
 import { startRecorder, type Recorder } from '../recorder/recorder.ts'
 import type { RunResult } from '../domain/run.ts'
 
@@ -10,9 +10,9 @@ import type { RunResult } from '../domain/run.ts'
 /** Start the recorder in this runtime and register its stop hook. */
 export function composeRecorder(
   rt: Runtime,
-  deps: { db: Db; redisUrl: string; onRecorded?: (result: RunResult) => void },
+  deps: { db: Db; redis: RedisTarget; onRecorded?: (result: RunResult) => void },
 ): Recorder {
-  const connection = createRedisConnection(deps.redisUrl, { worker: true })
+  const connection = createRedisConnection(deps.redis, { worker: true })
   rt.lifecycle.onStop('recorder redis', async () => void (await connection.quit()))
   const recorder = startRecorder({
     connection,

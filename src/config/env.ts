@@ -1,6 +1,8 @@
 import { CronExpressionParser } from 'cron-parser'
 import { z } from 'zod'
+import { DEFAULT_REGION } from '../domain/region.ts'
 import { parseAllowedTargets } from '../domain/target-policy.ts'
+import { clusterPrefix, parseClusterNodes, QUEUE_PREFIX } from './redis-cluster.ts'
 import { parseTrustProxy } from './trust-proxy.ts'
 
 // All configuration comes from the environment, parsed once at boot.
@@ -50,6 +52,19 @@ const envSchema = z.object({
   HOST: z.string().default('127.0.0.1'),
   DATABASE_URL: optionalUrl(['postgres:', 'postgresql:'], 'postgres://user@127.0.0.1:5432/kept'),
   REDIS_URL: optionalUrl(['redis:', 'rediss:'], 'redis://127.0.0.1:6379'),
+  // A Redis Cluster's seed nodes; takes precedence over REDIS_URL (src/infra/redis.ts).
+  REDIS_CLUSTER_NODES: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value.trim() === '') return undefined
+      try {
+        return parseClusterNodes(value)
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message })
+        return z.NEVER
+      }
+    }),
   KEPT_CHROMIUM_PATH: z.string().optional(),
   // Empty counts as unset (docker compose passes `${KEPT_SECRET_KEY:-}` through).
   KEPT_SECRET_KEY: z.preprocess(
@@ -61,7 +76,20 @@ const envSchema = z.object({
   /** 1: /metrics answers without a token (a scraper inside a private network). */
   KEPT_METRICS_PUBLIC: flag(false),
   KEPT_DEMO_PORT: z.coerce.number().int().min(0).max(65535).default(4100),
-  KEPT_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'expected letters, digits, _ . : -').default('kept'),
+  // With REDIS_CLUSTER_NODES, wrapped in a {hash tag} unless it has one (see parse below).
+  KEPT_QUEUE_PREFIX: z
+    .string()
+    .min(1, 'expected a prefix like kept')
+    .regex(QUEUE_PREFIX, 'expected letters, digits, _ . : - and at most one {hash tag}, like kept or {kept}')
+    .default('kept'),
+  /** The region a journey worker announces in its heartbeat; jobs are not routed by region yet. */
+  KEPT_REGION: z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9-]{1,32}$/, 'expected 1 to 32 lowercase letters, digits or -, like eu or us-east')
+    .default(DEFAULT_REGION),
+  /** A journey worker answers GET /livez and /readyz on this port (container probes); unset: no listener. */
+  KEPT_WORKER_HEALTH_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   KEPT_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
   /** A journey worker touches this file every 10 s while it runs (container health checks). */
   KEPT_HEARTBEAT_FILE: z.string().optional(),
@@ -116,6 +144,11 @@ const envSchema = z.object({
 
 export type Env = z.infer<typeof envSchema>
 
+/** Every key of Kept in one cluster slot: the prefix carries a hash tag when REDIS_CLUSTER_NODES is set. */
+function withClusterPrefix(env: Env): Env {
+  return env.REDIS_CLUSTER_NODES ? { ...env, KEPT_QUEUE_PREFIX: clusterPrefix(env.KEPT_QUEUE_PREFIX) } : env
+}
+
 function isCronPattern(pattern: string): boolean {
   try {
     CronExpressionParser.parse(pattern).next()
@@ -137,7 +170,7 @@ export class ConfigError extends Error {
 
 export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
   const result = envSchema.safeParse(source)
-  if (result.success) return result.data
+  if (result.success) return withClusterPrefix(result.data)
   throw new ConfigError(
     result.error.issues.map((issue) => ({
       variable: String(issue.path[0] ?? '?'),

@@ -1,5 +1,5 @@
 import { Queue, Worker, type Job } from 'bullmq'
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '../infra/redis.ts'
 import type { Transporter } from 'nodemailer'
 import { publicBaseUrl } from '../alerts/links.ts'
 import type { Env } from '../config/env.ts'
@@ -44,7 +44,7 @@ export function digestSettingsFromEnv(env: DigestEnv): DigestSettings {
 }
 
 export interface DigestSchedulerOptions {
-  connection: Redis
+  connection: RedisClient
   prefix: string
   db: Db
   mailer: Transporter

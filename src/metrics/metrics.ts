@@ -13,6 +13,12 @@ export interface Backlog {
   counts(): Promise<{ waiting: number; active: number }>
 }
 
+/** A queue of journeys and the region its workers walk from. */
+export interface RegionQueue {
+  region: string
+  queue: Queue
+}
+
 export interface Metrics {
   registry: Registry
   /** Count a recorded run (wire to the recorder's onRecorded). */
@@ -27,6 +33,8 @@ export function createMetrics(options: {
   queues: Queue[]
   /** Work that waits elsewhere than a BullMQ queue (the results stream), counted the same way. */
   backlogs?: Backlog[]
+  /** The journeys queues whose waiting jobs a HorizontalPodAutoscaler of workers scales on, by region. */
+  journeyQueues?: RegionQueue[]
   db?: Db
   defaultMetrics?: boolean
 }): Metrics {
@@ -54,6 +62,23 @@ export function createMetrics(options: {
       )
     },
   })
+
+  // What the workers' autoscaler reads (docs/deploy.md): the walks a region's
+  // workers owe, waiting and in progress, against what they walk at once. Waiting
+  // alone would fall to 0 while every worker is busy and scale them down.
+  const regionGauge = (name: string, help: string, count: (queue: Queue) => Promise<number>) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['queue', 'region'],
+      registers: [registry],
+      async collect() {
+        this.reset()
+        await Promise.all((options.journeyQueues ?? []).map(async ({ region, queue }) => this.set({ queue: queue.name, region }, await count(queue))))
+      },
+    })
+  regionGauge('kept_queue_waiting_jobs', 'Journeys waiting for a free worker, by queue and region', (queue) => queue.getJobCountByTypes('waiting', 'prioritized'))
+  regionGauge('kept_queue_active_jobs', 'Journeys being walked, by queue and region', (queue) => queue.getActiveCount())
 
   const runs = new Counter({
     name: 'kept_runs_total',

@@ -1,5 +1,5 @@
 import { Worker, type Job } from 'bullmq'
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '../infra/redis.ts'
 import type { TargetPolicy } from '../domain/target-policy.ts'
 import type { Logger } from '../infra/logger.ts'
 import type { BrowserPool } from '../runner/browser-pool.ts'
@@ -22,7 +22,7 @@ export interface DiscoveryWorker {
  * already), and publishes each answer for the request that waits for it.
  */
 export function startDiscoveryWorker(options: {
-  connection: Redis
+  connection: RedisClient
   prefix: string
   pool: BrowserPool
   targetPolicy?: TargetPolicy
@@ -53,6 +53,6 @@ export function startDiscoveryWorker(options: {
   }
   const worker = new Worker<DiscoveryJob>(QUEUES.discoveries, crawl, { connection, prefix, concurrency: 1 })
   worker.on('error', (error) => logger?.error({ err: error }, 'discovery worker error'))
-  const close = gracefulClose(worker, options.closeGraceMs ?? 5000, () => logger?.warn('a claim discovery still running at close: handing it back'))
+  const close = gracefulClose(worker, options.closeGraceMs ?? 5000, () => logger?.warn('a claim discovery still running at close: its lock lapses and another worker takes it'))
   return { worker, close }
 }

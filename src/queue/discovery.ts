@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { Queue } from 'bullmq'
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '../infra/redis.ts'
 import { DISCOVERY_LIMITS, type DiscoverRequest, type Discovery } from '../domain/claims/discovery.ts'
 
 // Claim discovery crawls a site in a browser, and browsers live in the
@@ -40,7 +40,7 @@ export class DiscoveryUnavailableError extends Error {
   }
 }
 
-export async function publishDiscovery(redis: Redis, prefix: string, id: string, answer: DiscoveryAnswer): Promise<void> {
+export async function publishDiscovery(redis: RedisClient, prefix: string, id: string, answer: DiscoveryAnswer): Promise<void> {
   await redis.set(discoveryAnswerKey(prefix, id), JSON.stringify(answer), 'EX', ANSWER_SECONDS)
 }
 
@@ -49,7 +49,7 @@ export async function publishDiscovery(redis: Redis, prefix: string, id: string,
  * at most the pickup time plus the crawl's own limit, never longer.
  */
 export async function askForDiscovery(
-  queues: { discoveries: DiscoveryQueue; redis: Redis; prefix: string },
+  queues: { discoveries: DiscoveryQueue; redis: RedisClient; prefix: string },
   request: DiscoverRequest,
   options: { totalMs?: number; pageMs?: number; pickupMs?: number; pollMs?: number } = {},
 ): Promise<Discovery> {

@@ -1,6 +1,6 @@
 import os from 'node:os'
-import { Worker, type Job } from 'bullmq'
-import type { Redis } from 'ioredis'
+import { WaitingError, Worker, type Job } from 'bullmq'
+import type { RedisClient } from '../infra/redis.ts'
 import type { RunResult } from '../domain/run.ts'
 import type { Logger } from '../infra/logger.ts'
 import type { BrowserPool } from '../runner/browser-pool.ts'
@@ -16,7 +16,7 @@ type RunOptions = Parameters<typeof runJourney>[2]
 
 export interface JourneyWorkerOptions {
   /** A BullMQ worker connection (maxRetriesPerRequest: null). */
-  connection: Redis
+  connection: RedisClient
   prefix: string
   pool: BrowserPool
   dataDir: string
@@ -31,7 +31,7 @@ export interface JourneyWorkerOptions {
   sanityProbes?: string[]
   /** Replaces the self-check (tests): true means "the worker is offline". */
   selfCheck?: (spec: JourneySpec) => Promise<boolean>
-  /** How long close() lets active journeys finish before handing them back (default 5 s). */
+  /** How long close() lets active journeys finish before handing them back to the queue (default 5 s). */
   closeGraceMs?: number
   logger?: Logger
 }
@@ -52,7 +52,20 @@ export function startJourneyWorker(options: JourneyWorkerOptions): JourneyWorker
   const selfCheck =
     options.selfCheck ?? ((spec: JourneySpec) => workerLooksOffline(spec, { probes: options.sanityProbes ?? [] }))
 
-  const walk = async (job: Job<JourneyJob>): Promise<RunResult> => {
+  // Walks in progress, with their lock tokens: close() hands back those that do not finish in time.
+  const active = new Map<string, { job: Job<JourneyJob>; token: string | undefined }>()
+  let handingBack = false
+
+  const walk = async (job: Job<JourneyJob>, token?: string): Promise<RunResult> => {
+    active.set(job.id!, { job, token })
+    try {
+      return await walkAndPublish(job)
+    } finally {
+      active.delete(job.id!)
+    }
+  }
+
+  const walkAndPublish = async (job: Job<JourneyJob>): Promise<RunResult> => {
     const { spec, trigger, confirmOf } = job.data
     // A scheduled job carries no run id: derive it from the job id, so a
     // retried or stalled job records under the same run.
@@ -86,6 +99,11 @@ export function startJourneyWorker(options: JourneyWorkerOptions): JourneyWorker
         },
       }
     }
+    // Handed back while walking: the walk was cut short by our own stop (its
+    // browser closes next), so its result says nothing. Another worker walks
+    // the job again under the same run id; WaitingError tells BullMQ the job
+    // has been moved already.
+    if (handingBack) throw new WaitingError()
     if (trigger === 'test') await publishTryResult(connection, prefix, result)
     else await publishResult(connection, prefix, result)
     return result
@@ -114,9 +132,30 @@ export function startJourneyWorker(options: JourneyWorkerOptions): JourneyWorker
     const publish = job.data.trigger === 'test' ? publishTryResult : publishResult
     publish(connection, prefix, result).catch((err) => logger?.error({ err, runId }, 'could not publish the error run'))
   })
-  worker.on('error', (error) => logger?.error({ err: error }, 'journey worker error'))
+  worker.on('error', (error) => {
+    // A job handed back has no lock left to renew: said once as the hand-back, not as an error per job.
+    if (handingBack && /could not renew lock/i.test(error.message)) return
+    logger?.error({ err: error }, 'journey worker error')
+  })
 
-  const close = gracefulClose(worker, options.closeGraceMs ?? 5000, () => logger?.warn('journeys still running at close: handing them back'))
+  // Active journeys may finish for a while; then they are handed back to the
+  // queue at once (not after their locks lapse and another worker's stalled
+  // check finds them, ~15 s).
+  const close = gracefulClose(
+    worker,
+    options.closeGraceMs ?? 5000,
+    async () => {
+      handingBack = true
+      logger?.warn({ jobs: [...active.keys()] }, 'journeys still running at close: handing them back to the queue')
+      await Promise.all(
+        [...active.values()].map(({ job, token }) =>
+          job.moveToWait(token).catch((error: unknown) => logger?.warn({ err: error, jobId: job.id }, 'could not hand the job back: another worker takes it once its lock lapses')),
+        ),
+      )
+    },
+    (error) => logger?.warn({ err: error }, 'journey worker did not close cleanly'),
+  )
+
   return { worker, close }
 }
 

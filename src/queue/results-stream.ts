@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '../infra/redis.ts'
 import type { RunResult } from '../domain/run.ts'
 
 // Results travel from journey workers to the recorder on a Redis stream,
@@ -23,16 +23,16 @@ const TRY_RESULT_SECONDS = 3600
 export const isNoGroupError = (error: unknown): boolean => (error as Error | undefined)?.message?.includes('NOGROUP') === true
 
 /** Publish a result for the recorder (scheduled, manual and confirmation runs); returns its entry id. */
-export async function publishResult(redis: Redis, prefix: string, result: RunResult): Promise<string> {
+export async function publishResult(redis: RedisClient, prefix: string, result: RunResult): Promise<string> {
   return (await redis.xadd(resultsKey(prefix), '*', 'result', JSON.stringify(result)))!
 }
 
 /** Publish a "try it now" result: never recorded, kept an hour for the waiting request. */
-export async function publishTryResult(redis: Redis, prefix: string, result: RunResult): Promise<void> {
+export async function publishTryResult(redis: RedisClient, prefix: string, result: RunResult): Promise<void> {
   await redis.set(tryResultKey(prefix, result.runId), JSON.stringify(result), 'EX', TRY_RESULT_SECONDS)
 }
 
-export async function readTryResult(redis: Redis, prefix: string, runId: string): Promise<RunResult | null> {
+export async function readTryResult(redis: RedisClient, prefix: string, runId: string): Promise<RunResult | null> {
   const json = await redis.get(tryResultKey(prefix, runId))
   return json === null ? null : (JSON.parse(json) as RunResult)
 }
@@ -42,7 +42,7 @@ export async function readTryResult(redis: Redis, prefix: string, runId: string)
  * and not acknowledged. Written entries are deleted, so the stream's length
  * is both together.
  */
-export async function resultsBacklog(redis: Redis, prefix: string): Promise<{ waiting: number; active: number }> {
+export async function resultsBacklog(redis: RedisClient, prefix: string): Promise<{ waiting: number; active: number }> {
   const key = resultsKey(prefix)
   const [length, pending] = await Promise.all([
     redis.xlen(key),

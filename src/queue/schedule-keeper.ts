@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '../infra/redis.ts'
 import type { Logger } from '../infra/logger.ts'
 import type { ReconcileReport, ScheduleCounts } from './scheduler.ts'
 
@@ -11,7 +11,7 @@ export interface ScheduledPart {
 
 export interface ScheduleKeeperOptions {
   scheduler: { reconcile(): Promise<ReconcileReport>; counts(): Promise<ScheduleCounts> }
-  redis: Redis
+  redis: RedisClient
   prefix: string
   /** The other parts whose schedulers a wiped Redis lost too. */
   parts: readonly ScheduledPart[]
@@ -25,7 +25,7 @@ export interface ScheduleKeeperOptions {
 }
 
 export interface KeeperCheck extends ScheduleCounts {
-  /** The marker key was gone: Redis lost its data since the last check. */
+  /** The marker key was gone: RedisClient lost its data since the last check. */
   wiped: boolean
   /** Schedulers were reconciled in this check. */
   reconciled: ReconcileReport | null

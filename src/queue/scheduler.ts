@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto'
 import type { JobSchedulerJson } from 'bullmq'
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '../infra/redis.ts'
 import { and, eq, isNotNull, or, sql } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
 import { promises } from '../db/schema.ts'
@@ -58,7 +58,7 @@ export interface SchedulerOptions {
   timezone?: string
   logger?: Logger
   /** Where "walking now" marks are kept (the queue's Redis); without it, walks are not tracked. */
-  redis?: Redis
+  redis?: RedisClient
   /** The queue's key prefix, for those marks. */
   prefix?: string
 }

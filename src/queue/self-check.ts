@@ -55,15 +55,14 @@ export async function workerLooksOffline(spec: JourneySpec, options: SelfCheckOp
   })
 }
 
-/** Default probes: the system's DNS servers (TCP 53) and Redis, leaving out loopback ones (they prove nothing). */
-export function defaultProbes(redisUrl?: string): string[] {
+/** Default probes: the system's DNS servers (TCP 53) and Redis (its nodes), leaving out loopback ones (they prove nothing). */
+export function defaultProbes(redis: { host: string; port: number }[] = []): string[] {
   const probes = getServers()
     .map((server) => server.replace(/^\[(.*)\](:\d+)?$/, '$1').replace(/^([\d.]+):\d+$/, '$1'))
     .filter((host) => !isLoopback(host))
     .map((host) => (isIP(host) === 6 ? `[${host}]:53` : `${host}:53`))
-  if (redisUrl) {
-    const url = new URL(redisUrl)
-    if (!isLoopback(url.hostname)) probes.push(`${url.hostname}:${url.port || 6379}`)
+  for (const node of redis) {
+    if (!isLoopback(node.host)) probes.push(isIP(node.host) === 6 ? `[${node.host}]:${node.port}` : `${node.host}:${node.port}`)
   }
   return probes
 }

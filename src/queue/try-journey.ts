@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '../infra/redis.ts'
 import type { RunResult } from '../domain/run.ts'
 import { enqueueRun, type JourneyQueue } from './enqueue.ts'
 import type { JourneySpec } from './jobs.ts'
@@ -18,7 +18,7 @@ export class TryTimeoutError extends Error {
  * result under its run id instead of on the results stream, for us to read.
  */
 export async function tryJourney(
-  queues: { journeys: JourneyQueue; redis: Redis; prefix: string },
+  queues: { journeys: JourneyQueue; redis: RedisClient; prefix: string },
   spec: JourneySpec,
   options: { timeoutMs?: number; pollMs?: number } = {},
 ): Promise<RunResult> {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import os from 'node:os'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Queue } from 'bullmq'
-import type { Redis } from 'ioredis'
+import { duplicateConnection, type RedisClient } from '../infra/redis.ts'
 import type { Db } from '../db/client.ts'
 import type { RunResult } from '../domain/run.ts'
 import type { Logger } from '../infra/logger.ts'
@@ -37,7 +37,7 @@ const BLOCK_MS = 500
 
 export interface RecorderOptions {
   /** A BullMQ worker connection (maxRetriesPerRequest: null); the recorder duplicates it for its blocking reads. */
-  connection: Redis
+  connection: RedisClient
   prefix: string
   db: Db
   /** Results read at once (default 500); each read's results are written in a transaction per lane. */
@@ -101,7 +101,7 @@ class ResultsRecorder implements Recorder {
   readonly consumer: string
   private readonly alerts: Queue<AlertEvent>
   private readonly journeys: JourneyQueue
-  private readonly blocking: Redis
+  private readonly blocking: RedisClient
   private readonly reader: ReturnType<typeof resultsReader>
   private readonly batchSize: number
   private readonly claimIdleMs: number
@@ -120,7 +120,7 @@ class ResultsRecorder implements Recorder {
     const { connection, prefix, db } = options
     this.alerts = new Queue<AlertEvent>(QUEUES.alerts, { connection, prefix })
     this.journeys = new Queue<JourneyJob>(QUEUES.journeys, { connection, prefix })
-    this.blocking = connection.duplicate()
+    this.blocking = duplicateConnection(connection)
     this.reader = resultsReader(connection, this.blocking, prefix, `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`)
     this.consumer = this.reader.consumer
     this.batchSize = Math.max(1, options.batchSize ?? DEFAULT_RECORDER_BATCH)

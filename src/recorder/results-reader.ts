@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '../infra/redis.ts'
 import { deadResultsKey, RECORDERS, resultsKey } from '../queue/results-stream.ts'
 
 /** A results stream entry: its JSON, or null when the entry was deleted while still pending. */
@@ -15,7 +15,7 @@ type RawEntry = [id: string, fields: string[] | null]
  * dead recorder left, acknowledge (and delete) what is written.
  * `blocking` serves the blocking reads; `redis` everything else.
  */
-export function resultsReader(redis: Redis, blocking: Redis, prefix: string, consumer: string) {
+export function resultsReader(redis: RedisClient, blocking: RedisClient, prefix: string, consumer: string) {
   const key = resultsKey(prefix)
   return {
     consumer,

@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises'
 import path from 'node:path'
 import { Queue, Worker } from 'bullmq'
 import { lt, sql } from 'drizzle-orm'
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '../infra/redis.ts'
 import type { Db } from '../db/client.ts'
 import { runRollups, runRollupsDaily, runs } from '../db/schema.ts'
 import type { Logger } from '../infra/logger.ts'
@@ -68,7 +68,7 @@ export async function pruneRuns(
 }
 
 export interface RetentionOptions {
-  connection: Redis
+  connection: RedisClient
   prefix: string
   db: Db
   retentionDays: number

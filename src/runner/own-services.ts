@@ -1,4 +1,5 @@
 import type { Env } from '../config/env.ts'
+import { redisAddresses, redisTargetOf } from '../infra/redis.ts'
 import { resolveAll } from '../infra/resolve.ts'
 import { parseAllowedTargets, type OwnService, type TargetPolicy } from '../domain/target-policy.ts'
 
@@ -7,7 +8,7 @@ import { parseAllowedTargets, type OwnService, type TargetPolicy } from '../doma
 // its HTTP listener (the API and pages a journey would call with no token,
 // but from inside the network).
 
-type ServiceEnv = Pick<Env, 'REDIS_URL' | 'DATABASE_URL' | 'HOST' | 'PORT' | 'KEPT_ALLOWED_TARGETS'>
+type ServiceEnv = Pick<Env, 'REDIS_URL' | 'REDIS_CLUSTER_NODES' | 'DATABASE_URL' | 'HOST' | 'PORT' | 'KEPT_ALLOWED_TARGETS'>
 
 export function ownServicesFromEnv(env: ServiceEnv): Omit<OwnService, 'addresses'>[] {
   const services: Omit<OwnService, 'addresses'>[] = []
@@ -16,7 +17,8 @@ export function ownServicesFromEnv(env: ServiceEnv): Omit<OwnService, 'addresses
     const parsed = new URL(url)
     if (parsed.hostname) services.push({ label, host: parsed.hostname, port: Number(parsed.port || defaultPort) })
   }
-  add("Kept's Redis", env.REDIS_URL ?? 'redis://127.0.0.1:6379', 6379)
+  // Each node of a cluster as listed in REDIS_CLUSTER_NODES (list them all: nodes found later are not known here).
+  for (const node of redisAddresses(redisTargetOf(env))) services.push({ label: "Kept's Redis", ...node })
   add("Kept's Postgres", env.DATABASE_URL, 5432)
   if (env.PORT > 0) services.push({ label: "Kept's HTTP server", host: env.HOST, port: env.PORT })
   return services

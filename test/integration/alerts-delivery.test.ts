@@ -8,7 +8,6 @@ import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { Queue } from 'bullmq'
 import { and, eq } from 'drizzle-orm'
-import type { Redis } from 'ioredis'
 import { simpleParser, type ParsedMail } from 'mailparser'
 import nodemailer from 'nodemailer'
 import { SMTPServer } from 'smtp-server'
@@ -25,12 +24,13 @@ import { sendTestAlert, UnknownChannelError } from '../../src/alerts/test-alert.
 import { ensureDeliveryJobs } from '../../src/alerts/enqueue.ts'
 import { DEFAULT_TIMEOUT_MS } from '../../src/alerts/channels/http.ts'
 import { alertDeliveries, breaks, channels, promiseChannels, promises, runs, type ChannelType } from '../../src/db/schema.ts'
-import { createRedisConnection } from '../../src/infra/redis.ts'
+import { createRedisConnection, type RedisClient } from '../../src/infra/redis.ts'
 import { QUEUES } from '../../src/queue/jobs.ts'
 import { ALERT_JOB_OPTIONS } from '../../src/queue/options.ts'
 import { alertJobId, type AlertEvent } from '../../src/recorder/recorder.ts'
 import { testAlertSettings } from '../support/alert-settings.ts'
 import { freshDatabase, uniquePrefix } from '../support/db.ts'
+import { itOnSingleRedis, testRedis } from '../support/redis.ts'
 import { pause, until } from '../support/wait.ts'
 
 // The alert pipeline against real receivers: an SMTP server, HTTP
@@ -90,7 +90,7 @@ function verifiedByDocRecipe(secret: string, request: Received): boolean {
 
 describe('alerts: delivery', () => {
   let pg: Awaited<ReturnType<typeof freshDatabase>>
-  let redis: Redis
+  let redis: RedisClient
   let prefix: string
   let dataDir: string
   let alertsQueue: Queue<AlertEvent>
@@ -107,7 +107,7 @@ describe('alerts: delivery', () => {
 
   beforeAll(async () => {
     pg = await freshDatabase()
-    redis = createRedisConnection('redis://127.0.0.1:6379', { worker: true })
+    redis = testRedis({ worker: true })
     prefix = uniquePrefix('alerts')
     dataDir = await mkdtemp(path.join(tmpdir(), 'kept-alerts-'))
     alertsQueue = new Queue(QUEUES.alerts, { connection: redis, prefix })
@@ -358,7 +358,7 @@ describe('alerts: delivery', () => {
     alerts = await startAlerts(options)
   })
 
-  it('sends exactly one alert when the process running the alerts is killed (SIGKILL) before the delivery', async () => {
+  itOnSingleRedis('sends exactly one alert when the process running the alerts is killed (SIGKILL) before the delivery', async () => {
     // Every open alert waits for a grouping window (threshold 0): the kill lands before the delivery.
     const patient = settings({ groupWindowMs: 2500, groupThreshold: 0 })
     const src = (file: string) => JSON.stringify(pathToFileURL(path.resolve('src', file)).href)

@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createRedisConnection, resolveRedis } from '../../src/infra/redis.ts'
+import { createRedisConnection, resolveRedis, sharedRedisTarget } from '../../src/infra/redis.ts'
 import { maskUrl, StartupError } from '../../src/infra/startup-error.ts'
 import { uniquePrefix } from '../support/db.ts'
 
@@ -35,7 +35,7 @@ describe('resolveRedis', () => {
 
   it('finds the Redis on 127.0.0.1:6379 when REDIS_URL is not set', async () => {
     const redis = await resolveRedis({}, dataDir)
-    expect(redis).toMatchObject({ url: 'redis://127.0.0.1:6379', source: 'local' })
+    expect(redis).toMatchObject({ target: { url: 'redis://127.0.0.1:6379' }, source: 'local' })
     await redis.stop()
   })
 
@@ -43,23 +43,49 @@ describe('resolveRedis', () => {
     const key = `${uniquePrefix('redis')}:kept`
     const first = await resolveRedis({}, dataDir, undefined, { skipLocal: true })
     expect(first.source).toBe('private')
-    expect(first.url).not.toBe('redis://127.0.0.1:6379')
-    const writer = createRedisConnection(first.url)
+    const firstUrl = (first.target as { url: string }).url
+    expect(firstUrl).not.toBe('redis://127.0.0.1:6379')
+    const writer = createRedisConnection(firstUrl)
     await writer.set(key, 'promise')
     writer.disconnect()
     await first.stop()
 
-    const gone = await resolveRedis({ REDIS_URL: first.url }, dataDir).catch((error: unknown) => error)
+    const gone = await resolveRedis({ REDIS_URL: firstUrl }, dataDir).catch((error: unknown) => error)
     expect(gone).toBeInstanceOf(StartupError)
 
     const second = await resolveRedis({}, dataDir, undefined, { skipLocal: true })
     try {
-      const reader = createRedisConnection(second.url, { worker: true })
+      const reader = createRedisConnection(second.target, { worker: true })
       expect(await reader.get(key)).toBe('promise')
-      expect(reader.options.maxRetriesPerRequest).toBeNull()
+      expect((reader.options as { maxRetriesPerRequest?: number | null }).maxRetriesPerRequest).toBeNull()
       reader.disconnect()
     } finally {
       await second.stop()
+    }
+  })
+})
+
+describe('REDIS_CLUSTER_NODES that is not a Redis Cluster', () => {
+  const refusals = [
+    {
+      name: 'a plain Redis, even with a REDIS_URL beside it',
+      env: { REDIS_CLUSTER_NODES: [{ host: '127.0.0.1', port: 6379 }], REDIS_URL: 'redis://127.0.0.1:6379' },
+      message: /127\.0\.0\.1:6379 is a Redis without cluster mode \(cluster_enabled:0\)/,
+      hint: /REDIS_URL instead/,
+    },
+    {
+      name: 'nodes nothing answers on',
+      env: { REDIS_CLUSTER_NODES: [{ host: '127.0.0.1', port: 1 }, { host: '127.0.0.1', port: 2 }] },
+      message: /cannot reach any node of the Redis Cluster \(127\.0\.0\.1:1: connect ECONNREFUSED 127\.0\.0\.1:1; 127\.0\.0\.1:2: connect ECONNREFUSED/,
+      hint: /hosts and ports/,
+    },
+  ]
+
+  it.each(refusals)('refuses $name at start, naming REDIS_CLUSTER_NODES', async ({ env, message, hint }) => {
+    for (const attempt of [() => resolveRedis(env, dataDir), () => sharedRedisTarget(env)]) {
+      const failure = await attempt().catch((error: unknown) => error)
+      expect(failure).toBeInstanceOf(StartupError)
+      expect(failure).toMatchObject({ variable: 'REDIS_CLUSTER_NODES', message: expect.stringMatching(message), hint: expect.stringMatching(hint) })
     }
   })
 })

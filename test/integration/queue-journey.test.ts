@@ -5,14 +5,17 @@ import { eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startDemoShop, type DemoShop } from '../../src/demo/shop.tsx'
 import { breaks, promises, runs } from '../../src/db/schema.ts'
+import { decrypt } from '../../src/infra/crypto.ts'
 import { QUEUES } from '../../src/queue/jobs.ts'
+import { startJourneyWorker } from '../../src/queue/journey-worker.ts'
 import { resultsKey } from '../../src/queue/results-stream.ts'
 import { buildSpec } from '../../src/queue/spec.ts'
 import { tryJourney } from '../../src/queue/try-journey.ts'
 import type { AlertEvent } from '../../src/recorder/recorder.ts'
 import { resolveChromium } from '../../src/runner/browser-path.ts'
+import { BrowserPool } from '../../src/runner/browser-pool.ts'
 import { journeyPipeline } from '../support/pipeline.ts'
-import { until } from '../support/wait.ts'
+import { pause, until } from '../support/wait.ts'
 
 // End to end with the real pieces: scheduler → journeys queue → worker
 // (Chromium) → results stream → recorder → Postgres. One file, because
@@ -77,7 +80,8 @@ describe('journeys end to end', () => {
     expect(await pipe.redis.xlen(resultsKey(pipe.prefix))).toBe(0) // never published for the pipe.recorder
   })
 
-  it('a broken shop opens exactly one break after the confirmation run; fixed, it resolves', async () => {
+  // Four walks: more than 30 s on two busy cores.
+  it('a broken shop opens exactly one break after the confirmation run; fixed, it resolves', { timeout: 60_000 }, async () => {
     const p = await orderPromise()
     shop.setBroken(true)
     const runId = await pipe.scheduler.runNow(p.id)
@@ -126,6 +130,46 @@ describe('journeys end to end', () => {
     } finally {
       shop.setDelay(0)
       if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL')
+    }
+  })
+
+  it('a worker stopped mid-walk hands its journey back at once: walked again, recorded once, never as an error', { timeout: 90_000 }, async () => {
+    const p = await orderPromise()
+    await pipe.stopWorker()
+    shop.setDelay(2500)
+    // A worker as `kept worker` stops it: close (0.3 s of grace), then its browser.
+    const pool = new BrowserPool({ executablePath: chromium?.path })
+    const leaving = startJourneyWorker({
+      connection: pipe.redis,
+      prefix: pipe.prefix,
+      pool,
+      concurrency: 1,
+      dataDir: pipe.dataDir,
+      workerId: 'leaving',
+      decryptSecret: (encrypted) => decrypt(pipe.key, encrypted),
+      closeGraceMs: 300,
+    })
+    try {
+      const runId = await pipe.scheduler.runNow(p.id)
+      await until(async () => (await (await pipe.journeys.getJob(runId))?.getState()) === 'active', 'the leaving worker to take the job', 30_000)
+      await pause(800) // mid-journey
+      await leaving.close()
+      await pool.close()
+      // Back in the queue at once, not after its lock lapses (10 s).
+      expect(await (await pipe.journeys.getJob(runId))?.getState()).toBe('waiting')
+      await pause(1000) // the cut walk publishes nothing: no error run is recorded
+      expect(await runById(runId)).toBeUndefined()
+
+      shop.setDelay(0)
+      pipe.startWorker()
+      const run = await until(() => runById(runId), 'the run walked again', 30_000)
+      expect(run).toMatchObject({ outcome: 'kept', workerId: 'in-test' })
+      expect((await runsOf(p.id)).filter((r) => r.id === runId)).toHaveLength(1)
+    } finally {
+      shop.setDelay(0)
+      await leaving.close()
+      await pool.close()
+      if (!pipe.worker) pipe.startWorker()
     }
   })
 

@@ -1,23 +1,23 @@
-import { Queue } from 'bullmq'
+import { Queue, Worker } from 'bullmq'
 import { Hono } from 'hono'
-import type { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { breaks, promises } from '../../src/db/schema.ts'
-import { createRedisConnection } from '../../src/infra/redis.ts'
+import type { RedisClient } from '../../src/infra/redis.ts'
 import { createMetrics, metricsRoute } from '../../src/metrics/metrics.ts'
 import { QUEUES } from '../../src/queue/jobs.ts'
 import { publishResult, resultsBacklog, resultsKey } from '../../src/queue/results-stream.ts'
 import { freshDatabase, uniquePrefix } from '../support/db.ts'
+import { testRedis } from '../support/redis.ts'
 
 describe('metrics', () => {
   let pg: Awaited<ReturnType<typeof freshDatabase>>
-  let redis: Redis
+  let redis: RedisClient
   let journeys: Queue
   let prefix: string
 
   beforeAll(async () => {
     pg = await freshDatabase()
-    redis = createRedisConnection('redis://127.0.0.1:6379')
+    redis = testRedis()
     prefix = uniquePrefix('metrics')
     journeys = new Queue(QUEUES.journeys, { connection: redis, prefix })
   })
@@ -34,11 +34,17 @@ describe('metrics', () => {
     await pg.db.insert(breaks).values({ promiseId: p!.id, openedAt: new Date(), openedByRunId: p!.id })
     await journeys.add('journey', {})
     await journeys.add('journey', {})
+    await journeys.add('journey', {})
     await journeys.add('journey', {}, { delay: 60_000 })
+    // A worker takes one: it is active, no longer waiting.
+    const takerConnection = testRedis({ worker: true })
+    const taker = new Worker(QUEUES.journeys, null, { connection: takerConnection, prefix })
+    expect(await taker.getNextJob('metrics-test')).toBeDefined()
 
     await publishResult(redis, prefix, { runId: 'r1' } as never)
     const metrics = createMetrics({
       queues: [journeys],
+      journeyQueues: [{ region: 'local', queue: journeys }],
       backlogs: [{ name: 'results', counts: () => resultsBacklog(redis, prefix) }],
       db: pg.db,
       defaultMetrics: false,
@@ -54,6 +60,11 @@ describe('metrics', () => {
     const text = await response.text()
     expect(text).toContain('kept_queue_jobs{queue="journeys",state="waiting"} 2')
     expect(text).toContain('kept_queue_jobs{queue="journeys",state="delayed"} 1')
+    // What the workers' autoscaler reads: due and waiting (not the delayed one), and being walked.
+    expect(text).toContain('kept_queue_waiting_jobs{queue="journeys",region="local"} 2')
+    expect(text).toContain('kept_queue_active_jobs{queue="journeys",region="local"} 1')
+    await taker.close()
+    takerConnection.disconnect()
     expect(text).toContain('kept_queue_jobs{queue="results",state="waiting"} 1')
     expect(text).toContain('kept_queue_jobs{queue="results",state="active"} 0')
     expect(text).toContain('kept_runs_total{outcome="kept"} 2')

@@ -1,15 +1,14 @@
 import { Queue } from 'bullmq'
 import { eq } from 'drizzle-orm'
-import type { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { healthCheck } from '../../src/app/health.ts'
 import { promises } from '../../src/db/schema.ts'
-import { createRedisConnection } from '../../src/infra/redis.ts'
+import type { RedisClient } from '../../src/infra/redis.ts'
 import { QUEUES, type JourneyJob } from '../../src/queue/jobs.ts'
 import { ScheduleKeeper, type ScheduledPart } from '../../src/queue/schedule-keeper.ts'
 import { Scheduler, schedulerId } from '../../src/queue/scheduler.ts'
 import { freshDatabase, uniquePrefix } from '../support/db.ts'
-import { dropPrefix } from '../support/redis.ts'
+import { dropPrefix, testRedis } from '../support/redis.ts'
 
 // A Redis that lost its data, as the keeper sees it: every key under the
 // prefix gone (a restart without persistence, a FLUSHALL). The faults
@@ -17,7 +16,7 @@ import { dropPrefix } from '../support/redis.ts'
 
 describe('schedule keeper', () => {
   let pg: Awaited<ReturnType<typeof freshDatabase>>
-  let redis: Redis
+  let redis: RedisClient
   let queue: Queue<JourneyJob>
   let other: Queue
   let scheduler: Scheduler
@@ -34,7 +33,7 @@ describe('schedule keeper', () => {
 
   beforeAll(async () => {
     pg = await freshDatabase()
-    redis = createRedisConnection('redis://127.0.0.1:6379')
+    redis = testRedis()
     queue = new Queue<JourneyJob>(QUEUES.journeys, { connection: redis, prefix })
     other = new Queue('maintenance', { connection: redis, prefix })
     scheduler = new Scheduler({ db: pg.db, queue })

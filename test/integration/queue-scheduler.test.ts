@@ -1,25 +1,25 @@
 import { Queue } from 'bullmq'
 import { eq } from 'drizzle-orm'
-import type { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { promises, secrets } from '../../src/db/schema.ts'
-import { createRedisConnection } from '../../src/infra/redis.ts'
+import type { RedisClient } from '../../src/infra/redis.ts'
 import { QUEUES, type JourneyJob } from '../../src/queue/jobs.ts'
 import { Scheduler, repeatFor, schedulerId } from '../../src/queue/scheduler.ts'
 import { buildSpec } from '../../src/queue/spec.ts'
 import { freshDatabase, uniquePrefix } from '../support/db.ts'
+import { testRedis } from '../support/redis.ts'
 
 const JOURNEY = 'go to http://127.0.0.1:4100/\nfill "Email" with "{{secrets.SHOP_USER}}"\nclick "Shop now"'
 
 describe('scheduler', () => {
   let pg: Awaited<ReturnType<typeof freshDatabase>>
-  let redis: Redis
+  let redis: RedisClient
   let queue: Queue<JourneyJob>
   let scheduler: Scheduler
 
   beforeAll(async () => {
     pg = await freshDatabase()
-    redis = createRedisConnection('redis://127.0.0.1:6379')
+    redis = testRedis()
     queue = new Queue<JourneyJob>(QUEUES.journeys, { connection: redis, prefix: uniquePrefix('sched') })
     scheduler = new Scheduler({ db: pg.db, queue, timezone: 'Europe/Paris' })
     await pg.db.insert(secrets).values([

@@ -38,7 +38,9 @@ describe('self-check against real sockets', () => {
   })
 
   it('default probes leave out loopback servers', () => {
-    expect(defaultProbes('redis://127.0.0.1:6379').every((p) => !p.startsWith('127.'))).toBe(true)
-    expect(defaultProbes('redis://redis.internal:6380')).toContain('redis.internal:6380')
+    expect(defaultProbes([{ host: '127.0.0.1', port: 6379 }]).every((p) => !p.startsWith('127.'))).toBe(true)
+    expect(defaultProbes([{ host: 'redis.internal', port: 6380 }])).toContain('redis.internal:6380')
+    // A cluster's nodes: each one a probe.
+    expect(defaultProbes([{ host: '10.0.0.11', port: 6379 }, { host: 'fd00::12', port: 6379 }])).toEqual(expect.arrayContaining(['10.0.0.11:6379', '[fd00::12]:6379']))
   })
 })

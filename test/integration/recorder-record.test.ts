@@ -1,18 +1,17 @@
 import { randomUUID } from 'node:crypto'
 import { Queue } from 'bullmq'
 import { eq } from 'drizzle-orm'
-import type { Redis } from 'ioredis'
 import postgres from 'postgres'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { breaks, promises, runRollups, runs } from '../../src/db/schema.ts'
 import type { Outcome, RunResult } from '../../src/domain/run.ts'
-import { createRedisConnection } from '../../src/infra/redis.ts'
+import type { RedisClient } from '../../src/infra/redis.ts'
 import { QUEUES, type JourneyJob } from '../../src/queue/jobs.ts'
 import { deadResultsKey, publishResult, RECORDERS, resultsBacklog, resultsKey } from '../../src/queue/results-stream.ts'
 import { recordResult } from '../../src/recorder/record.ts'
 import { startRecorder, type AlertEvent, type Recorder } from '../../src/recorder/recorder.ts'
 import { ADMIN_DATABASE_URL, freshDatabase, uniquePrefix } from '../support/db.ts'
-import { dropPrefix } from '../support/redis.ts'
+import { dropPrefix, itOnSingleRedis, testRedis } from '../support/redis.ts'
 import { until } from '../support/wait.ts'
 
 let clock = Date.parse('2030-01-07T10:00:00Z')
@@ -40,7 +39,7 @@ function result(promiseId: string, outcome: Outcome, extra: Partial<RunResult> =
 
 describe('recorder', () => {
   let pg: Awaited<ReturnType<typeof freshDatabase>>
-  let redis: Redis
+  let redis: RedisClient
   let prefix: string
   let journeys: Queue<JourneyJob>
   let alerts: Queue<AlertEvent>
@@ -48,7 +47,7 @@ describe('recorder', () => {
 
   beforeAll(async () => {
     pg = await freshDatabase()
-    redis = createRedisConnection('redis://127.0.0.1:6379', { worker: true })
+    redis = testRedis({ worker: true })
     prefix = uniquePrefix('recorder')
     journeys = new Queue(QUEUES.journeys, { connection: redis, prefix })
     alerts = new Queue(QUEUES.alerts, { connection: redis, prefix })
@@ -264,7 +263,7 @@ describe('recorder', () => {
     await allDone()
   })
 
-  it('lets results wait while Postgres is away and records each once when it is back', { timeout: 120_000 }, async () => {
+  itOnSingleRedis('lets results wait while Postgres is away and records each once when it is back', { timeout: 120_000 }, async () => {
     const p = await insertPromise()
     const name = new URL(pg.url).pathname.slice(1)
     const admin = postgres(ADMIN_DATABASE_URL, { max: 1, onnotice: () => {} })

@@ -77,6 +77,10 @@ describe('the API while Postgres is down', () => {
       const page = await pages.request('/')
       expect(page.status).toBe(503)
       expect(await page.text()).toContain('Kept cannot reach its database')
+      // The liveness probe: alive, without a token, saying nothing more (a restart would not bring Postgres back).
+      const live = await pages.request('/livez')
+      expect(live.status).toBe(200)
+      expect(await live.json()).toEqual({ ok: true })
     } finally {
       await gone.close()
     }

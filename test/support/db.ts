@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto'
 import postgres from 'postgres'
 import { afterAll, beforeAll } from 'vitest'
 import { openPostgres, type Database } from '../../src/db/client.ts'
+import { clusterPrefix } from '../../src/config/redis-cluster.ts'
+import { onRedisCluster } from './redis.ts'
 
 export const ADMIN_DATABASE_URL = process.env.KEPT_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 
@@ -30,9 +32,10 @@ export async function freshDatabase(): Promise<Database & { url: string; drop():
   }
 }
 
-/** A unique BullMQ prefix so tests never collide with each other or a running Kept. */
+/** A unique BullMQ prefix so tests never collide with each other or a running Kept; hash-tagged on a cluster, as Kept's own. */
 export function uniquePrefix(label = 'test'): string {
-  return `kept-test-${label}-${randomBytes(4).toString('hex')}`
+  const prefix = `kept-test-${label}-${randomBytes(4).toString('hex')}`
+  return onRedisCluster ? clusterPrefix(prefix) : prefix
 }
 
 /** freshDatabase for the tests of one describe block: made before them, dropped after. */

@@ -3,10 +3,9 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { Queue } from 'bullmq'
-import type { Redis } from 'ioredis'
 import { afterAll, beforeAll } from 'vitest'
 import { decrypt } from '../../src/infra/crypto.ts'
-import { createRedisConnection } from '../../src/infra/redis.ts'
+import { createRedisConnection, type RedisClient, type RedisTarget } from '../../src/infra/redis.ts'
 import { QUEUES, type JourneyJob } from '../../src/queue/jobs.ts'
 import { startJourneyWorker, type JourneyWorker } from '../../src/queue/journey-worker.ts'
 import { Scheduler } from '../../src/queue/scheduler.ts'
@@ -14,11 +13,11 @@ import { startRecorder, type Recorder } from '../../src/recorder/recorder.ts'
 import { resolveChromium } from '../../src/runner/browser-path.ts'
 import { BrowserPool } from '../../src/runner/browser-pool.ts'
 import { freshDatabase, uniquePrefix } from './db.ts'
-import { dropPrefix } from './redis.ts'
+import { dropPrefix, testRedisTarget } from './redis.ts'
 
 export interface Pipeline {
   pg: Awaited<ReturnType<typeof freshDatabase>>
-  redis: Redis
+  redis: RedisClient
   prefix: string
   dataDir: string
   pool: BrowserPool
@@ -35,9 +34,10 @@ export interface Pipeline {
 /**
  * The real journey pipeline for one test file: Postgres, the scheduler, the
  * journeys queue under a unique prefix, a worker with its browser pool and
- * the recorder; all torn down after the file.
+ * the recorder; all torn down after the file. `target` (read in beforeAll)
+ * is this run's Redis unless given.
  */
-export function journeyPipeline(label: string): Pipeline {
+export function journeyPipeline(label: string, target: () => RedisTarget = testRedisTarget): Pipeline {
   const p = { key: randomBytes(32), worker: null } as Pipeline
   p.startWorker = () => {
     p.worker = startJourneyWorker({
@@ -58,7 +58,7 @@ export function journeyPipeline(label: string): Pipeline {
   }
   beforeAll(async () => {
     p.pg = await freshDatabase()
-    p.redis = createRedisConnection('redis://127.0.0.1:6379', { worker: true })
+    p.redis = createRedisConnection(target(), { worker: true })
     p.prefix = uniquePrefix(label)
     p.dataDir = await mkdtemp(path.join(os.tmpdir(), `kept-${label}-`))
     p.pool = new BrowserPool({ executablePath: resolveChromium(process.env)?.path })
@@ -77,7 +77,7 @@ export function journeyPipeline(label: string): Pipeline {
       await queue.close()
     }
     await p.journeys?.close()
-    await dropPrefix(p.prefix)
+    await dropPrefix(p.prefix, target())
     p.redis?.disconnect()
     await p.pg?.drop()
     if (p.dataDir) await rm(p.dataDir, { recursive: true, force: true })

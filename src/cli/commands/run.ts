@@ -4,7 +4,7 @@ import { eq } from 'drizzle-orm'
 import { parseEnv } from '../../config/env.ts'
 import { openDatabase } from '../../db/open.ts'
 import { runs } from '../../db/schema.ts'
-import { createRedisConnection } from '../../infra/redis.ts'
+import { createRedisConnection, sharedRedisTarget } from '../../infra/redis.ts'
 import { QUEUES, type JourneyJob } from '../../queue/jobs.ts'
 import { Scheduler } from '../../queue/scheduler.ts'
 
@@ -15,8 +15,9 @@ import { Scheduler } from '../../queue/scheduler.ts'
  */
 export async function runCommand(promiseId: string, opts: { wait: boolean; timeoutSeconds?: number }): Promise<number> {
   const env = parseEnv()
+  const redis = await sharedRedisTarget(env)
   const database = await openDatabase({ ...env, KEPT_DATA_DIR: path.resolve(env.KEPT_DATA_DIR) }, { role: 'client' })
-  const connection = createRedisConnection(env.REDIS_URL ?? 'redis://127.0.0.1:6379')
+  const connection = createRedisConnection(redis)
   const journeys = new Queue<JourneyJob>(QUEUES.journeys, { connection, prefix: env.KEPT_QUEUE_PREFIX })
   try {
     const scheduler = new Scheduler({ db: database.db, queue: journeys })
