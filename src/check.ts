@@ -42,6 +42,8 @@ export interface CheckDefinition {
   techOwner?: string
   /** The site this check walks, when it is not KEPT_CHECKS_BASE_URL. */
   baseUrl?: string
+  /** A page where the site makes this promise, read on every walk for claim drift. */
+  claimUrl?: string
   /** Shown on the public status page (/status); default false. */
   public?: boolean
   /** The promise in customers' words on the status page; default its title. */

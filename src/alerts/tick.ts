@@ -2,6 +2,7 @@ import { and, asc, eq, exists, gt, inArray, isNotNull, isNull, lt, not, notInArr
 import { alertDeliveries, breaks } from '../db/schema.ts'
 import type { AlertContext } from './context.ts'
 import { dispatchBreakEvent } from './dispatch.ts'
+import { tellClaimDrift } from './drift-notices.ts'
 import { ensureDeliveryJobs } from './enqueue.ts'
 import { scheduleFlush } from './grouping.ts'
 import { deliveryKey } from './keys.ts'
@@ -15,17 +16,21 @@ export interface TickReport {
   cancelled: number
   /** Reminders queued (one per break, sent to every channel told about the open). */
   reminders: number
+  /** Marketing owners told their site's words started or stopped drifting from a promise. */
+  claimDrift: number
 }
 
 /**
  * The periodic pass (job scheduler kept:alert-tick, every tickEveryMs):
  * releases alerts held by maintenance windows that have ended, queues
- * reminders of open, unacknowledged breaks, and re-adds any job a crash
- * lost between a committed row and its job.
+ * reminders of open, unacknowledged breaks, tells marketing owners of
+ * claim drift (drift-notices.ts), and re-adds any job a crash lost between
+ * a committed row and its job.
  */
 export async function runAlertTick(ctx: AlertContext): Promise<TickReport> {
   const report = await releaseHeld(ctx)
   report.reminders = await queueReminders(ctx)
+  report.claimDrift = await tellClaimDrift(ctx)
   await repairJobs(ctx)
   return report
 }
@@ -37,7 +42,7 @@ export async function runAlertTick(ctx: AlertContext): Promise<TickReport> {
  * window is long past), so the end of a site-wide window groups them.
  */
 async function releaseHeld(ctx: AlertContext): Promise<TickReport> {
-  const report: TickReport = { released: 0, cancelled: 0, reminders: 0 }
+  const report: TickReport = { released: 0, cancelled: 0, reminders: 0, claimDrift: 0 }
   const held = await ctx.db
     .select({ row: alertDeliveries, promiseId: breaks.promiseId, resolvedAt: breaks.resolvedAt })
     .from(alertDeliveries)

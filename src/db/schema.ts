@@ -15,6 +15,7 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core'
 import type { Budgets } from '../domain/budget.ts'
+import type { ClaimDrift } from '../domain/claims/drift.ts'
 import type { Failure, StepResult, Vitals } from '../domain/run.ts'
 
 // One schema for both drivers (postgres.js and PGlite). Migrations must
@@ -108,6 +109,12 @@ export const promises = pgTable(
     public: boolean('public').notNull().default(false),
     /** The promise in customers' words on the status page; the title when null. */
     publicTitle: text('public_title'),
+    /** A page where the site makes this promise, read on every walk besides the journey's own pages. */
+    claimUrl: text('claim_url'),
+    /** What the site claims against what customers live (src/domain/claims/drift.ts); null: they agree. Kept by the recorder. */
+    claimDrift: jsonb('claim_drift').$type<ClaimDrift | null>(),
+    /** The drift the marketing owner was last told of: started or cleared, and its `since` (told once each). */
+    claimDriftTold: jsonb('claim_drift_told').$type<{ state: 'started' | 'cleared'; since: string } | null>(),
     createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
     createdAt: createdAt(),
     updatedAt: tz('updated_at').notNull().defaultNow(),

@@ -27,6 +27,7 @@ export async function loadDigestInput(db: Db, options: { week: string; timezone:
       techOwner: promises.techOwner,
       paused: promises.paused,
       budgets: promises.budgets,
+      claimDrift: promises.claimDrift,
     })
     .from(promises)
     .where(lt(promises.createdAt, range.end))
@@ -54,6 +55,7 @@ export async function loadDigestInput(db: Db, options: { week: string; timezone:
     timezone,
     now,
     maintenance,
+    claimDrift: promiseRows.flatMap((row) => (row.claimDrift ? [{ promiseId: row.id, title: row.title, drift: row.claimDrift }] : [])),
     promises: promiseRows.map((row) => ({
       id: row.id,
       title: row.title,

@@ -110,6 +110,16 @@ ${warned.map(
 )}`
     : ''
 }
+${
+  figures.claimDrift?.length
+    ? html`<tr><td style="padding:20px 20px 4px;font-size:12px;font-weight:bold;letter-spacing:.04em;text-transform:uppercase;color:${color.risk}">What the site says, and what customers live</td></tr>
+${figures.claimDrift.map(
+  (drift) => html`<tr><td style="padding:6px 20px;font-size:13px;line-height:1.4;overflow-wrap:anywhere;word-break:break-word">
+<a href="${promiseUrl(options.baseUrl, drift)}" style="color:${color.ink};font-weight:bold">${drift.title}</a>: ${drift.sentence} <span style="color:${color.muted}">On <a href="${drift.pageUrl}" style="color:${color.muted}">${drift.pageUrl}</a>, since ${timeLabel(drift.since, figures.timezone)}.</span>
+</td></tr>`,
+)}`
+    : ''
+}
 <tr><td style="padding:20px 20px 8px;border-top:1px solid ${color.line};font-size:12px;line-height:1.5;color:${color.muted}">
 <strong style="color:${color.ink}">How these figures are computed.</strong>
 ${FORMULA_LINES.map((line) => html`<br>${line}`)}
@@ -232,6 +242,12 @@ export function digestText(figures: DigestFigures, options: RenderOptions): stri
     lines.push('', 'AT RISK: KEPT, BUT CLOSE TO A BUDGET')
     for (const promise of warned) {
       lines.push(`- ${promise.title}: ${promise.warnings.join('; ')}`, `  ${promiseUrl(options.baseUrl, promise)}`)
+    }
+  }
+  if (figures.claimDrift?.length) {
+    lines.push('', 'WHAT THE SITE SAYS, AND WHAT CUSTOMERS LIVE')
+    for (const drift of figures.claimDrift) {
+      lines.push(`- ${drift.title}: ${drift.sentence}`, `  On ${drift.pageUrl}, since ${timeLabel(drift.since, figures.timezone)}. ${promiseUrl(options.baseUrl, drift)}`)
     }
   }
   lines.push('', 'HOW THESE FIGURES ARE COMPUTED', ...FORMULA_LINES)

@@ -1,3 +1,4 @@
+import { driftSentence, type ClaimDrift } from './claims/drift.ts'
 import { formatRate, formatSeconds } from './format.ts'
 import { AT_RISK_SHARE } from './budget.ts'
 import { appliesTo, type MaintenanceWindow } from './maintenance.ts'
@@ -45,6 +46,8 @@ export interface DigestInput {
   promises: readonly DigestPromiseInput[]
   /** Every window touching the two weeks, global (promiseId null) or not. */
   maintenance: readonly MaintenanceWindow[]
+  /** Promises whose site words drift from what customers live, now (older inputs: none). */
+  claimDrift?: readonly { promiseId: string; title: string; drift: ClaimDrift }[]
 }
 
 export type Direction = 'up' | 'down' | 'flat'
@@ -111,6 +114,17 @@ export interface DigestFigures {
   /** Worst first: NPS points at risk, then broken minutes, then title. */
   promises: PromiseFigures[]
   totals: TotalFigures
+  /** What the site says against what customers live, at the time of the digest (older snapshots: absent). */
+  claimDrift?: DriftFigures[]
+}
+
+export interface DriftFigures {
+  promiseId: string
+  title: string
+  /** driftSentence: what the site says, what customers need, what the promise allows. */
+  sentence: string
+  pageUrl: string
+  since: string
 }
 
 /** The digest of a week from its promises, breaks, maintenance and run counts. */
@@ -167,6 +181,9 @@ export function computeDigest(input: DigestInput): DigestFigures {
     headline: headline(totals),
     promises,
     totals,
+    claimDrift: (input.claimDrift ?? [])
+      .map((d) => ({ promiseId: d.promiseId, title: d.title, sentence: driftSentence(d.drift), pageUrl: d.drift.pageUrl, since: d.drift.since }))
+      .sort((a, b) => a.since.localeCompare(b.since) || a.title.localeCompare(b.title)),
   }
 }
 

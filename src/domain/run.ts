@@ -1,4 +1,5 @@
 import type { BudgetKey } from './budget.ts'
+import type { Claim } from './claims/extract.ts'
 
 export type Outcome = 'kept' | 'at_risk' | 'broken' | 'error'
 export type StepOutcome = 'passed' | 'failed' | 'skipped'
@@ -64,4 +65,6 @@ export interface RunResult {
   region?: string | null
   /** For a confirmation run: the run it confirms. */
   confirmOf?: string | null
+  /** The checkable claims the walk read on its pages and the promise's claimUrl (drift); absent: none were read. */
+  claims?: Claim[]
 }

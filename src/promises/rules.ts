@@ -78,6 +78,11 @@ export const promiseRules = {
   breakAfter: z.number().int().min(1, 'expected 1 or more broken runs').max(100, 'expected at most 100'),
   resolveAfter: z.number().int().min(1, 'expected 1 or more kept runs').max(100, 'expected at most 100'),
   confirmBroken: z.boolean('expected true or false'),
+  claimUrl: z
+    .string('expected the address of a page of your site, like https://shop.example.com/')
+    .max(2000, 'expected at most 2000 characters')
+    .refine((v) => isWebAddress(v), 'expected the address of a page of your site, like https://shop.example.com/')
+    .nullable(),
   public: z.boolean('expected true or false'),
   publicTitle: text(200).pipe(z.string().trim().min(1, 'expected the promise in customers’ words, or null for its title')).nullable(),
 }
@@ -91,6 +96,14 @@ export const PROMISE_DEFAULTS = {
 } as const
 
 export const EMPTY_JOURNEY = 'expected the journey, one step a line (go to …, click "…")'
+
+function isWebAddress(value: string): boolean {
+  try {
+    return ['http:', 'https:'].includes(new URL(value).protocol)
+  } catch {
+    return false
+  }
+}
 
 /** A problem of a promise's input: where (a path like `budgets.maxClicks`) and what is expected. */
 export interface PromiseProblem {

@@ -35,6 +35,7 @@ export function specFromRow(row: PromiseRow, encryptedSecrets: ReadonlyMap<strin
     device: row.device,
     secrets: carried,
     traceScheduled: traceScheduledRuns(row),
+    ...(row.claimUrl ? { claimUrl: row.claimUrl } : {}),
   }
 }
 

@@ -5,6 +5,7 @@ import { breaks, promises, runs } from '../db/schema.ts'
 import { nextBreakState, type BreakEvent } from '../domain/breaks.ts'
 import type { RunResult } from '../domain/run.ts'
 import type { PromiseRow } from '../queue/spec.ts'
+import { applyDrift } from './drift.ts'
 import { refreshHours } from './rollups.ts'
 
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0]
@@ -95,6 +96,7 @@ export async function recordResults(db: Db, results: RunResult[]): Promise<Recor
       }
     }
     await saveBreakStates(tx, [...changed].map((id) => current.get(id)!))
+    await applyDrift(tx, current, newRuns)
     return outcomes
   })
 }

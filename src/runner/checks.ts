@@ -20,6 +20,7 @@ const definitionSchema = z.object({
   device: promiseRules.device.optional(),
   marketingOwner: promiseRules.marketingOwner.unwrap().optional(),
   techOwner: promiseRules.techOwner.unwrap().optional(),
+  claimUrl: promiseRules.claimUrl.unwrap().optional(),
   public: promiseRules.public.optional(),
   publicTitle: promiseRules.publicTitle.unwrap().optional(),
   baseUrl: z.string().url().optional(),

@@ -15,6 +15,8 @@ export interface JourneySpec {
   checkFile: string | null
   budgets: Budgets
   device: Device
+  /** A page where the site makes this promise, read after each walk for claim drift. */
+  claimUrl?: string | null
   /** Secret values, each encrypted with KEPT_SECRET_KEY (see src/infra/crypto.ts). */
   secrets: Record<string, string>
   /**

@@ -69,6 +69,7 @@ export async function runJourney(pool: BrowserPool, spec: JourneySpec, options: 
     steps: measured.steps.map((step) => maskStep(step, forms)),
     failure: measured.failure && { ...measured.failure, message: maskSecrets(measured.failure.message, forms) },
     vitals: measured.vitals,
+    ...(measured.claims ? { claims: measured.claims.map((claim) => ({ ...claim, text: maskSecrets(claim.text, forms) })) } : {}),
     screenshotPath: measured.evidence.screenshotPath,
     tracePath: measured.evidence.tracePath,
     workerId: options.workerId,

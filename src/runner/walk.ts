@@ -5,7 +5,9 @@ import type { Step } from '../domain/journey/ast.ts'
 import { maskSecrets } from '../domain/mask.ts'
 import type { Failure, RunResult, StepResult, Vitals } from '../domain/run.ts'
 import { judgeRun, type Verdict } from '../domain/verdict.ts'
+import type { Claim } from '../domain/claims/extract.ts'
 import { countA11yViolations } from './a11y.ts'
+import { ClaimReader } from './claim-reader.ts'
 import { isTouch } from './devices.ts'
 import { discardTrace, saveEvidence, startTrace, type Evidence } from './evidence.ts'
 import { instrumentContext } from './instruments.ts'
@@ -37,6 +39,8 @@ export interface Measured {
   failure: Failure | null
   vitals: Vitals
   evidence: Evidence
+  /** Claims read on the walk's pages; absent when a page could not be read. */
+  claims?: Claim[]
 }
 
 export const NO_EVIDENCE: Evidence = { screenshotPath: null, tracePath: null }
@@ -74,6 +78,8 @@ export class Walk {
   private monitorError: string | null = null
   private overheadMs = 0
   private readonly audited = new Set<string>()
+  /** What the site says on the walk's pages (claim drift). */
+  readonly claimReader = new ClaimReader()
   private walkStart = 0
   private runDeadline = 0
   private over = false
@@ -127,6 +133,7 @@ export class Walk {
 
   private audit(): Promise<void> {
     return this.measureOwn(async () => {
+      await this.claimReader.readPage(this.livePage)
       const url = this.livePage.url()
       if (this.input.spec.budgets.maxA11yViolations === undefined || this.audited.has(url) || !/^https?:/.test(url)) return
       this.audited.add(url)
@@ -284,7 +291,10 @@ export async function walk(
     else await w.check(plan.definition, plan.baseUrl)
     const verdict = w.judge()
     const evidence = await w.evidence(verdict.outcome)
-    return { outcome: verdict.outcome, failure: verdict.failure, clicks: w.clicks, durationMs: w.durationMs, steps: w.steps, vitals: w.vitals, evidence }
+    // The page where the site makes the promise, after the evidence: the walk's own time and pictures are done.
+    if (input.spec.claimUrl && w.page) await w.claimReader.readUrl(w.page, input.spec.claimUrl)
+    const claims = w.claimReader.claims()
+    return { outcome: verdict.outcome, failure: verdict.failure, clicks: w.clicks, durationMs: w.durationMs, steps: w.steps, vitals: w.vitals, evidence, ...(claims ? { claims } : {}) }
   } catch (error) {
     // Setting up the context or the verdict failed: ours, never the site's.
     // Only masked words reach the log: a stack could quote a filled value.

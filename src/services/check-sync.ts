@@ -59,6 +59,7 @@ export async function syncChecks(db: Db, dir: string, opts: { demo: boolean }): 
       device: def.device ?? 'desktop',
       marketingOwner: def.marketingOwner ?? null,
       techOwner: def.techOwner ?? null,
+      claimUrl: def.claimUrl ?? null,
       public: def.public ?? false,
       publicTitle: def.publicTitle ?? null,
       paused,

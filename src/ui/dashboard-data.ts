@@ -1,6 +1,7 @@
 import { and, asc, eq, gt, gte, inArray, or, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
 import { breaks, maintenanceWindows, promises, runRollupsDaily } from '../db/schema.ts'
+import type { ClaimDrift } from '../domain/claims/drift.ts'
 import { activeWindow } from '../domain/maintenance.ts'
 import { PROMISE_STATES, type PromiseState } from '../domain/run.ts'
 import { shownStateSql, showsShownState } from '../db/promise-state.ts'
@@ -46,6 +47,8 @@ export interface DashboardRow {
   rate30: { kept: number; counted: number }
   /** In a maintenance window now: until when, and why. */
   maintenance: { until: Date; reason: string | null } | null
+  /** The site's words drift from what customers live (claim drift). */
+  claimDrift: ClaimDrift | null
 }
 
 export interface Dashboard {
@@ -96,6 +99,7 @@ export async function loadDashboard(db: Db, filters: DashboardFilters, now = new
       lastRunAt: promises.lastRunAt,
       source: promises.source,
       openBreakSince: breaks.openedAt,
+      claimDrift: promises.claimDrift,
       total: sql<number>`count(*) over ()`.mapWith(Number),
     })
     .from(promises)
@@ -170,6 +174,7 @@ export async function loadDashboard(db: Db, filters: DashboardFilters, now = new
       rate7: sum(series.filter((d) => last7.has(d.day))),
       rate30: sum(series),
       maintenance: maintenanceOf(windows, p.id, now),
+      claimDrift: p.claimDrift ?? null,
     }
   })
 

@@ -1,4 +1,5 @@
 import { can, type Principal } from '../auth/permissions.ts'
+import { driftFigure, driftSentence } from '../domain/claims/drift.ts'
 import type { PromiseState } from '../domain/run.ts'
 import { PAGE_SIZE, type Dashboard, type DashboardFilters } from './dashboard-data.ts'
 import { formatRate, formatTime, keptRate, plural } from './format.ts'
@@ -156,6 +157,11 @@ export function DashboardPage(props: {
                       </td>
                       <td>
                         <Badge state={r.state} />
+                        {r.claimDrift ? (
+                          <div class="small drift" title={driftSentence(r.claimDrift)}>
+                            site says {driftFigure(r.claimDrift.claimed)}
+                          </div>
+                        ) : null}
                         {r.maintenance ? (
                           <div class="small muted">
                             in maintenance until <Time at={r.maintenance.until}>{formatTime(r.maintenance.until)}</Time>

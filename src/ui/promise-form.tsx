@@ -30,7 +30,7 @@ function Input(props: {
   label: string
   values: PromiseFormValues
   errors: FieldErrors
-  type?: 'text' | 'number' | 'email'
+  type?: 'text' | 'number' | 'email' | 'url'
   hint?: Child
   required?: boolean
   step?: string
@@ -147,6 +147,15 @@ export function PromiseFormPage(props: {
             </textarea>
             <FieldMessages id="description" error={errors.description} />
           </div>
+          <Input
+            name="claimUrl"
+            label="Page where your site makes this promise (optional)"
+            type="url"
+            values={values}
+            errors={errors}
+            placeholder="https://shop.example.com/"
+            hint="Kept reads it, and the pages the journey visits, on every walk, and tells you when the site’s words drift from what customers live (it says 3 clicks, they need 5)."
+          />
         </fieldset>
 
         <fieldset>

@@ -30,6 +30,7 @@ export interface PromiseFormValues {
   marketingOwner: string
   techOwner: string
   channels: string[]
+  claimUrl: string
   /** Shown on the public status page, under publicTitle when it is filled. */
   public: boolean
   publicTitle: string
@@ -74,6 +75,7 @@ export function emptyValues(owner = ''): PromiseFormValues {
     marketingOwner: owner,
     techOwner: '',
     channels: [],
+    claimUrl: '',
     public: false,
     publicTitle: '',
   }
@@ -106,6 +108,7 @@ export function valuesFromBody(body: Record<string, unknown>): PromiseFormValues
     channels: (Array.isArray(channels) ? channels : channels === undefined ? [] : [channels]).filter(
       (c): c is string => typeof c === 'string',
     ),
+    claimUrl: str(body.claimUrl),
     public: body.public === '1',
     publicTitle: str(body.publicTitle),
   }
@@ -131,6 +134,7 @@ export function valuesFromRow(row: typeof promises.$inferSelect, channelIds: str
     marketingOwner: row.marketingOwner ?? '',
     techOwner: row.techOwner ?? '',
     channels: channelIds,
+    claimUrl: row.claimUrl ?? '',
     public: row.public,
     publicTitle: row.publicTitle ?? '',
   }
@@ -170,6 +174,7 @@ const formSchema = z.object({
   device: promiseRules.device,
   marketingOwner: promiseRules.marketingOwner,
   techOwner: promiseRules.techOwner,
+  claimUrl: promiseRules.claimUrl,
   public: promiseRules.public,
   publicTitle: promiseRules.publicTitle,
 })
@@ -202,6 +207,7 @@ export function inputOf(values: PromiseFormValues): Omit<PromiseInput, 'channels
     device: values.device,
     marketingOwner: values.marketingOwner.trim() || null,
     techOwner: values.techOwner.trim() || null,
+    claimUrl: values.claimUrl.trim() || null,
     public: values.public,
     publicTitle: values.publicTitle.trim() || null,
   }

@@ -1,6 +1,7 @@
 import { can, type Principal } from '../auth/permissions.ts'
 import type { breaks, promises, runs } from '../db/schema.ts'
 import type { PromiseState } from '../domain/run.ts'
+import { driftSentence } from '../domain/claims/drift.ts'
 import { journeyWordWarnings } from '../domain/promise-words.ts'
 import { budgetsInWords, budgetUseWords, techTeamNote } from '../domain/verdict-words.ts'
 import { formatCountdown, formatDuration, formatRate, formatSeconds, formatTime, keptRate, plural } from './format.ts'
@@ -250,6 +251,13 @@ export function PromisePage(props: {
             }
           />
         </section>
+      ) : null}
+      {p.claimDrift ? (
+        <p class="notice warn" role="status">
+          <strong>What your site says drifts from what customers live.</strong> {driftSentence(p.claimDrift)} It says so on{' '}
+          <a href={p.claimDrift.pageUrl}>{p.claimDrift.pageUrl}</a>, since <Time at={new Date(p.claimDrift.since)}>{formatTime(new Date(p.claimDrift.since))}</Time>.
+          Change the words on the site, or ask the tech team to make the journey match them.
+        </p>
       ) : null}
       {unchecked.map((w) => (
         <p class="notice warn">

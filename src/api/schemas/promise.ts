@@ -24,6 +24,7 @@ export const PromiseCreateSchema = z
     breakAfter: fields.breakAfter.optional(),
     resolveAfter: fields.resolveAfter.optional(),
     confirmBroken: fields.confirmBroken.optional(),
+    claimUrl: fields.claimUrl.default(null).openapi({ description: 'A page where the site makes this promise, read on every walk for claim drift (besides the pages the journey visits)' }),
     public: fields.public.default(false).openapi({ description: 'Shown on the public status page (/status), with its state, kept rate and incidents; never its journey, addresses or owners' }),
     publicTitle: fields.publicTitle.default(null).openapi({ description: 'The promise in customers’ words on the status page; the title when null' }),
   })
@@ -46,6 +47,19 @@ export const PromiseUpdateSchema = z.strictObject(fields).partial().openapi('Pro
 
 export type PromiseCreate = z.infer<typeof PromiseCreateSchema>
 export type PromiseUpdate = z.infer<typeof PromiseUpdateSchema>
+
+const FigureSchema = z.object({ kind: z.enum(['clicks', 'seconds']), value: z.number() })
+
+const ClaimDriftSchema = z
+  .object({
+    claimed: FigureSchema,
+    measured: FigureSchema,
+    registered: FigureSchema.nullable(),
+    text: z.string(),
+    pageUrl: z.string(),
+    since: z.string(),
+  })
+  .openapi('ClaimDrift')
 
 const RunSummarySchema = z.object({
   id: z.string(),
@@ -86,6 +100,8 @@ export const PromiseSchema = z
     confirmBroken: z.boolean(),
     public: z.boolean(),
     publicTitle: z.string().nullable(),
+    claimUrl: z.string().nullable(),
+    claimDrift: ClaimDriftSchema.nullable().openapi({ description: 'null when the site’s words agree with what customers live; else what the site claims, what the walk measured, what the promise allows, the sentence and its page, and since when' }),
     state: z.enum(PROMISE_STATES).openapi({ description: '"overdue": no walk came for two intervals (no worker running, Redis lost its data); an open break stays "broken"' }),
     lastRunAt: z.string().nullable(),
     overdueSince: z.string().nullable(),

@@ -160,6 +160,8 @@ export function toPromiseView({ row, channels, lastRun, openBreak }: PromiseView
     confirmBroken: row.confirmBroken,
     public: row.public,
     publicTitle: row.publicTitle,
+    claimUrl: row.claimUrl,
+    claimDrift: row.claimDrift ?? null,
     state: shownState(row),
     lastRunAt: iso(row.lastRunAt),
     overdueSince: iso(row.overdueSince),
