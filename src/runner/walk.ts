@@ -2,6 +2,7 @@ import type { BrowserContext, Page } from 'playwright-core'
 import type { CheckDefinition } from '../check.ts'
 import { recordsTrace } from '../domain/evidence.ts'
 import type { Step } from '../domain/journey/ast.ts'
+import type { RunValues } from '../domain/journey/run-values.ts'
 import { maskSecrets } from '../domain/mask.ts'
 import type { Failure, RunResult, StepResult, Vitals } from '../domain/run.ts'
 import { judgeRun, type Verdict } from '../domain/verdict.ts'
@@ -24,6 +25,8 @@ import type { TimeLimits } from './time-limits.ts'
 export interface WalkInput {
   spec: JourneySpec
   secrets: Record<string, string>
+  /** {{run.id}}, {{run.email}}, {{today}}. */
+  run: RunValues
   forms: string[]
   limits: TimeLimits
   options: RunJourneyOptions
@@ -192,7 +195,7 @@ export class Walk {
 
   /** A journey in words: each step in turn; after a failed one, the rest are skipped. */
   async journey(steps: Step[]): Promise<void> {
-    const { spec, secrets } = this.input
+    const { spec, secrets, run } = this.input
     const touch = isTouch(spec.device)
     for (const [index, step] of steps.entries()) {
       try {
@@ -200,7 +203,7 @@ export class Walk {
           step.line,
           step.text,
           (deadline) =>
-            performStep(step, { page: this.livePage, touch, deadline, secrets, documentStatus: () => this.statuses.get(this.livePage) ?? null }),
+            performStep(step, { page: this.livePage, touch, deadline, secrets, run, documentStatus: () => this.statuses.get(this.livePage) ?? null }),
           mayClick(step),
         )
         if (this.openedTab && !this.openedTab.isClosed()) this.livePage = this.page = this.openedTab
@@ -296,7 +299,7 @@ export async function walk(
 
 /** Only these steps click (or tap): the rest need no wait for click reports after them. */
 function mayClick(step: Step): boolean {
-  return step.kind === 'click' || step.kind === 'check' || step.kind === 'uncheck'
+  return step.kind === 'click' || step.kind === 'check' || step.kind === 'uncheck' || step.kind === 'select'
 }
 
 /**
