@@ -42,6 +42,7 @@ export async function composeJourneyWorker(rt: Runtime, options: { concurrency?:
     dataDir,
     decryptSecret: (encrypted) => decrypt(secretKey, encrypted),
     targetPolicy: rt.targetPolicy ?? (await targetPolicyFromEnv(env)),
+    runValues: { emailDomain: env.KEPT_RUN_EMAIL_DOMAIN, timezone: env.KEPT_TIMEZONE },
     sanityProbes: defaultProbes(redisUrl),
     closeGraceMs: 4000,
     logger,

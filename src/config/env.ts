@@ -1,5 +1,6 @@
 import { CronExpressionParser } from 'cron-parser'
 import { z } from 'zod'
+import { DEFAULT_RUN_EMAIL_DOMAIN } from '../domain/journey/run-values.ts'
 import { parseAllowedTargets } from '../domain/target-policy.ts'
 import { parseTrustProxy } from './trust-proxy.ts'
 
@@ -77,6 +78,13 @@ const envSchema = z.object({
   // How long the API may answer the promise list and status from memory (0: never).
   KEPT_API_CACHE_MS: z.coerce.number().int().min(0, 'expected 0 or more milliseconds').max(60_000).default(1000),
   KEPT_TIMEZONE: z.string().default('UTC'),
+  // The domain of {{run.email}} in journeys: a new address on it each run (docs/journeys.md).
+  KEPT_RUN_EMAIL_DOMAIN: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/, 'expected a domain like example.com')
+    .default(DEFAULT_RUN_EMAIL_DOMAIN),
   KEPT_PUBLIC_URL: optionalUrl(['http:', 'https:'], 'https://kept.example.com'),
   KEPT_ADMIN_EMAIL: z.string().email('expected an email address').optional(),
   KEPT_ADMIN_PASSWORD: z.string().min(8, 'expected at least 8 characters').optional(),

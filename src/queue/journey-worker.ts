@@ -24,6 +24,8 @@ export interface JourneyWorkerOptions {
   concurrency?: number
   workerId?: string
   targetPolicy?: RunOptions['targetPolicy']
+  /** KEPT_RUN_EMAIL_DOMAIN and KEPT_TIMEZONE, for {{run.email}} and {{today}}. */
+  runValues?: RunOptions['runValues']
   timeoutMs?: number
   checksDir?: string
   /** Hosts the worker should always reach (see self-check.ts); default none. */
@@ -67,6 +69,7 @@ export function startJourneyWorker(options: JourneyWorkerOptions): JourneyWorker
         workerId,
         decryptSecret: options.decryptSecret,
         ...(options.targetPolicy !== undefined ? { targetPolicy: options.targetPolicy } : {}),
+        ...(options.runValues !== undefined ? { runValues: options.runValues } : {}),
         ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
         ...(options.checksDir !== undefined ? { checksDir: options.checksDir } : {}),
       })

@@ -57,6 +57,7 @@ export async function testCliCommand(target: string, opts: { json?: boolean }): 
       decryptSecret: prepared.decryptSecret,
       // An operator at a shell, not a journey in the fleet: Kept's own services are not guarded here.
       targetPolicy: parseAllowedTargets(env.KEPT_ALLOWED_TARGETS),
+      runValues: { emailDomain: env.KEPT_RUN_EMAIL_DOMAIN, timezone: env.KEPT_TIMEZONE },
       ...(prepared.checksDir ? { checksDir: prepared.checksDir } : {}),
       onProgress: (event: ProgressEvent) => {
         if (event.type === 'step-start') return progress.show(`  … ${event.line}  ${event.text}`)
