@@ -79,14 +79,11 @@ export function startJourneyWorker(options: JourneyWorkerOptions): JourneyWorker
     }
     if (result.outcome === 'broken' && (await selfCheck(spec).catch(() => false))) {
       logger?.warn({ runId, promiseId: spec.promiseId }, 'broken run while the worker looks offline: recorded as error')
-      result = {
-        ...result,
-        outcome: 'error',
-        failure: {
-          kind: 'error',
-          message: `the worker could not reach the network, so this run does not count (it saw: ${result.failure?.message ?? 'broken'})`,
-        },
+      const failure: RunResult['failure'] = {
+        kind: 'error',
+        message: `the worker could not reach the network, so this run does not count (it saw: ${result.failure?.message ?? 'broken'})`,
       }
+      result = { ...result, outcome: 'error', failure, failures: [failure] }
     }
     if (trigger === 'test') await publishTryResult(connection, prefix, result)
     else await publishResult(connection, prefix, result)
@@ -146,6 +143,7 @@ function errorResult(job: JourneyJob, runId: string, workerId: string, startedAt
     finishedAt: finishedAt.toISOString(),
     steps: [],
     failure: { kind: 'error', message },
+    failures: [{ kind: 'error', message }],
     vitals: {},
     screenshotPath: null,
     tracePath: null,

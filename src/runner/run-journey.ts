@@ -71,6 +71,7 @@ export async function runJourney(pool: BrowserPool, spec: JourneySpec, options: 
     finishedAt: new Date().toISOString(),
     steps: measured.steps.map((step) => maskStep(step, forms)),
     failure: measured.failure && { ...measured.failure, message: maskSecrets(measured.failure.message, forms) },
+    failures: measured.failures.map((failure) => ({ ...failure, message: maskSecrets(failure.message, forms) })),
     vitals: measured.vitals,
     screenshotPath: measured.evidence.screenshotPath,
     tracePath: measured.evidence.tracePath,

@@ -38,6 +38,7 @@ export interface Measured {
   durationMs: number
   steps: StepResult[]
   failure: Failure | null
+  failures: Failure[]
   vitals: Vitals
   evidence: Evidence
 }
@@ -54,6 +55,7 @@ export function errorMeasure(message: string, partial: Partial<Measured> = {}): 
     evidence: NO_EVIDENCE,
     ...partial,
     failure: { kind: 'error', message },
+    failures: [{ kind: 'error', message }],
   }
 }
 
@@ -287,7 +289,7 @@ export async function walk(
     else await w.check(plan.definition, plan.baseUrl)
     const verdict = w.judge()
     const evidence = await w.evidence(verdict.outcome)
-    return { outcome: verdict.outcome, failure: verdict.failure, clicks: w.clicks, durationMs: w.durationMs, steps: w.steps, vitals: w.vitals, evidence }
+    return { outcome: verdict.outcome, failure: verdict.failure, failures: verdict.failures, clicks: w.clicks, durationMs: w.durationMs, steps: w.steps, vitals: w.vitals, evidence }
   } catch (error) {
     // Setting up the context or the verdict failed: ours, never the site's.
     // Only masked words reach the log: a stack could quote a filled value.
