@@ -3,6 +3,7 @@ import { eq, or } from 'drizzle-orm'
 import type { Principal } from '../auth/permissions.ts'
 import type { Db } from '../db/client.ts'
 import { breaks, promises, runs } from '../db/schema.ts'
+import { failuresOf } from '../domain/run.ts'
 import { formatSeconds, formatTime, plural } from './format.ts'
 import { notFound, pageGuards, principalOf, type UiEnv, signedIn } from './guards.tsx'
 import { Badge, Layout, Time } from './layout.tsx'
@@ -40,6 +41,7 @@ export interface RunPageData {
 export function RunPage(props: { principal: Principal; csrfToken: string | null; data: RunPageData }) {
   const { run, promise, brk } = props.data
   const why = failureText(run.failure)
+  const failures = failuresOf(run)
   const maxClicks = promise.budgets.maxClicks
   const maxSeconds = promise.budgets.maxSeconds
   return (
@@ -54,7 +56,17 @@ export function RunPage(props: { principal: Principal; csrfToken: string | null;
         <Badge state={run.outcome} /> <Time at={run.startedAt}>{formatTime(run.startedAt)}</Time>{' '}
         <span class="muted small">· {triggerWords[run.trigger]}</span>
       </p>
-      {why ? (
+      {why && failures.length > 1 ? (
+        // A step failed after a budget was already blown: every failure, in order.
+        <div class="notice bad" role="status">
+          Why it broke, {failures.length} things:
+          <ul>
+            {failures.map((failure) => (
+              <li>{failureText(failure)}</li>
+            ))}
+          </ul>
+        </div>
+      ) : why ? (
         <p class={run.outcome === 'error' ? 'notice' : 'notice bad'} role="status">
           {run.outcome === 'error' ? 'Kept could not walk it (our fault, not the promise’s): ' : 'Why it broke: '}
           {why}
