@@ -7,6 +7,7 @@ import { maskSecrets } from '../domain/mask.ts'
 import type { Failure, RunResult, StepResult, Vitals } from '../domain/run.ts'
 import { judgeRun, type Verdict } from '../domain/verdict.ts'
 import { countA11yViolations } from './a11y.ts'
+import { checkHelpers } from './check-helpers.ts'
 import { isTouch } from './devices.ts'
 import { discardTrace, saveEvidence, startTrace, type Evidence } from './evidence.ts'
 import { instrumentContext } from './instruments.ts'
@@ -221,10 +222,18 @@ export class Walk {
 
   /** A code check: its run(), each step() it calls one step; a failure outside any step gets its own line. */
   async check(definition: CheckDefinition, baseUrl: string): Promise<void> {
-    const { limits, secrets } = this.input
+    const { limits, secrets, spec } = this.input
     let order = 0
     const step = <T>(name: string, fn: () => Promise<T> | T) => this.step(++order, name, async () => fn())
-    const run = Promise.resolve().then(() => definition.run({ page: this.firstPage, step, baseUrl, secrets }))
+    const helpers = checkHelpers({
+      page: this.firstPage,
+      touch: isTouch(spec.device),
+      secrets,
+      run: this.input.run,
+      deadline: () => Math.min(this.runDeadline, Date.now() + limits.stepMs),
+      documentStatus: () => this.statuses.get(this.firstPage) ?? null,
+    })
+    const run = Promise.resolve().then(() => definition.run({ page: this.firstPage, step, baseUrl, secrets, ...helpers }))
     run.catch(() => {}) // it may go on after its deadline: the context's close ends it
     try {
       await withDeadline(run, this.runDeadline, () => `the check ran out of time: it may take ${seconds(limits.runMs)} in all`)

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { Budgets } from '../../src/domain/budget.ts'
 import type { JourneySpec } from '../../src/queue/jobs.ts'
@@ -13,6 +14,14 @@ import { walkingBench } from '../support/walking.ts'
 describe('the journey language on real-looking pages', { timeout: 90_000 }, () => {
   const bench = walkingBench('language')
 
+  const options = (extra: Partial<RunJourneyOptions>): RunJourneyOptions => ({
+    runId: randomUUID(),
+    trigger: 'manual',
+    dataDir: bench.dataDir,
+    workerId: 'test',
+    decryptSecret: (v) => v,
+    ...extra,
+  })
   const walk = (lines: string[], budgets: Budgets = {}, extra: Partial<RunJourneyOptions> = {}) => {
     const spec: JourneySpec = {
       promiseId: randomUUID(),
@@ -23,7 +32,7 @@ describe('the journey language on real-looking pages', { timeout: 90_000 }, () =
       device: 'desktop',
       secrets: {},
     }
-    return runJourney(bench.pool, spec, { runId: randomUUID(), trigger: 'manual', dataDir: bench.dataDir, workerId: 'test', decryptSecret: (v) => v, ...extra })
+    return runJourney(bench.pool, spec, options(extra))
   }
   const url = (path: string) => `${bench.site.url}${path}`
 
@@ -181,5 +190,23 @@ describe('the journey language on real-looking pages', { timeout: 90_000 }, () =
     expect(result.failure).toBeNull()
     expect(result).toMatchObject({ outcome: 'kept', clicks: 3 })
     expect(result.steps[10]!.durationMs).toBeGreaterThanOrEqual(500)
+  })
+
+  it('gives code checks the same helpers: run values, find() and perform() in the journey language', async () => {
+    const check = (secrets: Record<string, string> = {}) =>
+      runJourney(
+        bench.pool,
+        { promiseId: randomUUID(), title: 'in code', journey: null, checkFile: 'language.check.ts', budgets: { maxClicks: 3 }, device: 'desktop', secrets },
+        options({ checksDir: path.resolve('test/fixtures/checks'), env: { KEPT_CHECKS_BASE_URL: bench.site.url } }),
+      )
+    const kept = await check()
+    expect(kept.failure).toBeNull()
+    expect(kept).toMatchObject({ outcome: 'kept', clicks: 3 })
+    expect(bench.site.signups.at(-1)).toBe(`kept-${kept.runId.replaceAll('-', '').slice(0, 12)}@example.com`)
+
+    const ambiguous = await check({ MODE: 'say-which-q7' })
+    expect(ambiguous).toMatchObject({ outcome: 'broken', clicks: 0 })
+    expect(ambiguous.failure).toMatchObject({ kind: 'step', line: 2, message: expect.stringMatching(/^"Add to cart" is ambiguous on .*\/products: 6 elements match .*; say which one, like "Add to cart" in "Sauce Labs Backpack", or the 2nd "Add to cart"$/) })
+    expect(ambiguous.steps[1]).toMatchObject({ text: 'add something', outcome: 'failed' })
   })
 })

@@ -76,6 +76,16 @@ export function parseJourney(text: string): ParseResult {
   return { ok: true, journey: { steps, secrets: [...secrets] } }
 }
 
+/** One step on its own, as a code check's perform() takes it: the step, or its error (line 1). */
+export function parseOneStep(text: string): { ok: true; step: StepSpec } | { ok: false; error: ParseError } {
+  if (text.length > MAX_LINE_LENGTH || /[\r\n]/.test(text)) {
+    return { ok: false, error: { line: 1, column: 1, message: `expected one step on one line of at most ${MAX_LINE_LENGTH} characters, found ${text.length > MAX_LINE_LENGTH ? `${text.length} characters` : 'several lines'}` } }
+  }
+  const parsed = parseLine(text)
+  if (!parsed.ok) return { ok: false, error: { line: 1, column: parsed.column, message: parsed.message } }
+  return { ok: true, step: parsed.step }
+}
+
 const EXAMPLE_URL = 'https://shop.example.com'
 const LIST_MARKER = /^(?:\d{1,3}[.)]|[-*\u2022])$/
 const STEP_EXAMPLES = 'go to, click, fill, select, check, uncheck, press, hover, double click, scroll to, expect or wait'
