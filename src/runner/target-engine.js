@@ -287,10 +287,32 @@
     return ways.near ? nearText(root, query.action, wanted, query.anyVisibility) : []
   }
 
+  const PARTS = new Set(['LI', 'TR', 'ARTICLE', 'SECTION', 'FORM', 'DIALOG', 'FIELDSET', 'ASIDE', 'BODY', 'HTML'])
+  const PART_ROLES = new Set(['listitem', 'row', 'article', 'region', 'form', 'dialog', 'alertdialog', 'group', 'gridcell', 'tabpanel'])
+
+  /** One of several siblings alike (same tag and classes): an item of a list of cards or rows. */
+  function repeated(element) {
+    const parent = element.parentElement
+    if (!parent || !element.className || typeof element.className !== 'string') return false
+    let alike = 0
+    for (const sibling of parent.children) if (sibling.tagName === element.tagName && sibling.className === element.className) alike++
+    return alike >= 2
+  }
+
+  /** The part of the page a text belongs to: its card or row (an item of a list of alike ones), list item, section, form or dialog. */
+  function partAround(element) {
+    for (let up = element; up; up = parentOf(up)) {
+      if (PARTS.has(up.tagName) || PART_ROLES.has(up.getAttribute('role')) || repeated(up)) return up
+    }
+    return element.ownerDocument.body
+  }
+
   /**
-   * `within`: from each element showing that text, up to the smallest part
-   * of the page that also holds a target; its targets (one, or all of them
-   * when it holds several: ambiguous).
+   * `within`: the parts of the page showing that text (their card, row,
+   * list item, section, form or dialog). A text is looked for in them only;
+   * a target too, unless a part holds none: then from there up to the
+   * smallest part of the page that holds one. Several targets found is
+   * ambiguous.
    */
   function find(root, query) {
     if (!query.within) return inDocumentOrder(findIn(root, query))
@@ -298,7 +320,13 @@
     const holders = textHolders(root, scope, query.anyVisibility)
     const found = []
     for (const holder of holders.exact.length ? holders.exact : holders.partial) {
-      for (let up = holder; up; up = parentOf(up)) {
+      const part = partAround(holder)
+      const inPart = findIn(part, query)
+      if (inPart.length > 0 || query.action === 'text') {
+        found.push(...inPart)
+        continue
+      }
+      for (let up = parentOf(part); up; up = parentOf(up)) {
         const targets = findIn(up, query)
         if (targets.length === 0) continue
         found.push(...targets)

@@ -44,6 +44,8 @@ describe('the journey language on real-looking pages', { timeout: 90_000 }, () =
         // The backpack's button now says "Remove": the 2nd "Add to cart" is the T-shirt's.
         'click the 2nd "Add to cart"',
         'click the last "Add to cart"',
+        'expect "Remove" in "Sauce Labs Backpack"',
+        'expect no "Remove" in "Sauce Labs Bike Light"',
         'click test id "shopping-cart-link"',
         'expect "Sauce Labs Backpack, Sauce Labs Bolt T-Shirt, Test.allTheThings() T-Shirt"',
       ],
@@ -51,7 +53,29 @@ describe('the journey language on real-looking pages', { timeout: 90_000 }, () =
     )
     expect(result.failure).toBeNull()
     expect(result).toMatchObject({ outcome: 'kept', clicks: 4 })
-    expect(result.steps.map((s) => s.clicks)).toEqual([0, 1, 1, 1, 1, 0])
+    expect(result.steps.map((s) => s.clicks)).toEqual([0, 1, 1, 1, 0, 0, 1, 0])
+  })
+
+  it('names come from aria-label, title and an inner image\'s alt', async () => {
+    const result = await walk(['go to SITE/icons', 'click "Help"', 'expect "Results for help"', 'go to SITE/icons', 'click "Cart"', 'expect "Your cart"', 'go to SITE/icons', 'click "Close"'], { maxClicks: 3 })
+    expect(result.failure).toBeNull()
+    expect(result).toMatchObject({ outcome: 'kept', clicks: 3 })
+  })
+
+  it('a broken time budget names the slowest step; a step failing after it was blown reports both, the step first', async () => {
+    // The wait is longer than the page's load, even on a busy machine: it is the slowest step.
+    const slow = await walk(['go to SITE/icons', 'wait 3 seconds', 'click "Close"'], { maxSeconds: 2 })
+    expect(slow.outcome).toBe('broken')
+    expect(slow.failure).toMatchObject({ kind: 'budget', budget: 'maxSeconds', limit: 2, line: 2 })
+    expect(slow.failure!.message).toMatch(/^took \d+\.\d+ s, the promise allows 2 s; the slowest step, on line 2, took 3\.\d s$/)
+    expect(slow.failures).toEqual([slow.failure])
+
+    const both = await walk(['go to SITE/icons', 'wait 3 seconds', 'click "Open"'], { maxSeconds: 2 })
+    expect(both.failure).toMatchObject({ kind: 'step', line: 3, message: `no button or link "Open" on ${url('/icons')}; the page offers: "Close", "Help", "Cart"` })
+    expect(both.failures!.map((f) => [f.kind, f.budget ?? null, f.line])).toEqual([
+      ['step', null, 3],
+      ['budget', 'maxSeconds', 2],
+    ])
   })
 
   it('six "Add to cart" without saying which: the step fails and says how to tell them apart', async () => {
