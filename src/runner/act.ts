@@ -19,7 +19,11 @@ export async function act(locator: Locator, name: string, verb: string, action: 
   try {
     await action(Math.min(timeoutMs, ACTION_PATIENCE_MS))
   } catch (error) {
-    if (/has been closed|Target closed|browser has disconnected/i.test((error as Error)?.message ?? '')) throw error
+    const message = (error as Error)?.message ?? ''
+    if (/has been closed|Target closed|browser has disconnected/i.test(message)) throw error
+    // Found alone, then joined by another of its name (a menu opened, a row added).
+    const strict = /strict mode violation: .* resolved to (\d+) elements/.exec(message)
+    if (strict) throw new StepFailure(`"${name}" could not be ${verb}: ${strict[1]} elements match it now; say which one`)
     const why = await whyNot(locator, verb)
     if (why) throw new StepFailure(`"${name}" could not be ${verb}: ${why}`)
     throw error

@@ -126,7 +126,7 @@ export async function settle(page: Page, since: number, deadline: number): Promi
   const watch = watchOf(page)
   // Quiet for QUIET_MS since the action at least: what it set off (a hash change, a timer) shows first.
   const quiet = page.mainFrame().locator(keptSelector({ op: 'quiet', ms: QUIET_MS, after: since }))
-  for (let round = 0; round < 20 && Date.now() < deadline; round++) {
+  for (let round = 0; round < 20 && Date.now() < deadline && !page.isClosed(); round++) {
     await page.waitForLoadState('load', { timeout: Math.max(1, deadline - Date.now()) })
     await watch.requestsDone(since, deadline)
     const patience = Math.min(deadline, Date.now() + QUIET_PATIENCE_MS)

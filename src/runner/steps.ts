@@ -72,6 +72,8 @@ async function perform(step: Step, ctx: StepContext): Promise<void> {
     const watch = watchOf(page)
     const since = Date.now()
     await fn()
+    // The action closed its own tab (a popup's "Close"): the journey goes on in the first one.
+    if (page.isClosed()) return
     await settle(page, since, deadline)
     const problem = watch.problemSince(since)
     if (problem) throw new StepFailure(problem)
@@ -201,13 +203,24 @@ async function choose(found: Locator, option: string, name: string, ctx: StepCon
   await act(item, option, 'chosen', (timeout) => (ctx.touch ? item.tap({ timeout }) : item.click({ timeout })), ctx.deadline - Date.now())
 }
 
-/** Polls every frame until `expected` is shown (or, with `present` false, gone) or `until` passes; whether it was reached. */
+/**
+ * Whether `expected` is shown (or, with `present` false, gone) by `until`.
+ * A page of one frame waits in the page (Playwright's own polling, no
+ * round trip per look); with frames, every frame is looked at in turn.
+ */
 async function shows(page: Page, expected: string, within: string | undefined, until: number, present: boolean): Promise<boolean> {
   const selector = keptSelector({ op: 'find', action: 'text', name: expected, ...(within !== undefined ? { within } : {}) })
+  const frames = page.frames()
+  if (frames.length === 1) {
+    return page
+      .locator(selector)
+      .first()
+      .waitFor({ state: present ? 'attached' : 'detached', timeout: Math.max(1, until - Date.now()) })
+      .then(() => true, () => false)
+  }
   for (let pause = 50; ; pause = Math.min(pause * 2, 250)) {
     const counts = await Promise.all(page.frames().map((frame) => frame.locator(selector).count().catch(() => 0)))
-    const found = counts.some((n) => n > 0)
-    if (found === present) return true
+    if (counts.some((n) => n > 0) === present) return true
     if (Date.now() + pause >= until) return false
     await sleep(pause)
   }
