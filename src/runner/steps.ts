@@ -7,7 +7,7 @@ import { keptSelector } from './engine.ts'
 import { whatThePageSaysIsWrong } from './page-reads.ts'
 import { settle, watchOf } from './settle.ts'
 import { sleep, StepFailure } from './step-failure.ts'
-import { findTarget, type TargetAction, type TargetQuery } from './targets.ts'
+import { findTarget, frameCounts, type TargetAction, type TargetQuery } from './targets.ts'
 
 /**
  * Once the page has loaded, how long a step still waits for its target or
@@ -219,7 +219,7 @@ async function shows(page: Page, expected: string, within: string | undefined, u
       .then(() => true, () => false)
   }
   for (let pause = 50; ; pause = Math.min(pause * 2, 250)) {
-    const counts = await Promise.all(page.frames().map((frame) => frame.locator(selector).count().catch(() => 0)))
+    const counts = await frameCounts(page.frames(), selector)
     if (counts.some((n) => n > 0) === present) return true
     if (Date.now() + pause >= until) return false
     await sleep(pause)

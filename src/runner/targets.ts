@@ -1,4 +1,4 @@
-import type { Locator, Page } from 'playwright-core'
+import type { Frame, Locator, Page } from 'playwright-core'
 import { ordinal } from '../domain/journey/render.ts'
 import { closestNames, namesFromAriaSnapshot } from './candidates.ts'
 import { keptSelector, type EngineQuery } from './engine.ts'
@@ -51,7 +51,7 @@ type Lookup = { found: Locator } | { ambiguous: Locator[]; count: number } | { t
 /** Every frame's matches of `query`, main frame first: the one meant, or why there is none. */
 async function lookup(page: Page, query: TargetQuery): Promise<Lookup> {
   const frames = page.frames()
-  const countIn = (selector: string) => Promise.all(frames.map((frame) => frame.locator(selector).count().catch(() => 0)))
+  const countIn = (selector: string) => frameCounts(frames, selector)
   let selector = keptSelector(engineQuery(query))
   let counts = await countIn(selector)
   // Matches in several frames: only the best way's count (a button in one frame beats a heading of the same name in another).
@@ -121,9 +121,14 @@ function described(query: TargetQuery): string {
   return query.within === undefined ? name : `${name} in "${query.within}"`
 }
 
+/** How many elements match `selector` in each of `frames` (none in a frame that went away). */
+export function frameCounts(frames: Frame[], selector: string): Promise<number[]> {
+  return Promise.all(frames.map((frame) => frame.locator(selector).count().catch(() => 0)))
+}
+
 /** How many elements of any frame match `query` with other settings. */
 async function countEverywhere(page: Page, query: EngineQuery): Promise<number> {
-  const counts = await Promise.all(page.frames().map((frame) => frame.locator(keptSelector(query)).count().catch(() => 0)))
+  const counts = await frameCounts(page.frames(), keptSelector(query))
   return counts.reduce((sum, n) => sum + n, 0)
 }
 

@@ -113,6 +113,14 @@ describe('parseJourney: verbs', () => {
   })
 })
 
+/** Each line after the opening go to reads as its step (line and text left out). */
+function readsAs(cases: [string, Record<string, unknown>][]): void {
+  for (const [line, expected] of cases) {
+    const { line: _line, text: _text, ...spec } = step(line)
+    expect(spec, line).toEqual(expected)
+  }
+}
+
 describe('parseJourney: which one', () => {
   // A line after the opening go to, and the step it reads as (line and text left out).
   const cases: [string, Record<string, unknown>][] = [
@@ -141,10 +149,7 @@ describe('parseJourney: which one', () => {
   ]
 
   it('reads the position, the test id and the part of the page', () => {
-    for (const [line, expected] of cases) {
-      const { line: _line, text: _text, ...spec } = step(line)
-      expect(spec, line).toEqual(expected)
-    }
+    readsAs(cases)
   })
 })
 
@@ -177,10 +182,7 @@ describe('parseJourney: more steps', () => {
   ]
 
   it('reads each new step, in its spellings', () => {
-    for (const [line, expected] of cases) {
-      const { line: _line, text: _text, ...spec } = step(line)
-      expect(spec, line).toEqual(expected)
-    }
+    readsAs(cases)
   })
 
   it('keeps run values out of the secrets', () => {
