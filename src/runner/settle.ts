@@ -3,7 +3,8 @@ import { keptSelector } from './engine.ts'
 
 // Settle, then judge: after an action, wait until the page is quiet (the
 // navigation it started has loaded, the requests it made have answered,
-// the DOM has not changed for QUIET_MS), so a single-page app is judged on
+// the DOM has not changed for QUIET_MS since the action and since the
+// document loaded: its own loading is the navigation's), so a single-page app is judged on
 // what the customer sees, and the step's time includes the wait. Settling
 // ends as soon as the page is quiet: a page already quiet costs one round
 // trip. Meanwhile the page's own failures are noted (an uncaught

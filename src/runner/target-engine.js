@@ -8,8 +8,8 @@
 //       the elements a step means, in document order (see find below);
 //       with upTo, only when the best way that finds any is at most upTo
 //   {op: 'quiet', ms, after?}
-//       the root when the DOM has not changed for `ms` milliseconds, nor
-//       since `after` (epoch ms: an action's start)
+//       the root when the document has loaded and its DOM has not changed
+//       for `ms` milliseconds, nor since `after` (epoch ms: an action's start)
 //
 // Targets are found the way a person reads a page. Only elements a person
 // can see count (not display:none, visibility:hidden, opacity 0, zero
@@ -338,25 +338,31 @@
 
   // ---- quiet -----------------------------------------------------------------
 
-  // When the DOM last changed (epoch ms), seen from this world. Style
+  // When the DOM last changed (epoch ms) since the document loaded, seen
+  // from this world: a page's own loading is the navigation's, already
+  // waited for; what changes after it is what an action set off. Style
   // attributes are left out: animations write them on every frame.
   let lastChange = 0
   let observer = null
   function watchChanges(document) {
     if (observer) return
-    const navigation = performance.getEntriesByType('navigation')[0]
-    lastChange = document.readyState === 'complete' && navigation ? performance.timeOrigin + navigation.loadEventEnd : Date.now()
     observer = new MutationObserver((records) => {
+      if (document.readyState !== 'complete') return
       if (records.some((record) => record.type !== 'attributes' || record.attributeName !== 'style')) lastChange = Date.now()
     })
     observer.observe(document, { subtree: true, childList: true, attributes: true, characterData: true })
+  }
+
+  /** Loaded, and no change for `ms` since the last one and since `after`. */
+  function quiet(document, ms, after) {
+    return document.readyState === 'complete' && Date.now() - Math.max(lastChange, after || 0) >= ms
   }
 
   function queryAll(root, body) {
     const query = JSON.parse(decodeURIComponent(body))
     const document = root.ownerDocument || root
     watchChanges(document)
-    if (query.op === 'quiet') return Date.now() - Math.max(lastChange, query.after || 0) >= query.ms ? [root] : []
+    if (query.op === 'quiet') return quiet(document, query.ms, query.after) ? [root] : []
     if (query.op === 'find') return find(root, query)
     throw new Error(`kept: unknown query ${query.op}`)
   }
