@@ -50,7 +50,7 @@ export class PageWatch {
     page.on('response', (response) => {
       const request = response.request()
       const status = response.status()
-      const mainDocument = request.isNavigationRequest() && request.frame() === page.mainFrame()
+      const mainDocument = this.mainDocument(request)
       const data = request.resourceType() === 'fetch' || request.resourceType() === 'xhr'
       if ((mainDocument && status >= 400) || (data && status >= 500 && this.awaited(request))) {
         this.note(`${mainDocument ? `the page ${response.url()}` : `the page's request ${describeRequest(request)}`} answered HTTP ${status}${response.statusText() ? ` ${response.statusText()}` : ''}`)
@@ -71,8 +71,17 @@ export class PageWatch {
   /** The site's own requests (same host, or a sibling of it: api.shop.example for www.shop.example) and the main frame's documents. */
   private awaited(request: Request): boolean {
     if (!AWAITED.has(request.resourceType())) return false
-    if (request.isNavigationRequest() && request.frame() === this.page.mainFrame()) return true
+    if (this.mainDocument(request)) return true
     return sameSite(request.url(), this.page.url())
+  }
+
+  /** A document of the tab itself (a service worker's request has no frame: not one). */
+  private mainDocument(request: Request): boolean {
+    try {
+      return request.isNavigationRequest() && request.frame() === this.page.mainFrame()
+    } catch {
+      return false
+    }
   }
 
   /** The first failure of the page's since `since` (epoch ms), in its own words. */
