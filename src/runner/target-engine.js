@@ -353,9 +353,14 @@
     observer.observe(document, { subtree: true, childList: true, attributes: true, characterData: true })
   }
 
-  /** Loaded, and no change for `ms` since the last one and since `after`. */
+  /**
+   * Loaded, and no change for `ms` since the last one and since `after`
+   * (an action on this document may set off changes a moment later; a
+   * document begun after it, the page the action opened, is its result).
+   */
   function quiet(document, ms, after) {
-    return document.readyState === 'complete' && Date.now() - Math.max(lastChange, after || 0) >= ms
+    const since = after && performance.timeOrigin < after ? after : 0
+    return document.readyState === 'complete' && Date.now() - Math.max(lastChange, since) >= ms
   }
 
   function queryAll(root, body) {
