@@ -1,6 +1,7 @@
-import type { Page } from 'playwright-core'
+import type { Locator, Page } from 'playwright-core'
 import type { Budgets } from './domain/budget.ts'
 import type { Device } from './domain/device.ts'
+import type { RunValues } from './domain/journey/run-values.ts'
 
 // Monitoring as code: a file in checks/ exports a promise defined here.
 //
@@ -8,9 +9,10 @@ import type { Device } from './domain/device.ts'
 //   export default definePromise({
 //     title: 'Order online in 3 clicks',
 //     budgets: { maxClicks: 3, maxSeconds: 30 },
-//     async run({ page, step, baseUrl }) {
+//     async run({ page, step, baseUrl, perform }) {
 //       await step('open the shop', () => page.goto(baseUrl))
 //       await step('shop now', () => page.getByRole('link', { name: 'Shop now' }).click())
+//       await step('add the cup', () => perform('click "Add to cart" in "Espresso cup"'))
 //     },
 //   })
 //
@@ -18,7 +20,34 @@ import type { Device } from './domain/device.ts'
 
 export type Schedule = { everySeconds: number } | { cron: string; timezone?: string }
 
-export interface CheckContext {
+/** Which element find() means, as a journey in words says it. */
+export interface FindOptions {
+  /** What will be done with it (default click): which kinds of element count. */
+  action?: 'click' | 'fill' | 'select' | 'check' | 'hover' | 'scroll'
+  /** The 2nd (1-based), or -1 for the last, of several with the name. */
+  nth?: number
+  /** Inside the smallest part of the page that shows this text and holds one such element. */
+  within?: string
+  /** The name is a data-testid, data-test, data-test-id or data-cy value. */
+  testId?: boolean
+}
+
+/** The journey language's helpers, for code checks: the same values, targets and steps as a journey in words. */
+export interface CheckHelpers {
+  /** Values unique to this run: {{run.id}}, {{run.email}} (a new address each run), {{today}}. */
+  run: RunValues
+  /**
+   * The element a step in words would act on: by any of its names (visible
+   * text, aria-label, label, title, an image's alt, placeholder), visible
+   * only, exact before partial, in every frame. Waits a few seconds for it;
+   * throws when it is missing or ambiguous, saying why and how to tell.
+   */
+  find(name: string, options?: FindOptions): Promise<Locator>
+  /** Walks one step written in the journey language (`click the 2nd "Add to cart"`): settled, failing in the page's words. */
+  perform(step: string): Promise<void>
+}
+
+export interface CheckContext extends CheckHelpers {
   /** A fresh page in a fresh browser context; clicks on it are counted by the browser. */
   page: Page
   /** Times one step of the journey; its name is what the run's steps show. Returns what `fn` returns. */

@@ -40,7 +40,7 @@ export async function loadBreakFacts(
       promise: { id: promise.id, title: promise.title, techOwner: promise.techOwner, marketingOwner: promise.marketingOwner },
       break: { id: brk.id, openedAt: brk.openedAt, resolvedAt: brk.resolvedAt },
       run: run
-        ? { id: run.id, startedAt: run.startedAt, steps: run.steps, failure: run.failure ?? brk.failure }
+        ? { id: run.id, startedAt: run.startedAt, steps: run.steps, failure: run.failure ?? brk.failure, failures: run.failures }
         : null,
       lastKeptRunAt: lastKept?.startedAt ?? null,
       links: alertLinks(where.baseUrl, {

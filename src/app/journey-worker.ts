@@ -51,6 +51,7 @@ export async function composeJourneyWorker(rt: Runtime, options: { concurrency?:
     dataDir,
     decryptSecret: (encrypted) => decrypt(secretKey, encrypted),
     targetPolicy,
+    runValues: { emailDomain: env.KEPT_RUN_EMAIL_DOMAIN, timezone: env.KEPT_TIMEZONE },
     sanityProbes: defaultProbes(redisAddresses(redis)),
     // Walks in flight get 3.5 s to finish, then are handed back: the stop hook has 5 s.
     closeGraceMs: 3500,

@@ -1,6 +1,7 @@
 import { CronExpressionParser } from 'cron-parser'
 import { z } from 'zod'
 import { DEFAULT_REGION } from '../domain/region.ts'
+import { DEFAULT_RUN_EMAIL_DOMAIN } from '../domain/journey/run-values.ts'
 import { parseAllowedTargets } from '../domain/target-policy.ts'
 import { clusterPrefix, parseClusterNodes, QUEUE_PREFIX } from './redis-cluster.ts'
 import { parseTrustProxy } from './trust-proxy.ts'
@@ -116,6 +117,13 @@ const envSchema = z.object({
     .transform((v) => (v === '' ? undefined : v))
     .refine((v) => v === undefined || /\.(png|jpe?g|svg|webp)$/i.test(v), { message: 'expected the path of a .png, .jpg, .svg or .webp file' }),
   KEPT_STATUS_CACHE_SECONDS: z.coerce.number().min(0, 'expected 0 or more seconds').max(300, 'expected at most 300 seconds').default(10),
+  // The domain of {{run.email}} in journeys: a new address on it each run (docs/journeys.md).
+  KEPT_RUN_EMAIL_DOMAIN: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/, 'expected a domain like example.com')
+    .default(DEFAULT_RUN_EMAIL_DOMAIN),
   KEPT_PUBLIC_URL: optionalUrl(['http:', 'https:'], 'https://kept.example.com'),
   KEPT_ADMIN_EMAIL: z.string().email('expected an email address').optional(),
   KEPT_ADMIN_PASSWORD: z.string().min(8, 'expected at least 8 characters').optional(),

@@ -155,6 +155,8 @@ export const runs = pgTable(
     finishedAt: tz('finished_at').notNull(),
     steps: jsonb('steps').$type<StepResult[]>().notNull().default([]),
     failure: jsonb('failure').$type<Failure | null>(),
+    /** Every failure in order (the step's, each budget's); null on runs recorded before it existed. */
+    failures: jsonb('failures').$type<Failure[] | null>(),
     vitals: jsonb('vitals').$type<Vitals>().notNull().default({}),
     screenshotPath: text('screenshot_path'),
     tracePath: text('trace_path'),

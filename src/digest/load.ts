@@ -1,11 +1,13 @@
 import { and, gt, gte, inArray, isNull, lt, or, sql } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
-import { breaks, maintenanceWindows, promises, runRollups } from '../db/schema.ts'
+import { breaks, maintenanceWindows, promises, runRollups, runs } from '../db/schema.ts'
+import { explainFailure } from '../domain/alert-message.ts'
 import type { DigestInput, RunCounts } from '../domain/digest.ts'
 import type { BreakSpan } from '../domain/nps.ts'
+import type { Failure } from '../domain/run.ts'
 import { previousWeek, weekRange } from '../domain/week.ts'
 
-// What the digest of a week needs from Postgres, in four queries. Run
+// What the digest of a week needs from Postgres, in five queries. Run
 // counts come from the hourly rollups (never raw runs, pruned after 30 days
 // and far more rows); an hour belongs to the week its start falls in.
 
@@ -33,7 +35,7 @@ export async function loadDigestInput(db: Db, options: { week: string; timezone:
     .where(lt(promises.createdAt, range.end))
 
   const breakRows = await db
-    .select({ promiseId: breaks.promiseId, openedAt: breaks.openedAt, resolvedAt: breaks.resolvedAt })
+    .select({ promiseId: breaks.promiseId, openedAt: breaks.openedAt, resolvedAt: breaks.resolvedAt, openedByRunId: breaks.openedByRunId, failure: breaks.failure })
     .from(breaks)
     .where(and(lt(breaks.openedAt, range.end), or(isNull(breaks.resolvedAt), gt(breaks.resolvedAt, from))))
 
@@ -50,6 +52,7 @@ export async function loadDigestInput(db: Db, options: { week: string; timezone:
     list.push({ openedAt: row.openedAt, resolvedAt: row.resolvedAt })
     breaksOf.set(row.promiseId, list)
   }
+  const whyOf = await loadBreakReasons(db, breakRows, range)
   return {
     week,
     timezone,
@@ -66,10 +69,41 @@ export async function loadDigestInput(db: Db, options: { week: string; timezone:
       paused: row.paused,
       maxSeconds: row.budgets.maxSeconds ?? null,
       breaks: breaksOf.get(row.id) ?? [],
+      lastBreakWhy: whyOf.get(row.id) ?? null,
       runs: countsOf.get(`${row.id}:true`) ?? noRuns,
       previousRuns: countsOf.get(`${row.id}:false`) ?? noRuns,
     })),
   }
+}
+
+type BreakRow = { promiseId: string; openedAt: Date; resolvedAt: Date | null; openedByRunId: string; failure: Failure | null }
+
+/**
+ * Why each promise's latest break of the week broke, in the words its
+ * alert used (explainFailure of the run that opened it): the digest and
+ * the alert say the same.
+ */
+async function loadBreakReasons(db: Db, rows: BreakRow[], range: { start: Date; end: Date }): Promise<Map<string, string>> {
+  const latest = new Map<string, BreakRow>()
+  for (const row of rows) {
+    if (row.resolvedAt !== null && row.resolvedAt <= range.start) continue
+    const known = latest.get(row.promiseId)
+    if (!known || row.openedAt > known.openedAt) latest.set(row.promiseId, row)
+  }
+  const reasons = new Map<string, string>()
+  if (latest.size === 0) return reasons
+  const runIds = [...latest.values()].map((row) => row.openedByRunId)
+  const runRows = await db
+    .select({ id: runs.id, startedAt: runs.startedAt, steps: runs.steps, failure: runs.failure, failures: runs.failures })
+    .from(runs)
+    .where(inArray(runs.id, runIds))
+  const runOf = new Map(runRows.map((run) => [run.id, run]))
+  for (const [promiseId, brk] of latest) {
+    const run = runOf.get(brk.openedByRunId)
+    const facts = run ? { ...run, failure: run.failure ?? brk.failure } : { id: brk.openedByRunId, startedAt: brk.openedAt, steps: [], failure: brk.failure }
+    if (facts.failure) reasons.set(promiseId, explainFailure(facts))
+  }
+  return reasons
 }
 
 /** Run counts per promise for [from, start) and [start, end), keyed `<id>:false` and `<id>:true`. */

@@ -148,6 +148,7 @@ function promiseRow(promise: PromiseFigures, baseUrl: string) {
 <a href="${promiseUrl(baseUrl, promise)}" style="color:${color.ink};font-size:15px;font-weight:bold;text-decoration:none">${promise.title}</a>
 <span style="display:inline-block;margin-left:6px;padding:1px 6px;border-radius:3px;font-size:11px;font-weight:bold;background:${status.background};color:${status.color}">${status.label}</span>
 <div style="margin-top:4px;font-size:13px;line-height:1.4;color:${color.muted}">${statsLine(promise)}</div>
+${promise.why ? html`<div style="margin-top:4px;font-size:13px;line-height:1.4;color:${color.ink}">Why: ${promise.why}</div>` : ''}
 </td>
 <td width="120" valign="top" align="right" style="width:120px;text-align:right">
 <div style="font-size:20px;font-weight:bold;color:${promise.npsPointsAtRisk > 0 ? color.broken : color.kept}">${promise.npsPointsAtRisk.toFixed(2)}</div>
@@ -233,6 +234,7 @@ export function digestText(figures: DigestFigures, options: RenderOptions): stri
       `${index + 1}. ${promise.title} [${statusOf(promise).label}]`,
       `   NPS points at risk ${promise.npsPointsAtRisk.toFixed(2)} ${ARROWS[promise.change]} ${changeWords(promise)}`,
       `   ${capitalise(statsLine(promise))}`,
+      ...(promise.why ? [`   Why: ${promise.why}`] : []),
       `   ${capitalise(ownersLine(promise))}`,
       `   ${promiseUrl(options.baseUrl, promise)}`,
     )

@@ -1,6 +1,6 @@
 import { formatDuration, formatTime } from './format.ts'
 import type { BudgetKey } from './budget.ts'
-import type { Failure, StepResult } from './run.ts'
+import { failuresOf, type Failure, type StepResult } from './run.ts'
 
 // Alert messages, written for the person who gets paged: the promise in
 // its own words, what broke and why, since when, and where to look.
@@ -33,7 +33,7 @@ export interface BreakFacts {
   promise: { id: string; title: string; techOwner: string | null; marketingOwner: string | null }
   break: { id: string; openedAt: Date; resolvedAt: Date | null }
   /** The broken run that opened the break (its evidence), if still on record. */
-  run: { id: string; startedAt: Date; steps: StepResult[]; failure: Failure | null } | null
+  run: { id: string; startedAt: Date; steps: StepResult[]; failure: Failure | null; failures?: Failure[] | null } | null
   lastKeptRunAt: Date | null
   links: AlertLinks
 }
@@ -198,7 +198,10 @@ function testMessage(channelName: string, appUrl: string, clock: MessageClock): 
 // ---- parts -----------------------------------------------------------------
 
 function brokenFields(facts: BreakFacts, clock: MessageClock): AlertField[] {
-  const fields: AlertField[] = [{ label: 'Why', value: explainFailure(facts.run) }]
+  const [why, ...also] = explainFailures(facts.run)
+  const fields: AlertField[] = [{ label: 'Why', value: why ?? explainFailure(facts.run) }]
+  // A step that failed after a budget was blown: the budget is said too.
+  if (also.length > 0) fields.push({ label: 'Also', value: also.join('; ') })
   const step = failingStep(facts.run)
   if (step) fields.push({ label: 'Failing step', value: `line ${step.line}: ${step.text}` })
   fields.push({ label: 'Broken since', value: sinceText(facts.break.openedAt, clock) })
@@ -236,29 +239,38 @@ export function failingStep(run: BreakFacts['run']): StepResult | null {
   return run.steps.find((step) => step.outcome === 'failed') ?? null
 }
 
-/** Why the promise is broken, in one sentence. */
+/** Why the promise is broken, in one sentence: its first failure. */
 export function explainFailure(run: BreakFacts['run']): string {
-  const failure = run?.failure
-  if (!failure) return 'the journey did not complete (no details recorded)'
-  if (failure.kind === 'budget') return explainBudget(failure)
-  if (failure.kind === 'error') return `Kept could not check it: ${failure.message}`
-  const step = failingStep(run)
-  if (!step) return failure.message
-  return `the step on line ${step.line} (${step.text}) failed: ${failure.message}`
+  return explainFailures(run)[0] ?? 'the journey did not complete (no details recorded)'
+}
+
+/** Every failure of the run in a sentence each, in order: the failed step's, then each exceeded budget's. */
+export function explainFailures(run: BreakFacts['run']): string[] {
+  if (!run) return []
+  return failuresOf(run).map((failure) => {
+    if (failure.kind === 'budget') return explainBudget(failure, run.steps)
+    if (failure.kind === 'error') return `Kept could not check it: ${failure.message}`
+    const step = (failure.line != null ? run.steps.find((s) => s.line === failure.line) : undefined) ?? run.steps.find((s) => s.outcome === 'failed')
+    if (!step) return failure.message
+    return `the step on line ${step.line} (${step.text}) failed: ${failure.message}`
+  })
 }
 
 // limit and actual are in the budget's own unit: seconds for the *Seconds
 // keys, milliseconds for maxLcpMs, counts otherwise.
-function explainBudget(failure: Failure): string {
+function explainBudget(failure: Failure, steps: StepResult[]): string {
   const { budget: key, limit, actual } = failure
   if (!key || limit == null || actual == null) return `a budget was exceeded: ${failure.message}`
   const words = BUDGET_WORDS[key]
   const over = actual - limit
   const share = limit > 0 ? `, +${Math.round((over / limit) * 100)}%` : ''
   const step = failure.line != null ? `the step on line ${failure.line}` : 'the slowest step'
+  // The journey's time is named by its slowest step: where the time went.
+  const slowest = key === 'maxSeconds' && failure.line != null ? steps.find((s) => s.line === failure.line) : undefined
   return (
     `${words.measured(words.format(actual), step)}, where the promise allows at most ` +
-    `${words.format(limit)}${words.per} (${words.short(over)} over${share})`
+    `${words.format(limit)}${words.per} (${words.short(over)} over${share})` +
+    (slowest ? `; the slowest step was line ${slowest.line} (${slowest.text}), ${seconds(slowest.durationMs / 1000)}` : '')
   )
 }
 

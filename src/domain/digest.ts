@@ -33,6 +33,8 @@ export interface DigestPromiseInput {
   maxSeconds: number | null
   /** Its breaks that touch this week or the week before. */
   breaks: readonly BreakSpan[]
+  /** Why its latest break of the week broke, in the alert's words (explainFailure); null without one. */
+  lastBreakWhy?: string | null
   runs: RunCounts
   previousRuns: RunCounts
 }
@@ -81,6 +83,8 @@ export interface PromiseFigures extends WeekFigures {
   change: Direction
   /** Why a promise kept all week is close to breaking; empty when it is not. */
   warnings: string[]
+  /** Why it broke this week (its latest break), in the words of its alert. Older snapshots lack it. */
+  why?: string
 }
 
 export interface TotalFigures {
@@ -156,6 +160,7 @@ export function computeDigest(input: DigestInput): DigestFigures {
         previous: before,
         change: direction(current.brokenMinutes, before.brokenMinutes),
         warnings: keptAllWeek ? earlyWarnings(promise) : [],
+        ...(current.breaks > 0 && promise.lastBreakWhy ? { why: promise.lastBreakWhy } : {}),
       }
       return figures
     })

@@ -39,6 +39,12 @@ export interface Failure {
   message: string
 }
 
+/** Every failure of a run, in order; a run recorded before the list existed has its one failure, or none. */
+export function failuresOf(run: { failure?: Failure | null; failures?: Failure[] | null }): Failure[] {
+  if (run.failures && run.failures.length > 0) return run.failures
+  return run.failure ? [run.failure] : []
+}
+
 export interface Vitals {
   lcpMs?: number
   cls?: number
@@ -57,6 +63,8 @@ export interface RunResult {
   finishedAt: string // ISO
   steps: StepResult[]
   failure: Failure | null
+  /** Every failure in order (the step's, each budget's); the first is `failure`. Absent in results of older workers. */
+  failures?: Failure[]
   vitals: Vitals
   /** Paths relative to KEPT_DATA_DIR/evidence, or null. */
   screenshotPath: string | null

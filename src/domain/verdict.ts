@@ -19,7 +19,10 @@ export interface Measured {
 
 export interface Verdict {
   outcome: Outcome
+  /** The first failure: what the run is broken (or an error) for. */
   failure: Failure | null
+  /** Every failure in order: the failed step's, then each exceeded budget's. The first is `failure`. */
+  failures: Failure[]
 }
 
 interface BudgetUse {
@@ -30,26 +33,29 @@ interface BudgetUse {
   message: string
 }
 
+/**
+ * Judges a run: an error of ours stands alone; otherwise the failed step
+ * comes first, then every budget the run exceeded (also when a step
+ * failed after a budget was already blown: both are told).
+ */
 export function judgeRun(measured: Measured, budgets: Budgets): Verdict {
   if (measured.error != null) {
-    return { outcome: 'error', failure: failure('error', { message: measured.error || 'the monitor failed' }) }
+    const error = failure('error', { message: measured.error || 'the monitor failed' })
+    return { outcome: 'error', failure: error, failures: [error] }
   }
 
+  const failures: Failure[] = []
   const failed = measured.steps.find((step) => step.outcome === 'failed')
-  if (failed) {
-    const message = failed.error || `the step on line ${failed.line} failed`
-    return { outcome: 'broken', failure: failure('step', { line: failed.line, message }) }
-  }
+  if (failed) failures.push(failure('step', { line: failed.line, message: failed.error || `the step on line ${failed.line} failed` }))
 
   const uses = budgetUses(measured, budgets)
-  const exceeded = uses.find((use) => use.actual > use.limit)
-  if (exceeded) {
-    const { budget, limit, actual, line, message } = exceeded
-    return { outcome: 'broken', failure: failure('budget', { budget, limit, actual, line, message }) }
+  for (const { budget, limit, actual, line, message } of uses) {
+    if (actual > limit) failures.push(failure('budget', { budget, limit, actual, line, message }))
   }
+  if (failures.length > 0) return { outcome: 'broken', failure: failures[0]!, failures }
 
   const atRisk = uses.some((use) => TIME_BUDGETS.has(use.budget) && use.actual / use.limit > AT_RISK_SHARE + 1e-9)
-  return { outcome: atRisk ? 'at_risk' : 'kept', failure: null }
+  return { outcome: atRisk ? 'at_risk' : 'kept', failure: null, failures: [] }
 }
 
 /** The line of the step whose click went over the budget: where the journey has one step too many. */
@@ -84,21 +90,20 @@ function budgetUses(measured: Measured, budgets: Budgets): BudgetUse[] {
       message: `took ${plural(actual, 'click')}, the promise allows ${maxClicks}`,
     })
   }
+  const slowest = measured.steps.reduce<StepResult | null>((slow, step) => (slow === null || step.durationMs > slow.durationMs ? step : slow), null)
   if (maxSeconds != null) {
     const actual = measured.durationMs / 1000
+    // The journey's time is named by its slowest step: where the time went.
+    const where = slowest && slowest.durationMs > 0 ? `; the slowest step, on line ${slowest.line}, took ${seconds(slowest.durationMs / 1000, maxSeconds)}` : ''
     uses.push({
       budget: 'maxSeconds',
       limit: maxSeconds,
       actual,
-      line: null,
-      message: `took ${seconds(actual, maxSeconds)}, the promise allows ${maxSeconds} s`,
+      line: where ? slowest!.line : null,
+      message: `took ${seconds(actual, maxSeconds)}, the promise allows ${maxSeconds} s${where}`,
     })
   }
   if (maxStepSeconds != null) {
-    const slowest = measured.steps.reduce<StepResult | null>(
-      (slow, step) => (slow === null || step.durationMs > slow.durationMs ? step : slow),
-      null,
-    )
     if (slowest !== null) {
       const actual = slowest.durationMs / 1000
       uses.push({

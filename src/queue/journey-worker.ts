@@ -25,6 +25,8 @@ export interface JourneyWorkerOptions {
   concurrency?: number
   workerId?: string
   targetPolicy?: RunOptions['targetPolicy']
+  /** KEPT_RUN_EMAIL_DOMAIN and KEPT_TIMEZONE, for {{run.email}} and {{today}}. */
+  runValues?: RunOptions['runValues']
   timeoutMs?: number
   checksDir?: string
   /** Hosts the worker should always reach (see self-check.ts); default none. */
@@ -81,6 +83,7 @@ export function startJourneyWorker(options: JourneyWorkerOptions): JourneyWorker
         workerId,
         decryptSecret: options.decryptSecret,
         ...(options.targetPolicy !== undefined ? { targetPolicy: options.targetPolicy } : {}),
+        ...(options.runValues !== undefined ? { runValues: options.runValues } : {}),
         ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
         ...(options.checksDir !== undefined ? { checksDir: options.checksDir } : {}),
       })
@@ -90,14 +93,11 @@ export function startJourneyWorker(options: JourneyWorkerOptions): JourneyWorker
     }
     if (result.outcome === 'broken' && (await selfCheck(spec).catch(() => false))) {
       logger?.warn({ runId, promiseId: spec.promiseId }, 'broken run while the worker looks offline: recorded as error')
-      result = {
-        ...result,
-        outcome: 'error',
-        failure: {
-          kind: 'error',
-          message: `the worker could not reach the network, so this run does not count (it saw: ${result.failure?.message ?? 'broken'})`,
-        },
+      const failure: RunResult['failure'] = {
+        kind: 'error',
+        message: `the worker could not reach the network, so this run does not count (it saw: ${result.failure?.message ?? 'broken'})`,
       }
+      result = { ...result, outcome: 'error', failure, failures: [failure] }
     }
     // Handed back while walking: the walk was cut short by our own stop (its
     // browser closes next), so its result says nothing. Another worker walks
@@ -172,6 +172,7 @@ function errorResult(job: JourneyJob, runId: string, workerId: string, startedAt
     finishedAt: finishedAt.toISOString(),
     steps: [],
     failure: { kind: 'error', message },
+    failures: [{ kind: 'error', message }],
     vitals: {},
     screenshotPath: null,
     tracePath: null,

@@ -118,6 +118,8 @@ async function insertRuns(tx: Tx, results: RunResult[]): Promise<{ id: string }[
     finished_at: r.finishedAt,
     steps: r.steps,
     failure: r.failure,
+    // A result of an older worker has no list: its one failure is the list.
+    failures: r.failures ?? (r.failure ? [r.failure] : []),
     vitals: r.vitals,
     screenshot_path: r.screenshotPath,
     trace_path: r.tracePath,
@@ -127,12 +129,12 @@ async function insertRuns(tx: Tx, results: RunResult[]): Promise<{ id: string }[
   }))
   const inserted = await tx.execute(sql`
     insert into runs (id, promise_id, trigger, outcome, clicks, duration_ms, started_at, finished_at,
-                      steps, failure, vitals, screenshot_path, trace_path, worker_id, region, confirm_of)
+                      steps, failure, failures, vitals, screenshot_path, trace_path, worker_id, region, confirm_of)
     select id, promise_id, trigger, outcome, clicks, duration_ms, started_at, finished_at,
-           steps, failure, vitals, screenshot_path, trace_path, worker_id, region, confirm_of
+           steps, failure, failures, vitals, screenshot_path, trace_path, worker_id, region, confirm_of
     from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r (
       id uuid, promise_id uuid, trigger text, outcome text, clicks integer, duration_ms integer,
-      started_at timestamptz, finished_at timestamptz, steps jsonb, failure jsonb, vitals jsonb,
+      started_at timestamptz, finished_at timestamptz, steps jsonb, failure jsonb, failures jsonb, vitals jsonb,
       screenshot_path text, trace_path text, worker_id text, region text, confirm_of uuid)
     on conflict (id) do nothing
     returning id`)

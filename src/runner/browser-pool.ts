@@ -1,5 +1,6 @@
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions } from 'playwright-core'
 import type { Logger } from '../infra/logger.ts'
+import { registerKeptEngine } from './engine.ts'
 
 // Launch flags for a worker inside a container or a CI runner: no sandbox
 // (containers rarely allow it), no GPU, and none of Chromium's own
@@ -62,6 +63,7 @@ export class BrowserPool {
 
   /** A fresh context; the caller must close it (in a finally). */
   async newContext(options: BrowserContextOptions = {}): Promise<BrowserContext> {
+    await registerKeptEngine()
     const browser = await this.acquire()
     return browser.newContext(options)
   }

@@ -19,7 +19,8 @@ const MARK = '__kept:'
  * (the browser's compatibility click), so it counts once; a tap whose
  * touchend the page cancelled makes no click and counts at touchend.
  * Clicks the browser derives in the same task (a label forwarding its
- * click to its checkbox) count once.
+ * click to its checkbox) count once. A double click is one gesture: its
+ * second click (detail 2) does not count.
  *
  * Plain JavaScript in a string: a function would be serialised as the
  * TypeScript loader compiled it, helpers included, which the page lacks.
@@ -41,7 +42,7 @@ const DOCUMENT_SCRIPT = `(() => {
     report('click', 1);
   };
   window.addEventListener('click', function (event) {
-    if (event.isTrusted && (event.detail > 0 || Boolean(event.pointerType))) count();
+    if (event.isTrusted && event.detail < 2 && (event.detail === 1 || Boolean(event.pointerType))) count();
   }, true);
   window.addEventListener('touchend', function (event) {
     if (event.isTrusted && event.defaultPrevented) count();

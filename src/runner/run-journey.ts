@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url'
 import type { BrowserContext } from 'playwright-core'
 import { parseJourney, formatParseError } from '../domain/journey/parse.ts'
 import type { Step } from '../domain/journey/ast.ts'
+import { runValues, type RunValueSettings } from '../domain/journey/run-values.ts'
 import { maskSecrets } from '../domain/mask.ts'
 import type { RunResult, RunTrigger, StepResult } from '../domain/run.ts'
 import type { Logger } from '../infra/logger.ts'
@@ -34,6 +35,8 @@ export interface RunJourneyOptions {
   checksDir?: string
   /** Live progress, for `kept test`: each step as it starts and ends (already masked). */
   onProgress?: (event: ProgressEvent) => void
+  /** The domain of {{run.email}} (KEPT_RUN_EMAIL_DOMAIN) and the zone of {{today}} (KEPT_TIMEZONE). */
+  runValues?: RunValueSettings
   /** For KEPT_CHECKS_BASE_URL and KEPT_DEMO_PORT; default process.env. */
   env?: NodeJS.ProcessEnv
   logger?: Logger
@@ -68,6 +71,7 @@ export async function runJourney(pool: BrowserPool, spec: JourneySpec, options: 
     finishedAt: new Date().toISOString(),
     steps: measured.steps.map((step) => maskStep(step, forms)),
     failure: measured.failure && { ...measured.failure, message: maskSecrets(measured.failure.message, forms) },
+    failures: measured.failures.map((failure) => ({ ...failure, message: maskSecrets(failure.message, forms) })),
     vitals: measured.vitals,
     ...(measured.claims ? { claims: measured.claims.map((claim) => ({ ...claim, text: maskSecrets(claim.text, forms) })) } : {}),
     screenshotPath: measured.evidence.screenshotPath,
@@ -113,7 +117,8 @@ export async function runJourney(pool: BrowserPool, spec: JourneySpec, options: 
       return result(errorMeasure(`the browser could not start: ${(error as Error).message}`))
     }
     try {
-      return result(await walk(context, plan, guard, { spec, secrets, forms, limits, options }))
+      const run = runValues(options.runId, startedAt, options.runValues)
+      return result(await walk(context, plan, guard, { spec, secrets, run, forms, limits, options }))
     } finally {
       await context.close().catch(() => {})
     }

@@ -1,8 +1,13 @@
-import type { Page } from 'playwright-core'
-import type { Step } from '../domain/journey/ast.ts'
+import type { Locator, Page } from 'playwright-core'
+import type { Step, TargetStep } from '../domain/journey/ast.ts'
+import { fillRunValues, type RunValues } from '../domain/journey/run-values.ts'
 import { fillSecrets } from '../domain/journey/secrets.ts'
+import { act } from './act.ts'
+import { keptSelector } from './engine.ts'
+import { whatThePageSaysIsWrong } from './page-reads.ts'
+import { settle, watchOf } from './settle.ts'
 import { sleep, StepFailure } from './step-failure.ts'
-import { findTarget } from './targets.ts'
+import { findTarget, frameCounts, type TargetAction, type TargetQuery } from './targets.ts'
 
 /**
  * Once the page has loaded, how long a step still waits for its target or
@@ -18,12 +23,30 @@ export interface StepContext {
   /** Epoch ms by which the step must be done. */
   deadline: number
   secrets: Readonly<Record<string, string>>
+  /** {{run.id}}, {{run.email}}, {{today}} of this walk. */
+  run: RunValues
   /** The HTTP status of the main frame's current document, when known. */
   documentStatus(): number | null
 }
 
-/** Performs one step of a plain-language journey; throws StepFailure when the site does not do what the step expects. */
+/**
+ * Performs one step of a plain-language journey; throws StepFailure when
+ * the site does not do what the step expects, in the words of the cause:
+ * an error the page threw or a request of the site's that failed while it
+ * reacted, a target it could not act on and why, and what the page says
+ * is wrong (its alerts, its invalid fields).
+ */
 export async function performStep(step: Step, ctx: StepContext): Promise<void> {
+  try {
+    await perform(step, ctx)
+  } catch (error) {
+    if (!(error instanceof StepFailure)) throw error
+    const said = await whatThePageSaysIsWrong(ctx.page)
+    throw said ? new StepFailure(`${error.message}; ${said}`) : error
+  }
+}
+
+async function perform(step: Step, ctx: StepContext): Promise<void> {
   const { page, deadline } = ctx
   const remaining = () => Math.max(1, deadline - Date.now())
   /**
@@ -38,11 +61,25 @@ export async function performStep(step: Step, ctx: StepContext): Promise<void> {
   }
   const value = (text: string) => {
     try {
-      return fillSecrets(text, ctx.secrets)
+      return fillRunValues(fillSecrets(text, ctx.secrets), ctx.run)
     } catch (error) {
       throw new StepFailure((error as Error).message)
     }
   }
+  const target = async (s: TargetStep, action: TargetAction) => findTarget(page, queryOf(s, action, value), await settled())
+  /** An action on the page, then its settling; the page's own failure meanwhile fails the step. */
+  const acting = async (fn: () => Promise<void>) => {
+    const watch = watchOf(page)
+    const since = Date.now()
+    await fn()
+    // The action closed its own tab (a popup's "Close"): the journey goes on in the first one.
+    if (page.isClosed()) return
+    await settle(page, since, deadline)
+    const problem = watch.problemSince(since)
+    if (problem) throw new StepFailure(problem)
+  }
+  const name = (s: TargetStep) => value(s.target)
+
   switch (step.kind) {
     case 'goto': {
       const response = await page.goto(value(step.url), { waitUntil: 'load', timeout: remaining() })
@@ -52,66 +89,84 @@ export async function performStep(step: Step, ctx: StepContext): Promise<void> {
       return
     }
     case 'click': {
-      const target = await findTarget(page, 'click', value(step.target), await settled())
+      const found = await target(step, 'click')
       // A link or form aimed at another tab: the journey goes on there, so
       // the step ends once that tab exists (run-journey switches to it).
-      const opensTab = (await target.locator(OPENS_TAB).count().catch(() => 0)) > 0
+      const opensTab = (await found.locator(OPENS_TAB).count().catch(() => 0)) > 0
       const tab = opensTab ? page.waitForEvent('popup', { timeout: remaining() }) : null
       tab?.catch(() => {}) // awaited below unless the click itself fails
-      if (ctx.touch) await target.tap({ timeout: remaining() })
-      else await target.click({ timeout: remaining() })
-      if (tab) await tab
-      else await settle(page, remaining())
+      const verb = step.double ? 'double-clicked' : ctx.touch ? 'tapped' : 'clicked'
+      await acting(async () => {
+        await act(found, name(step), verb, (timeout) => (step.double ? found.dblclick({ timeout }) : ctx.touch ? found.tap({ timeout }) : found.click({ timeout })), remaining())
+        if (tab) await tab
+      })
       return
     }
     case 'fill': {
-      const target = await findTarget(page, 'fill', value(step.target), await settled())
-      await target.fill(value(step.value), { timeout: remaining() })
+      const found = await target(step, 'fill')
+      await acting(async () => {
+        await act(found, name(step), 'filled', (timeout) => found.fill(value(step.value), { timeout }), remaining())
+        if (step.press !== undefined) await found.press(step.press, { timeout: remaining() })
+      })
       return
     }
     case 'select': {
-      const target = await findTarget(page, 'select', value(step.target), await settled())
-      const option = value(step.option)
-      const chosen = await target.selectOption({ label: option }, { timeout: remaining() }).catch(() => null)
-      if (!chosen) await target.selectOption(option, { timeout: remaining() })
-      await settle(page, remaining())
+      const found = await target(step, 'select')
+      await acting(() => choose(found, value(step.option), name(step), ctx, remaining()))
       return
     }
     case 'check':
     case 'uncheck': {
-      const target = await findTarget(page, 'check', value(step.target), await settled())
+      const found = await target(step, 'check')
       const wanted = step.kind === 'check'
-      if ((await target.isChecked()) !== wanted) {
-        if (ctx.touch) await target.tap({ timeout: remaining() })
-        else await target.click({ timeout: remaining() })
+      const state = () =>
+        found.isChecked({ timeout: remaining() }).catch((error: Error) => {
+          if (/Not a checkbox/i.test(error.message)) throw new StepFailure(`"${name(step)}" is not a checkbox or radio button on ${page.url()}`)
+          throw error
+        })
+      if ((await state()) !== wanted) {
+        await acting(() => act(found, name(step), ctx.touch ? 'tapped' : 'clicked', (timeout) => (ctx.touch ? found.tap({ timeout }) : found.click({ timeout })), remaining()))
       }
-      if ((await target.isChecked()) !== wanted) {
-        throw new StepFailure(`"${step.target}" did not become ${wanted ? 'checked' : 'unchecked'} on ${page.url()}`)
+      if ((await state()) !== wanted) {
+        throw new StepFailure(`"${name(step)}" did not become ${wanted ? 'checked' : 'unchecked'} on ${page.url()}`)
       }
+      return
+    }
+    case 'hover': {
+      const found = await target(step, 'hover')
+      await acting(() => act(found, name(step), 'hovered', (timeout) => found.hover({ timeout }), remaining()))
+      return
+    }
+    case 'scrollTo': {
+      const found = await target(step, 'scroll')
+      await act(found, name(step), 'scrolled to', (timeout) => found.scrollIntoViewIfNeeded({ timeout }), remaining())
+      await settle(page, Date.now(), deadline)
       return
     }
     case 'press': {
-      await page.keyboard.press(step.key)
-      await settle(page, remaining())
+      await acting(() => page.keyboard.press(step.key))
       return
     }
+    case 'wait':
+      await sleep(Math.min(step.seconds * 1000, remaining()))
+      return
     case 'expectText':
     case 'waitFor': {
       const expected = value(step.expected)
+      const within = step.within === undefined ? undefined : value(step.within)
       const until = step.kind === 'waitFor' ? deadline : await settled()
-      const shown = await page
-        .getByText(expected)
-        .filter({ visible: true })
-        .first()
-        .waitFor({ state: 'visible', timeout: Math.max(1, until - Date.now()) })
-        .then(() => true)
-        .catch(() => false)
-      if (!shown) {
-        const status = ctx.documentStatus()
-        const answered = status !== null && status >= 400 ? `the page answered HTTP ${status} and ` : 'the page '
-        throw new StepFailure(`expected "${expected}" on ${page.url()}; ${answered}${await whatThePageSays(page)}`)
-      }
-      return
+      if (await shows(page, expected, within, until, true)) return
+      const status = ctx.documentStatus()
+      const answered = status !== null && status >= 400 ? `the page answered HTTP ${status} and ` : 'the page '
+      throw new StepFailure(`expected "${expected}"${within === undefined ? '' : ` in "${within}"`} on ${page.url()}; ${answered}${await whatThePageShows(page)}`)
+    }
+    case 'expectNoText': {
+      const expected = value(step.expected)
+      const within = step.within === undefined ? undefined : value(step.within)
+      // Something on its way out (a "Loading…") may take a moment to go.
+      if (await shows(page, expected, within, await settled(), false)) return
+      const shown = await textShown(page, expected, within)
+      throw new StepFailure(`expected no "${expected}"${within === undefined ? '' : ` in "${within}"`} on ${page.url()}; the page shows "${shown}"`)
     }
     case 'expectUrl': {
       const expected = value(step.contains)
@@ -123,6 +178,65 @@ export async function performStep(step: Step, ctx: StepContext): Promise<void> {
       return
     }
   }
+}
+
+function queryOf(step: TargetStep, action: TargetAction, value: (text: string) => string): TargetQuery {
+  return {
+    action,
+    name: value(step.target),
+    ...(step.testId ? { testId: true } : {}),
+    ...(step.nth !== undefined ? { nth: step.nth } : {}),
+    ...(step.within !== undefined ? { within: value(step.within) } : {}),
+  }
+}
+
+/** A drop-down's option: a <select>'s by label or value; a drawn list (role=combobox) opened and its option clicked, as a person would. */
+async function choose(found: Locator, option: string, name: string, ctx: StepContext, timeoutMs: number): Promise<void> {
+  const isSelect = (await found.locator('xpath=self::select').count().catch(() => 1)) > 0
+  if (isSelect) {
+    const chosen = await found.selectOption({ label: option }, { timeout: Math.min(timeoutMs, 1000) }).catch(() => null)
+    if (!chosen) await act(found, name, 'chosen from', (timeout) => found.selectOption(option, { timeout }), timeoutMs)
+    return
+  }
+  await act(found, name, 'opened', (timeout) => (ctx.touch ? found.tap({ timeout }) : found.click({ timeout })), timeoutMs)
+  const item = await findTarget(ctx.page, { action: 'click', name: option }, Math.min(ctx.deadline, Date.now() + SETTLE_GRACE_MS))
+  await act(item, option, 'chosen', (timeout) => (ctx.touch ? item.tap({ timeout }) : item.click({ timeout })), ctx.deadline - Date.now())
+}
+
+/**
+ * Whether `expected` is shown (or, with `present` false, gone) by `until`.
+ * A page of one frame waits in the page (Playwright's own polling, no
+ * round trip per look); with frames, every frame is looked at in turn.
+ */
+async function shows(page: Page, expected: string, within: string | undefined, until: number, present: boolean): Promise<boolean> {
+  const selector = keptSelector({ op: 'find', action: 'text', name: expected, ...(within !== undefined ? { within } : {}) })
+  const frames = page.frames()
+  if (frames.length === 1) {
+    return page
+      .locator(selector)
+      .first()
+      .waitFor({ state: present ? 'attached' : 'detached', timeout: Math.max(1, until - Date.now()) })
+      .then(() => true, () => false)
+  }
+  for (let pause = 50; ; pause = Math.min(pause * 2, 250)) {
+    const counts = await frameCounts(page.frames(), selector)
+    if (counts.some((n) => n > 0) === present) return true
+    if (Date.now() + pause >= until) return false
+    await sleep(pause)
+  }
+}
+
+/** The text of the element that shows `expected`, for the message of `expect no`. */
+async function textShown(page: Page, expected: string, within: string | undefined): Promise<string> {
+  const selector = keptSelector({ op: 'find', action: 'text', name: expected, ...(within !== undefined ? { within } : {}) })
+  for (const frame of page.frames()) {
+    const text = await frame.locator(selector).first().innerText({ timeout: 500 }).catch(() => '')
+    if (text) {
+      const line = text.replace(/\s+/g, ' ').trim()
+      return line.length > 80 ? `${line.slice(0, 79)}…` : line
+    }
+  }
+  return expected
 }
 
 /**
@@ -137,13 +251,8 @@ const OPENS_TAB =
   'xpath=ancestor-or-self::*[self::a[@href] or self::area[@href] or self::form][1]' +
   `[@target != '' and not(${lower('@target')} = '_self' or ${lower('@target')} = '_parent' or ${lower('@target')} = '_top')]`
 
-/** After an action that may navigate: wait for the new page to load. */
-async function settle(page: Page, timeout: number): Promise<void> {
-  await page.waitForLoadState('load', { timeout })
-}
-
 /** The page's main heading (or title), to say what was shown instead. */
-async function whatThePageSays(page: Page): Promise<string> {
+async function whatThePageShows(page: Page): Promise<string> {
   const heading = await page
     .locator('h1')
     .first()

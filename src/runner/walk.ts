@@ -2,11 +2,13 @@ import type { BrowserContext, Page } from 'playwright-core'
 import type { CheckDefinition } from '../check.ts'
 import { recordsTrace } from '../domain/evidence.ts'
 import type { Step } from '../domain/journey/ast.ts'
+import type { RunValues } from '../domain/journey/run-values.ts'
 import { maskSecrets } from '../domain/mask.ts'
 import type { Failure, RunResult, StepResult, Vitals } from '../domain/run.ts'
 import { judgeRun, type Verdict } from '../domain/verdict.ts'
 import type { Claim } from '../domain/claims/extract.ts'
 import { countA11yViolations } from './a11y.ts'
+import { checkHelpers } from './check-helpers.ts'
 import { ClaimReader } from './claim-reader.ts'
 import { isTouch } from './devices.ts'
 import { discardTrace, saveEvidence, startTrace, type Evidence } from './evidence.ts'
@@ -26,6 +28,8 @@ import type { TimeLimits } from './time-limits.ts'
 export interface WalkInput {
   spec: JourneySpec
   secrets: Record<string, string>
+  /** {{run.id}}, {{run.email}}, {{today}}. */
+  run: RunValues
   forms: string[]
   limits: TimeLimits
   options: RunJourneyOptions
@@ -37,6 +41,7 @@ export interface Measured {
   durationMs: number
   steps: StepResult[]
   failure: Failure | null
+  failures: Failure[]
   vitals: Vitals
   evidence: Evidence
   /** Claims read on the walk's pages; absent when a page could not be read. */
@@ -55,6 +60,7 @@ export function errorMeasure(message: string, partial: Partial<Measured> = {}): 
     evidence: NO_EVIDENCE,
     ...partial,
     failure: { kind: 'error', message },
+    failures: [{ kind: 'error', message }],
   }
 }
 
@@ -199,7 +205,7 @@ export class Walk {
 
   /** A journey in words: each step in turn; after a failed one, the rest are skipped. */
   async journey(steps: Step[]): Promise<void> {
-    const { spec, secrets } = this.input
+    const { spec, secrets, run } = this.input
     const touch = isTouch(spec.device)
     for (const [index, step] of steps.entries()) {
       try {
@@ -207,7 +213,7 @@ export class Walk {
           step.line,
           step.text,
           (deadline) =>
-            performStep(step, { page: this.livePage, touch, deadline, secrets, documentStatus: () => this.statuses.get(this.livePage) ?? null }),
+            performStep(step, { page: this.livePage, touch, deadline, secrets, run, documentStatus: () => this.statuses.get(this.livePage) ?? null }),
           mayClick(step),
         )
         if (this.openedTab && !this.openedTab.isClosed()) this.livePage = this.page = this.openedTab
@@ -223,10 +229,18 @@ export class Walk {
 
   /** A code check: its run(), each step() it calls one step; a failure outside any step gets its own line. */
   async check(definition: CheckDefinition, baseUrl: string): Promise<void> {
-    const { limits, secrets } = this.input
+    const { limits, secrets, spec } = this.input
     let order = 0
     const step = <T>(name: string, fn: () => Promise<T> | T) => this.step(++order, name, async () => fn())
-    const run = Promise.resolve().then(() => definition.run({ page: this.firstPage, step, baseUrl, secrets }))
+    const helpers = checkHelpers({
+      page: this.firstPage,
+      touch: isTouch(spec.device),
+      secrets,
+      run: this.input.run,
+      deadline: () => Math.min(this.runDeadline, Date.now() + limits.stepMs),
+      documentStatus: () => this.statuses.get(this.firstPage) ?? null,
+    })
+    const run = Promise.resolve().then(() => definition.run({ page: this.firstPage, step, baseUrl, secrets, ...helpers }))
     run.catch(() => {}) // it may go on after its deadline: the context's close ends it
     try {
       await withDeadline(run, this.runDeadline, () => `the check ran out of time: it may take ${seconds(limits.runMs)} in all`)
@@ -294,7 +308,7 @@ export async function walk(
     // The page where the site makes the promise, after the evidence: the walk's own time and pictures are done.
     if (input.spec.claimUrl && w.page) await w.claimReader.readUrl(w.page, input.spec.claimUrl)
     const claims = w.claimReader.claims()
-    return { outcome: verdict.outcome, failure: verdict.failure, clicks: w.clicks, durationMs: w.durationMs, steps: w.steps, vitals: w.vitals, evidence, ...(claims ? { claims } : {}) }
+    return { outcome: verdict.outcome, failure: verdict.failure, failures: verdict.failures, clicks: w.clicks, durationMs: w.durationMs, steps: w.steps, vitals: w.vitals, evidence, ...(claims ? { claims } : {}) }
   } catch (error) {
     // Setting up the context or the verdict failed: ours, never the site's.
     // Only masked words reach the log: a stack could quote a filled value.
@@ -306,7 +320,7 @@ export async function walk(
 
 /** Only these steps click (or tap): the rest need no wait for click reports after them. */
 function mayClick(step: Step): boolean {
-  return step.kind === 'click' || step.kind === 'check' || step.kind === 'uncheck'
+  return step.kind === 'click' || step.kind === 'check' || step.kind === 'uncheck' || step.kind === 'select'
 }
 
 /**

@@ -196,6 +196,12 @@ export function PromiseFormPage(props: {
               <code>fill "Label" with "value"</code>, <code>select "Option" in "Label"</code>, <code>check "Label"</code>,{' '}
               <code>press Enter</code>, <code>expect "Text"</code>, <code>expect url contains "/done"</code>,{' '}
               <code>wait for "Text"</code>. Secrets: <code>{'{{secrets.NAME}}'}</code>.
+              <br />
+              Say which one: <code>click the 2nd "Add to cart"</code>, <code>click "Add to cart" in "Backpack"</code>,{' '}
+              <code>click test id "cart-link"</code>. Also <code>hover "Menu"</code>, <code>double click "Text"</code>,{' '}
+              <code>scroll to "Text"</code>, <code>fill "Label" with "value" and press Enter</code>, <code>wait 2 seconds</code>,{' '}
+              <code>expect no "Error"</code>. New each run: <code>{'{{run.email}}'}</code>, <code>{'{{run.id}}'}</code>,{' '}
+              <code>{'{{today}}'}</code>.
             </p>
             <p class="error" id="journey-error" aria-live="polite">
               {errors.journey ?? ''}

@@ -3,11 +3,12 @@ import { eq, or } from 'drizzle-orm'
 import type { Principal } from '../auth/permissions.ts'
 import type { Db } from '../db/client.ts'
 import { breaks, promises, runs } from '../db/schema.ts'
+import { failuresOf } from '../domain/run.ts'
 import { formatSeconds, formatTime, plural } from './format.ts'
 import { notFound, pageGuards, principalOf, type UiEnv, signedIn } from './guards.tsx'
 import { Badge, Layout, Time } from './layout.tsx'
 import { techTeamNote } from '../domain/verdict-words.ts'
-import { Screenshot, StepsTable, VerdictCard } from './run-view.tsx'
+import { failureText, Screenshot, StepsTable, VerdictCard } from './run-view.tsx'
 import { TraceLinks, traceViewerUrl } from './trace-links.tsx'
 import { traceState, type TraceState } from './trace-state.ts'
 
@@ -42,6 +43,7 @@ export interface RunPageData {
 
 export function RunPage(props: { principal: Principal; csrfToken: string | null; data: RunPageData }) {
   const { run, promise, brk } = props.data
+  const failures = failuresOf(run)
   const maxClicks = promise.budgets.maxClicks
   const maxSeconds = promise.budgets.maxSeconds
   return (
@@ -66,6 +68,17 @@ export function RunPage(props: { principal: Principal; csrfToken: string | null;
             : null
         }
       />
+      {failures.length > 1 ? (
+        // A step failed after a budget was already blown: every failure, in order.
+        <div class="notice bad" role="status">
+          It broke in {failures.length} ways, in order:
+          <ul>
+            {failures.map((failure) => (
+              <li>{failureText(failure)}</li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
       <dl class="facts card">
         <dt>Clicks</dt>
         <dd>

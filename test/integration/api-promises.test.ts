@@ -328,6 +328,8 @@ describe('runs', () => {
       durationMs: 1500,
       steps: [{ line: 1, text: 'go to http://127.0.0.1:4100/', outcome: 'passed', durationMs: 300, error: null }],
       failure,
+      // Recorded before runs had a list of failures: its one failure is the list.
+      failures: [failure],
       screenshotUrl: `/api/v1/runs/${runId}/screenshot`,
       traceUrl: `/api/v1/runs/${runId}/trace`,
     })
@@ -350,6 +352,16 @@ describe('runs', () => {
     expect((await h.call('GET', run.traceUrl)).status).toBe(404)
   })
 
+  it('lists every failure of a run in order: the step that failed, then each budget already blown', async () => {
+    const promise = await create()
+    const step = { kind: 'step' as const, budget: null, limit: null, actual: null, line: 3, message: 'the page threw: game.cesetRart is not a function' }
+    const budget = { kind: 'budget' as const, budget: 'maxSeconds' as const, limit: 10, actual: 14.2, line: 2, message: 'took 14.2 s, the promise allows 10 s; the slowest step, on line 2, took 12.0 s' }
+    const runId = await addRun(promise.id, new Date(), { outcome: 'broken', failure: step, failures: [step, budget] })
+    const run = await (await h.call('GET', `/api/v1/runs/${runId}`, { as: 'viewer' })).json()
+    expect(run.failure).toEqual(step)
+    expect(run.failures).toEqual([step, budget])
+  })
+
   it('sends the security headers of a JSON API on every answer, problems included', async () => {
     for (const res of [await h.call('GET', '/api/v1/promises'), await h.call('GET', '/api/v1/promises', { as: null })]) {
       expect(res.headers.get('x-content-type-options')).toBe('nosniff')
@@ -367,7 +379,7 @@ describe('runs', () => {
     const promise = await create()
     const runId = await addRun(promise.id, new Date())
     const run = await (await h.call('GET', `/api/v1/runs/${runId}`)).json()
-    expect(run).toMatchObject({ screenshotUrl: null, traceUrl: null, failure: null })
+    expect(run).toMatchObject({ screenshotUrl: null, traceUrl: null, failure: null, failures: [] })
     expect((await h.call('GET', `/api/v1/runs/${runId}/screenshot`)).status).toBe(404)
   })
 })

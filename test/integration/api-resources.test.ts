@@ -276,6 +276,30 @@ describe('digests, journeys, health', () => {
     expect(bad).not.toHaveProperty('suggestedBudgets')
   })
 
+  it('validates the steps that say which one, and names what was expected where', async () => {
+    const journey = [
+      'go to http://127.0.0.1:4100/',
+      'click "Add to cart" in "Sauce Labs Backpack"',
+      'click the 2nd "Add to cart"',
+      'click test id "shopping-cart-link"',
+      'fill "Email" with "{{run.email}}" and press Enter',
+      'hover "Menu"',
+      'double click "Title"',
+      'scroll to "Reviews"',
+      'wait 2 seconds',
+      'expect no "Error"',
+    ].join('\n')
+    const ok = await (await h.call('POST', '/api/v1/journeys/validate', { as: 'marketing', body: { journey } })).json()
+    expect(ok).toMatchObject({ ok: true, errors: [], steps: 10 })
+    const bad = await (
+      await h.call('POST', '/api/v1/journeys/validate', { as: 'marketing', body: { journey: 'go to http://127.0.0.1:4100/\nclick the 0th "Add to cart"\nwait 9999 seconds' } })
+    ).json()
+    expect(bad.errors).toEqual([
+      { line: 2, column: 11, message: 'expected a position like 1st, 2nd, 3rd or last after the, found 0th' },
+      { line: 3, column: 6, message: 'expected a wait of at most 60 seconds (wait for "text" waits until it shows), found 9999 seconds' },
+    ])
+  })
+
   it('warns when the journey never checks what the promise names, with the step to add', async () => {
     const journey = 'go to http://127.0.0.1:4100/\nclick "Shop now"\nclick "Add to cart"\nclick "Place order"\nexpect "Order confirmed"'
     const giftCard = await (await h.call('POST', '/api/v1/journeys/validate', { as: 'marketing', body: { journey, title: 'Customers can order a gift card online in 4 clicks' } })).json()

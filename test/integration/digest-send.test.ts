@@ -110,6 +110,7 @@ describe('digest: loading, sending once', () => {
     ids.paused = paused!.id
 
     const openedBy = () => randomUUID()
+    const checkoutBrokenRun = randomUUID()
     await pg.db.insert(breaks).values([
       // Order: 30 min the week before; 60 + 120 across the edge; 90 with 30 in maintenance; 45 still open.
       { promiseId: order!.id, openedAt: at('2026-11-10T10:00:00Z'), resolvedAt: at('2026-11-10T10:30:00Z'), openedByRunId: openedBy() },
@@ -117,7 +118,7 @@ describe('digest: loading, sending once', () => {
       { promiseId: order!.id, openedAt: at('2026-11-18T10:00:00Z'), resolvedAt: at('2026-11-18T11:30:00Z'), openedByRunId: openedBy() },
       { promiseId: order!.id, openedAt: at('2026-11-22T22:15:00Z'), resolvedAt: null, openedByRunId: openedBy() },
       // Checkout: 90 min, 10 of them in a maintenance window for every promise.
-      { promiseId: checkout!.id, openedAt: at('2026-11-20T08:00:00Z'), resolvedAt: at('2026-11-20T09:30:00Z'), openedByRunId: openedBy() },
+      { promiseId: checkout!.id, openedAt: at('2026-11-20T08:00:00Z'), resolvedAt: at('2026-11-20T09:30:00Z'), openedByRunId: checkoutBrokenRun },
       // Long before: not loaded, not counted.
       { promiseId: checkout!.id, openedAt: at('2026-10-05T08:00:00Z'), resolvedAt: at('2026-10-05T09:00:00Z'), openedByRunId: openedBy() },
       // The promise created after the week broke after it too.
@@ -154,7 +155,19 @@ describe('digest: loading, sending once', () => {
       run(order!.id, '2026-11-23T10:00:00Z', 'broken'),
       // Checkout: 9 kept, 1 broken.
       ...many(9, checkout!.id, '2026-11-19', 'kept'),
-      run(checkout!.id, '2026-11-20T08:05:00Z', 'broken'),
+      {
+        ...run(checkout!.id, '2026-11-20T08:05:00Z', 'broken'),
+        id: checkoutBrokenRun,
+        steps: [
+          { line: 1, text: 'go to https://shop.example.com', outcome: 'passed' as const, durationMs: 900 },
+          { line: 2, text: 'click "Pay"', outcome: 'failed' as const, durationMs: 600, error: 'the page threw: pay is not defined' },
+        ],
+        failure: { kind: 'step' as const, line: 2, message: 'the page threw: pay is not defined' },
+        failures: [
+          { kind: 'step' as const, line: 2, message: 'the page threw: pay is not defined' },
+          { kind: 'budget' as const, budget: 'maxClicks' as const, limit: 0, actual: 1, line: 2, message: 'took 1 click, the promise allows 0' },
+        ],
+      },
       // Store: kept all week, two runs at risk and slow.
       ...many(8, store!.id, '2026-11-17', 'kept', 4000),
       ...many(2, store!.id, '2026-11-20', 'at_risk', 9000),
@@ -191,6 +204,11 @@ describe('digest: loading, sending once', () => {
     expect(text).toContain('broken 1 h 20 min · about 160 customers affected · about 64 likely detractors')
     expect(text).toContain(`${BASE_URL}/promises/${ids.order}`)
     expect(text).toContain('NPS points at risk: 0.36')
+    // Why it broke, in the words its alert used: the first failure of the run that opened the break.
+    expect(checkout!.why).toBe('the step on line 2 (click "Pay") failed: the page threw: pay is not defined')
+    expect(text).toContain('   Why: the step on line 2 (click "Pay") failed: the page threw: pay is not defined\n')
+    // The order's latest break has no run on record, nor a failure: nothing is made up.
+    expect(order2!.why).toBeUndefined()
   })
 
   it('sends one multipart email per recipient, skipping opted-out, disabled and viewer users', async () => {

@@ -102,6 +102,18 @@ describe('recorder', () => {
     expect(rollup?.hour.toISOString()).toBe(new Date(Math.floor(Date.parse(kept.startedAt) / 3600_000) * 3600_000).toISOString())
   })
 
+  it('records every failure of a run in order, and the one failure of a result from an older worker as its list', async () => {
+    const p = await insertPromise()
+    const step = { kind: 'step' as const, line: 4, message: 'the page threw: game.cesetRart is not a function' }
+    const budget = { kind: 'budget' as const, budget: 'maxClicks' as const, limit: 2, actual: 3, line: 3, message: 'took 3 clicks, the promise allows 2' }
+    const both = result(p.id, 'broken', { failure: step, failures: [step, budget] })
+    const older = result(p.id, 'broken', { failure: step })
+    for (const r of [both, older]) await publish(r)
+    expect((await recorded(both.runId)).failures).toEqual([step, budget])
+    expect((await recorded(older.runId)).failures).toEqual([step])
+    await allDone()
+  })
+
   it('asks for a confirmation run, opens one break when it confirms, resolves it when fixed', async () => {
     const p = await insertPromise({ budgets: { maxClicks: 3 } })
     await recordResult(pg.db, result(p.id, 'kept'))

@@ -20,6 +20,7 @@ describe('a walk, step by step', () => {
       const walk = new Walk(context, guard, {
         spec,
         secrets: {},
+        run: { id: 'abc', email: 'kept-abc@example.com', today: '2026-12-01' },
         forms: [],
         limits: timeLimits({ maxStepSeconds: 5 }),
         options: { runId: randomUUID(), trigger: 'manual', dataDir: bench.dataDir, workerId: 'test', decryptSecret: (v) => v },

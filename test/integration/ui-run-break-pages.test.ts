@@ -30,6 +30,7 @@ beforeAll(async () => {
   const [promise] = await pg.db.insert(promises).values({ title: 'Order <online> in 3 clicks', journey: 'go to http://127.0.0.1:4100/', budgets: { maxClicks: 3, maxSeconds: 60 }, techOwner: 'tom@example.com' }).returning()
   const started = new Date(Date.now() - 30 * 60_000)
   const failure = { kind: 'step' as const, line: 3, message: 'expected the button "Place order", the page has none' }
+  const timeBudget = { kind: 'budget' as const, budget: 'maxSeconds' as const, limit: 5, actual: 5.5, line: 3, message: 'took 5.5 s, the promise allows 5 s; the slowest step, on line 3, took 5.0 s' }
   const steps = [
     { line: 1, text: 'go to http://127.0.0.1:4100/', outcome: 'passed' as const, durationMs: 300, clicks: 0 },
     { line: 2, text: 'click "Shop now"', outcome: 'passed' as const, durationMs: 200, clicks: 1 },
@@ -57,6 +58,8 @@ beforeAll(async () => {
       finishedAt: new Date(started.getTime() + 5500),
       steps,
       failure,
+      // The manual run's step failed after its time budget was blown: both are on record.
+      failures: id === damagedRunId ? [failure, timeBudget] : null,
       vitals: { lcpMs: 812, a11yViolations: 2 },
       screenshotPath: `${id}/screenshot.png`,
       tracePath: zip ? `${id}/trace.zip` : null,
@@ -137,6 +140,16 @@ describe('the run page', () => {
     expect(row).not.toContain('b-passed')
     // Only that step: the others passed within the budget.
     expect(html.match(/class="step-failed"/g)).toHaveLength(1)
+  })
+
+  it('lists every failure in order when a step failed after a budget was blown', async () => {
+    const html = await (await get(`/runs/${ids.damagedRunId}`, { user: who.viewer })).text()
+    expect(html).toContain('It broke in 2 ways, in order:')
+    expect(html).toContain(
+      '<li>Line 3: expected the button &quot;Place order&quot;, the page has none</li><li>Line 3: took 5.5 s, the promise allows 5 s; the slowest step, on line 3, took 5.0 s</li>',
+    )
+    // One failure: one sentence, as before.
+    expect(await (await get(`/runs/${ids.confirmRunId}`, { user: who.viewer })).text()).not.toContain('ways, in order:')
   })
 
   it('says a damaged trace is damaged, and still offers its download', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { buildAlertMessage, explainFailure, type BreakFacts } from '../../src/domain/alert-message.ts'
+import { buildAlertMessage, explainFailure, explainFailures, type BreakFacts } from '../../src/domain/alert-message.ts'
 import { formatDuration, formatTime } from '../../src/domain/format.ts'
 
 const minute = 60_000
@@ -120,6 +120,12 @@ describe('explainFailure', () => {
     ).toBe('the page had 3 accessibility violations, where the promise allows at most 0 accessibility violations (3 over)')
   })
 
+  it('names the slowest step of a journey that took too long', () => {
+    expect(explainFailure(withFailure({ kind: 'budget', budget: 'maxSeconds', limit: 5, actual: 5.5, line: 4, message: 'x' }))).toBe(
+      'the journey took 5.5 s, where the promise allows at most 5 s (0.5 s over, +10%); the slowest step was line 4 (click "Place order"), 5 s',
+    )
+  })
+
   it('falls back to the message when a budget lacks numbers', () => {
     expect(explainFailure(withFailure({ kind: 'budget', message: 'too slow' }))).toBe('a budget was exceeded: too slow')
   })
@@ -132,6 +138,31 @@ describe('explainFailure', () => {
 
   it('says so when no run is on record', () => {
     expect(explainFailure(null)).toContain('no details recorded')
+    expect(explainFailures(null)).toEqual([])
+  })
+})
+
+describe('a step that failed after a budget was blown', () => {
+  const step = { kind: 'step' as const, line: 4, message: 'the page threw: game.cesetRart is not a function' }
+  const clicks = { kind: 'budget' as const, budget: 'maxClicks' as const, limit: 1, actual: 2, line: 2, message: 'took 2 clicks, the promise allows 1' }
+  const both = facts({ run: { ...facts().run!, failure: step, failures: [step, clicks] } })
+
+  it('explains every failure in order, the step first', () => {
+    expect(explainFailures(both.run)).toEqual([
+      'the step on line 4 (click "Place order") failed: the page threw: game.cesetRart is not a function',
+      'the journey took 2 clicks, where the promise allows at most 1 click (1 over, +100%)',
+    ])
+  })
+
+  it('says both in the alert: why, and also', () => {
+    const message = buildAlertMessage({ kind: 'open', facts: both }, { now })
+    expect(message.fields.slice(0, 2)).toEqual([
+      { label: 'Why', value: 'the step on line 4 (click "Place order") failed: the page threw: game.cesetRart is not a function' },
+      { label: 'Also', value: 'the journey took 2 clicks, where the promise allows at most 1 click (1 over, +100%)' },
+    ])
+    expect(message.summary).toBe('“Order online in 3 clicks” is broken: the step on line 4 (click "Place order") failed: the page threw: game.cesetRart is not a function')
+    // One failure: no "Also".
+    expect(buildAlertMessage({ kind: 'open', facts: facts() }, { now }).fields.map((f) => f.label)).not.toContain('Also')
   })
 })
 

@@ -200,6 +200,14 @@ describe('computeDigest', () => {
     expect(result.headline).toBe('1 of 3 promises kept all week; 2 not walked')
   })
 
+  it('says why a promise broke in the week, in its alert\'s words, and nothing of a break the week before', () => {
+    const why = 'the step on line 4 (click "Place order") failed: the page threw: game.cesetRart is not a function'
+    const withWhy = computeDigest({ ...input, promises: [{ ...checkout, lastBreakWhy: why }, { ...store, lastBreakWhy: 'an older break' }] })
+    expect(withWhy.promises.find((p) => p.promiseId === 'b')!.why).toBe(why)
+    expect(withWhy.promises.find((p) => p.promiseId === 'c')!.why).toBeUndefined()
+    expect(byId('b').why).toBeUndefined()
+  })
+
   it('round-trips through JSON unchanged (it is stored as the snapshot)', () => {
     expect(JSON.parse(JSON.stringify(figures))).toEqual(figures)
   })

@@ -34,6 +34,15 @@ describe('renderDigest', () => {
     expect(text).toContain(`${baseUrl}/promises/p1`)
   })
 
+  it('says why a promise broke, in the words of its alert, escaped in HTML', () => {
+    const why = 'the step on line 3 (click "Place order") failed: "Place order" could not be clicked: it is disabled'
+    const broke = computeDigest({ week: '2026-W47', timezone: 'UTC', now: at('2026-11-23T08:00:00Z'), promises: [{ ...promise, lastBreakWhy: why }], maintenance: [] })
+    const { html, text } = renderDigest(broke, { baseUrl, unsubscribe: 'preview' })
+    expect(text).toContain(`   Why: ${why}\n`)
+    expect(html).toContain('Why: the step on line 3 (click &quot;Place order&quot;) failed: &quot;Place order&quot; could not be clicked: it is disabled')
+    expect(renderDigest(figures, { baseUrl, unsubscribe: 'preview' }).text).not.toContain('Why:')
+  })
+
   it('has no script, external asset or stylesheet: inline styles only', () => {
     const { html } = renderDigest(figures, { baseUrl, unsubscribe: { url: `${baseUrl}/digests/unsubscribe?u=x&sig=y` } })
     expect(html).not.toMatch(/<script|<link|<img|<style|url\(/i)

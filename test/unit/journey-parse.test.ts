@@ -113,6 +113,116 @@ describe('parseJourney: verbs', () => {
   })
 })
 
+/** Each line after the opening go to reads as its step (line and text left out). */
+function readsAs(cases: [string, Record<string, unknown>][]): void {
+  for (const [line, expected] of cases) {
+    const { line: _line, text: _text, ...spec } = step(line)
+    expect(spec, line).toEqual(expected)
+  }
+}
+
+describe('parseJourney: which one', () => {
+  // A line after the opening go to, and the step it reads as (line and text left out).
+  const cases: [string, Record<string, unknown>][] = [
+    ['click "Add to cart" in "Sauce Labs Backpack"', { kind: 'click', target: 'Add to cart', within: 'Sauce Labs Backpack' }],
+    ['click the 2nd "Add to cart"', { kind: 'click', target: 'Add to cart', nth: 2 }],
+    ['click the last "Add to cart"', { kind: 'click', target: 'Add to cart', nth: -1 }],
+    ['click the 1st "Add to cart"', { kind: 'click', target: 'Add to cart', nth: 1 }],
+    ['click the first "Add to cart"', { kind: 'click', target: 'Add to cart', nth: 1 }],
+    ['click the third "Add to cart"', { kind: 'click', target: 'Add to cart', nth: 3 }],
+    ['click 3rd "Add to cart"', { kind: 'click', target: 'Add to cart', nth: 3 }],
+    ['CLICK THE 21ST "x"', { kind: 'click', target: 'x', nth: 21 }],
+    ['click test id "shopping-cart-link"', { kind: 'click', target: 'shopping-cart-link', testId: true }],
+    ['click testid "cart"', { kind: 'click', target: 'cart', testId: true }],
+    ['click the 2nd test id "remove" in "Cart"', { kind: 'click', target: 'remove', testId: true, nth: 2, within: 'Cart' }],
+    ['tap the last "Buy" in "Latte mug"', { kind: 'click', target: 'Buy', nth: -1, within: 'Latte mug' }],
+    ['fill "Quantity" in "Backpack" with "2"', { kind: 'fill', target: 'Quantity', within: 'Backpack', value: '2' }],
+    ['fill the 2nd "Email" with "a@b.c"', { kind: 'fill', target: 'Email', nth: 2, value: 'a@b.c' }],
+    ['select "Large" in "Size" in "Backpack"', { kind: 'select', option: 'Large', target: 'Size', within: 'Backpack' }],
+    ['select "Large" from the last "Size"', { kind: 'select', option: 'Large', target: 'Size', nth: -1 }],
+    ['check "Done" in "Buy milk"', { kind: 'check', target: 'Done', within: 'Buy milk' }],
+    ['uncheck the 2nd "Gift wrap"', { kind: 'uncheck', target: 'Gift wrap', nth: 2 }],
+    ['expect "Added" in "Sauce Labs Backpack"', { kind: 'expectText', expected: 'Added', within: 'Sauce Labs Backpack' }],
+    ['wait for "Saved" in "Settings"', { kind: 'waitFor', expected: 'Saved', within: 'Settings' }],
+    // "in" inside quotes is a name, not a scope.
+    ['click "Sign in"', { kind: 'click', target: 'Sign in' }],
+  ]
+
+  it('reads the position, the test id and the part of the page', () => {
+    readsAs(cases)
+  })
+})
+
+describe('parseJourney: more steps', () => {
+  const cases: [string, Record<string, unknown>][] = [
+    ['fill "New todo" with "Buy milk" and press Enter', { kind: 'fill', target: 'New todo', value: 'Buy milk', press: 'Enter' }],
+    ['fill "Search" with "cups" AND PRESS "return"', { kind: 'fill', target: 'Search', value: 'cups', press: 'Enter' }],
+    ['press "Tab"', { kind: 'press', key: 'Tab' }],
+    ['press Tab', { kind: 'press', key: 'Tab' }],
+    ['wait 2 seconds', { kind: 'wait', seconds: 2 }],
+    ['wait 1 second', { kind: 'wait', seconds: 1 }],
+    ['wait 1.5 s', { kind: 'wait', seconds: 1.5 }],
+    ['wait 2s', { kind: 'wait', seconds: 2 }],
+    ['wait 500 ms', { kind: 'wait', seconds: 0.5 }],
+    ['wait 250ms', { kind: 'wait', seconds: 0.25 }],
+    ['wait 1 minute', { kind: 'wait', seconds: 60 }],
+    ['wait for "Order confirmed"', { kind: 'waitFor', expected: 'Order confirmed' }],
+    ['hover "Menu"', { kind: 'hover', target: 'Menu' }],
+    ['hover over the 2nd "Menu"', { kind: 'hover', target: 'Menu', nth: 2 }],
+    ['double click "Title"', { kind: 'click', target: 'Title', double: true }],
+    ['double-click "Title"', { kind: 'click', target: 'Title', double: true }],
+    ['Double Tap "Title" in "Todo"', { kind: 'click', target: 'Title', within: 'Todo', double: true }],
+    ['dblclick "Title"', { kind: 'click', target: 'Title', double: true }],
+    ['scroll to "Reviews"', { kind: 'scrollTo', target: 'Reviews' }],
+    ['scroll to the last "Review"', { kind: 'scrollTo', target: 'Review', nth: -1 }],
+    ['expect no "Error"', { kind: 'expectNoText', expected: 'Error' }],
+    ['expect not "Out of stock" in "Backpack"', { kind: 'expectNoText', expected: 'Out of stock', within: 'Backpack' }],
+    ['fill "Email" with "{{run.email}}"', { kind: 'fill', target: 'Email', value: '{{run.email}}' }],
+    ['fill "Name" with "Ana {{ run.id }} {{today}}"', { kind: 'fill', target: 'Name', value: 'Ana {{ run.id }} {{today}}' }],
+  ]
+
+  it('reads each new step, in its spellings', () => {
+    readsAs(cases)
+  })
+
+  it('keeps run values out of the secrets', () => {
+    const result = parseJourney(`go to https://shop.example.com/?d={{today}}\nfill "Email" with "{{run.email}}"`)
+    expect(result.ok && result.journey.secrets).toEqual([])
+  })
+
+  // Bad input: each with its line, column, what was expected and what was found.
+  const bad: [string, string][] = [
+    ['click the 0th "Add to cart"', 'line 2, column 11: expected a position like 1st, 2nd, 3rd or last after the, found 0th'],
+    ['click the "Add to cart"', 'line 2, column 11: expected a position like 1st, 2nd, 3rd or last after the, found "Add to cart"'],
+    ['click the 2nd', 'line 2, column 14: expected a quoted target like "Add to cart" after 2nd, found the end of the line'],
+    ['click "Add to cart" in ""', 'line 2, column 24: expected a quoted text like "Sauce Labs Backpack" after in, found an empty text ""'],
+    ['click "Add to cart" in Backpack', 'line 2, column 24: expected a quoted text like "Sauce Labs Backpack" after in, found Backpack'],
+    ['click test id "shopping cart"', 'line 2, column 15: expected a test id without spaces like "shopping-cart-link" after test id, found "shopping cart"'],
+    ['click test id cart', 'line 2, column 15: expected a quoted test id like "shopping-cart-link" after test id, found cart'],
+    ['fill "Todo" with "x" and press Entr', 'line 2, column 32: expected a key name such as Enter, Tab, Escape, ArrowDown or Control+A after press, found Entr'],
+    ['fill "Todo" with "x" and Enter', 'line 2, column 26: expected press after and, found Enter'],
+    ['press Bogus', 'line 2, column 7: expected a key name such as Enter, Tab, Escape, ArrowDown or Control+A after press, found Bogus'],
+    ['wait 9999 seconds', 'line 2, column 6: expected a wait of at most 60 seconds (wait for "text" waits until it shows), found 9999 seconds'],
+    ['wait 2 hours', 'line 2, column 8: expected seconds or ms after wait 2, found hours'],
+    ['wait 2', 'line 2, column 7: expected seconds or ms after wait 2, found the end of the line'],
+    ['wait 0 seconds', 'line 2, column 6: expected a wait longer than 0 seconds, found 0 seconds'],
+    ['wait soon', 'line 2, column 6: expected for "text" or a time like 2 seconds after wait, found soon'],
+    ['wait', 'line 2, column 5: expected for "text" or a time like 2 seconds after wait, found the end of the line'],
+    ['hover Menu', 'line 2, column 7: expected a quoted target like "Menu" after hover, found Menu'],
+    ['double "Title"', 'line 2, column 8: expected click or tap after double, found "Title"'],
+    ['scroll "Reviews"', 'line 2, column 8: expected to after scroll, found "Reviews"'],
+    ['expect no Error', 'line 2, column 11: expected a quoted text like "Error" after expect no, found Error'],
+    ['expect "Added" in', 'line 2, column 18: expected a quoted text like "Sauce Labs Backpack" after in, found the end of the line'],
+    ['fill "Email" with "{{run.mail}}"', 'line 2, column 20: expected a placeholder like {{secrets.NAME}} (letters, digits and _), {{run.id}}, {{run.email}} or {{today}}, found {{run.mail}}'],
+    ['sleep 2 seconds', 'line 2, column 1: expected a step such as go to, click, fill, select, check, uncheck, press, hover, double click, scroll to, expect or wait, found sleep (did you mean wait 2 seconds?)'],
+    ['hovr "Menu"', 'line 2, column 1: expected a step such as go to, click, fill, select, check, uncheck, press, hover, double click, scroll to, expect or wait, found hovr (did you mean hover?)'],
+  ]
+
+  it('names what was expected where, for bad input', () => {
+    for (const [line, message] of bad) expect(errorsAfterStart(line), line).toEqual([message])
+  })
+})
+
 describe('parseJourney: layout, comments and quotes', () => {
   it('ignores blank lines and comments, keeps 1-based line numbers and the trimmed source line', () => {
     const text = ['# Order online', '', `  ${START}  `, '\t', '   # a note', 'click "Shop now"   # the hero button'].join(
@@ -211,18 +321,18 @@ describe('parseJourney: secrets', () => {
 
   it('rejects a malformed placeholder, pointing at its {{', () => {
     expect(errorsAfterStart('fill "Password" with "{{secret.PW}}"')).toEqual([
-      'line 2, column 23: expected a secret like {{secrets.NAME}} (letters, digits and _), found {{secret.PW}}',
+      'line 2, column 23: expected a placeholder like {{secrets.NAME}} (letters, digits and _), {{run.id}}, {{run.email}} or {{today}}, found {{secret.PW}}',
     ])
     expect(errorsAfterStart('fill "a" with "x{{secrets.}}"')[0]).toMatch(/^line 2, column 17: .*found \{\{secrets\.\}\}$/)
-    expect(errorsAfterStart('fill "a" with "{{secrets.1A}}"')[0]).toMatch(/^line 2, column 16: expected a secret/)
+    expect(errorsAfterStart('fill "a" with "{{secrets.1A}}"')[0]).toMatch(/^line 2, column 16: expected a placeholder/)
     expect(errorsAfterStart('fill "a" with "{{secrets.PW"')[0]).toMatch(/found \{\{secrets\.PW$/)
-    expect(errorsAfterStart('expect "{{{secrets.A}}}"')[0]).toMatch(/^line 2, column 9: expected a secret/)
-    expect(errorsAfterStart('click "{{secrets.A-B}}"')[0]).toMatch(/^line 2, column 8: expected a secret/)
+    expect(errorsAfterStart('expect "{{{secrets.A}}}"')[0]).toMatch(/^line 2, column 9: expected a placeholder/)
+    expect(errorsAfterStart('click "{{secrets.A-B}}"')[0]).toMatch(/^line 2, column 8: expected a placeholder/)
   })
 
   it('counts columns in the source even after escapes', () => {
     // The \" before it takes two columns in the source, one in the value.
-    expect(errorsAfterStart('expect "\\"{{x}}"')[0]).toMatch(/^line 2, column 11: expected a secret/)
+    expect(errorsAfterStart('expect "\\"{{x}}"')[0]).toMatch(/^line 2, column 11: expected a placeholder/)
   })
 })
 
@@ -247,7 +357,7 @@ describe('parseJourney: errors', () => {
       'line 4, column 14: expected with after fill "Email", found "ana@example.com"',
       'line 5, column 16: expected in or from after select "Large", found "Size"',
       'line 6, column 6: expected a quoted checkbox like "I accept the terms" after check, found the end of the line',
-      'line 7, column 1: expected a step such as go to, click, fill, select, check, uncheck, press, expect or wait for, found frobnicate',
+      'line 7, column 1: expected a step such as go to, click, fill, select, check, uncheck, press, hover, double click, scroll to, expect or wait, found frobnicate',
     ])
   })
 
@@ -262,11 +372,11 @@ describe('parseJourney: errors', () => {
     ['uncheck Newsletter', 'line 2, column 9: expected a quoted checkbox like "I accept the terms" after uncheck, found Newsletter'],
     ['press', 'line 2, column 6: expected a key like "Enter" after press, found the end of the line'],
     ['press Entr', 'line 2, column 7: expected a key name such as Enter, Tab, Escape, ArrowDown or Control+A after press, found Entr'],
-    ['expect Order confirmed', 'line 2, column 8: expected a quoted text like "Order confirmed" or url contains "/checkout" after expect, found Order'],
+    ['expect Order confirmed', 'line 2, column 8: expected a quoted text like "Order confirmed", no "Error" or url contains "/checkout" after expect, found Order'],
     ['expect url "/checkout"', 'line 2, column 12: expected contains after expect url, found "/checkout"'],
     ['expect url to have "/checkout"', 'line 2, column 15: expected contain after expect url to, found have'],
     ['expect url contains /checkout', 'line 2, column 21: expected a quoted part of the address like "/checkout" after contains, found /checkout'],
-    ['wait "Done"', 'line 2, column 6: expected for after wait, found "Done"'],
+    ['wait "Done"', 'line 2, column 6: expected for "text" or a time like 2 seconds after wait, found "Done"'],
     ['wait for Done', 'line 2, column 10: expected a quoted text like "Order confirmed" after wait for, found Done'],
   ]
 
@@ -305,7 +415,7 @@ describe('parseJourney: errors', () => {
     expect(errorsAfterStart('type "ana" into "Email"')[0]).toMatch(/\(did you mean fill "Field" with "value"\?\)$/)
     expect(errorsAfterStart('see "Done"')[0]).toMatch(/\(did you mean expect "text"\?\)$/)
     expect(errorsAfterStart('"Buy"')).toEqual([
-      'line 2, column 1: expected a step such as go to, click, fill, select, check, uncheck, press, expect or wait for, found "Buy"',
+      'line 2, column 1: expected a step such as go to, click, fill, select, check, uncheck, press, hover, double click, scroll to, expect or wait, found "Buy"',
     ])
   })
 

@@ -32,17 +32,35 @@ const key = fc.oneof(
 )
 
 const goto = url.map((u): StepSpec => ({ kind: 'goto', url: u }))
+/** Which one: maybe a position, a test id (no spaces), a part of the page. */
+const which = fc
+  .record(
+    {
+      target: nonEmpty,
+      testId: fc.constant(true as const),
+      nth: fc.oneof(fc.integer({ min: 1, max: 120 }), fc.constant(-1)),
+      within: nonEmpty,
+    },
+    { requiredKeys: ['target'] },
+  )
+  .map((w) => (w.testId ? { ...w, target: w.target.replace(/\s/g, '') || 'id' } : w))
+const run = fc.constantFrom('{{run.id}}', '{{run.email}}', '{{today}}')
+const withRun = fc.tuple(value, run, value).map((parts) => parts.join(''))
 const stepSpec: fc.Arbitrary<StepSpec> = fc.oneof(
   goto,
-  nonEmpty.map((target): StepSpec => ({ kind: 'click', target })),
-  fc.tuple(nonEmpty, value).map(([target, v]): StepSpec => ({ kind: 'fill', target, value: v })),
-  fc.tuple(nonEmpty, nonEmpty).map(([option, target]): StepSpec => ({ kind: 'select', option, target })),
-  nonEmpty.map((target): StepSpec => ({ kind: 'check', target })),
-  nonEmpty.map((target): StepSpec => ({ kind: 'uncheck', target })),
+  fc.tuple(which, fc.boolean()).map(([w, double]): StepSpec => ({ kind: 'click', ...w, ...(double ? { double: true as const } : {}) })),
+  fc.tuple(which, fc.oneof(value, withRun), fc.option(key, { nil: undefined })).map(([w, v, press]): StepSpec => ({ kind: 'fill', ...w, value: v, ...(press === undefined ? {} : { press }) })),
+  fc.tuple(nonEmpty, which).map(([option, w]): StepSpec => ({ kind: 'select', option, ...w })),
+  which.map((w): StepSpec => ({ kind: 'check', ...w })),
+  which.map((w): StepSpec => ({ kind: 'uncheck', ...w })),
+  which.map((w): StepSpec => ({ kind: 'hover', ...w })),
+  which.map((w): StepSpec => ({ kind: 'scrollTo', ...w })),
   key.map((k): StepSpec => ({ kind: 'press', key: k })),
-  nonEmpty.map((expected): StepSpec => ({ kind: 'expectText', expected })),
+  fc.record({ expected: nonEmpty, within: nonEmpty }, { requiredKeys: ['expected'] }).map((t): StepSpec => ({ kind: 'expectText', ...t })),
+  fc.record({ expected: nonEmpty, within: nonEmpty }, { requiredKeys: ['expected'] }).map((t): StepSpec => ({ kind: 'expectNoText', ...t })),
   nonEmpty.map((contains): StepSpec => ({ kind: 'expectUrl', contains })),
-  nonEmpty.map((expected): StepSpec => ({ kind: 'waitFor', expected })),
+  fc.record({ expected: nonEmpty, within: nonEmpty }, { requiredKeys: ['expected'] }).map((t): StepSpec => ({ kind: 'waitFor', ...t })),
+  fc.integer({ min: 1, max: 60_000 }).map((ms): StepSpec => ({ kind: 'wait', seconds: ms / 1000 })),
 )
 /** What may stand between or after steps without changing them. */
 const filler = fc.constantFrom('', '   ', '# a comment', '  # "quoted" {{ not a secret', '\t')
@@ -92,6 +110,8 @@ describe('journey language properties', () => {
         fc.constantFrom(
           'go to ', 'https://shop.example.com', 'click ', 'tap', 'fill ', ' with ', 'select ', ' in ', 'check ',
           'uncheck ', 'press ', 'Enter', 'ctrl+', 'expect ', 'url ', 'contains ', 'wait ', 'for ', '"', '\u201C',
+          'the ', '2nd ', '0th ', 'last ', 'test id ', ' in ', ' and press ', 'hover ', 'double ', 'scroll to ', 'no ',
+          '9999 ', '2 ', 'seconds', 'ms', '{{run.id}}', '{{today}}',
           '\u201D', '\\', '#', ' # ', '{{', 'secrets.', 'NAME', '}}', ' ', '\t', '\n', '\r\n', '\r', 'x', '\u00A0',
         ),
         fc.string({ unit: 'binary', maxLength: 5 }),

@@ -14,7 +14,7 @@ import { rowOr404 } from '../rows.ts'
 import { PageQuery, afterCursor, cursorKey, decodeCursor, pageSchema, toPage } from '../pagination.ts'
 import { ApiError } from '../problem.ts'
 import { getOne, guarded, IdParams, json, newRouter, problemResponses } from '../router.ts'
-import { RunSchema, failureJson, stepJson, type RunJson } from '../schemas/run.ts'
+import { RunSchema, failureJson, failuresJson, stepJson, type RunJson } from '../schemas/run.ts'
 import { loadPromise } from './promises.ts'
 
 type RunRow = typeof runs.$inferSelect
@@ -128,6 +128,7 @@ export function runView(row: RunRow): RunJson {
     finishedAt: row.finishedAt.toISOString(),
     steps: row.steps.map(stepJson),
     failure: failureJson(row.failure),
+    failures: failuresJson(row),
     vitals: row.vitals,
     confirmOf: row.confirmOf,
     screenshotUrl: row.screenshotPath ? `/api/v1/runs/${row.id}/screenshot` : null,

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi'
-import type { Failure, StepResult } from '../../domain/run.ts'
+import { failuresOf, type Failure, type StepResult } from '../../domain/run.ts'
 
 export const StepSchema = z.object({
   line: z.number(),
@@ -33,6 +33,9 @@ export const RunSchema = z
     finishedAt: z.string(),
     steps: z.array(StepSchema),
     failure: FailureSchema.nullable(),
+    failures: z.array(FailureSchema).openapi({
+      description: 'Every failure in order: the failed step, then each exceeded budget (a step may fail after a budget was blown). The first is `failure`.',
+    }),
     vitals: z.object({ lcpMs: z.number().optional(), cls: z.number().optional(), a11yViolations: z.number().optional() }),
     confirmOf: z.string().nullable(),
     /** Relative to the server; needs the same authentication as the API. */
@@ -58,4 +61,9 @@ export function failureJson(failure: Failure | null | undefined): z.infer<typeof
     line: failure.line ?? null,
     message: failure.message,
   }
+}
+
+/** Every failure of a run in order, as the API shows them (a run recorded before the list: its one failure). */
+export function failuresJson(run: { failure: Failure | null; failures: Failure[] | null }): z.infer<typeof FailureSchema>[] {
+  return failuresOf(run).map((failure) => failureJson(failure)!)
 }

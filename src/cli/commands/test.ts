@@ -6,7 +6,7 @@ import { eq } from 'drizzle-orm'
 import { parseEnv, type Env } from '../../config/env.ts'
 import { openDatabase } from '../../db/open.ts'
 import { promises } from '../../db/schema.ts'
-import type { RunResult, StepResult } from '../../domain/run.ts'
+import { failuresOf, type RunResult, type StepResult } from '../../domain/run.ts'
 import { decrypt, loadSecretKey } from '../../infra/crypto.ts'
 import type { JourneySpec } from '../../queue/jobs.ts'
 import { buildSpec, referencedSecrets } from '../../queue/spec.ts'
@@ -54,6 +54,7 @@ export async function testCliCommand(target: string, opts: { json?: boolean }): 
       decryptSecret: prepared.decryptSecret,
       // An operator at a shell, not a journey in the fleet: Kept's own services are not guarded here.
       targetPolicy: parseAllowedTargets(env.KEPT_ALLOWED_TARGETS),
+      runValues: { emailDomain: env.KEPT_RUN_EMAIL_DOMAIN, timezone: env.KEPT_TIMEZONE },
       ...(prepared.checksDir ? { checksDir: prepared.checksDir } : {}),
       onProgress: (event: ProgressEvent) => {
         if (event.type === 'step-start') return progress.show(`  … ${event.line}  ${event.text}`)
@@ -144,13 +145,11 @@ export function formatVerdict(result: RunResult): string {
     result.vitals.a11yViolations !== undefined ? `${result.vitals.a11yViolations} accessibility violations` : null,
   ].filter(Boolean)
   const measured = [summary, ...vitals].join(', ')
-  const failure = result.failure
-  const why = !failure
-    ? ''
-    : failure.kind === 'budget'
-      ? ` — ${failure.message} (${failure.budget})`
-      : ` — ${failure.line ? `line ${failure.line}: ` : ''}${failure.message}`
-  return `${result.outcome.replace('_', ' ').toUpperCase()}: ${measured}${why}`
+  // Every failure, the first first: a step may fail after a budget was blown.
+  const why = failuresOf(result)
+    .map((failure) => (failure.kind === 'budget' ? `${failure.message} (${failure.budget})` : `${failure.line ? `line ${failure.line}: ` : ''}${failure.message}`))
+    .join('; also ')
+  return `${result.outcome.replace('_', ' ').toUpperCase()}: ${measured}${why ? ` — ${why}` : ''}`
 }
 
 /** A line rewritten in place while a step runs (only on a terminal). */

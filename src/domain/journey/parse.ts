@@ -1,6 +1,6 @@
-import type { Journey, ParseError, Step, StepSpec } from './ast.ts'
+import type { Journey, ParseError, Step, StepSpec, Which } from './ast.ts'
 import { KEY_EXAMPLES, normalizeKey } from './keys.ts'
-import { scanPlaceholders } from './secrets.ts'
+import { PLACEHOLDER_EXAMPLES, scanPlaceholders } from './secrets.ts'
 import { tokenize, type Token } from './tokenize.ts'
 
 // The plain-language journey parser: one step a line, verbs in any case,
@@ -76,9 +76,21 @@ export function parseJourney(text: string): ParseResult {
   return { ok: true, journey: { steps, secrets: [...secrets] } }
 }
 
+/** One step on its own, as a code check's perform() takes it: the step, or its error (line 1). */
+export function parseOneStep(text: string): { ok: true; step: StepSpec } | { ok: false; error: ParseError } {
+  if (text.length > MAX_LINE_LENGTH || /[\r\n]/.test(text)) {
+    return { ok: false, error: { line: 1, column: 1, message: `expected one step on one line of at most ${MAX_LINE_LENGTH} characters, found ${text.length > MAX_LINE_LENGTH ? `${text.length} characters` : 'several lines'}` } }
+  }
+  const parsed = parseLine(text)
+  if (!parsed.ok) return { ok: false, error: { line: 1, column: parsed.column, message: parsed.message } }
+  return { ok: true, step: parsed.step }
+}
+
 const EXAMPLE_URL = 'https://shop.example.com'
 const LIST_MARKER = /^(?:\d{1,3}[.)]|[-*\u2022])$/
-const STEP_EXAMPLES = 'go to, click, fill, select, check, uncheck, press, expect or wait for'
+const STEP_EXAMPLES = 'go to, click, fill, select, check, uncheck, press, hover, double click, scroll to, expect or wait'
+/** The longest `wait N seconds`: a walk is not a place to sleep; `wait for "text"` waits as long as needed. */
+export const MAX_WAIT_SECONDS = 60
 
 type LineResult = { ok: true; step: StepSpec; secrets: string[] } | { ok: false; column: number; message: string }
 
@@ -95,6 +107,11 @@ function parseLine(raw: string): LineResult {
     throw error
   }
 }
+
+const TARGET = 'a quoted target like "Add to cart"'
+const FIELD = 'a quoted field like "Email"'
+const CHECKBOX = 'a quoted checkbox like "I accept the terms"'
+const TEXT = 'a quoted text like "Order confirmed"'
 
 function parseStep(r: Reader): StepSpec {
   // Steps pasted from a numbered or bulleted list: "1. click …", "- click …".
@@ -115,22 +132,36 @@ function parseStep(r: Reader): StepSpec {
       return { kind: 'goto', url: r.url(verb) }
     case 'click':
     case 'tap':
-      return { kind: 'click', target: r.quoted('a quoted target like "Add to cart"', verb) }
+      return { kind: 'click', ...r.which(TARGET, verb) }
+    case 'double':
+      r.expectWord(['click', 'tap'], verb)
+      return { kind: 'click', ...r.which(TARGET, `double ${r.last()}`), double: true }
+    case 'double-click':
+    case 'doubleclick':
+    case 'dblclick':
+      return { kind: 'click', ...r.which(TARGET, verb), double: true }
     case 'fill': {
-      const target = r.quoted('a quoted field like "Email"', verb)
+      const which = r.which(FIELD, verb)
       r.expectWord(['with'], `fill ${r.last()}`)
       const value = r.quoted('a quoted value like "ana@example.com"', 'with', { allowEmpty: true })
-      return { kind: 'fill', target, value }
+      if (!r.acceptWord('and')) return { kind: 'fill', ...which, value }
+      r.expectWord(['press'], 'and')
+      return { kind: 'fill', ...which, value, press: r.key() }
     }
     case 'select': {
       const option = r.quoted('a quoted option like "Large"', verb)
       r.expectWord(['in', 'from'], `select ${r.last()}`)
-      const target = r.quoted('a quoted field like "Size"', r.last())
-      return { kind: 'select', option, target }
+      return { kind: 'select', option, ...r.which('a quoted field like "Size"', r.last()) }
     }
     case 'check':
     case 'uncheck':
-      return { kind: verb, target: r.quoted('a quoted checkbox like "I accept the terms"', verb) }
+      return { kind: verb, ...r.which(CHECKBOX, verb) }
+    case 'hover':
+      r.acceptWord('over')
+      return { kind: 'hover', ...r.which('a quoted target like "Menu"', r.last()) }
+    case 'scroll':
+      r.expectWord(['to'], verb)
+      return { kind: 'scrollTo', ...r.which('a quoted target like "Reviews"', 'scroll to') }
     case 'press':
       return { kind: 'press', key: r.key() }
     case 'expect':
@@ -140,16 +171,32 @@ function parseStep(r: Reader): StepSpec {
         else r.expectWord(['contains'], 'expect url')
         return { kind: 'expectUrl', contains: r.quoted('a quoted part of the address like "/checkout"', 'contains') }
       }
-      return {
-        kind: 'expectText',
-        expected: r.quoted('a quoted text like "Order confirmed" or url contains "/checkout"', verb),
+      if (r.acceptWord('no') || r.acceptWord('not')) {
+        return { kind: 'expectNoText', ...r.text('a quoted text like "Error"', `expect ${r.last()}`) }
       }
+      return { kind: 'expectText', ...r.text('a quoted text like "Order confirmed", no "Error" or url contains "/checkout"', verb) }
     case 'wait':
-      r.expectWord(['for'], verb)
-      return { kind: 'waitFor', expected: r.quoted('a quoted text like "Order confirmed"', 'wait for') }
+      if (r.acceptWord('for')) return { kind: 'waitFor', ...r.text(TEXT, 'wait for') }
+      return { kind: 'wait', seconds: r.duration() }
     default:
       throw r.error(first, `expected a step such as ${STEP_EXAMPLES}, found ${describe(first)}${hintFor(verb)}`)
   }
+}
+
+/** `1st`, `2nd`, `third`…: the position, 1-based; -1 for `last`; 0 for a number that is no position (`0th`); undefined for any other word. */
+function positionOf(word: string): number | undefined {
+  const numbered = /^(\d{1,4})(?:st|nd|rd|th)$/.exec(word)
+  if (numbered) return Number(numbered[1])
+  if (word === 'last') return -1
+  const index = POSITION_WORDS.indexOf(word)
+  return index < 0 ? undefined : index + 1
+}
+const POSITION_WORDS = ['first', 'second', 'third', 'fourth', 'fifth', 'sixth', 'seventh', 'eighth', 'ninth', 'tenth']
+
+const TIME_UNITS: Record<string, number> = {
+  ms: 0.001, millisecond: 0.001, milliseconds: 0.001,
+  s: 1, sec: 1, secs: 1, second: 1, seconds: 1,
+  min: 60, minute: 60, minutes: 60,
 }
 
 class LineError extends Error {
@@ -208,6 +255,85 @@ class Reader {
     return token.value
   }
 
+  /**
+   * A target and which one it is: `[the 2nd|the last] ("Name" | test id "id") [in "Text"]`.
+   * `what` names the quoted target expected after `after`.
+   */
+  which(what: string, after: string): Which & { target: string } {
+    let nth: number | undefined
+    const lead = this.tokens[this.position]
+    const leadWord = lead?.kind === 'word' ? lead.value.toLowerCase() : ''
+    if (leadWord === 'the' || positionOf(leadWord) !== undefined) {
+      if (leadWord === 'the') this.position++
+      const token = this.next()
+      nth = token?.kind === 'word' ? positionOf(token.value.toLowerCase()) : undefined
+      if (nth === undefined || nth === 0) {
+        throw this.error(token, `expected a position like 1st, 2nd, 3rd or last after ${leadWord === 'the' ? 'the' : after}, found ${describe(token)}`)
+      }
+      after = this.last()
+    }
+    let testId = false
+    let target: string
+    if (this.acceptTestId()) {
+      testId = true
+      const token = this.tokens[this.position]
+      target = this.quoted('a quoted test id like "shopping-cart-link"', 'test id')
+      if (/\s/.test(target)) {
+        throw this.error(token, `expected a test id without spaces like "shopping-cart-link" after test id, found ${describe(token)}`)
+      }
+    } else {
+      target = this.quoted(what, after)
+    }
+    const within = this.acceptWord('in') ? this.quoted('a quoted text like "Sauce Labs Backpack"', 'in') : undefined
+    return { target, ...(testId ? { testId: true as const } : {}), ...(nth !== undefined ? { nth } : {}), ...(within !== undefined ? { within } : {}) }
+  }
+
+  /** An expected text, maybe `in "…"` a part of the page. */
+  text(what: string, after: string): { expected: string; within?: string } {
+    const expected = this.quoted(what, after)
+    if (!this.acceptWord('in')) return { expected }
+    return { expected, within: this.quoted('a quoted text like "Sauce Labs Backpack"', 'in') }
+  }
+
+  /** `2 seconds`, `1.5 s`, `500 ms`, `2s`: in seconds, above 0 and at most MAX_WAIT_SECONDS. */
+  duration(): number {
+    const token = this.next()
+    const expected = `expected for "text" or a time like 2 seconds after wait, found ${describe(token)}`
+    if (token?.kind !== 'word') throw this.error(token, expected)
+    const joined = /^(\d+(?:\.\d+)?)([a-z]+)$/i.exec(token.value)
+    const number = joined ? joined[1]! : token.value
+    if (!/^\d+(?:\.\d+)?$/.test(number)) throw this.error(token, expected)
+    let unitToken: Token | undefined = token
+    let unit = joined?.[2]?.toLowerCase()
+    if (unit === undefined) {
+      unitToken = this.next()
+      unit = unitToken?.kind === 'word' ? unitToken.value.toLowerCase() : undefined
+    }
+    const factor = unit === undefined ? undefined : TIME_UNITS[unit]
+    if (factor === undefined) throw this.error(unitToken, `expected seconds or ms after wait ${number}, found ${describe(unitToken)}`)
+    const seconds = Math.round(Number(number) * factor * 1000) / 1000
+    const written = joined ? token.source : `${token.source} ${unitToken!.source}`
+    if (seconds <= 0) throw this.error(token, `expected a wait longer than 0 seconds, found ${written}`)
+    if (seconds > MAX_WAIT_SECONDS) {
+      throw this.error(token, `expected a wait of at most ${MAX_WAIT_SECONDS} seconds (wait for "text" waits until it shows), found ${written}`)
+    }
+    return seconds
+  }
+
+  private acceptTestId(): boolean {
+    const token = this.tokens[this.position]
+    if (token?.kind !== 'word') return false
+    const word = token.value.toLowerCase()
+    if (word === 'testid' || word === 'test-id') {
+      this.position++
+      return true
+    }
+    const next = this.tokens[this.position + 1]
+    if (word !== 'test' || next?.kind !== 'word' || next.value.toLowerCase() !== 'id') return false
+    this.position += 2
+    return true
+  }
+
   url(after: string): string {
     const token = this.next()
     if (token === undefined) {
@@ -254,7 +380,7 @@ class Reader {
       const found = token.value.slice(scan.malformedAt, close < 0 ? undefined : close + 2)
       throw new LineError(
         token.columns[scan.malformedAt] ?? token.column,
-        `expected a secret like {{secrets.NAME}} (letters, digits and _), found ${shorten(found)}`,
+        `expected a placeholder like ${PLACEHOLDER_EXAMPLES}, found ${shorten(found)}`,
       )
     }
     this.secrets.push(...scan.names)
@@ -300,6 +426,9 @@ const VERBS: Record<string, string> = {
   check: 'check',
   uncheck: 'uncheck',
   press: 'press',
+  hover: 'hover',
+  scroll: 'scroll to',
+  double: 'double click',
   expect: 'expect',
   wait: 'wait for',
 }
@@ -314,6 +443,9 @@ const SYNONYMS: Record<string, string> = {
   assert: 'expect "text"',
   should: 'expect "text"',
   browse: 'go to',
+  sleep: 'wait 2 seconds',
+  pause: 'wait 2 seconds',
+  mouseover: 'hover "Menu"',
 }
 
 function hintFor(word: string): string {

@@ -1,13 +1,18 @@
-// {{secrets.NAME}} placeholders in journey values. The parser checks them
-// and lists their names; the runner fills them in at the last moment, so a
-// step's text and every result keep the placeholder, never the value.
+// Placeholders in journey values: {{secrets.NAME}}, and the run's own
+// values {{run.id}}, {{run.email}} and {{today}} (run-values.ts). The
+// parser checks them and lists the secrets' names; the runner fills them
+// in at the last moment, so a step's text and every result keep the
+// placeholder, never a secret's value.
 
 const NAME = '[A-Za-z_][A-Za-z0-9_]*'
-const PLACEHOLDER_AT = new RegExp(`\\{\\{\\s*secrets\\.(${NAME})\\s*\\}\\}`, 'y')
+const PLACEHOLDER_AT = new RegExp(`\\{\\{\\s*(?:secrets\\.(${NAME})|run\\.id|run\\.email|today)\\s*\\}\\}`, 'y')
 const PLACEHOLDERS = new RegExp(`\\{\\{\\s*secrets\\.(${NAME})\\s*\\}\\}`, 'g')
 
+/** What a placeholder may be, for messages. */
+export const PLACEHOLDER_EXAMPLES = '{{secrets.NAME}} (letters, digits and _), {{run.id}}, {{run.email}} or {{today}}'
+
 export interface PlaceholderScan {
-  /** Names in order of appearance (duplicates kept). */
+  /** Secret names in order of appearance (duplicates kept). */
   names: string[]
   /** Index of the first `{{` that does not open a valid placeholder, or null. */
   malformedAt: number | null
@@ -22,7 +27,7 @@ export function scanPlaceholders(value: string): PlaceholderScan {
     PLACEHOLDER_AT.lastIndex = at
     const match = PLACEHOLDER_AT.exec(value)
     if (!match) return { names, malformedAt: at }
-    names.push(match[1]!)
+    if (match[1] !== undefined) names.push(match[1])
     from = PLACEHOLDER_AT.lastIndex
   }
 }
@@ -33,8 +38,8 @@ export function secretPlaceholder(name: string): string {
 }
 
 /**
- * Replaces every placeholder in `value` by the secret's value. Throws when
- * a referenced secret is not given, naming it (never a value).
+ * Replaces every secret placeholder in `value` by the secret's value.
+ * Throws when a referenced secret is not given, naming it (never a value).
  */
 export function fillSecrets(value: string, secrets: Readonly<Record<string, string>>): string {
   return value.replace(PLACEHOLDERS, (_whole, name: string) => {

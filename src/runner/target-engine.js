@@ -1,0 +1,379 @@
+// Kept's selector engine, registered as `kept=` (src/runner/engine.ts).
+// Plain browser JavaScript, evaluated in Playwright's utility world of
+// every document: it sees the page's DOM, never the page's scripts, and
+// loads nothing into the page's own world.
+//
+// A query is a URI-encoded JSON object:
+//   {op: 'find', action, name, testId?, within?, anyVisibility?, upTo?}
+//       the elements a step means, in document order (see find below);
+//       with upTo, only when the best way that finds any is at most upTo
+//   {op: 'quiet', ms, after?}
+//       the root when the document has loaded and its DOM has not changed
+//       for `ms` milliseconds, nor since `after` (epoch ms: an action's start)
+//
+// Targets are found the way a person reads a page. Only elements a person
+// can see count (not display:none, visibility:hidden, opacity 0, zero
+// size, off the page, or clipped away). Names come from the visible text,
+// aria-label, aria-labelledby, a label, title, an inner image's alt, a
+// button's value and a field's placeholder; any of them may match. Exact
+// names (any case) win over partial ones, controls over plain text.
+(() => {
+  const CONTROLS = {
+    click:
+      'button, a[href], area[href], summary, input[type=button], input[type=submit], input[type=reset], input[type=image], ' +
+      'input[type=checkbox], input[type=radio], [role=button], [role=link], [role=checkbox], [role=radio], [role=menuitem], ' +
+      '[role=menuitemcheckbox], [role=menuitemradio], [role=tab], [role=option], [role=switch], [role=treeitem]',
+    fill:
+      'input:not([type]), input[type=text], input[type=email], input[type=password], input[type=search], input[type=tel], ' +
+      'input[type=url], input[type=number], input[type=date], input[type=datetime-local], input[type=month], input[type=week], ' +
+      'input[type=time], textarea, [contenteditable=""], [contenteditable=true], [role=textbox], [role=searchbox], ' +
+      '[role=combobox], [role=spinbutton]',
+    select: 'select, [role=combobox], [role=listbox]',
+    check:
+      'input[type=checkbox], input[type=radio], [role=checkbox], [role=radio], [role=switch], [role=menuitemcheckbox], [role=menuitemradio]',
+  }
+  CONTROLS.hover = CONTROLS.scroll = `${CONTROLS.click}, ${CONTROLS.fill}, select`
+
+  /** Which ways each action tries, in order: controls by name, plain text, a control near its text. */
+  const WAYS = {
+    click: { controls: true, text: true, near: false },
+    hover: { controls: true, text: true, near: false },
+    scroll: { controls: true, text: true, near: false },
+    fill: { controls: true, text: false, near: true },
+    select: { controls: true, text: false, near: true },
+    check: { controls: true, text: false, near: true },
+    text: { controls: false, text: true, near: false },
+  }
+
+  const TEST_ID_ATTRIBUTES = ['data-testid', 'data-test', 'data-test-id', 'data-cy']
+  const SKIPPED = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'HEAD', 'TITLE', 'META', 'LINK'])
+
+  const normalize = (text) => (text || '').replace(/\s+/g, ' ').trim()
+  const lower = (text) => normalize(text).toLowerCase()
+
+  // ---- the tree, shadow roots included ------------------------------------
+
+  const parentOf = (node) => node.parentElement || (node.parentNode && node.parentNode.host) || null
+
+  function childrenOf(element) {
+    const children = [...element.children]
+    if (element.shadowRoot) children.push(...element.shadowRoot.children)
+    return children
+  }
+
+  /** Elements matching `selector` in `root` and in every open shadow root below it. */
+  function queryDeep(root, selector) {
+    const found = []
+    const visit = (scope) => {
+      if (scope.matches && scope.matches(selector)) found.push(scope)
+      found.push(...scope.querySelectorAll(selector))
+      for (const host of scope.querySelectorAll('*')) if (host.shadowRoot) visit(host.shadowRoot)
+    }
+    visit(root)
+    if (root.shadowRoot) visit(root.shadowRoot)
+    return [...new Set(found)]
+  }
+
+  /** Elements on the way to a shadow host: their textContent misses the host's shadow text, so text search may not skip them. */
+  function shadowPaths(root) {
+    const paths = new Set()
+    for (const element of queryDeep(root, '*')) {
+      if (!element.shadowRoot) continue
+      for (let up = element; up && !paths.has(up); up = parentOf(up)) paths.add(up)
+    }
+    return paths
+  }
+
+  function inDocumentOrder(elements) {
+    return [...new Set(elements)].sort((a, b) => (a === b ? 0 : a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1))
+  }
+
+  /** Drops the elements that hold another of the list: a person sees the inner one. */
+  function innermost(elements) {
+    return elements.filter((element) => !elements.some((other) => other !== element && element.contains(other)))
+  }
+
+  // ---- what a person sees -------------------------------------------------
+
+  const FORM_CONTROL = new Set(['INPUT', 'SELECT', 'TEXTAREA'])
+
+  /**
+   * Painted and reachable: not display:none or visibility:hidden, no
+   * transparent ancestor (a form control may be transparent itself: custom
+   * checkboxes draw their own box), a size, not off the page, not clipped
+   * away by an ancestor that hides its overflow.
+   */
+  function shown(element) {
+    if (!element.isConnected) return false
+    const style = getComputedStyle(element)
+    if (style.display === 'contents') return childrenOf(element).some(shown)
+    const selfOpacity = !FORM_CONTROL.has(element.tagName)
+    if (!element.checkVisibility({ visibilityProperty: true, opacityProperty: selfOpacity, contentVisibilityAuto: true })) return false
+    if (!selfOpacity) {
+      for (let up = parentOf(element); up; up = parentOf(up)) if (getComputedStyle(up).opacity === '0') return false
+    }
+    const rect = element.getBoundingClientRect()
+    if (rect.width * rect.height === 0 || (rect.width <= 1 && rect.height <= 1)) return false
+    const view = element.ownerDocument.defaultView
+    if (rect.right + view.scrollX <= 0 || rect.bottom + view.scrollY <= 0) return false
+    if (style.position === 'fixed') return true
+    for (let up = parentOf(element); up && up !== element.ownerDocument.body; up = parentOf(up)) {
+      const upStyle = getComputedStyle(up)
+      if (upStyle.overflowX === 'visible' && upStyle.overflowY === 'visible') continue
+      const box = up.getBoundingClientRect()
+      if (box.width === 0 || box.height === 0) return false
+      const clips = (value) => value === 'hidden' || value === 'clip'
+      if (clips(upStyle.overflowX) && (rect.right <= box.left || rect.left >= box.right)) return false
+      if (clips(upStyle.overflowY) && (rect.bottom <= box.top || rect.top >= box.bottom)) return false
+      if (upStyle.position === 'fixed') break
+    }
+    return true
+  }
+
+  // ---- names --------------------------------------------------------------
+
+  /** Text of a label or a container, without the texts of the form controls inside it (a select's options). */
+  function ownText(element, visible) {
+    if (!visible) return element.textContent
+    const hasControls = element.querySelector('select, textarea, option')
+    if (!hasControls) return element.innerText
+    const copy = element.cloneNode(true)
+    for (const control of copy.querySelectorAll('select, textarea')) control.remove()
+    return copy.textContent
+  }
+
+  function byIds(element, ids) {
+    const root = element.getRootNode()
+    return ids
+      .split(/\s+/)
+      .map((id) => (id && root.getElementById ? root.getElementById(id) : null))
+      .filter(Boolean)
+  }
+
+  /**
+   * Every name a person may call `element` by. `visible`: from the
+   * rendered text (innerText, exact); otherwise from textContent (cheap,
+   * to rule elements out before the exact look).
+   */
+  function namesOf(element, visible) {
+    const names = []
+    const add = (text) => {
+      const name = normalize(text)
+      if (name) names.push(name)
+    }
+    const attribute = (name) => element.getAttribute(name)
+    add(attribute('aria-label'))
+    const labelledBy = attribute('aria-labelledby')
+    if (labelledBy) add(byIds(element, labelledBy).map((label) => label.textContent).join(' '))
+    if (element.labels) for (const label of element.labels) add(ownText(label, visible))
+    const tag = element.tagName
+    if (tag === 'INPUT') {
+      const type = (attribute('type') || 'text').toLowerCase()
+      if (type === 'submit' || type === 'reset' || type === 'button') add(element.value || (type === 'submit' ? 'Submit' : type === 'reset' ? 'Reset' : ''))
+      if (type === 'image') add(attribute('alt'))
+    } else if (tag !== 'TEXTAREA' && tag !== 'SELECT') {
+      add(ownText(element, visible))
+      for (const inner of element.querySelectorAll('img[alt], [aria-label]')) add(inner.getAttribute('alt') || inner.getAttribute('aria-label'))
+    }
+    add(attribute('title'))
+    add(attribute('placeholder'))
+    add(attribute('aria-placeholder'))
+    return names
+  }
+
+  /** 2: a name equals `wanted` (any case), 1: a name holds it, 0: neither. */
+  function likeness(names, wanted) {
+    let best = 0
+    for (const name of names) {
+      const have = name.toLowerCase()
+      if (have === wanted) return 2
+      if (have.includes(wanted)) best = 1
+    }
+    return best
+  }
+
+  // ---- the ways ------------------------------------------------------------
+
+  /** Controls for `action` in `root` named `wanted` (lower case): {exact, partial}, shown ones only (a hidden control's shown label stands in). */
+  function controlsNamed(root, action, wanted, anyVisibility) {
+    const exact = []
+    const partial = []
+    for (const element of queryDeep(root, CONTROLS[action])) {
+      if (likeness(namesOf(element, false), wanted) === 0) continue
+      let standIn = element
+      if (!anyVisibility && !shown(element)) {
+        standIn = element.labels ? [...element.labels].find(shown) : undefined
+        if (!standIn) continue
+      }
+      const level = likeness(namesOf(element, true), wanted)
+      if (level === 2) exact.push(standIn)
+      else if (level === 1) partial.push(standIn)
+    }
+    return { exact: innermost(exact), partial: innermost(partial) }
+  }
+
+  /** The innermost elements whose visible text holds `wanted` (lower case): {exact, partial}. */
+  function textHolders(root, wanted, anyVisibility) {
+    const exact = []
+    const partial = []
+    const paths = shadowPaths(root)
+    const mayHold = (element) => !SKIPPED.has(element.tagName) && (paths.has(element) || lower(element.textContent).includes(wanted))
+    // An element holds the text when no child holds all of it: a hidden
+    // child that does keeps its parents from holding it (a transparent
+    // banner's button is not its body's text).
+    const visit = (element) => {
+      let inner = false
+      let inChild = false
+      for (const child of childrenOf(element)) {
+        if (!mayHold(child)) continue
+        if (visit(child)) inner = true
+        else if (lower(child.textContent).includes(wanted)) inChild = true
+      }
+      if (inner) return true
+      if (inChild) return false
+      const text = lower(element.innerText === undefined ? element.textContent : element.innerText)
+      if (!text.includes(wanted) || (!anyVisibility && !shown(element))) return false
+      ;(text === wanted ? exact : partial).push(element)
+      return true
+    }
+    const start = root.nodeType === Node.DOCUMENT_NODE ? root.documentElement : root
+    if (start && mayHold(start)) visit(start)
+    return { exact, partial }
+  }
+
+  function byTestId(root, id, anyVisibility) {
+    const selector = TEST_ID_ATTRIBUTES.map((name) => `[${name}="${CSS.escape(id)}"]`).join(', ')
+    return queryDeep(root, selector).filter((element) => anyVisibility || shown(element))
+  }
+
+  /**
+   * A control near its text, for a field or checkbox with no name of its
+   * own: from each element showing exactly `wanted`, up to the first
+   * ancestor holding any control for `action`; that one when it is alone.
+   */
+  function nearText(root, action, wanted, anyVisibility) {
+    const found = []
+    for (const holder of textHolders(root, wanted, anyVisibility).exact) {
+      for (let up = holder; up && up !== root.parentNode; up = parentOf(up)) {
+        const controls = queryDeep(up, CONTROLS[action]).filter((element) => anyVisibility || shown(element))
+        if (controls.length === 0) continue
+        if (controls.length === 1) found.push(controls[0])
+        break
+      }
+    }
+    return found
+  }
+
+  /**
+   * The best way's matches in `root`, up to way `upTo` (1 to 5): 1 controls
+   * named exactly, 2 text shown exactly, 3 and 4 the same partly, 5 a
+   * control near its text. A test id is way 1.
+   */
+  function findIn(root, query) {
+    const upTo = query.upTo || 5
+    const wanted = lower(query.name)
+    if (query.testId) return byTestId(root, query.name, query.anyVisibility)
+    const ways = WAYS[query.action]
+    const controls = ways.controls ? controlsNamed(root, query.action, wanted, query.anyVisibility) : { exact: [], partial: [] }
+    if (controls.exact.length) return controls.exact
+    if (upTo < 2) return []
+    const text = ways.text ? textHolders(root, wanted, query.anyVisibility) : { exact: [], partial: [] }
+    if (text.exact.length) return text.exact
+    if (upTo < 3) return []
+    if (controls.partial.length) return controls.partial
+    if (upTo < 4) return []
+    if (text.partial.length) return text.partial
+    if (upTo < 5) return []
+    return ways.near ? nearText(root, query.action, wanted, query.anyVisibility) : []
+  }
+
+  const PARTS = new Set(['LI', 'TR', 'ARTICLE', 'SECTION', 'FORM', 'DIALOG', 'FIELDSET', 'ASIDE', 'BODY', 'HTML'])
+  const PART_ROLES = new Set(['listitem', 'row', 'article', 'region', 'form', 'dialog', 'alertdialog', 'group', 'gridcell', 'tabpanel'])
+
+  /** One of several siblings alike (same tag and classes): an item of a list of cards or rows. */
+  function repeated(element) {
+    const parent = element.parentElement
+    if (!parent || !element.className || typeof element.className !== 'string') return false
+    let alike = 0
+    for (const sibling of parent.children) if (sibling.tagName === element.tagName && sibling.className === element.className) alike++
+    return alike >= 2
+  }
+
+  /** The part of the page a text belongs to: its card or row (an item of a list of alike ones), list item, section, form or dialog. */
+  function partAround(element) {
+    for (let up = element; up; up = parentOf(up)) {
+      if (PARTS.has(up.tagName) || PART_ROLES.has(up.getAttribute('role')) || repeated(up)) return up
+    }
+    return element.ownerDocument.body
+  }
+
+  /**
+   * `within`: the parts of the page showing that text (their card, row,
+   * list item, section, form or dialog). A text is looked for in them only;
+   * a target too, unless a part holds none: then from there up to the
+   * smallest part of the page that holds one. Several targets found is
+   * ambiguous.
+   */
+  function find(root, query) {
+    if (!query.within) return inDocumentOrder(findIn(root, query))
+    const scope = lower(query.within)
+    const holders = textHolders(root, scope, query.anyVisibility)
+    const found = []
+    for (const holder of holders.exact.length ? holders.exact : holders.partial) {
+      const part = partAround(holder)
+      const inPart = findIn(part, query)
+      if (inPart.length > 0 || query.action === 'text') {
+        found.push(...inPart)
+        continue
+      }
+      for (let up = parentOf(part); up; up = parentOf(up)) {
+        const targets = findIn(up, query)
+        if (targets.length === 0) continue
+        found.push(...targets)
+        break
+      }
+    }
+    return inDocumentOrder(found)
+  }
+
+  // ---- quiet -----------------------------------------------------------------
+
+  // When the DOM last changed (epoch ms) since the document loaded, seen
+  // from this world: a page's own loading is the navigation's, already
+  // waited for; what changes after it is what an action set off. Style
+  // attributes are left out: animations write them on every frame.
+  let lastChange = 0
+  let observer = null
+  function watchChanges(document) {
+    if (observer) return
+    observer = new MutationObserver((records) => {
+      if (document.readyState !== 'complete') return
+      if (records.some((record) => record.type !== 'attributes' || record.attributeName !== 'style')) lastChange = Date.now()
+    })
+    observer.observe(document, { subtree: true, childList: true, attributes: true, characterData: true })
+  }
+
+  /**
+   * Loaded, and no change for `ms` since the last one and since `after`
+   * (an action on this document may set off changes a moment later; a
+   * document begun after it, the page the action opened, is its result).
+   */
+  function quiet(document, ms, after) {
+    const since = after && performance.timeOrigin < after ? after : 0
+    return document.readyState === 'complete' && Date.now() - Math.max(lastChange, since) >= ms
+  }
+
+  function queryAll(root, body) {
+    const query = JSON.parse(decodeURIComponent(body))
+    const document = root.ownerDocument || root
+    watchChanges(document)
+    if (query.op === 'quiet') return quiet(document, query.ms, query.after) ? [root] : []
+    if (query.op === 'find') return find(root, query)
+    throw new Error(`kept: unknown query ${query.op}`)
+  }
+
+  return {
+    queryAll,
+    query: (root, body) => queryAll(root, body)[0] || null,
+  }
+})()
