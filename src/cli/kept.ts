@@ -117,8 +117,8 @@ program
 
 program
   .command('demo')
-  .description('switch the demo shop: break its checkout, fix it, or slow it down')
-  .argument('<action>', 'break | fix | slow')
+  .description('switch the demo shop: break its checkout, slow it down, make its home page promise 2 clicks, or fix it all')
+  .argument('<action>', 'break | fix | slow | drift')
   .option('--ms <ms>', 'with slow: delay of every page in ms', '3000')
   .action(async (action: string, opts: { ms: string }) => {
     const { demoCommand } = await import('./commands/demo.ts')

@@ -9,7 +9,8 @@ import { closeServer } from '../infra/close-server.ts'
 // A small shop bundled with Kept so a newcomer sees promises walked at once.
 // An order takes 3 clicks: "Shop now", "Add to cart", "Place order".
 // POST /__demo/break makes checkout fail; POST /__demo/fix mends it;
-// POST /__demo/slow?ms=N delays every page (to show "at risk").
+// POST /__demo/slow?ms=N delays every page (to show "at risk");
+// POST /__demo/drift makes the home page promise 2 clicks (claim drift).
 
 export interface DemoShop {
   url: string
@@ -44,7 +45,7 @@ function Page(props: { title: string; children: Child }) {
   )
 }
 
-export function createShopApp(state: { broken: boolean; delayMs: number }) {
+export function createShopApp(state: { broken: boolean; delayMs: number; drift: boolean }) {
   const app = new Hono()
   app.use(async (_c, next) => {
     if (state.delayMs > 0) await new Promise((r) => setTimeout(r, state.delayMs))
@@ -55,7 +56,7 @@ export function createShopApp(state: { broken: boolean; delayMs: number }) {
     c.html(
       <Page title="Home">
         <h1>Demo Coffee Shop</h1>
-        <p>Fresh espresso cups, delivered tomorrow.</p>
+        <p>Fresh espresso cups, delivered tomorrow. {state.drift ? 'Order online in just 2 clicks!' : 'Order online in 3 clicks.'}</p>
         <a href="/product/espresso-cup">Shop now</a>
       </Page>,
     ),
@@ -157,6 +158,11 @@ export function createShopApp(state: { broken: boolean; delayMs: number }) {
   app.post('/__demo/fix', (c) => {
     state.broken = false
     state.delayMs = 0
+    state.drift = false
+    return c.json(state)
+  })
+  app.post('/__demo/drift', (c) => {
+    state.drift = true
     return c.json(state)
   })
   app.post('/__demo/slow', (c) => {
@@ -167,7 +173,7 @@ export function createShopApp(state: { broken: boolean; delayMs: number }) {
 }
 
 export async function startDemoShop(options: { port?: number; host?: string } = {}): Promise<DemoShop> {
-  const state = { broken: false, delayMs: 0 }
+  const state = { broken: false, delayMs: 0, drift: false }
   const app = createShopApp(state)
   const host = options.host ?? '127.0.0.1'
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {

@@ -45,8 +45,8 @@ p{margin:.5rem 0}
 .digest-preview{max-width:640px}
 .notice{border-left:4px solid var(--brand);background:#eef8f4;padding:.75rem 1rem;border-radius:4px;margin:0 0 1.25rem}
 .notice.bad{border-color:#b42318;background:#fdf0ef}
-.drift{color:var(--risk-ink);font-weight:600;margin-top:.2rem}.drift::before{content:"≠ "}
-.notice.warn{border-color:#b07d00;background:#fff8e1;color:var(--ink);font-size:1rem;padding:.75rem 1rem}
+.drift{color:var(--risk-ink);font-weight:600;margin-top:.2rem;white-space:nowrap}.drift::before{content:"≠ "}
+.notice.warn{border-color:#b07d00;background:#fff8e1;color:var(--ink);font-size:1rem;padding:.75rem 1rem;margin:0 0 1.25rem}
 .tiles{display:grid;grid-template-columns:repeat(auto-fit,minmax(9rem,1fr));gap:.75rem;margin:0 0 1.25rem;padding:0;list-style:none}
 .tiles li{background:var(--card);border:1px solid var(--line);border-radius:var(--radius);padding:.75rem 1rem}
 .tiles strong{display:block;font-size:1.6rem;line-height:1.1}
