@@ -64,11 +64,18 @@ export async function openNetworkGuard(policy: TargetPolicy): Promise<NetworkGua
   }
 
   const proxy = http.createServer()
+  // Both sides of every connection, the browser's and the site's: closing the
+  // guard ends them all, or a socket the site holds open (a WebSocket, a
+  // keep-alive) keeps the process alive after its walk (`kept test` hung).
   const sockets = new Set<Socket>()
-  proxy.on('connection', (socket: Socket) => {
+  const track = (socket: Socket) => {
     sockets.add(socket)
     socket.once('close', () => sockets.delete(socket))
-  })
+  }
+  proxy.on('connection', track)
+  // Upstream HTTP connections of this walk's own, reused within it (as the
+  // browser would) and ended with it.
+  const agent = new http.Agent({ keepAlive: true })
 
   // Plain http:// through the proxy: the request line holds the absolute URL.
   proxy.on('request', async (req, res) => {
@@ -96,7 +103,9 @@ export async function openNetworkGuard(policy: TargetPolicy): Promise<NetworkGua
       path: `${url.pathname}${url.search}`,
       headers,
       setHost: false,
+      agent,
     })
+    upstream.once('socket', track)
     upstream.on('response', (answer) => {
       res.writeHead(answer.statusCode ?? 502, answer.statusMessage, answer.rawHeaders)
       answer.pipe(res)
@@ -121,6 +130,10 @@ export async function openNetworkGuard(policy: TargetPolicy): Promise<NetworkGua
       return void client.end('HTTP/1.1 403 Forbidden\r\n\r\n')
     }
     const upstream = new Socket()
+    track(upstream)
+    // A tunnel lives as long as both ends: one gone, the other goes.
+    upstream.once('close', () => client.destroy())
+    client.once('close', () => upstream.destroy())
     upstream.once('error', () => client.destroy())
     client.once('error', () => upstream.destroy())
     upstream.connect(Number(port), address ?? host!.replace(/^\[(.*)\]$/, '$1'), () => {
@@ -164,6 +177,7 @@ export async function openNetworkGuard(policy: TargetPolicy): Promise<NetworkGua
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy()
+        agent.destroy()
         proxy.close(() => resolve())
       }),
   }

@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { createServer as createTcpServer, type Server, type Socket } from 'node:net'
+import type { AddressInfo } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -50,6 +52,37 @@ describe('kept test', () => {
     })
   const order = (button = 'Place order') =>
     [`go to ${shop.url}/`, 'click "Shop now"', 'click "Add to cart"', `click "${button}"`, 'expect "Order confirmed"'].join('\n')
+
+  it('ends once it has said its verdict, whatever connection the site keeps open (a WebSocket the server never closes)', { timeout: 90_000 }, async () => {
+    // A page that opens a WebSocket to a server holding every connection
+    // open: the browser reaches it through the walk's own proxy, as a tunnel.
+    const held: Socket[] = []
+    const holder: Server = createTcpServer((socket) => void held.push(socket))
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve))
+    const wsPort = (holder.address() as AddressInfo).port
+    const page = createTcpServer((socket) =>
+      socket.once('data', () => {
+        const html = `<!doctype html><title>Live</title><h1>Live prices</h1><script>window.ws = new WebSocket('ws://127.0.0.1:${wsPort}/')</script>`
+        socket.end(`HTTP/1.1 200 OK\r\ncontent-type: text/html\r\ncontent-length: ${Buffer.byteLength(html)}\r\nconnection: close\r\n\r\n${html}`)
+      }),
+    )
+    await new Promise<void>((resolve) => page.listen(0, '127.0.0.1', resolve))
+    const file = path.join(dataDir, 'live.txt')
+    await writeFile(file, [`go to http://127.0.0.1:${(page.address() as AddressInfo).port}/`, 'wait 1 seconds', 'expect "Live prices"'].join('\n'))
+    try {
+      const started = Date.now()
+      const { code, stdout } = await kept(file)
+      expect(stdout).toMatch(/^KEPT: /m)
+      expect(code).toBe(0)
+      // It walked, said so and left: no hang on the held connection (the call's own limit is 60 s).
+      expect(Date.now() - started).toBeLessThan(45_000)
+      expect(held.length).toBeGreaterThan(0)
+    } finally {
+      for (const socket of held) socket.destroy()
+      holder.close()
+      page.close()
+    }
+  })
 
   it('walks a code check and prints each step, the clicks and the verdict', { timeout: 60_000 }, async () => {
     const { code, stdout, stderr } = await kept('checks/order.check.ts')
