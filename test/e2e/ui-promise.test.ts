@@ -144,7 +144,7 @@ describe('registering a promise in the browser', { timeout: 240_000 }, () => {
     // A first draft with a typo: the error says the line, in words, without a column.
     await act('write the steps', () => page.getByLabel('Steps, one a line').fill([`go to ${shop.url}/`, 'clik "Stores"', 'click "Paris"', 'expect "Open 9:00"'].join('\n')))
     await expect.poll(() => page.locator('#journey-error').textContent()).toBe(
-      'Line 2: expected a step such as go to, click, fill, select, check, uncheck, press, expect or wait for, found clik (did you mean click?).',
+      'Line 2: expected a step such as go to, click, fill, select, check, uncheck, press, hover, double click, scroll to, expect or wait, found clik (did you mean click?).',
     )
     expect(await page.getByLabel('Steps, one a line').getAttribute('aria-describedby')).toContain('journey-error')
     await act('mend the typo', () => page.getByLabel('Steps, one a line').fill([`go to ${shop.url}/`, 'click "Stores"', 'click "Paris"', 'expect "Open 9:00"'].join('\n')))
@@ -212,14 +212,14 @@ describe('registering a promise in the browser', { timeout: 240_000 }, () => {
       await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: kept.url })
       await page.getByRole('button', { name: 'Run now' }).click()
       const verdict = page.locator('#latest-verdict .verdict-sentence')
-      await expect.poll(() => verdict.textContent(), { timeout: 120_000 }).toMatch(/^Customers cannot get past line 5, expect "Order confirmed": /)
+      await expect.poll(() => verdict.textContent(), { timeout: 120_000 }).toMatch(/^Customers cannot get past line 4, click "Place order": the page .*\/order answered HTTP 500/)
       await page.getByText('Ask the tech team to fix it').first().waitFor()
       await page.locator('#latest-verdict').getByRole('button', { name: 'Copy for the tech team' }).click()
       await page.locator('#latest-verdict').getByText('Copied: paste it into an email or a chat.').waitFor()
       const note = await page.evaluate(() => navigator.clipboard.readText())
       expect(note).toContain('Promise: “Customers can order a gift card online in 4 clicks” (at most 4 clicks)')
-      expect(note).toMatch(/Broken on the walk of .*: Customers cannot get past line 5, expect "Order confirmed"/)
-      expect(note).toContain('Where: line 5, expect "Order confirmed"')
+      expect(note).toMatch(/Broken on the walk of .*: Customers cannot get past line 4, click "Place order"/)
+      expect(note).toContain('Where: line 4, click "Place order"')
       expect(note).toMatch(new RegExp(`The run, with its screenshot and Playwright trace: ${kept.url}/runs/[0-9a-f-]{36}$`))
     } finally {
       shop.setBroken(false)
