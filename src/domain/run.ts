@@ -66,9 +66,11 @@ export interface RunResult {
   /** Every failure in order (the step's, each budget's); the first is `failure`. Absent in results of older workers. */
   failures?: Failure[]
   vitals: Vitals
-  /** Paths relative to KEPT_DATA_DIR/evidence, or null. */
+  /** Keys in the evidence store (`<runId>/screenshot.png`; paths relative to KEPT_DATA_DIR/evidence by default), or null. */
   screenshotPath: string | null
   tracePath: string | null
+  /** 'redis': the files wait in Redis for the control plane to store them (src/evidence/keeper.ts). */
+  evidenceVia?: 'redis'
   workerId: string
   region?: string | null
   /** For a confirmation run: the run it confirms. */

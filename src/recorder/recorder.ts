@@ -11,6 +11,7 @@ import { QUEUES, type JourneyJob } from '../queue/jobs.ts'
 import { ALERT_JOB_OPTIONS, cappedBackoff } from '../queue/options.ts'
 import { isNoGroupError } from '../queue/results-stream.ts'
 import { buildSpec } from '../queue/spec.ts'
+import type { EvidenceKeeper } from '../evidence/keeper.ts'
 import { groupCommit } from './group-commit.ts'
 import { recordResults, type BreakChange } from './record.ts'
 import { resultsReader, type ResultEntry } from './results-reader.ts'
@@ -52,6 +53,8 @@ export interface RecorderOptions {
    * start and every half of this.
    */
   claimIdleMs?: number
+  /** Puts each result's evidence from Redis in the evidence store before its run is written (src/evidence/keeper.ts). */
+  evidence?: EvidenceKeeper
   /** Called once per newly recorded run (e.g. metrics.observeRun). */
   onRecorded?: (result: RunResult) => void
   logger?: Logger
@@ -250,6 +253,8 @@ class ResultsRecorder implements Recorder {
     } catch {
       return this.deadLetter(entry, 'the entry is not JSON')
     }
+    // Its evidence stored first, so every link of the recorded run works; a failing store throws (retried).
+    if (this.options.evidence) result = await this.options.evidence.keep(result)
     let recorded: RecordOutcome
     try {
       recorded = await this.record(result)
@@ -258,7 +263,16 @@ class ResultsRecorder implements Recorder {
       throw error
     }
     await this.followUp(result, recorded)
+    await this.releaseEvidence(result, recorded)
     return 'done'
+  }
+
+  /** The recorded run's files leave Redis; a deleted promise's leave the store too. */
+  private async releaseEvidence(result: RunResult, recorded: RecordOutcome): Promise<void> {
+    const { evidence, logger } = this.options
+    if (!evidence || result.evidenceVia !== 'redis') return
+    if (recorded.status === 'orphan') await evidence.store.deleteRuns([result.runId]).catch((err: unknown) => logger?.warn({ err, runId: result.runId }, 'evidence of a deleted promise not deleted'))
+    await evidence.release(result).catch((err: unknown) => logger?.warn({ err, runId: result.runId }, 'evidence left in Redis until it expires'))
   }
 
   /** After a record: say so, announce its break changes, ask for its confirmation run. */

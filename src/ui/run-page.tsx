@@ -1,4 +1,6 @@
 import { Hono } from 'hono'
+import { fsEvidenceStore } from '../evidence/fs-store.ts'
+import type { EvidenceStore } from '../evidence/store.ts'
 import { eq, or } from 'drizzle-orm'
 import type { Principal } from '../auth/permissions.ts'
 import type { Db } from '../db/client.ts'
@@ -158,8 +160,9 @@ export function isSecureContext(url: URL, forwardedProto?: string): boolean {
   return ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname) || url.hostname.endsWith('.localhost')
 }
 
-export function runPageRoutes(deps: { db: Db; dataDir: string; publicUrl?: string }) {
+export function runPageRoutes(deps: { db: Db; dataDir: string; evidence?: EvidenceStore; publicUrl?: string }) {
   const { db } = deps
+  const store = deps.evidence ?? fsEvidenceStore(deps.dataDir)
   const app = new Hono<UiEnv>()
   const guards = pageGuards(db)
 
@@ -190,7 +193,7 @@ export function runPageRoutes(deps: { db: Db; dataDir: string; publicUrl?: strin
           confirmOf: row.run.confirmOf,
           confirmedBy: confirmer?.id ?? null,
           secureContext: isSecureContext(new URL(c.req.url), c.req.header('x-forwarded-proto')),
-          trace: await traceState(deps.dataDir, row.run.tracePath),
+          trace: await traceState(store, row.run.tracePath),
           runUrl: `${deps.publicUrl ?? new URL(c.req.url).origin}/runs/${id}`,
         }}
       />,
@@ -203,7 +206,7 @@ export function runPageRoutes(deps: { db: Db; dataDir: string; publicUrl?: strin
     if (!UUID.test(id)) return notFound(c, 'No run has this address.')
     const [row] = await db.select({ id: runs.id, tracePath: runs.tracePath, title: promises.title }).from(runs).innerJoin(promises, eq(promises.id, runs.promiseId)).where(eq(runs.id, id))
     if (!row) return notFound(c, 'No run has this address.')
-    const state = await traceState(deps.dataDir, row.tracePath)
+    const state = await traceState(store, row.tracePath)
     if (state === 'missing') return notFound(c, 'This run has no Playwright trace.')
     const secure = isSecureContext(new URL(c.req.url), c.req.header('x-forwarded-proto'))
     if (secure && state === 'ok') return c.redirect(traceViewerUrl(id), 303)
