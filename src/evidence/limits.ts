@@ -43,6 +43,7 @@ export function overLimit(file: EvidenceFile, bytes: number, limits: EvidenceLim
 }
 
 function megabytes(bytes: number): string {
+  if (bytes < MB / 10) return `${Math.max(1, Math.round(bytes / 1024))} KB`
   const mb = bytes / MB
   return `${mb >= 10 ? Math.round(mb) : Math.round(mb * 10) / 10} MB`
 }
