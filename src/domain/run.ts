@@ -37,12 +37,24 @@ export interface Failure {
   actual?: number | null
   line?: number | null
   message: string
+  /** A file of the run's evidence that was not kept (over its limit, the store down): said on the run, not a way it broke. */
+  evidence?: boolean
 }
 
 /** Every failure of a run, in order; a run recorded before the list existed has its one failure, or none. */
 export function failuresOf(run: { failure?: Failure | null; failures?: Failure[] | null }): Failure[] {
   if (run.failures && run.failures.length > 0) return run.failures
   return run.failure ? [run.failure] : []
+}
+
+/** The ways the run broke (or could not be checked), without what is said about its evidence. */
+export function walkFailuresOf(run: { failure?: Failure | null; failures?: Failure[] | null }): Failure[] {
+  return failuresOf(run).filter((failure) => !failure.evidence)
+}
+
+/** What the run says about evidence it could not keep. */
+export function evidenceProblemsOf(run: { failures?: Failure[] | null }): string[] {
+  return (run.failures ?? []).filter((failure) => failure.evidence).map((failure) => failure.message)
 }
 
 export interface Vitals {

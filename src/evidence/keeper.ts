@@ -131,7 +131,7 @@ function defaultKey(runId: string, column: Column): string {
 }
 
 function problem(message: string): Failure {
-  return { kind: 'error', message }
+  return { kind: 'error', message, evidence: true }
 }
 
 function semaphore(size: number) {

@@ -80,7 +80,7 @@ export async function runJourney(pool: BrowserPool, spec: JourneySpec, options: 
     failures: [
       ...measured.failures.map((failure) => ({ ...failure, message: maskSecrets(failure.message, forms) })),
       // Evidence that could not be kept: said on the run, which is kept all the same.
-      ...(measured.evidence.problems ?? []).map((message) => ({ kind: 'error' as const, message })),
+      ...(measured.evidence.problems ?? []).map((message) => ({ kind: 'error' as const, message, evidence: true })),
     ],
     vitals: measured.vitals,
     ...(measured.claims ? { claims: measured.claims.map((claim) => ({ ...claim, text: maskSecrets(claim.text, forms) })) } : {}),

@@ -5,7 +5,7 @@ import { eq, or } from 'drizzle-orm'
 import type { Principal } from '../auth/permissions.ts'
 import type { Db } from '../db/client.ts'
 import { breaks, promises, runs } from '../db/schema.ts'
-import { failuresOf } from '../domain/run.ts'
+import { evidenceProblemsOf, walkFailuresOf } from '../domain/run.ts'
 import { formatSeconds, formatTime, plural } from './format.ts'
 import { notFound, pageGuards, principalOf, type UiEnv, signedIn } from './guards.tsx'
 import { Badge, Layout, Time } from './layout.tsx'
@@ -45,7 +45,8 @@ export interface RunPageData {
 
 export function RunPage(props: { principal: Principal; csrfToken: string | null; data: RunPageData }) {
   const { run, promise, brk } = props.data
-  const failures = failuresOf(run)
+  const failures = walkFailuresOf(run)
+  const evidenceProblems = evidenceProblemsOf(run)
   const maxClicks = promise.budgets.maxClicks
   const maxSeconds = promise.budgets.maxSeconds
   return (
@@ -136,6 +137,16 @@ export function RunPage(props: { principal: Principal; csrfToken: string | null;
       <h2>Steps</h2>
       <StepsTable steps={run.steps} caption={`Steps of the run at ${formatTime(run.startedAt)}`} failure={run.failure} />
       <h2>Evidence</h2>
+      {evidenceProblems.length > 0 ? (
+        <div class="notice warn" role="status">
+          Kept could not keep all of this run's evidence:
+          <ul>
+            {evidenceProblems.map((problem) => (
+              <li>{problem}</li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
       {run.screenshotPath ? (
         <Screenshot
           src={`/api/v1/runs/${run.id}/screenshot`}
@@ -143,7 +154,10 @@ export function RunPage(props: { principal: Principal; csrfToken: string | null;
           caption="The page as the walk left it."
         />
       ) : (
-        <p class="muted">No screenshot: {run.outcome === 'kept' || run.outcome === 'at_risk' ? 'kept runs keep none.' : 'the browser left none.'}</p>
+        <p class="muted">
+          No screenshot:{' '}
+          {run.outcome === 'kept' || run.outcome === 'at_risk' ? 'kept runs keep none.' : evidenceProblems.some((p) => p.startsWith('the screenshot')) ? 'it was not kept (above).' : 'the browser left none.'}
+        </p>
       )}
       {run.tracePath && props.data.trace !== 'missing' ? (
         <TraceLinks runId={run.id} secureContext={props.data.secureContext} damaged={props.data.trace === 'damaged'} />
