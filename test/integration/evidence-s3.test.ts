@@ -23,7 +23,7 @@ import { resolveChromium } from '../../src/runner/browser-path.ts'
 import { BrowserPool } from '../../src/runner/browser-pool.ts'
 import { uniquePrefix } from '../support/db.ts'
 import { dropPrefix, itOnSingleRedis, testRedis } from '../support/redis.ts'
-import { pause, until } from '../support/wait.ts'
+import { until } from '../support/wait.ts'
 import { apiHarness, type Harness } from './api-fixtures.ts'
 
 // Evidence without a shared disk, against a real S3-compatible server
@@ -89,7 +89,10 @@ describe('evidence in an S3-compatible store', () => {
       connection: redis,
       prefix,
       db: h.db,
-      maxBackoffMs: 300,
+      // Long: were a failing store to back the whole recorder off, the kept run below would wait a minute.
+      maxBackoffMs: 60_000,
+      // A result whose store fails waits this long, unacknowledged, before it is taken up again (30 s in Kept).
+      claimIdleMs: 1000,
       evidence: evidenceKeeper({ redis, prefix, store, retryMs: options.retryMs ?? 60_000, ...(options.limits ? { limits: options.limits } : {}), logger }),
     })
   }
@@ -133,12 +136,13 @@ describe('evidence in an S3-compatible store', () => {
   })
 
   /** A promise the page breaks (it never says "Order confirmed"), walked now by the worker. */
-  const walkBrokenPromise = async (): Promise<string> => {
+  const walkBrokenPromise = () => walkPromise([`go to ${siteUrl}/`, 'expect "Order confirmed"'])
+  const walkPromise = async (journey: string[]): Promise<string> => {
     const [p] = await h.db
       .insert(promises)
       .values({
         title: 'Order online',
-        journey: [`go to ${siteUrl}/`, 'expect "Order confirmed"'].join('\n'),
+        journey: journey.join('\n'),
         budgets: { maxSeconds: 20 },
         scheduleEverySeconds: 3600,
         confirmBroken: false,
@@ -186,13 +190,18 @@ describe('evidence in an S3-compatible store', () => {
     expect((await readdir(path.join(s3Dir, BUCKET), { recursive: true })).some((entry) => entry.includes(runId))).toBe(false)
   })
 
-  itOnSingleRedis('a store down for a while: the result waits and is retried, then recorded with its evidence', async () => {
+  itOnSingleRedis('a store down for a while: the result waits and is retried, then recorded with its evidence; other results go on', { timeout: 90_000 }, async () => {
     await stopS3()
     const runId = await walkBrokenPromise()
-    await until(() => warnings.some((w) => w.runId === runId && /retried/.test(w.msg)), 'the store to fail once', 30_000)
-    await pause(700) // a retry or two more against the dead store
+    // A dozen tries against the dead store, about one a second (a recorder that backed off as it
+    // does while Postgres is away would be asleep for 30 s by now, every other result waiting too).
+    await until(() => warnings.filter((w) => w.runId === runId && /retried/.test(w.msg)).length >= 12, 'the store to fail a dozen times', 40_000)
     expect(await runById(runId)).toBeUndefined() // waiting, not recorded without its evidence
     expect(await evidenceKeysInRedis()).toBeGreaterThan(0) // and its files wait in Redis
+    // Meanwhile a run with no evidence is recorded as usual: the store holds back only its own runs.
+    const keptId = await walkPromise([`go to ${siteUrl}/`, 'expect "Our shop"'])
+    expect(await until(() => runById(keptId), 'a kept run while the store is down', 8_000)).toMatchObject({ outcome: 'kept' })
+    expect(await runById(runId)).toBeUndefined()
     await startS3()
     const run = await until(() => runById(runId), 'the run once the store is back', 30_000)
     expect(run).toMatchObject({ outcome: 'broken', screenshotPath: `${runId}/screenshot.png`, tracePath: `${runId}/trace.zip` })
