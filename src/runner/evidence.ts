@@ -40,7 +40,7 @@ const TYPED_FIELDS =
  * The boxes do not depend on what was typed, so two walks that differ only
  * in a secret's value leave the same picture.
  */
-function secretMasks(page: Page, secretValues: readonly string[]): Locator[] {
+export function secretMasks(page: Page, secretValues: readonly string[]): Locator[] {
   if (secretValues.length === 0) return []
   return page.frames().flatMap((frame) => [
     frame.locator(TYPED_FIELDS),
