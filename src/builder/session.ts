@@ -155,6 +155,15 @@ export class BuilderSession {
     return this.add({ kind: 'expectText', expected: this.asSecret(text) })
   }
 
+  /** Scrolls the page as a person's wheel does (no step: a walk's clicks scroll to their target by themselves). */
+  async scroll(dy: number): Promise<{ url: string; screenshot: string; totalClicks: number }> {
+    await this.page.mouse.move(VIEWPORT.width / 2, VIEWPORT.height / 2).catch(() => {})
+    await this.page.mouse.wheel(0, dy).catch(() => {})
+    // The wheel's scroll is smooth: let it land before the picture.
+    await this.page.waitForTimeout(250).catch(() => {})
+    return this.look()
+  }
+
   /** The page as it is now. */
   async look(): Promise<{ url: string; screenshot: string; totalClicks: number }> {
     return { url: this.page.url(), screenshot: await this.screenshot(), totalClicks: this.clicks }

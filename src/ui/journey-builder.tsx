@@ -45,6 +45,12 @@ export function JourneyBuilder() {
           <p class="builder-count" id="builder-clicks" aria-live="polite">
             0 clicks
           </p>
+          <button type="button" class="btn secondary small" data-builder-scroll="-600">
+            Scroll up
+          </button>
+          <button type="button" class="btn secondary small" data-builder-scroll="600">
+            Scroll down
+          </button>
           <button type="button" class="btn secondary small" id="builder-refresh">
             Refresh the picture
           </button>

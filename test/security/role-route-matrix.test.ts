@@ -73,6 +73,7 @@ const routes: RouteCase[] = [
   { method: 'POST', path: '/v1/builder/sessions/{id}/click', action: 'promise.write', body: { x: 10, y: 10 } },
   { method: 'POST', path: '/v1/builder/sessions/{id}/fill', action: 'promise.write', body: { x: 10, y: 10, value: 'a' } },
   { method: 'POST', path: '/v1/builder/sessions/{id}/expect', action: 'promise.write', body: { text: 'a' } },
+  { method: 'POST', path: '/v1/builder/sessions/{id}/scroll', action: 'promise.write', body: { dy: 300 } },
   { method: 'DELETE', path: '/v1/builder/sessions/{id}', action: 'promise.write' },
 ]
 

@@ -89,6 +89,15 @@ const lookRoute = createRoute({
   responses: { 200: json(z.object({ url: z.string(), screenshot: z.string(), totalClicks: z.number() }), 'The picture'), ...problemResponses },
 })
 
+const scrollRoute = createRoute({
+  ...guarded('post', '/builder/sessions/{id}/scroll', ['builder'], 'Scroll the page (no step is written)', 'promise.write'),
+  request: {
+    params: Id,
+    body: jsonBody(z.strictObject({ dy: z.number('expected dy, CSS pixels to scroll down (negative: up)').min(-10_000, 'expected dy of -10000 or more').max(10_000, 'expected dy of 10000 or less') })),
+  },
+  responses: { 200: json(z.object({ url: z.string(), screenshot: z.string(), totalClicks: z.number() }), 'The picture'), ...problemResponses },
+})
+
 const closeRoute = createRoute({
   ...guarded('delete', '/builder/sessions/{id}', ['builder'], 'Close a builder session', 'promise.write'),
   request: { params: Id },
@@ -125,6 +134,10 @@ export function builderRoutes(deps: ApiDeps) {
   })
   app.openapi(lookRoute, async (c) => {
     return c.json(await mapped(() => sessions().act(owner(c), c.req.valid('param').id, (s) => s.look())), 200)
+  })
+  app.openapi(scrollRoute, async (c) => {
+    const { dy } = c.req.valid('json')
+    return c.json(await mapped(() => sessions().act(owner(c), c.req.valid('param').id, (s) => s.scroll(dy))), 200)
   })
   app.openapi(closeRoute, async (c) => {
     await mapped(() => sessions().close(owner(c), c.req.valid('param').id))

@@ -183,6 +183,16 @@ export const builderScript = `
     if (!id || busy) return;
     call('GET', '/' + id).then(function (answer) { if (answer.ok) show(answer.body); else failed(answer); });
   });
+  builder.querySelectorAll('[data-builder-scroll]').forEach(function (button) {
+    button.addEventListener('click', function () {
+      if (!id || busy) return;
+      setBusy(true);
+      call('POST', '/' + id + '/scroll', { dy: Number(button.dataset.builderScroll) }).then(function (answer) {
+        setBusy(false);
+        if (answer.ok) show(answer.body); else failed(answer);
+      }, function () { setBusy(false); });
+    });
+  });
   function close(keepalive) {
     if (!id) return;
     fetch(base + '/' + id, { method: 'DELETE', credentials: 'same-origin', headers: { 'x-csrf-token': csrf }, keepalive: keepalive });
