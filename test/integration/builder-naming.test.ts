@@ -20,6 +20,7 @@ const PAGES: Record<string, string> = {
   '/icon': '<header><a href="/same" data-testid="cart-link"><svg width="32" height="32"><circle cx="16" cy="16" r="12"/></svg></a></header>',
   '/throws': '<button id="pay">Pay</button><script>pay.onclick = () => { cesetRart() }</script>',
   '/tab': '<a href="/same" target="_blank">Open the shop</a>',
+  '/csp': '<h1>Strict</h1><button>Pay now</button>',
   '/long': '<div style="height: 1500px">Top of a long page</div><button>Far below</button>',
   '/shadow': '<sign-up></sign-up><script>customElements.define("sign-up", class extends HTMLElement { connectedCallback() { this.attachShadow({ mode: "open" }).innerHTML = "<p>News weekly</p><button>Subscribe</button>" } })</script>',
 }
@@ -33,7 +34,9 @@ let look: Page
 beforeAll(async () => {
   server = http.createServer((req, res) => {
     const body = PAGES[req.url ?? '']
-    res.writeHead(body ? 200 : 404, { 'content-type': 'text/html; charset=utf-8' })
+    // A site that forbids every script of its own and eval: the builder still reads it.
+    const csp = req.url === '/csp' ? { 'content-security-policy': "default-src 'none'; script-src 'none'" } : {}
+    res.writeHead(body ? 200 : 404, { 'content-type': 'text/html; charset=utf-8', ...csp })
     res.end(`<!doctype html><html lang="en"><head><title>t</title></head><body>${body ?? 'not found'}</body></html>`)
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
@@ -119,6 +122,27 @@ describe('naming what was pointed at', { timeout: 60_000 }, () => {
     const step = await builder.act('ana', id, (s) => s.click(box.x + box.width / 2, box.y + box.height / 2))
     expect(step).toMatchObject({ ok: true, step: 'click "Far below"', clicks: 1 })
     await builder.close('ana', id)
+  })
+
+  it('reads a page whose content security policy forbids every script', async () => {
+    const { id } = await builder.start('ana', { url: `${base}/csp` })
+    const at = await centre('/csp', (p) => p.getByRole('button'))
+    const step = await builder.act('ana', id, (s) => s.click(at.x, at.y))
+    expect(step).toMatchObject({ ok: true, step: 'click "Pay now"', clicks: 1 })
+    await builder.close('ana', id)
+  })
+
+  it('walks the steps written so far, and goes on where they end', async () => {
+    const { id, step, totalClicks } = await builder.start('ana', { journey: `go to ${base}/same\nclick the 2nd "Buy"` })
+    expect(step).toBe(`go to ${base}/same\nclick the 2nd "Buy"`)
+    expect(totalClicks).toBe(1)
+    const bought = await builder.act('ana', id, (s) => s.expect({ text: 'bought 2' }))
+    expect(bought).toMatchObject({ ok: true, step: 'expect "bought 2"' })
+    await builder.close('ana', id)
+    // Steps that no longer work: said with their line, and no session is left open.
+    const failed = await builder.start('ana', { journey: `go to ${base}/same\nclick "Sell"` }).catch((error: Error) => error)
+    expect((failed as Error).message).toMatch(/^line 2, click "Sell": no button or link "Sell"/)
+    expect(builder.open).toBe(0)
   })
 
   it('ends a session idle too long: its next action is told it is gone', async () => {

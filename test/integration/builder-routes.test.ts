@@ -24,8 +24,8 @@ beforeAll(async () => {
   shop = await startBuilderShop()
   builder = new BuilderSessions({
     pool: new BrowserPool({ executablePath: CHROMIUM }),
-    // The shop is on 127.0.0.1: allowed by name, as KEPT_ALLOWED_TARGETS=127.0.0.1 would.
-    policy: parseAllowedTargets('127.0.0.1'),
+    // The shop is on 127.0.0.1: loopback is allowed (private ranges are not).
+    policy: parseAllowedTargets(''),
     loadSecrets: async () => ({ SHOP_EMAIL: 'ana.secret@example.com' }),
     settings: { maxSessions: 1, idleMs: 60_000, maxMs: 120_000, stepMs: 10_000 },
   })
