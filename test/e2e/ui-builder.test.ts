@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises'
+import { AxeBuilder } from '@axe-core/playwright'
 import path from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -81,6 +82,9 @@ describe('building a journey by pointing', { timeout: 240_000 }, () => {
     expect(await status.textContent()).toBe('Added and tried: click "Add to cart" in "Latte mug" (1 click).')
     await mkdir(SCREENSHOTS, { recursive: true })
     await page.locator('fieldset', { has: page.locator('#builder') }).screenshot({ path: path.join(SCREENSHOTS, 'journey-builder.png') })
+    // The live builder is as accessible as the rest of the form.
+    const axe = await new AxeBuilder({ page }).include('#builder').analyze()
+    expect(axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help}`)).toEqual([])
     await pointAt(await spot(`${shop.url}/`, (p) => p.locator('#cart')))
     expect(await lastLine()).toBe('click "Cart (1)"')
     await expect.poll(() => page.locator('#builder-url').textContent()).toBe(`${shop.url}/cart`)
