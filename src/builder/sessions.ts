@@ -164,11 +164,14 @@ export class BuilderSessions {
     await this.deps.pool?.close()
   }
 
-  private timer(id: string, ms: number, why: string): NodeJS.Timeout {
-    return setTimeout(() => {
+  private timer(id: string, ms: number, why: 'idle' | 'lifetime'): NodeJS.Timeout {
+    const timer: NodeJS.Timeout = setTimeout(() => {
+      // A step still being walked is no idleness: look again when it is done.
+      if (why === 'idle' && this.held.get(id)?.busy) return void timer.refresh()
       this.deps.logger?.info({ builderSession: id, why }, 'builder session ended')
       void this.end(id)
     }, ms).unref()
+    return timer
   }
 
   private async end(id: string): Promise<void> {

@@ -435,7 +435,9 @@
     if (action === 'text') {
       element = hit
       while (element && !normalize(element.innerText) && parentOf(element)) element = parentOf(element)
-      const text = element ? short(element.innerText, 80) : ''
+      // The page's blank space is no text a person pointed at.
+      if (!element || element.tagName === 'BODY' || element.tagName === 'HTML' || element.tagName === 'MAIN') return none()
+      const text = short(element.innerText, 80)
       if (!text) return none()
       return { element, info: { kind: 'text', names: [], scopes: [], testIds: [], text } }
     }

@@ -145,6 +145,8 @@ describe('the journey builder routes', { timeout: 60_000 }, () => {
     expect(JSON.stringify(receipt)).not.toContain('ana.secret')
     const heading = await act('expect', { text: 'Order confirmed' })
     expect(heading).toMatchObject({ ok: true, step: 'expect "Order confirmed"' })
+    const blank = await act('expect', { x: 1200, y: 700 })
+    expect(blank).toMatchObject({ ok: false, step: null, error: 'no text there' })
     const wrong = await act('expect', { text: 'Payment failed' })
     expect(wrong).toMatchObject({ ok: false, step: null })
     expect(wrong.error).toMatch(/^expect "Payment failed": expected "Payment failed" on /)
