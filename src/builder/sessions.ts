@@ -3,7 +3,7 @@ import { parseJourney, formatParseError } from '../domain/journey/parse.ts'
 import type { RunValueSettings } from '../domain/journey/run-values.ts'
 import type { TargetPolicy } from '../domain/target-policy.ts'
 import type { Logger } from '../infra/logger.ts'
-import type { BrowserPool } from '../runner/browser-pool.ts'
+import { BrowserLaunchError, type BrowserPool } from '../runner/browser-pool.ts'
 import { startAddressProblem } from '../services/claim-discovery.ts'
 import { BuilderSession, type StepOutcome } from './session.ts'
 
@@ -130,6 +130,7 @@ export class BuilderSessions {
       return { ...outcome, id, expiresAt: new Date(Date.now() + settings.maxMs).toISOString(), idleSeconds: Math.round(settings.idleMs / 1000) }
     } catch (error) {
       if (session && !this.held.has(id)) await session.close()
+      if (error instanceof BrowserLaunchError) throw new BuilderStateError(503, `the journey builder's browser did not start: ${error.message}`)
       throw error
     } finally {
       this.opening -= 1

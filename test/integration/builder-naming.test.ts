@@ -145,6 +145,21 @@ describe('naming what was pointed at', { timeout: 60_000 }, () => {
     expect(builder.open).toBe(0)
   })
 
+  it('says so when the browser cannot start, and leaves no session counted', async () => {
+    const broken = new BuilderSessions({
+      pool: new BrowserPool({ executablePath: '/nonexistent/chromium' }),
+      policy: parseAllowedTargets(''),
+      loadSecrets: async () => ({}),
+      settings: { maxSessions: 1, idleMs: 60_000, maxMs: 60_000, stepMs: 8000 },
+    })
+    const error = await broken.start('ana', { url: `${base}/same` }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(BuilderStateError)
+    expect((error as BuilderStateError).status).toBe(503)
+    expect((error as Error).message).toMatch(/^the journey builder's browser did not start: cannot launch Chromium at \/nonexistent\/chromium/)
+    expect(broken.open).toBe(0)
+    await broken.closeAll()
+  })
+
   it('ends a session idle too long: its next action is told it is gone', async () => {
     const short = new BuilderSessions({
       pool: new BrowserPool({ executablePath: CHROMIUM }),
