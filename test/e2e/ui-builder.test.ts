@@ -80,6 +80,7 @@ describe('building a journey by pointing', { timeout: 240_000 }, () => {
     await pointAt(await spot(`${shop.url}/`, (p) => p.getByRole('button', { name: 'Add to cart' }).nth(1)))
     expect(await lastLine()).toBe('click "Add to cart" in "Latte mug"')
     expect(await status.textContent()).toBe('Added and tried: click "Add to cart" in "Latte mug" (1 click).')
+    await expect.poll(() => page.locator('#journey-ok').textContent()).toBe('Looks good: 2 steps.')
     await mkdir(SCREENSHOTS, { recursive: true })
     await page.locator('fieldset', { has: page.locator('#builder') }).screenshot({ path: path.join(SCREENSHOTS, 'journey-builder.png') })
     // The live builder is as accessible as the rest of the form.
