@@ -78,7 +78,11 @@ async function sameElement(page: Page, locator: Locator, element: ElementHandle)
   const other = await locator.elementHandle({ timeout: 1000 }).catch(() => null)
   if (!other) return false
   try {
-    return await page.evaluate(([a, b]) => a === b || a.contains(b) || b.contains(a), [other, element] as const)
+    // A label stands in for its hidden checkbox.
+    return await page.evaluate(
+      ([a, b]) => a === b || a.contains(b) || b.contains(a) || ('control' in a && a.control === b) || ('control' in b && b.control === a),
+      [other, element] as const,
+    )
   } catch {
     return false // another frame's element
   } finally {

@@ -453,6 +453,9 @@
         return { element: target, info: { kind: 'field', names: namesOf(target, true), scopes: [], testIds: [] } }
       }
       element = closest(hit, CONTROLS.click)
+      // A drawn checkbox: the label shows, the box itself may be hidden.
+      const label = element ? null : closest(hit, 'label')
+      if (label && label.control && label.control.matches(CONTROLS.check)) element = label.control
       if (element && element.matches(CONTROLS.check)) kind = element.checked || element.getAttribute('aria-checked') === 'true' ? 'uncheck' : 'check'
       // No control: a short text (a card's title a script listens to); never a whole region of the page.
       if (!element) {

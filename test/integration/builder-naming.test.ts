@@ -21,6 +21,7 @@ const PAGES: Record<string, string> = {
   '/throws': '<button id="pay">Pay</button><script>pay.onclick = () => { cesetRart() }</script>',
   '/tab': '<a href="/same" target="_blank">Open the shop</a>',
   '/csp': '<h1>Strict</h1><button>Pay now</button>',
+  '/todo': '<ul><li><input type="checkbox" id="milk" style="display: none"><label for="milk">Buy milk</label></li><li><input type="checkbox" id="eggs" style="display: none"><label for="eggs">Buy eggs</label></li></ul>',
   '/long': '<div style="height: 1500px">Top of a long page</div><button>Far below</button>',
   '/shadow': '<sign-up></sign-up><script>customElements.define("sign-up", class extends HTMLElement { connectedCallback() { this.attachShadow({ mode: "open" }).innerHTML = "<p>News weekly</p><button>Subscribe</button>" } })</script>',
 }
@@ -109,6 +110,16 @@ describe('naming what was pointed at', { timeout: 60_000 }, () => {
     const next = await builder.act('ana', id, (s) => s.click(at.x, at.y))
     // The new tab is the shop: what is at that point now is no link.
     expect(next.url).toBe(`${base}/same`)
+    await builder.close('ana', id)
+  })
+
+  it('checks a drawn checkbox whose box is hidden, by its label', async () => {
+    const { id } = await builder.start('ana', { url: `${base}/todo` })
+    const at = await centre('/todo', (p) => p.getByText('Buy eggs'))
+    const checked = await builder.act('ana', id, (s) => s.click(at.x, at.y))
+    expect(checked).toMatchObject({ ok: true, step: 'check "Buy eggs"', clicks: 1 })
+    const unchecked = await builder.act('ana', id, (s) => s.click(at.x, at.y))
+    expect(unchecked).toMatchObject({ ok: true, step: 'uncheck "Buy eggs"', clicks: 1 })
     await builder.close('ana', id)
   })
 
