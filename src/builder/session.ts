@@ -6,7 +6,7 @@ import { runValues, type RunValueSettings } from '../domain/journey/run-values.t
 import { maskSecrets } from '../domain/mask.ts'
 import type { TargetPolicy } from '../domain/target-policy.ts'
 import type { BrowserPool } from '../runner/browser-pool.ts'
-import { secretMasks } from '../runner/evidence.ts'
+import { TYPED_FIELDS } from '../runner/evidence.ts'
 import { instrumentContext, type Instruments } from '../runner/instruments.ts'
 import { blockedMessage, openNetworkGuard, type BlockedRequest, type NetworkGuard } from '../runner/network-guard.ts'
 import { secretVariants } from '../runner/secrets.ts'
@@ -248,14 +248,20 @@ export class BuilderSession {
     }
   }
 
-  /** A JPEG of the viewport as a data: URL; typed fields painted over once a secret was typed. */
+  /**
+   * A JPEG of the viewport as a data: URL. Texts that show a secret are
+   * painted over, as on a walk's screenshot; typed fields too once a secret
+   * was typed (before that, the owner sees what she typed).
+   */
   private async screenshot(): Promise<string> {
+    const values = Object.values(this.options.secrets).filter((value) => value.trim().length > 0)
+    const masks = this.page.frames().flatMap((frame) => [...(this.typedSecret ? [frame.locator(TYPED_FIELDS)] : []), ...values.map((value) => frame.getByText(value))])
     const picture = await this.page
       .screenshot({
         type: 'jpeg',
         quality: 70,
         timeout: 5000,
-        ...(this.typedSecret ? { mask: secretMasks(this.page, Object.values(this.options.secrets)), maskColor: '#5f6b7a' } : {}),
+        ...(masks.length > 0 ? { mask: masks, maskColor: '#5f6b7a' } : {}),
       })
       .catch(() => null)
     return picture ? `data:image/jpeg;base64,${picture.toString('base64')}` : ''

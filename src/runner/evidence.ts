@@ -30,7 +30,7 @@ export async function startTrace(context: BrowserContext, options: { withSecrets
 }
 
 /** Every field a person types into: the places a filled secret shows. */
-const TYPED_FIELDS =
+export const TYPED_FIELDS =
   'input:not([type=button]):not([type=submit]):not([type=reset]):not([type=image]):not([type=checkbox]):not([type=radio]):not([type=hidden]):not([type=range]):not([type=color]),' +
   ' textarea, [contenteditable=""], [contenteditable="true"]'
 
@@ -40,7 +40,7 @@ const TYPED_FIELDS =
  * The boxes do not depend on what was typed, so two walks that differ only
  * in a secret's value leave the same picture.
  */
-export function secretMasks(page: Page, secretValues: readonly string[]): Locator[] {
+function secretMasks(page: Page, secretValues: readonly string[]): Locator[] {
   if (secretValues.length === 0) return []
   return page.frames().flatMap((frame) => [
     frame.locator(TYPED_FIELDS),
