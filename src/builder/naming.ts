@@ -22,6 +22,8 @@ export interface PointInfo {
   testIds: string[]
   /** For text: the text shown at the point. */
   text?: string
+  /** For field: a drop-down list (a select step), not a text field. */
+  list?: boolean
 }
 
 export interface Pointed {

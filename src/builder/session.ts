@@ -12,7 +12,8 @@ import { blockedMessage, openNetworkGuard, type BlockedRequest, type NetworkGuar
 import { secretVariants } from '../runner/secrets.ts'
 import { performStep } from '../runner/steps.ts'
 import { describeError, withDeadline } from '../runner/walk.ts'
-import { nameOf, pointAt, type PointAction } from './naming.ts'
+import type { TargetAction } from '../runner/targets.ts'
+import { nameOf, pointAt, type Pointed } from './naming.ts'
 
 // One "Build by clicking" session: a browser context of Kept's own Chromium
 // on the site, behind the same network guard as a walk, its clicks counted
@@ -112,14 +113,13 @@ export class BuilderSession {
   async click(x: number, y: number): Promise<StepOutcome> {
     const pointed = await pointAt(this.page, x, y, 'click')
     const { info } = pointed
+    const which = await this.named(pointed, info.kind === 'check' || info.kind === 'uncheck' ? 'check' : 'click')
     if (info.kind === 'field') {
       const name = info.names[0] ?? ''
-      return this.outcome({ ok: true, step: null, error: null, clicks: 0, durationMs: 0, field: { name, kind: 'fill' } })
+      return this.outcome({ ok: true, step: null, error: null, clicks: 0, durationMs: 0, field: { name, kind: info.list ? 'select' : 'fill' } })
     }
     if (info.kind === 'frame') return this.refuse('that is inside a frame: the builder points at the page itself; write this step by hand')
     if (!pointed.element || info.kind === 'none') return this.refuse('nothing there to click: no button, link or short text at that point')
-    const action = info.kind === 'check' || info.kind === 'uncheck' ? 'check' : 'click'
-    const which = await nameOf(this.page, action, pointed)
     if (!which) return this.refuse(unnamed(info.names))
     const spec: StepSpec = info.kind === 'check' || info.kind === 'uncheck' ? { kind: info.kind, ...which } : { kind: 'click', ...which }
     return this.add(spec)
@@ -131,7 +131,7 @@ export class BuilderSession {
     if (pointed.info.kind === 'frame') return this.refuse('that field is inside a frame: write this step by hand')
     if (!pointed.element || pointed.info.kind === 'none') return this.refuse('no field there to type into')
     const select = pointed.info.kind === 'select'
-    const which = await nameOf(this.page, select ? 'select' : 'fill', pointed)
+    const which = await this.named(pointed, select ? 'select' : 'fill')
     if (!which) return this.refuse(unnamed(pointed.info.names))
     const written = this.asSecret(value)
     const spec: StepSpec = select
@@ -172,6 +172,17 @@ export class BuilderSession {
   async close(): Promise<void> {
     await this.context.close().catch(() => {})
     await this.guard.close()
+  }
+
+  /** How a step names what was pointed at (null: no way finds exactly it); the element let go of after. */
+  private async named(pointed: Pointed, action: TargetAction): Promise<Awaited<ReturnType<typeof nameOf>>> {
+    try {
+      const { kind } = pointed.info
+      if (!pointed.element || kind === 'none' || kind === 'frame' || kind === 'field' || kind === 'text') return null
+      return await nameOf(this.page, action, pointed)
+    } finally {
+      void pointed.element?.dispose().catch(() => {})
+    }
   }
 
   /** Writes the step, walks it, and says how it went; a step that failed is not written. */

@@ -450,7 +450,7 @@
       const field = closest(hit, FIELDS_AND_LISTS)
       if (field || (hit.tagName === 'LABEL' && hit.control && hit.control.matches(FIELDS_AND_LISTS))) {
         const target = field || hit.control
-        return { element: target, info: { kind: 'field', names: namesOf(target, true), scopes: [], testIds: [] } }
+        return { element: target, info: { kind: 'field', names: namesOf(target, true), scopes: [], testIds: [], list: target.tagName === 'SELECT' } }
       }
       element = closest(hit, CONTROLS.click)
       // A drawn checkbox: the label shows, the box itself may be hidden.

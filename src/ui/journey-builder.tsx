@@ -61,7 +61,7 @@ export function JourneyBuilder() {
         <div class="builder-type" id="builder-type" hidden>
           <div class="field">
             <label for="builder-value">
-              What to type into <span id="builder-field">the field</span>
+              <span id="builder-verb">What to type into</span> <span id="builder-field">the field</span>
             </label>
             <input id="builder-value" form={NO_FORM} type="text" autocomplete="off" aria-describedby="builder-value-hint" />
             <p class="hint" id="builder-value-hint">

@@ -22,6 +22,7 @@ const PAGES: Record<string, string> = {
   '/tab': '<a href="/same" target="_blank">Open the shop</a>',
   '/csp': '<h1>Strict</h1><button>Pay now</button>',
   '/todo': '<ul><li><input type="checkbox" id="milk" style="display: none"><label for="milk">Buy milk</label></li><li><input type="checkbox" id="eggs" style="display: none"><label for="eggs">Buy eggs</label></li></ul>',
+  '/select': '<label for="size">Size</label> <select id="size"><option>Small</option><option>Large</option></select><p id="chosen"></p><script>size.onchange = () => chosen.textContent = "chose " + size.value</script>',
   '/long': '<div style="height: 1500px">Top of a long page</div><button>Far below</button>',
   '/shadow': '<sign-up></sign-up><script>customElements.define("sign-up", class extends HTMLElement { connectedCallback() { this.attachShadow({ mode: "open" }).innerHTML = "<p>News weekly</p><button>Subscribe</button>" } })</script>',
 }
@@ -120,6 +121,17 @@ describe('naming what was pointed at', { timeout: 60_000 }, () => {
     expect(checked).toMatchObject({ ok: true, step: 'check "Buy eggs"', clicks: 1 })
     const unchecked = await builder.act('ana', id, (s) => s.click(at.x, at.y))
     expect(unchecked).toMatchObject({ ok: true, step: 'uncheck "Buy eggs"', clicks: 1 })
+    await builder.close('ana', id)
+  })
+
+  it('asks what to choose in a list, and writes select', async () => {
+    const { id } = await builder.start('ana', { url: `${base}/select` })
+    const at = await centre('/select', (p) => p.getByLabel('Size'))
+    const asked = await builder.act('ana', id, (s) => s.click(at.x, at.y))
+    expect(asked).toMatchObject({ ok: true, step: null, field: { name: 'Size', kind: 'select' }, clicks: 0 })
+    const chosen = await builder.act('ana', id, (s) => s.fill(at.x, at.y, 'Large'))
+    expect(chosen).toMatchObject({ ok: true, step: 'select "Large" in "Size"' })
+    expect(await builder.act('ana', id, (s) => s.expect({ text: 'chose Large' }))).toMatchObject({ ok: true })
     await builder.close('ana', id)
   })
 

@@ -25,6 +25,7 @@ export const builderScript = `
   var url = builder.querySelector('#builder-url');
   var typeBox = builder.querySelector('#builder-type');
   var fieldName = builder.querySelector('#builder-field');
+  var verb = builder.querySelector('#builder-verb');
   var value = builder.querySelector('#builder-value');
   var enter = builder.querySelector('#builder-enter');
   var base = '/api/v1/builder/sessions';
@@ -89,10 +90,12 @@ export const builderScript = `
   function outcome(o) {
     show(o);
     if (o.field) {
-      fieldName.textContent = o.field.name ? '“' + o.field.name + '”' : 'the field';
+      var list = o.field.kind === 'select';
+      verb.textContent = list ? 'What to choose in' : 'What to type into';
+      fieldName.textContent = o.field.name ? '“' + o.field.name + '”' : (list ? 'the list' : 'the field');
       typeBox.hidden = false;
       value.focus();
-      say('That is a field: type what the customer types, then “Type it”.');
+      say(list ? 'That is a list: type the option the customer chooses, then “Type it”.' : 'That is a field: type what the customer types, then “Type it”.');
       return;
     }
     if (o.ok && o.step) {
@@ -148,6 +151,7 @@ export const builderScript = `
     var m = mode();
     if (m === 'fill') {
       point = { x: x, y: y };
+      verb.textContent = 'What to type into';
       fieldName.textContent = 'the field you pointed at';
       typeBox.hidden = false;
       value.focus();
