@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -231,6 +232,26 @@ describe('evidence in an S3-compatible store', () => {
       await startS3()
       await useRecorder()
     }
+  })
+
+  itOnSingleRedis('a store that does not answer: the API says so (503 naming the store), and serves again once it is back', async () => {
+    const [p] = await h.db.insert(promises).values({ title: 'Find a store', journey: `go to ${siteUrl}/` }).returning()
+    const runId = randomUUID()
+    const startedAt = new Date()
+    await h.db.insert(runs).values({ id: runId, promiseId: p!.id, trigger: 'manual', outcome: 'broken', durationMs: 10, startedAt, finishedAt: startedAt, screenshotPath: `${runId}/screenshot.png` })
+    await store.put(`${runId}/screenshot.png`, PNG, 'image/png')
+    await stopS3()
+    try {
+      const res = await h.call('GET', `/api/v1/runs/${runId}/screenshot`, { as: 'viewer' })
+      expect(res.status).toBe(503)
+      expect(res.headers.get('content-type')).toContain('application/problem+json')
+      expect((await res.json()).detail).toMatch(/^the evidence store \(s3:\/\/kept-evidence\/kept\/evidence at http:\/\/127\.0\.0\.1:\d+\) did not answer/)
+    } finally {
+      await startS3()
+    }
+    const res = await h.call('GET', `/api/v1/runs/${runId}/screenshot`, { as: 'viewer' })
+    expect(res.status).toBe(200)
+    expect(Buffer.from(await res.arrayBuffer()).equals(PNG)).toBe(true)
   })
 
   itOnSingleRedis('a screenshot over the worker’s limit is not sent: the run says which file and which limit, and keeps its trace', async () => {

@@ -12,7 +12,7 @@ import { fsEvidenceStore } from '../../evidence/fs-store.ts'
 import { rowOr404 } from '../rows.ts'
 import { PageQuery, afterCursor, cursorKey, decodeCursor, pageSchema, toPage } from '../pagination.ts'
 import { ApiError } from '../problem.ts'
-import { getOne, guarded, IdParams, json, newRouter, problemResponses } from '../router.ts'
+import { getOne, guarded, IdParams, json, newRouter, problemContent, problemResponses } from '../router.ts'
 import { RunSchema, failureJson, failuresJson, stepJson, type RunJson } from '../schemas/run.ts'
 import { loadPromise } from './promises.ts'
 
@@ -45,6 +45,7 @@ const evidenceRoute = (kind: keyof typeof evidence) =>
     responses: {
       200: { description: evidence[kind].summary, content: { [evidence[kind].type]: { schema: z.string().openapi({ format: 'binary' }) } } },
       ...problemResponses,
+      503: { description: 'The evidence store (KEPT_EVIDENCE_URL) did not answer: try again in a moment', content: problemContent },
     },
   })
 
