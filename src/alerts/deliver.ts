@@ -102,7 +102,7 @@ export async function deliver(ctx: AlertContext, job: Job<DeliveryJob>, token?: 
     outcome = await sendToChannel(target.type, config, message, {
       deliveryId: key,
       now,
-      screenshotFile: loaded[0]!.loaded.screenshotFile,
+      screenshot: loaded[0]!.loaded.screenshot,
       mailer: ctx.mailer,
       ...(ctx.targetPolicy ? { targetPolicy: ctx.targetPolicy } : {}),
       keepUnsent: (mail) =>

@@ -1,21 +1,22 @@
-import path from 'node:path'
 import { and, desc, eq, inArray, lt } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
 import { breaks, promises, runs } from '../db/schema.ts'
 import type { BreakFacts } from '../domain/alert-message.ts'
 import { alertLinks } from './links.ts'
+import { fsEvidenceStore } from '../evidence/fs-store.ts'
+import { readEvidence, type EvidenceStore } from '../evidence/store.ts'
 
 export interface LoadedFacts {
   facts: BreakFacts
-  /** Absolute path of the opening run's screenshot (it may since have been pruned). */
-  screenshotFile: string | null
+  /** Reads the opening run's screenshot from the evidence store (null: none, or pruned since). */
+  screenshot: (() => Promise<Buffer | null>) | null
 }
 
 /** What an alert says about one break, read from the database; null if the break is gone. */
 export async function loadBreakFacts(
   db: Db,
   breakId: string,
-  where: { baseUrl: string; dataDir: string },
+  where: { baseUrl: string; dataDir: string; evidence?: EvidenceStore },
 ): Promise<LoadedFacts | null> {
   const [row] = await db
     .select({ brk: breaks, promise: promises })
@@ -33,8 +34,9 @@ export async function loadBreakFacts(
     )
     .orderBy(desc(runs.startedAt))
     .limit(1)
-  const evidenceDir = path.resolve(where.dataDir, 'evidence')
-  const screenshotFile = run?.screenshotPath ? insideDir(evidenceDir, run.screenshotPath) : null
+  const store = where.evidence ?? fsEvidenceStore(where.dataDir)
+  const key = run?.screenshotPath ?? null
+  const screenshot = key ? () => readEvidence(store, key) : null
   return {
     facts: {
       promise: { id: promise.id, title: promise.title, techOwner: promise.techOwner, marketingOwner: promise.marketingOwner },
@@ -51,12 +53,6 @@ export async function loadBreakFacts(
         hasTrace: Boolean(run?.tracePath),
       }),
     },
-    screenshotFile,
+    screenshot,
   }
-}
-
-// Evidence paths come from workers: never read outside the evidence folder.
-function insideDir(dir: string, relative: string): string | null {
-  const file = path.resolve(dir, relative)
-  return file.startsWith(dir + path.sep) ? file : null
 }

@@ -1,3 +1,4 @@
+import type { EvidenceStore } from '../evidence/store.ts'
 import type { Env } from '../config/env.ts'
 import { publicBaseUrl } from './links.ts'
 
@@ -5,8 +6,10 @@ import { publicBaseUrl } from './links.ts'
 export interface AlertSettings {
   /** Absolute base of links in messages (KEPT_PUBLIC_URL). */
   baseUrl: string
-  /** KEPT_DATA_DIR: screenshots are read from <dataDir>/evidence. */
+  /** KEPT_DATA_DIR: screenshots are read from <dataDir>/evidence unless `evidence` says otherwise. */
   dataDir: string
+  /** The evidence store (KEPT_EVIDENCE_URL); default <dataDir>/evidence. */
+  evidence?: EvidenceStore
   /** Zone of the times written in messages (KEPT_TIMEZONE). */
   timezone: string
   /** How long an open alert waits for others to group with (KEPT_ALERT_GROUP_SECONDS). */

@@ -1,4 +1,5 @@
 import type { BuilderSessions } from '../builder/sessions.ts'
+import type { EvidenceStore } from '../evidence/store.ts'
 import type { Db } from '../db/client.ts'
 import type { DiscoverRequest, Discovery } from '../domain/claims/discovery.ts'
 import type { Logger } from '../infra/logger.ts'
@@ -11,8 +12,10 @@ export interface ApiDeps {
   scheduler: PromiseScheduler
   /** Encrypts channel configs and secrets at rest. */
   secretKey: Buffer
-  /** KEPT_DATA_DIR: evidence lives under <dataDir>/evidence. */
+  /** KEPT_DATA_DIR: evidence lives under <dataDir>/evidence unless `evidence` says otherwise. */
   dataDir: string
+  /** The evidence store (KEPT_EVIDENCE_URL); default <dataDir>/evidence. */
+  evidence?: EvidenceStore
   health: () => Promise<Record<string, unknown> & { ok: boolean }>
   /** Sends a test message through a channel; throws (e.g. ChannelError) when it fails. */
   testChannel: (channelId: string) => Promise<'sent' | 'logged' | void>

@@ -41,7 +41,7 @@ export const ProblemSchema = z
   })
   .openapi('Problem')
 
-const problemContent = { 'application/problem+json': { schema: ProblemSchema } }
+export const problemContent = { 'application/problem+json': { schema: ProblemSchema } }
 
 /** The error answers every protected route can give, for the OpenAPI document. */
 export const problemResponses = {

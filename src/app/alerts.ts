@@ -1,4 +1,5 @@
 import { startAlerts, type Alerts } from '../alerts/alerts.ts'
+import { openEvidenceStore } from '../evidence/open.ts'
 import type { Mailer } from '../alerts/channels/index.ts'
 import { alertSettingsFromEnv } from '../alerts/settings.ts'
 import type { Runtime } from './runtime.ts'
@@ -26,7 +27,7 @@ export async function composeAlerts(
     prefix: rt.env.KEPT_QUEUE_PREFIX,
     db: deps.db,
     secretKey: rt.secretKey,
-    settings: { ...alertSettingsFromEnv(rt.env), dataDir: rt.dataDir },
+    settings: { ...alertSettingsFromEnv(rt.env), dataDir: rt.dataDir, evidence: await openEvidenceStore(rt.env, rt.dataDir) },
     mailer: deps.mailer ?? alertMailer(rt.env),
     logger: rt.logger,
   })

@@ -15,6 +15,9 @@ import { startDigest } from '../digest/scheduler.ts'
 import { createMailer } from '../infra/mailer.ts'
 import { createRedisConnection, resolveRedis } from '../infra/redis.ts'
 import { createMetrics } from '../metrics/metrics.ts'
+import { openEvidenceStore } from '../evidence/open.ts'
+import { readEvidence } from '../evidence/store.ts'
+import { receiveEvidence } from '../evidence/transport.ts'
 import { DEFAULT_REGION } from '../domain/region.ts'
 import { QUEUES, type JourneyJob } from '../queue/jobs.ts'
 import { resultsBacklog } from '../queue/results-stream.ts'
@@ -82,6 +85,9 @@ export async function startControlPlane(rt: Runtime, options: { worker: boolean;
   await database.migrate()
   const { db } = database
   logger.info({ database: database.describe }, 'database ready')
+  // Where runs' screenshots and traces are kept (KEPT_EVIDENCE_URL, else the data dir).
+  const evidence = await openEvidenceStore(env, dataDir)
+  logger.info({ evidence: evidence.describe }, 'evidence store')
 
   const connection = createRedisConnection(redis.target)
   lifecycle.onStop('redis', async () => void (await connection.quit()))
@@ -115,7 +121,7 @@ export async function startControlPlane(rt: Runtime, options: { worker: boolean;
     backlogs: [{ name: 'results', counts: () => resultsBacklog(connection, prefix) }],
     db,
   })
-  composeRecorder(rt, { db, redis: redis.target, onRecorded: (result) => metrics.observeRun(result) })
+  composeRecorder(rt, { db, redis: redis.target, evidence, onRecorded: (result) => metrics.observeRun(result) })
 
   const { transport: mailer, configured: mailConfigured } = createMailer(env.SMTP_URL)
   if (!mailConfigured) logger.warn('SMTP_URL is not set: alert and digest emails are kept in the outbox (the Alerts page) and the log, not sent')
@@ -126,7 +132,7 @@ export async function startControlPlane(rt: Runtime, options: { worker: boolean;
     prefix,
     db,
     secretKey,
-    settings: alertSettingsFromEnv(env),
+    settings: { ...alertSettingsFromEnv(env), evidence },
     mailer: { transport: mailer, configured: mailConfigured, from: env.SMTP_FROM },
     targetPolicy,
     logger,
@@ -136,7 +142,7 @@ export async function startControlPlane(rt: Runtime, options: { worker: boolean;
   const baseUrl = alertOptions.settings.baseUrl
   const digest = await startDigest({ connection: workerConnection, prefix, db, mailer, env, secretKey, logger })
   lifecycle.onStop('digest', () => digest.close())
-  const retention = await startRetention({ connection: workerConnection, prefix, db, retentionDays: env.KEPT_RETENTION_DAYS, dataDir, logger })
+  const retention = await startRetention({ connection: workerConnection, prefix, db, retentionDays: env.KEPT_RETENTION_DAYS, dataDir, evidence, logger })
   lifecycle.onStop('retention', () => retention.close())
 
   const keeper = new ScheduleKeeper({
@@ -177,6 +183,7 @@ export async function startControlPlane(rt: Runtime, options: { worker: boolean;
     scheduler,
     secretKey,
     dataDir,
+    evidence,
     health,
     testChannel: (channelId) => sendTestAlert(alertOptions, channelId),
     previewDigest: (week) => previewDigest(db, { week, timezone: env.KEPT_TIMEZONE, baseUrl }),
@@ -189,6 +196,9 @@ export async function startControlPlane(rt: Runtime, options: { worker: boolean;
     db,
     scheduler,
     dataDir,
+    evidence,
+    // A try's evidence stays in Redis (an hour, like its result): tries are not runs, nothing is stored.
+    readTryEvidence: async (key) => (await receiveEvidence(connection, prefix, key)) ?? (await readEvidence(evidence, key)),
     secretKey,
     mailConfigured,
     ...(env.KEPT_PUBLIC_URL ? { publicUrl: baseUrl } : {}),

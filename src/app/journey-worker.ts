@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import { decrypt } from '../infra/crypto.ts'
+import { evidenceLimitsFromEnv } from '../evidence/open.ts'
 import { createRedisConnection, redisAddresses, sharedRedisTarget } from '../infra/redis.ts'
 import { StartupError } from '../infra/startup-error.ts'
 import { startDiscoveryWorker } from '../queue/discovery-worker.ts'
@@ -50,6 +51,7 @@ export async function composeJourneyWorker(rt: Runtime, options: { concurrency?:
     workerId,
     dataDir,
     decryptSecret: (encrypted) => decrypt(secretKey, encrypted),
+    evidenceLimits: evidenceLimitsFromEnv(env),
     targetPolicy,
     runValues: { emailDomain: env.KEPT_RUN_EMAIL_DOMAIN, timezone: env.KEPT_TIMEZONE },
     sanityProbes: defaultProbes(redisAddresses(redis)),

@@ -5,6 +5,8 @@ import { DEFAULT_RUN_EMAIL_DOMAIN } from '../domain/journey/run-values.ts'
 import { parseAllowedTargets } from '../domain/target-policy.ts'
 import { clusterPrefix, parseClusterNodes, QUEUE_PREFIX } from './redis-cluster.ts'
 import { parseTrustProxy } from './trust-proxy.ts'
+import { DEFAULT_EVIDENCE_LIMITS_MB } from '../evidence/limits.ts'
+import { parseS3Url } from '../evidence/s3-url.ts'
 
 // All configuration comes from the environment, parsed once at boot.
 // A wrong value stops the start with a message naming the variable.
@@ -109,6 +111,31 @@ const envSchema = z.object({
   KEPT_BUILDER_IDLE_SECONDS: z.coerce.number().int().min(10, 'expected at least 10 seconds').max(3600, 'expected at most 3600 seconds').default(300),
   KEPT_BUILDER_MAX_MINUTES: z.coerce.number().int().min(1, 'expected at least 1 minute').max(240, 'expected at most 240 minutes').default(30),
   KEPT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  // The evidence store (docs/deploy.md, "Evidence"): unset, the data dir;
+  // s3://bucket/prefix, an S3-compatible bucket, reached with the usual
+  // AWS_* variables (AWS_ENDPOINT_URL for a server of your own, path-style).
+  KEPT_EVIDENCE_URL: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value.trim() === '') return undefined
+      try {
+        return parseS3Url(value)
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message })
+        return z.NEVER
+      }
+    }),
+  AWS_ENDPOINT_URL: optionalUrl(['http:', 'https:'], 'http://127.0.0.1:9000'),
+  AWS_REGION: z.string().trim().optional().transform((v) => (v === '' ? undefined : v)),
+  AWS_ACCESS_KEY_ID: z.string().optional().transform((v) => (v === '' ? undefined : v)),
+  AWS_SECRET_ACCESS_KEY: z.string().optional().transform((v) => (v === '' ? undefined : v)),
+  // The largest screenshot and trace a run keeps, in MB; a bigger file is not
+  // kept and the run says so. How long a failing evidence store is retried
+  // before a run is recorded without its evidence.
+  KEPT_EVIDENCE_MAX_SCREENSHOT_MB: z.coerce.number().positive('expected a number of MB above 0').max(1024, 'expected at most 1024 MB').default(DEFAULT_EVIDENCE_LIMITS_MB.screenshot),
+  KEPT_EVIDENCE_MAX_TRACE_MB: z.coerce.number().positive('expected a number of MB above 0').max(1024, 'expected at most 1024 MB').default(DEFAULT_EVIDENCE_LIMITS_MB.trace),
+  KEPT_EVIDENCE_RETRY_SECONDS: z.coerce.number().min(0, 'expected 0 or more seconds').max(86_400, 'expected at most 86400 seconds (a day)').default(600),
   // How long the API may answer the promise list and status from memory (0: never).
   KEPT_API_CACHE_MS: z.coerce.number().int().min(0, 'expected 0 or more milliseconds').max(60_000).default(1000),
   KEPT_TIMEZONE: z.string().default('UTC'),
@@ -154,6 +181,12 @@ const envSchema = z.object({
     .transform((v) => v.split(',').map((a) => a.trim()).filter((a) => a !== ''))
     .pipe(z.array(z.email('expected a comma-separated list of email addresses'))),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+}).superRefine((env, ctx) => {
+  // One half of a key pair is a mistake, not a choice of the SDK's other sources.
+  if (env.KEPT_EVIDENCE_URL && Boolean(env.AWS_ACCESS_KEY_ID) !== Boolean(env.AWS_SECRET_ACCESS_KEY)) {
+    const missing = env.AWS_ACCESS_KEY_ID ? 'AWS_SECRET_ACCESS_KEY' : 'AWS_ACCESS_KEY_ID'
+    ctx.addIssue({ code: 'custom', path: [missing], message: `expected with ${missing === 'AWS_ACCESS_KEY_ID' ? 'AWS_SECRET_ACCESS_KEY' : 'AWS_ACCESS_KEY_ID'}: set both, or neither to use the SDK's other credentials (a profile, an instance role)` })
+  }
 })
 
 export type Env = z.infer<typeof envSchema>

@@ -1,6 +1,6 @@
 import { formatDuration, formatTime } from './format.ts'
 import type { BudgetKey } from './budget.ts'
-import { failuresOf, type Failure, type StepResult } from './run.ts'
+import { walkFailuresOf, type Failure, type StepResult } from './run.ts'
 
 // Alert messages, written for the person who gets paged: the promise in
 // its own words, what broke and why, since when, and where to look.
@@ -247,7 +247,7 @@ export function explainFailure(run: BreakFacts['run']): string {
 /** Every failure of the run in a sentence each, in order: the failed step's, then each exceeded budget's. */
 export function explainFailures(run: BreakFacts['run']): string[] {
   if (!run) return []
-  return failuresOf(run).map((failure) => {
+  return walkFailuresOf(run).map((failure) => {
     if (failure.kind === 'budget') return explainBudget(failure, run.steps)
     if (failure.kind === 'error') return `Kept could not check it: ${failure.message}`
     const step = (failure.line != null ? run.steps.find((s) => s.line === failure.line) : undefined) ?? run.steps.find((s) => s.outcome === 'failed')

@@ -37,12 +37,24 @@ export interface Failure {
   actual?: number | null
   line?: number | null
   message: string
+  /** A file of the run's evidence that was not kept (over its limit, the store down): said on the run, not a way it broke. */
+  evidence?: boolean
 }
 
 /** Every failure of a run, in order; a run recorded before the list existed has its one failure, or none. */
 export function failuresOf(run: { failure?: Failure | null; failures?: Failure[] | null }): Failure[] {
   if (run.failures && run.failures.length > 0) return run.failures
   return run.failure ? [run.failure] : []
+}
+
+/** The ways the run broke (or could not be checked), without what is said about its evidence. */
+export function walkFailuresOf(run: { failure?: Failure | null; failures?: Failure[] | null }): Failure[] {
+  return failuresOf(run).filter((failure) => !failure.evidence)
+}
+
+/** What the run says about evidence it could not keep. */
+export function evidenceProblemsOf(run: { failures?: Failure[] | null }): string[] {
+  return (run.failures ?? []).filter((failure) => failure.evidence).map((failure) => failure.message)
 }
 
 export interface Vitals {
@@ -66,9 +78,11 @@ export interface RunResult {
   /** Every failure in order (the step's, each budget's); the first is `failure`. Absent in results of older workers. */
   failures?: Failure[]
   vitals: Vitals
-  /** Paths relative to KEPT_DATA_DIR/evidence, or null. */
+  /** Keys in the evidence store (`<runId>/screenshot.png`; paths relative to KEPT_DATA_DIR/evidence by default), or null. */
   screenshotPath: string | null
   tracePath: string | null
+  /** 'redis': the files wait in Redis for the control plane to store them (src/evidence/keeper.ts). */
+  evidenceVia?: 'redis'
   workerId: string
   region?: string | null
   /** For a confirmation run: the run it confirms. */

@@ -5,6 +5,7 @@ import type { RunResult } from '../domain/run.ts'
 import type { Logger } from '../infra/logger.ts'
 import type { BrowserPool } from '../runner/browser-pool.ts'
 import { runJourney } from '../runner/run-journey.ts'
+import { EVIDENCE_TTL_SECONDS, TRY_EVIDENCE_TTL_SECONDS, sendEvidence } from '../evidence/transport.ts'
 import { gracefulClose } from './close-worker.ts'
 import { QUEUES, type JourneyJob, type JourneySpec } from './jobs.ts'
 import { JOURNEY_WORKER_SETTINGS, defaultConcurrency } from './options.ts'
@@ -29,6 +30,8 @@ export interface JourneyWorkerOptions {
   runValues?: RunOptions['runValues']
   timeoutMs?: number
   checksDir?: string
+  /** KEPT_EVIDENCE_MAX_SCREENSHOT_MB and KEPT_EVIDENCE_MAX_TRACE_MB, in bytes (default 10 MB and 50 MB). */
+  evidenceLimits?: RunOptions['evidenceLimits']
   /** Hosts the worker should always reach (see self-check.ts); default none. */
   sanityProbes?: string[]
   /** Replaces the self-check (tests): true means "the worker is offline". */
@@ -80,6 +83,9 @@ export function startJourneyWorker(options: JourneyWorkerOptions): JourneyWorker
         trigger,
         ...(confirmOf ? { confirmOf } : {}),
         dataDir: options.dataDir,
+        // Evidence goes to the control plane through Redis (src/evidence/transport.ts), never to this machine's disk.
+        keepEvidence: (key, bytes) => sendEvidence(connection, prefix, key, bytes, trigger === 'test' ? TRY_EVIDENCE_TTL_SECONDS : EVIDENCE_TTL_SECONDS),
+        ...(options.evidenceLimits !== undefined ? { evidenceLimits: options.evidenceLimits } : {}),
         workerId,
         decryptSecret: options.decryptSecret,
         ...(options.targetPolicy !== undefined ? { targetPolicy: options.targetPolicy } : {}),
@@ -104,6 +110,7 @@ export function startJourneyWorker(options: JourneyWorkerOptions): JourneyWorker
     // the job again under the same run id; WaitingError tells BullMQ the job
     // has been moved already.
     if (handingBack) throw new WaitingError()
+    if (result.screenshotPath || result.tracePath) result = { ...result, evidenceVia: 'redis' }
     if (trigger === 'test') await publishTryResult(connection, prefix, result)
     else await publishResult(connection, prefix, result)
     return result

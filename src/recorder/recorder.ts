@@ -11,6 +11,7 @@ import { QUEUES, type JourneyJob } from '../queue/jobs.ts'
 import { ALERT_JOB_OPTIONS, cappedBackoff } from '../queue/options.ts'
 import { isNoGroupError } from '../queue/results-stream.ts'
 import { buildSpec } from '../queue/spec.ts'
+import { EvidenceNotStoredYet, type EvidenceKeeper } from '../evidence/keeper.ts'
 import { groupCommit } from './group-commit.ts'
 import { recordResults, type BreakChange } from './record.ts'
 import { resultsReader, type ResultEntry } from './results-reader.ts'
@@ -52,6 +53,8 @@ export interface RecorderOptions {
    * start and every half of this.
    */
   claimIdleMs?: number
+  /** Puts each result's evidence from Redis in the evidence store before its run is written (src/evidence/keeper.ts). */
+  evidence?: EvidenceKeeper
   /** Called once per newly recorded run (e.g. metrics.observeRun). */
   onRecorded?: (result: RunResult) => void
   logger?: Logger
@@ -73,7 +76,13 @@ export function confirmJobId(runId: string): string {
   return `confirm-${runId}`
 }
 
-type Handled = 'done' | 'dead' | 'retry'
+/**
+ * What became of an entry: written (or nothing to write), dead-lettered,
+ * to retry after a backoff (Postgres away), or to wait: left unacknowledged
+ * while the rest goes on, taken up again once idle for claimIdleMs (its
+ * evidence store is failing: src/evidence/keeper.ts).
+ */
+type Handled = 'done' | 'dead' | 'retry' | 'wait'
 
 /**
  * The only writer of runs: reads the results stream in batches, records
@@ -204,7 +213,7 @@ class ResultsRecorder implements Recorder {
       const claimed = await this.reader.claimIdle(this.claimIdleMs, cursor, this.batchSize)
       cursor = claimed.cursor
       if (claimed.entries.length === 0) continue
-      this.options.logger?.info({ results: claimed.entries.length, idleMs: this.claimIdleMs }, 'results left unacknowledged: taken over (a recorder stopped, or Postgres was away)')
+      this.options.logger?.info({ results: claimed.entries.length, idleMs: this.claimIdleMs }, 'results left unacknowledged: taken over (a recorder stopped, Postgres was away, or their evidence store)')
       this.track(claimed.entries)
       while (this.inFlight.size >= READS_IN_FLIGHT) await Promise.race(this.inFlight)
     } while (cursor !== '0-0' && !this.closing)
@@ -250,6 +259,17 @@ class ResultsRecorder implements Recorder {
     } catch {
       return this.deadLetter(entry, 'the entry is not JSON')
     }
+    // Its evidence stored first, so every link of the recorded run works. A
+    // failing store holds back only this result, not the recorder: it waits,
+    // unacknowledged, and is claimed again (claimAbandoned) once idle.
+    if (this.options.evidence) {
+      try {
+        result = await this.options.evidence.keep(result)
+      } catch (error) {
+        if (error instanceof EvidenceNotStoredYet) return 'wait'
+        throw error
+      }
+    }
     let recorded: RecordOutcome
     try {
       recorded = await this.record(result)
@@ -258,7 +278,16 @@ class ResultsRecorder implements Recorder {
       throw error
     }
     await this.followUp(result, recorded)
+    await this.releaseEvidence(result, recorded)
     return 'done'
+  }
+
+  /** The recorded run's files leave Redis; a deleted promise's leave the store too. */
+  private async releaseEvidence(result: RunResult, recorded: RecordOutcome): Promise<void> {
+    const { evidence, logger } = this.options
+    if (!evidence || result.evidenceVia !== 'redis') return
+    if (recorded.status === 'orphan') await evidence.store.deleteRuns([result.runId]).catch((err: unknown) => logger?.warn({ err, runId: result.runId }, 'evidence of a deleted promise not deleted'))
+    await evidence.release(result).catch((err: unknown) => logger?.warn({ err, runId: result.runId }, 'evidence left in Redis until it expires'))
   }
 
   /** After a record: say so, announce its break changes, ask for its confirmation run. */

@@ -1,5 +1,3 @@
-import { rm } from 'node:fs/promises'
-import path from 'node:path'
 import { Queue, Worker } from 'bullmq'
 import { lt, sql } from 'drizzle-orm'
 import type { RedisClient } from '../infra/redis.ts'
@@ -7,6 +5,8 @@ import type { Db } from '../db/client.ts'
 import { runRollups, runRollupsDaily, runs } from '../db/schema.ts'
 import type { Logger } from '../infra/logger.ts'
 import { QUEUES } from '../queue/jobs.ts'
+import { fsEvidenceStore } from '../evidence/fs-store.ts'
+import type { EvidenceStore } from '../evidence/store.ts'
 import type { ScheduledPart } from '../queue/schedule-keeper.ts'
 import { hourOf, refreshRollups } from './rollups.ts'
 
@@ -23,15 +23,18 @@ export interface PruneReport {
 
 /**
  * Delete raw runs older than `retentionDays` (whole UTC hours, oldest
- * first, one hour per transaction), their evidence under
- * `<dataDir>/evidence/<runId>`, and rollups older than 400 days. Each
- * hour's rollup is recomputed from its raw runs in the same transaction
- * that deletes them, so the hour's figures survive the runs.
+ * first, one hour per transaction), their evidence in the evidence store
+ * (default `<dataDir>/evidence/<runId>`), and rollups older than 400
+ * days. Each hour's rollup is recomputed from its raw runs in the same
+ * transaction that deletes them, so the hour's figures survive the runs.
+ * An hour's evidence goes before its runs: a store that fails stops the
+ * prune (the next hour's job tries again) and leaves nothing behind.
  */
 export async function pruneRuns(
   db: Db,
-  options: { retentionDays: number; dataDir: string; now?: Date },
+  options: { retentionDays: number; dataDir: string; evidence?: EvidenceStore; now?: Date },
 ): Promise<PruneReport> {
+  const store = options.evidence ?? fsEvidenceStore(options.dataDir)
   const now = options.now ?? new Date()
   const cutoff = hourOf(new Date(now.getTime() - options.retentionDays * DAY_MS))
   const report: PruneReport = { runsDeleted: 0, hoursPruned: 0, rollupsDeleted: 0 }
@@ -44,16 +47,16 @@ export async function pruneRuns(
     if (!oldest?.at) break
     const from = hourOf(oldest.at)
     const to = new Date(Math.min(from.getTime() + HOUR_MS, cutoff.getTime()))
+    const inHour = sql`${runs.startedAt} >= ${from.toISOString()}::timestamptz and ${runs.startedAt} < ${to.toISOString()}::timestamptz`
+    const inStore = await db.select({ id: runs.id }).from(runs).where(inHour)
+    await store.deleteRuns(inStore.map((run) => run.id))
     const deleted = await db.transaction(async (tx) => {
       await refreshRollups(tx, { promiseId: null, from, to })
       return tx
         .delete(runs)
-        .where(sql`${runs.startedAt} >= ${from.toISOString()}::timestamptz and ${runs.startedAt} < ${to.toISOString()}::timestamptz`)
+        .where(inHour)
         .returning({ id: runs.id })
     })
-    await Promise.all(
-      deleted.map((run) => rm(path.join(options.dataDir, 'evidence', run.id), { recursive: true, force: true })),
-    )
     report.runsDeleted += deleted.length
     report.hoursPruned++
   }
@@ -73,6 +76,7 @@ export interface RetentionOptions {
   db: Db
   retentionDays: number
   dataDir: string
+  evidence?: EvidenceStore
   logger?: Logger
 }
 
@@ -92,7 +96,7 @@ export async function startRetention(options: RetentionOptions): Promise<Schedul
     QUEUES.maintenance,
     async (job) => {
       if (job.name !== 'retention') return null
-      const report = await pruneRuns(db, { retentionDays: options.retentionDays, dataDir: options.dataDir })
+      const report = await pruneRuns(db, { retentionDays: options.retentionDays, dataDir: options.dataDir, ...(options.evidence ? { evidence: options.evidence } : {}) })
       logger?.info(report, 'retention done')
       return report
     },

@@ -1,18 +1,27 @@
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { randomUUID } from 'node:crypto'
+import { readFile, rm } from 'node:fs/promises'
+import os from 'node:os'
 import path from 'node:path'
 import { unzipSync, zipSync, type Zippable } from 'fflate'
 import type { BrowserContext, Locator, Page } from 'playwright-core'
 import { maskSecrets } from '../domain/mask.ts'
+import { DEFAULT_EVIDENCE_LIMITS, EVIDENCE_FILES, overLimit, type EvidenceFile, type EvidenceLimits } from '../evidence/limits.ts'
+import { fsEvidenceStore } from '../evidence/fs-store.ts'
+import { evidenceType } from '../evidence/store.ts'
 
 // Evidence of a broken or failed run: a screenshot of the page as the
 // journey left it and, when the run recorded one (src/domain/evidence.ts),
-// the Playwright trace of the whole walk, under <dataDir>/evidence/<runId>/.
-// Kept runs keep none.
+// the Playwright trace of the whole walk, kept as `<runId>/screenshot.png`
+// and `<runId>/trace.zip`: on a journey worker sent through Redis to the
+// control plane's evidence store (src/evidence/), elsewhere (`kept test`)
+// under <dataDir>/evidence/. Kept runs keep none.
 
 export interface Evidence {
-  /** Relative to <dataDir>/evidence. */
+  /** Keys in the evidence store (paths relative to <dataDir>/evidence by default). */
   screenshotPath: string | null
   tracePath: string | null
+  /** Files not kept, and why (over a limit, Redis away): the run says so. */
+  problems?: string[]
 }
 
 export function evidenceDir(dataDir: string, runId: string): string {
@@ -53,26 +62,50 @@ export async function discardTrace(context: BrowserContext): Promise<void> {
   await context.tracing.stop().catch(() => {})
 }
 
+/** Keeps one evidence file under its key (`<runId>/<file>`): the data dir, or Redis on a journey worker. */
+export type KeepEvidence = (key: string, bytes: Uint8Array) => Promise<void>
+
+/** Keeps evidence in `<dataDir>/evidence` (`kept test`, and walks outside a worker). */
+export function keepInDataDir(dataDir: string): KeepEvidence {
+  const store = fsEvidenceStore(dataDir)
+  return (key, bytes) => store.put(key, bytes, evidenceType(key))
+}
+
 /**
- * Writes the screenshot and the trace; a secret's every form is masked in
- * each text entry of the trace zip before it is stored, and the screenshot
- * paints over where secrets show (secretMasks). Each piece is best
- * effort: a page that crashed still leaves its trace.
+ * Takes the screenshot and the trace and keeps each (options.keep); a
+ * secret's every form is masked in each text entry of the trace zip before
+ * it is kept, and the screenshot paints over where secrets show
+ * (secretMasks). Each piece is best effort: a page that crashed still
+ * leaves its trace. A file over its limit, or one that could not be kept,
+ * is said in `problems`, for the run to say.
  */
 export async function saveEvidence(
   context: BrowserContext,
   page: Page | null,
-  options: { dataDir: string; runId: string; secretForms: string[]; secretValues?: readonly string[]; traced: boolean },
+  options: { runId: string; keep: KeepEvidence; limits?: EvidenceLimits; secretForms: string[]; secretValues?: readonly string[]; traced: boolean },
 ): Promise<Evidence> {
-  const dir = evidenceDir(options.dataDir, options.runId)
-  await mkdir(dir, { recursive: true })
-  const evidence: Evidence = { screenshotPath: null, tracePath: null }
+  evidenceDir('.', options.runId) // refuses a run id that cannot name a folder
+  const evidence: Evidence = { screenshotPath: null, tracePath: null, problems: [] }
+  const limits = options.limits ?? DEFAULT_EVIDENCE_LIMITS
+  const keep = async (file: EvidenceFile, bytes: Uint8Array): Promise<string | null> => {
+    const refused = overLimit(file, bytes.byteLength, limits)
+    if (refused) {
+      evidence.problems!.push(refused)
+      return null
+    }
+    const key = path.posix.join(options.runId, file)
+    try {
+      await options.keep(key, bytes)
+      return key
+    } catch (error) {
+      evidence.problems!.push(`the ${EVIDENCE_FILES[file].label} could not be kept: ${(error as Error).message}`)
+      return null
+    }
+  }
 
   if (page && !page.isClosed()) {
-    const file = path.join(dir, 'screenshot.png')
-    const saved = await page
+    const png = await page
       .screenshot({
-        path: file,
         fullPage: false,
         timeout: 5000,
         animations: 'disabled',
@@ -80,12 +113,12 @@ export async function saveEvidence(
         mask: secretMasks(page, options.secretValues ?? []),
         maskColor: '#5f6b7a',
       })
-      .then(() => true)
-      .catch(() => false)
-    if (saved) evidence.screenshotPath = path.posix.join(options.runId, 'screenshot.png')
+      .catch(() => null)
+    if (png) evidence.screenshotPath = await keep('screenshot.png', png)
   }
 
-  const raw = path.join(dir, 'trace.raw.zip')
+  // The raw trace passes through the machine's temporary folder, never the data dir.
+  const raw = path.join(os.tmpdir(), `kept-trace-${options.runId}-${randomUUID().slice(0, 8)}.zip`)
   const traced =
     options.traced &&
     (await context.tracing
@@ -95,14 +128,11 @@ export async function saveEvidence(
   if (traced) {
     try {
       const zip = await readFile(raw)
-      await writeFile(path.join(dir, 'trace.zip'), maskZip(zip, options.secretForms))
-      evidence.tracePath = path.posix.join(options.runId, 'trace.zip')
+      evidence.tracePath = await keep('trace.zip', maskZip(zip, options.secretForms))
     } finally {
       await rm(raw, { force: true })
     }
   }
-  // Nothing could be kept (the browser was gone): leave no empty folder behind.
-  if (!evidence.screenshotPath && !evidence.tracePath) await rm(dir, { recursive: true, force: true })
   return evidence
 }
 

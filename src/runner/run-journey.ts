@@ -10,6 +10,8 @@ import type { Logger } from '../infra/logger.ts'
 import type { JourneySpec } from './journey-spec.ts'
 import type { CheckDefinition } from '../check.ts'
 import type { BrowserPool } from './browser-pool.ts'
+import type { EvidenceLimits } from '../evidence/limits.ts'
+import type { KeepEvidence } from './evidence.ts'
 import { checkBaseUrl, checkPath, loadCheck } from './checks.ts'
 import { contextOptionsFor } from './devices.ts'
 import { openNetworkGuard } from './network-guard.ts'
@@ -23,8 +25,12 @@ export interface RunJourneyOptions {
   runId: string
   trigger: RunTrigger
   confirmOf?: string
-  /** KEPT_DATA_DIR: evidence goes to <dataDir>/evidence/<runId>/. */
+  /** KEPT_DATA_DIR: evidence goes to <dataDir>/evidence/<runId>/ unless keepEvidence says otherwise. */
   dataDir: string
+  /** Where evidence files go instead (a journey worker: Redis, src/evidence/transport.ts). */
+  keepEvidence?: KeepEvidence
+  /** The most bytes a screenshot and a trace may have (default 10 MB and 50 MB). */
+  evidenceLimits?: EvidenceLimits
   workerId: string
   decryptSecret: (encrypted: string) => string
   /** What the browser may reach (own-services.ts targetPolicyFromEnv); default: KEPT_ALLOWED_TARGETS empty, no own services known. */
@@ -71,7 +77,11 @@ export async function runJourney(pool: BrowserPool, spec: JourneySpec, options: 
     finishedAt: new Date().toISOString(),
     steps: measured.steps.map((step) => maskStep(step, forms)),
     failure: measured.failure && { ...measured.failure, message: maskSecrets(measured.failure.message, forms) },
-    failures: measured.failures.map((failure) => ({ ...failure, message: maskSecrets(failure.message, forms) })),
+    failures: [
+      ...measured.failures.map((failure) => ({ ...failure, message: maskSecrets(failure.message, forms) })),
+      // Evidence that could not be kept: said on the run, which is kept all the same.
+      ...(measured.evidence.problems ?? []).map((message) => ({ kind: 'error' as const, message, evidence: true })),
+    ],
     vitals: measured.vitals,
     ...(measured.claims ? { claims: measured.claims.map((claim) => ({ ...claim, text: maskSecrets(claim.text, forms) })) } : {}),
     screenshotPath: measured.evidence.screenshotPath,

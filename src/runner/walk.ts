@@ -11,7 +11,7 @@ import { countA11yViolations } from './a11y.ts'
 import { checkHelpers } from './check-helpers.ts'
 import { ClaimReader } from './claim-reader.ts'
 import { isTouch } from './devices.ts'
-import { discardTrace, saveEvidence, startTrace, type Evidence } from './evidence.ts'
+import { discardTrace, keepInDataDir, saveEvidence, startTrace, type Evidence } from './evidence.ts'
 import { instrumentContext } from './instruments.ts'
 import type { JourneySpec } from './journey-spec.ts'
 import { blockedMessage, type NetworkGuard } from './network-guard.ts'
@@ -280,7 +280,14 @@ export class Walk {
   async evidence(outcome: RunResult['outcome'] | 'failed'): Promise<Evidence> {
     const { options, forms, secrets } = this.input
     if (outcome === 'broken' || outcome === 'error' || outcome === 'failed' || options.trigger === 'test') {
-      return saveEvidence(this.context, this.page, { dataDir: options.dataDir, runId: options.runId, secretForms: forms, secretValues: Object.values(secrets), traced: this.traced })
+      return saveEvidence(this.context, this.page, {
+        runId: options.runId,
+        keep: options.keepEvidence ?? keepInDataDir(options.dataDir),
+        ...(options.evidenceLimits ? { limits: options.evidenceLimits } : {}),
+        secretForms: forms,
+        secretValues: Object.values(secrets),
+        traced: this.traced,
+      })
     }
     if (this.traced) await discardTrace(this.context)
     return NO_EVIDENCE

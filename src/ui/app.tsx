@@ -1,4 +1,5 @@
 import { Hono } from 'hono'
+import type { EvidenceStore } from '../evidence/store.ts'
 import type { Db } from '../db/client.ts'
 import type { RunResult } from '../domain/run.ts'
 import type { JourneySpec } from '../queue/jobs.ts'
@@ -25,8 +26,12 @@ export interface PageDeps {
   scheduler: PromiseScheduler
   /** Walks a journey once through the queue ("Try it now"); nothing is recorded. */
   tryJourney: (spec: JourneySpec) => Promise<RunResult>
-  /** KEPT_DATA_DIR: screenshots of tries are read from <dataDir>/evidence. */
+  /** KEPT_DATA_DIR: evidence is read from <dataDir>/evidence unless `evidence` says otherwise. */
   dataDir: string
+  /** The evidence store (KEPT_EVIDENCE_URL); default <dataDir>/evidence. */
+  evidence?: EvidenceStore
+  /** Reads a try's evidence where its worker left it (Redis); default: the store. */
+  readTryEvidence?: (key: string) => Promise<Uint8Array | null>
   /** Default: 5 failures of an account per client in 15 min, 50 per client an hour. */
   loginLimiter?: LoginLimiter
   /** KEPT_TRUST_PROXY, parsed: whose X-Forwarded-For names the client. */
@@ -73,7 +78,7 @@ export function pageRoutes(deps: PageDeps): Hono<UiEnv> {
 
   app.route('/', promiseRoutes(deps))
   app.route('/', breakRoutes({ db: deps.db }))
-  app.route('/', runPageRoutes({ db: deps.db, dataDir: deps.dataDir, ...(deps.publicUrl ? { publicUrl: deps.publicUrl } : {}) }))
+  app.route('/', runPageRoutes({ db: deps.db, dataDir: deps.dataDir, ...(deps.evidence ? { evidence: deps.evidence } : {}), ...(deps.publicUrl ? { publicUrl: deps.publicUrl } : {}) }))
   app.route('/', traceViewerRoutes({ db: deps.db }))
   app.route('/', alertRoutes({ db: deps.db, mailConfigured: deps.mailConfigured ?? true }))
   app.route('/', channelRoutes(deps))

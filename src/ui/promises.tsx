@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
-import path from 'node:path'
 import type { Context } from 'hono'
 import { Hono } from 'hono'
 import { and, asc, desc, eq, gt, gte, inArray, isNull, or, sql } from 'drizzle-orm'
 import { routeAlert } from '../alerts/routing.ts'
 import { can } from '../auth/permissions.ts'
 import type { Db } from '../db/client.ts'
+import { fsEvidenceStore } from '../evidence/fs-store.ts'
+import { isEvidenceKey, readEvidence, type EvidenceStore } from '../evidence/store.ts'
 import { breaks, channels, maintenanceWindows, promiseChannels, promises, runRollupsDaily, runs, users } from '../db/schema.ts'
 import { activeWindow, occurrences } from '../domain/maintenance.ts'
 import { budgetKeys, type Budgets } from '../domain/budget.ts'
@@ -39,6 +39,10 @@ export interface PromiseRouteDeps {
   scheduler: PromiseScheduler
   tryJourney: (spec: JourneySpec) => Promise<RunResult>
   dataDir: string
+  /** The evidence store; default <dataDir>/evidence. */
+  evidence?: EvidenceStore
+  /** Reads a try's evidence where its worker left it (Redis, src/evidence/transport.ts); default: the store. */
+  readTryEvidence?: (key: string) => Promise<Uint8Array | null>
   /** false: SMTP_URL is not set, so email is kept in the outbox (said on the promise page). */
   mailConfigured?: boolean
   /** KEPT_PUBLIC_URL when set: the address notes to the tech team link to (else the request's origin). */
@@ -56,15 +60,15 @@ const RUNS_PER_PAGE = 20
  * remember the last few, each for the user who made it.
  */
 class TryScreenshots {
-  private readonly shots = new Map<string, { file: string; owner: string }>()
+  private readonly shots = new Map<string, { key: string; owner: string }>()
   constructor(private readonly max = 200) {}
-  add(runId: string, file: string, owner: string) {
-    this.shots.set(runId, { file, owner })
+  add(runId: string, key: string, owner: string) {
+    this.shots.set(runId, { key, owner })
     if (this.shots.size > this.max) this.shots.delete(this.shots.keys().next().value!)
   }
   get(runId: string, owner: string): string | null {
     const shot = this.shots.get(runId)
-    return shot && shot.owner === owner ? shot.file : null
+    return shot && shot.owner === owner ? shot.key : null
   }
 }
 
@@ -78,7 +82,8 @@ export function promiseRoutes(deps: PromiseRouteDeps) {
   const app = new Hono<UiEnv>()
   const guards = pageGuards(db)
   const tries = new TryScreenshots()
-  const evidenceDir = path.resolve(deps.dataDir, 'evidence')
+  const store = deps.evidence ?? fsEvidenceStore(deps.dataDir)
+  const readTryEvidence = deps.readTryEvidence ?? ((key: string) => readEvidence(store, key))
 
   /** Who may own a promise: the enabled users, for the owner fields' suggestions. */
   const people = () =>
@@ -148,9 +153,8 @@ export function promiseRoutes(deps: PromiseRouteDeps) {
       const result = await deps.tryJourney(spec)
       let screenshotUrl: string | null = null
       if (result.screenshotPath) {
-        const file = path.resolve(evidenceDir, result.screenshotPath)
-        if (file.startsWith(evidenceDir + path.sep)) {
-          tries.add(result.runId, file, ownerKey(c))
+        if (isEvidenceKey(result.screenshotPath)) {
+          tries.add(result.runId, result.screenshotPath, ownerKey(c))
           screenshotUrl = `/promises/try/${result.runId}/screenshot`
         }
       }
@@ -222,11 +226,11 @@ export function promiseRoutes(deps: PromiseRouteDeps) {
   })
 
   app.get('/promises/try/:runId/screenshot', guards.page('promise.run'), async (c) => {
-    const file = tries.get(c.req.param('runId'), ownerKey(c))
-    if (!file) return c.text('No such screenshot (tries are kept for a while only).', 404)
-    const png = await readFile(file).catch(() => null)
+    const key = tries.get(c.req.param('runId'), ownerKey(c))
+    if (!key) return c.text('No such screenshot (tries are kept for a while only).', 404)
+    const png = await readTryEvidence(key).catch(() => null)
     if (!png) return c.text('The screenshot is gone.', 404)
-    return c.body(png, 200, { 'content-type': 'image/png', 'cache-control': 'private, max-age=3600' })
+    return c.body(new Uint8Array(png.buffer, png.byteOffset, png.byteLength) as Uint8Array<ArrayBuffer>, 200, { 'content-type': 'image/png', 'cache-control': 'private, max-age=3600' })
   })
 
   app.get('/promises/:id/edit', guards.page('promise.write'), async (c) => {

@@ -1,9 +1,11 @@
 import { Hono } from 'hono'
+import { fsEvidenceStore } from '../evidence/fs-store.ts'
+import type { EvidenceStore } from '../evidence/store.ts'
 import { eq, or } from 'drizzle-orm'
 import type { Principal } from '../auth/permissions.ts'
 import type { Db } from '../db/client.ts'
 import { breaks, promises, runs } from '../db/schema.ts'
-import { failuresOf } from '../domain/run.ts'
+import { evidenceProblemsOf, walkFailuresOf } from '../domain/run.ts'
 import { formatSeconds, formatTime, plural } from './format.ts'
 import { notFound, pageGuards, principalOf, type UiEnv, signedIn } from './guards.tsx'
 import { Badge, Layout, Time } from './layout.tsx'
@@ -42,7 +44,8 @@ export interface RunPageData {
 
 export function RunPage(props: { principal: Principal; csrfToken: string | null; data: RunPageData }) {
   const { run, promise, brk } = props.data
-  const failures = failuresOf(run)
+  const failures = walkFailuresOf(run)
+  const evidenceProblems = evidenceProblemsOf(run)
   const maxClicks = promise.budgets.maxClicks
   const maxSeconds = promise.budgets.maxSeconds
   return (
@@ -129,6 +132,16 @@ export function RunPage(props: { principal: Principal; csrfToken: string | null;
       <h2>Steps</h2>
       <StepsTable steps={run.steps} caption={`Steps of the run at ${formatTime(run.startedAt)}`} failure={run.failure} />
       <h2>Evidence</h2>
+      {evidenceProblems.length > 0 ? (
+        <div class="notice warn" role="status">
+          Kept could not keep all of this run's evidence:
+          <ul>
+            {evidenceProblems.map((problem) => (
+              <li>{problem}</li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
       {run.screenshotPath ? (
         <Screenshot
           src={`/api/v1/runs/${run.id}/screenshot`}
@@ -136,7 +149,10 @@ export function RunPage(props: { principal: Principal; csrfToken: string | null;
           caption="The page as the walk left it."
         />
       ) : (
-        <p class="muted">No screenshot: {run.outcome === 'kept' || run.outcome === 'at_risk' ? 'kept runs keep none.' : 'the browser left none.'}</p>
+        <p class="muted">
+          No screenshot:{' '}
+          {run.outcome === 'kept' || run.outcome === 'at_risk' ? 'kept runs keep none.' : evidenceProblems.some((p) => p.startsWith('the screenshot')) ? 'it was not kept (above).' : 'the browser left none.'}
+        </p>
       )}
       {run.tracePath && props.data.trace !== 'missing' ? (
         <TraceLinks runId={run.id} secureContext={props.data.secureContext} damaged={props.data.trace === 'damaged'} />
@@ -153,8 +169,9 @@ export function isSecureContext(url: URL, forwardedProto?: string): boolean {
   return ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname) || url.hostname.endsWith('.localhost')
 }
 
-export function runPageRoutes(deps: { db: Db; dataDir: string; publicUrl?: string }) {
+export function runPageRoutes(deps: { db: Db; dataDir: string; evidence?: EvidenceStore; publicUrl?: string }) {
   const { db } = deps
+  const store = deps.evidence ?? fsEvidenceStore(deps.dataDir)
   const app = new Hono<UiEnv>()
   const guards = pageGuards(db)
 
@@ -185,7 +202,7 @@ export function runPageRoutes(deps: { db: Db; dataDir: string; publicUrl?: strin
           confirmOf: row.run.confirmOf,
           confirmedBy: confirmer?.id ?? null,
           secureContext: isSecureContext(new URL(c.req.url), c.req.header('x-forwarded-proto')),
-          trace: await traceState(deps.dataDir, row.run.tracePath),
+          trace: await traceState(store, row.run.tracePath),
           runUrl: `${deps.publicUrl ?? new URL(c.req.url).origin}/runs/${id}`,
         }}
       />,
@@ -198,7 +215,7 @@ export function runPageRoutes(deps: { db: Db; dataDir: string; publicUrl?: strin
     if (!UUID.test(id)) return notFound(c, 'No run has this address.')
     const [row] = await db.select({ id: runs.id, tracePath: runs.tracePath, title: promises.title }).from(runs).innerJoin(promises, eq(promises.id, runs.promiseId)).where(eq(runs.id, id))
     if (!row) return notFound(c, 'No run has this address.')
-    const state = await traceState(deps.dataDir, row.tracePath)
+    const state = await traceState(store, row.tracePath)
     if (state === 'missing') return notFound(c, 'This run has no Playwright trace.')
     const secure = isSecureContext(new URL(c.req.url), c.req.header('x-forwarded-proto'))
     if (secure && state === 'ok') return c.redirect(traceViewerUrl(id), 303)

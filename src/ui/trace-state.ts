@@ -1,23 +1,26 @@
-import { open } from 'node:fs/promises'
-import path from 'node:path'
+import type { EvidenceStore } from '../evidence/store.ts'
 
 export type TraceState = 'ok' | 'missing' | 'damaged'
 
 const ZIP_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04])
 
 /** Whether a run's stored trace is there and is a zip (its first four bytes). */
-export async function traceState(dataDir: string, tracePath: string | null): Promise<TraceState> {
+export async function traceState(store: EvidenceStore, tracePath: string | null): Promise<TraceState> {
   if (!tracePath) return 'missing'
-  const dir = path.resolve(dataDir, 'evidence')
-  const file = path.resolve(dir, tracePath)
-  if (!file.startsWith(dir + path.sep)) return 'missing'
-  const handle = await open(file, 'r').catch(() => null)
-  if (!handle) return 'missing'
+  const stored = await store.get(tracePath).catch(() => null)
+  if (!stored) return 'missing'
+  const head: Buffer[] = []
+  let length = 0
   try {
-    const head = Buffer.alloc(4)
-    const { bytesRead } = await handle.read(head, 0, 4, 0)
-    return bytesRead === 4 && head.equals(ZIP_MAGIC) ? 'ok' : 'damaged'
+    for await (const chunk of stored.body) {
+      head.push(Buffer.from(chunk as Uint8Array))
+      length += (chunk as Uint8Array).length
+      if (length >= 4) break
+    }
+  } catch {
+    return 'missing'
   } finally {
-    await handle.close()
+    stored.body.destroy()
   }
+  return Buffer.concat(head).subarray(0, 4).equals(ZIP_MAGIC) ? 'ok' : 'damaged'
 }

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { Queue } from 'bullmq'
 import { eq } from 'drizzle-orm'
@@ -92,6 +93,10 @@ describe('journeys end to end', () => {
       'the confirmation run',
     )
     expect(confirmation).toMatchObject({ trigger: 'confirm', outcome: 'broken' })
+    // Its evidence came through Redis to the default store, the data dir, as before a worker could be elsewhere.
+    expect(confirmation.tracePath).toBe(`${confirmation.id}/trace.zip`)
+    expect(existsSync(path.join(pipe.dataDir, 'evidence', confirmation.screenshotPath!))).toBe(true)
+    expect(existsSync(path.join(pipe.dataDir, 'evidence', confirmation.tracePath!))).toBe(true)
     const breakId = await until(async () => (await promiseRow(p.id)).openBreakId, 'the break')
     expect(await pipe.pg.db.select().from(breaks).where(eq(breaks.promiseId, p.id))).toHaveLength(1)
     expect((await alerts.getJob(`break:${breakId}:open`))?.data).toMatchObject({ type: 'break.opened', promiseId: p.id })

@@ -177,6 +177,35 @@ describe('the run page', () => {
     expect((await get('/runs/not-a-uuid', { user: who.viewer })).status).toBe(404)
     expect((await get(`/breaks/${randomUUID()}`, { user: who.viewer })).status).toBe(404)
   })
+
+  it('says evidence it could not keep under Evidence, not as a way the run broke', async () => {
+    const id = randomUUID()
+    const started = new Date(Date.now() - 20 * 60_000)
+    const failure = { kind: 'step' as const, line: 1, message: 'expected "Order confirmed", the page has none' }
+    const notStored = 'the screenshot could not be stored in the evidence store (s3://kept-evidence/prod), tried for 10 min (KEPT_EVIDENCE_RETRY_SECONDS): connect ECONNREFUSED 127.0.0.1:9000'
+    await pg.db.insert(runs).values({
+      id,
+      promiseId: ids.promiseId,
+      trigger: 'manual',
+      outcome: 'broken',
+      clicks: 0,
+      durationMs: 900,
+      startedAt: started,
+      finishedAt: new Date(started.getTime() + 900),
+      steps: [{ line: 1, text: 'expect "Order confirmed"', outcome: 'failed', durationMs: 900, error: failure.message }],
+      failure,
+      failures: [failure, { kind: 'error', message: notStored, evidence: true }],
+      vitals: {},
+      screenshotPath: null,
+      tracePath: null,
+    })
+    const html = await (await get(`/runs/${id}`, { user: who.viewer })).text()
+    expect(html).not.toContain('It broke in')
+    const evidence = html.slice(html.indexOf('<h2>Evidence</h2>'))
+    expect(evidence).toContain("Kept could not keep all of this run&#39;s evidence:")
+    expect(evidence).toContain(`<li>${notStored}</li>`)
+    expect(evidence).toContain('No screenshot: it was not kept (above).')
+  })
 })
 
 describe('the break page', () => {

@@ -5,6 +5,9 @@ import path from 'node:path'
 import { Queue } from 'bullmq'
 import { afterAll, beforeAll } from 'vitest'
 import { decrypt } from '../../src/infra/crypto.ts'
+import { fsEvidenceStore } from '../../src/evidence/fs-store.ts'
+import { evidenceKeeper } from '../../src/evidence/keeper.ts'
+import type { EvidenceStore } from '../../src/evidence/store.ts'
 import { createRedisConnection, type RedisClient, type RedisTarget } from '../../src/infra/redis.ts'
 import { QUEUES, type JourneyJob } from '../../src/queue/jobs.ts'
 import { startJourneyWorker, type JourneyWorker } from '../../src/queue/journey-worker.ts'
@@ -20,6 +23,8 @@ export interface Pipeline {
   redis: RedisClient
   prefix: string
   dataDir: string
+  /** Where the recorder keeps evidence: <dataDir>/evidence, as Kept by default. */
+  evidence: EvidenceStore
   pool: BrowserPool
   journeys: Queue<JourneyJob>
   scheduler: Scheduler
@@ -64,7 +69,14 @@ export function journeyPipeline(label: string, target: () => RedisTarget = testR
     p.pool = new BrowserPool({ executablePath: resolveChromium(process.env)?.path })
     p.journeys = new Queue(QUEUES.journeys, { connection: p.redis, prefix: p.prefix })
     p.scheduler = new Scheduler({ db: p.pg.db, queue: p.journeys, redis: p.redis, prefix: p.prefix })
-    p.recorder = startRecorder({ connection: p.redis, prefix: p.prefix, db: p.pg.db, maxBackoffMs: 1000 })
+    p.evidence = fsEvidenceStore(p.dataDir)
+    p.recorder = startRecorder({
+      connection: p.redis,
+      prefix: p.prefix,
+      db: p.pg.db,
+      maxBackoffMs: 1000,
+      evidence: evidenceKeeper({ redis: p.redis, prefix: p.prefix, store: p.evidence }),
+    })
     p.startWorker()
   })
   afterAll(async () => {

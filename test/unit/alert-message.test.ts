@@ -154,6 +154,12 @@ describe('a step that failed after a budget was blown', () => {
     ])
   })
 
+  it('leaves out what the run says about evidence it could not keep: no way the promise broke', () => {
+    const notKept = { kind: 'error' as const, message: 'the trace (63 MB) is over the limit of 50 MB (KEPT_EVIDENCE_MAX_TRACE_MB): it was not kept', evidence: true }
+    const withEvidence = facts({ run: { ...facts().run!, failure: step, failures: [step, clicks, notKept] } })
+    expect(explainFailures(withEvidence.run)).toEqual(explainFailures(both.run))
+  })
+
   it('says both in the alert: why, and also', () => {
     const message = buildAlertMessage({ kind: 'open', facts: both }, { now })
     expect(message.fields.slice(0, 2)).toEqual([

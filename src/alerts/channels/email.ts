@@ -1,5 +1,3 @@
-import { access } from 'node:fs/promises'
-import path from 'node:path'
 import { z } from 'zod'
 import type { AlertMessage } from '../../domain/alert-message.ts'
 import { ChannelError, type SendContext, type SendOutcome } from './types.ts'
@@ -12,7 +10,7 @@ export type EmailConfig = z.infer<typeof emailConfigSchema>
 
 const SCREENSHOT_CID = 'screenshot@kept'
 
-/** A multipart text + HTML email; the screenshot inline when it is on disk. */
+/** A multipart text + HTML email; the screenshot inline when the evidence store has it. */
 export async function sendEmail(config: EmailConfig, message: AlertMessage, ctx: SendContext): Promise<SendOutcome> {
   const mailer = ctx.mailer
   if (!mailer?.configured) {
@@ -21,7 +19,8 @@ export async function sendEmail(config: EmailConfig, message: AlertMessage, ctx:
     await ctx.keepUnsent({ to, subject: message.subject, text: message.text, html: htmlPage(message.html) })
     return 'logged'
   }
-  const screenshot = ctx.screenshotFile && (await exists(ctx.screenshotFile)) ? ctx.screenshotFile : null
+  // A store that does not answer costs the picture, never the alert.
+  const screenshot = ctx.screenshot ? await ctx.screenshot().catch(() => null) : null
   const image = screenshot
     ? `\n<p><img src="cid:${SCREENSHOT_CID}" alt="Screenshot of the failing step" style="max-width:100%;border:1px solid #ddd"></p>`
     : ''
@@ -33,7 +32,7 @@ export async function sendEmail(config: EmailConfig, message: AlertMessage, ctx:
       text: message.text,
       html: htmlPage(`${message.html}${image}`),
       attachments: screenshot
-        ? [{ filename: path.basename(screenshot), path: screenshot, cid: SCREENSHOT_CID }]
+        ? [{ filename: 'screenshot.png', content: screenshot, contentType: 'image/png', cid: SCREENSHOT_CID }]
         : [],
       headers: { 'X-Kept-Event': message.event, 'X-Kept-Delivery': ctx.deliveryId },
       // The same alert sent again (after a crash) has the same Message-ID,
@@ -66,11 +65,3 @@ function thread(deliveryId: string): { inReplyTo: string; references: string } |
   const open = messageIdOf(`${breakId}:open:${channelId}`)
   return { inReplyTo: open, references: open }
 }
-
-async function exists(file: string): Promise<boolean> {
-  return access(file).then(
-    () => true,
-    () => false,
-  )
-}
-

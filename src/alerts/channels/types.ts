@@ -7,8 +7,8 @@ export interface SendContext {
   /** The delivery row id (webhook X-Kept-Delivery). */
   deliveryId: string
   now: Date
-  /** Absolute path of the first break's screenshot, when it exists on disk. */
-  screenshotFile?: string | null
+  /** Reads the first break's screenshot from the evidence store (null: there is none). */
+  screenshot?: (() => Promise<Buffer | null>) | null
   /** For email channels. */
   mailer?: Mailer
   /** Per request; default 10 s. */

@@ -1,5 +1,3 @@
-import { createReadStream } from 'node:fs'
-import { stat } from 'node:fs/promises'
 import path from 'node:path'
 import { Readable } from 'node:stream'
 import { createRoute, z } from '@hono/zod-openapi'
@@ -10,10 +8,11 @@ import { signInPath } from '../../auth/sessions.ts'
 import type { Db } from '../../db/client.ts'
 import { runs } from '../../db/schema.ts'
 import type { ApiDeps } from '../deps.ts'
+import { fsEvidenceStore } from '../../evidence/fs-store.ts'
 import { rowOr404 } from '../rows.ts'
 import { PageQuery, afterCursor, cursorKey, decodeCursor, pageSchema, toPage } from '../pagination.ts'
 import { ApiError } from '../problem.ts'
-import { getOne, guarded, IdParams, json, newRouter, problemResponses } from '../router.ts'
+import { getOne, guarded, IdParams, json, newRouter, problemContent, problemResponses } from '../router.ts'
 import { RunSchema, failureJson, failuresJson, stepJson, type RunJson } from '../schemas/run.ts'
 import { loadPromise } from './promises.ts'
 
@@ -46,6 +45,7 @@ const evidenceRoute = (kind: keyof typeof evidence) =>
     responses: {
       200: { description: evidence[kind].summary, content: { [evidence[kind].type]: { schema: z.string().openapi({ format: 'binary' }) } } },
       ...problemResponses,
+      503: { description: 'The evidence store (KEPT_EVIDENCE_URL) did not answer: try again in a moment', content: problemContent },
     },
   })
 
@@ -67,7 +67,7 @@ function prefersHtml(accept: string | undefined): boolean {
 export function runRoutes(deps: ApiDeps) {
   const app = newRouter()
   const { db } = deps
-  const evidenceDir = path.resolve(deps.dataDir, 'evidence')
+  const store = deps.evidence ?? fsEvidenceStore(deps.dataDir)
 
   app.openapi(promiseRunsRoute, async (c) => {
     const promise = await loadPromise(db, c.req.valid('param').id)
@@ -89,16 +89,19 @@ export function runRoutes(deps: ApiDeps) {
   for (const kind of ['screenshot', 'trace'] as const) {
     app.openapi(evidenceRoute(kind), async (c) => {
       const run = await loadRun(db, c.req.valid('param').id)
-      const relative = run[evidence[kind].column]
-      const file = relative ? insideDir(evidenceDir, relative) : null
-      const size = file ? await stat(file).then((s) => (s.isFile() ? s.size : null), () => null) : null
-      if (!file || size === null) throw new ApiError(404, `run ${run.id} has no ${kind}`)
+      const key = run[evidence[kind].column]
+      // Keys come from workers: the store reads none that climbs out of its place (store.ts isEvidenceKey).
+      const stored = key ? await store.get(key).catch((error: unknown) => {
+        deps.logger?.error({ err: error, runId: run.id, store: store.describe }, 'evidence store failed')
+        throw new ApiError(503, `the evidence store (${store.describe}) did not answer: try again in a moment`)
+      }) : null
+      if (!stored) throw new ApiError(404, `run ${run.id} has no ${kind}`)
       c.header('content-type', evidence[kind].type)
-      c.header('content-length', String(size))
+      if (stored.size !== null) c.header('content-length', String(stored.size))
       c.header('cache-control', 'private, max-age=86400')
       if (kind === 'trace') c.header('content-disposition', `attachment; filename="trace-${run.id}.zip"`)
       // Streamed: a trace can be several megabytes.
-      return c.body(Readable.toWeb(createReadStream(file)) as ReadableStream<Uint8Array>, 200)
+      return c.body(Readable.toWeb(stored.body) as ReadableStream<Uint8Array>, 200)
     })
   }
 

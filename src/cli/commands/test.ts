@@ -6,7 +6,7 @@ import { eq } from 'drizzle-orm'
 import { parseEnv, type Env } from '../../config/env.ts'
 import { openDatabase } from '../../db/open.ts'
 import { promises } from '../../db/schema.ts'
-import { failuresOf, type RunResult, type StepResult } from '../../domain/run.ts'
+import { evidenceProblemsOf, walkFailuresOf, type RunResult, type StepResult } from '../../domain/run.ts'
 import { decrypt, loadSecretKey } from '../../infra/crypto.ts'
 import type { JourneySpec } from '../../queue/jobs.ts'
 import { buildSpec, referencedSecrets } from '../../queue/spec.ts'
@@ -73,6 +73,7 @@ export async function testCliCommand(target: string, opts: { json?: boolean }): 
     out.write(`${formatVerdict(result)}\n`)
     if (result.screenshotPath) out.write(`  screenshot: ${path.join(dataDir, 'evidence', result.screenshotPath)}\n`)
     if (result.tracePath) out.write(`  trace: ${path.join(dataDir, 'evidence', result.tracePath)}  (open it with npx playwright-core show-trace)\n`)
+    for (const problem of evidenceProblemsOf(result)) out.write(`  evidence: ${problem}\n`)
   }
   return result.outcome === 'broken' ? 1 : result.outcome === 'error' ? 2 : 0
 }
@@ -146,7 +147,7 @@ export function formatVerdict(result: RunResult): string {
   ].filter(Boolean)
   const measured = [summary, ...vitals].join(', ')
   // Every failure, the first first: a step may fail after a budget was blown.
-  const why = failuresOf(result)
+  const why = walkFailuresOf(result)
     .map((failure) => (failure.kind === 'budget' ? `${failure.message} (${failure.budget})` : `${failure.line ? `line ${failure.line}: ` : ''}${failure.message}`))
     .join('; also ')
   return `${result.outcome.replace('_', ' ').toUpperCase()}: ${measured}${why ? ` — ${why}` : ''}`
