@@ -3,6 +3,7 @@ import type { Db } from '../db/client.ts'
 import type { RunResult } from '../domain/run.ts'
 import type { JourneySpec } from '../queue/jobs.ts'
 import type { PromiseScheduler } from '../queue/scheduler-port.ts'
+import type { RegionDirectory } from '../queue/regions.ts'
 import { alertRoutes } from './alerts.tsx'
 import { assetRoutes } from './assets/index.ts'
 import { breakRoutes } from './breaks.tsx'
@@ -23,6 +24,8 @@ import { userRoutes } from './users.tsx'
 export interface PageDeps {
   db: Db
   scheduler: PromiseScheduler
+  /** The default and live regions (src/queue/regions.ts); absent: one region, not shown. */
+  regions?: RegionDirectory
   /** Walks a journey once through the queue ("Try it now"); nothing is recorded. */
   tryJourney: (spec: JourneySpec) => Promise<RunResult>
   /** KEPT_DATA_DIR: screenshots of tries are read from <dataDir>/evidence. */

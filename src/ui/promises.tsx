@@ -15,6 +15,7 @@ import { shownState, type RunResult } from '../domain/run.ts'
 import { suggestBudgets } from '../domain/suggest-budgets.ts'
 import { journeyWordWarnings } from '../domain/promise-words.ts'
 import type { JourneySpec } from '../queue/jobs.ts'
+import type { RegionDirectory } from '../queue/regions.ts'
 import type { PromiseScheduler } from '../queue/scheduler-port.ts'
 import { loadSecrets, referencedSecrets } from '../queue/spec.ts'
 import { NotScheduledError, PromiseInputError, createPromise, deletePromise, setPaused, updatePromise } from '../promises/service.ts'
@@ -37,6 +38,8 @@ import { DeletePage, PromisePage, type AlertRouteView, type MaintenanceView } fr
 export interface PromiseRouteDeps {
   db: Db
   scheduler: PromiseScheduler
+  /** The default and live regions; absent: one region, not shown. */
+  regions?: RegionDirectory
   tryJourney: (spec: JourneySpec) => Promise<RunResult>
   dataDir: string
   /** false: SMTP_URL is not set, so email is kept in the outbox (said on the promise page). */
@@ -97,6 +100,13 @@ export function promiseRoutes(deps: PromiseRouteDeps) {
     return values.title.trim() ? suggestBudgets(values.title) : {}
   }
 
+  /** The default region first, then the others with a live worker. */
+  async function regionChoices(): Promise<string[]> {
+    if (!deps.regions) return []
+    const live: string[] = await deps.regions.live().catch(() => [])
+    return [deps.regions.defaultRegion, ...live.filter((r) => r !== deps.regions!.defaultRegion)]
+  }
+
   async function renderForm(
     c: Context<UiEnv>,
     opts: { mode: 'new' | 'edit'; action: string; values: PromiseFormValues; errors?: FieldErrors; tryOutcome?: TryOutcome; cancelHref: string; status?: 200 | 400 },
@@ -117,6 +127,7 @@ export function promiseRoutes(deps: PromiseRouteDeps) {
         canTry={can(principal.role, 'promise.run')}
         tryOutcome={opts.tryOutcome}
         cancelHref={opts.cancelHref}
+        regionChoices={await regionChoices()}
       />,
     )
   }
@@ -183,7 +194,7 @@ export function promiseRoutes(deps: PromiseRouteDeps) {
     const known = new Set((await channelList()).map((ch) => ch.id))
     const parsed = parsePromiseForm(values, known)
     if (!parsed.ok) return renderForm(c, { mode, action, values, cancelHref, errors: parsed.errors, status: 400 })
-    const service = { db, scheduler: deps.scheduler }
+    const service = { db, scheduler: deps.scheduler, ...(deps.regions ? { regions: deps.regions } : {}) }
     try {
       const id = existing ? (await updatePromise(service, existing, parsed.input), existing.id) : await createPromise(service, parsed.input, { createdBy: principal.userId })
       return c.redirect(`/promises/${id}?notice=saved`, 303)
