@@ -63,7 +63,8 @@ export function pageRoutes(deps: PageDeps): Hono<UiEnv> {
       state: STATES.includes(state as never) ? (state as DashboardFilters['state']) : undefined,
       page: Math.max(1, Math.min(10_000, Number.parseInt(c.req.query('page') ?? '1', 10) || 1)),
     }
-    const data = await loadDashboard(deps.db, filters)
+    const live = deps.regions ? await deps.regions.live().catch(() => null) : null
+    const data = await loadDashboard(deps.db, filters, new Date(), live ? new Set(live) : undefined)
     return c.html(
       <DashboardPage
         {...signedIn(c)}

@@ -7,7 +7,7 @@ import { and, asc, desc, eq, gt, gte, inArray, isNull, or, sql } from 'drizzle-o
 import { routeAlert } from '../alerts/routing.ts'
 import { can } from '../auth/permissions.ts'
 import type { Db } from '../db/client.ts'
-import { breaks, channels, maintenanceWindows, promiseChannels, promises, runRollupsDaily, runs, users } from '../db/schema.ts'
+import { breaks, channels, maintenanceWindows, promiseChannels, promiseRegions, promises, runRollupsDaily, runs, users } from '../db/schema.ts'
 import { activeWindow, occurrences } from '../domain/maintenance.ts'
 import { budgetKeys, type Budgets } from '../domain/budget.ts'
 import { parseJourney } from '../domain/journey/parse.ts'
@@ -16,6 +16,8 @@ import { suggestBudgets } from '../domain/suggest-budgets.ts'
 import { journeyWordWarnings } from '../domain/promise-words.ts'
 import type { JourneySpec } from '../queue/jobs.ts'
 import type { RegionDirectory } from '../queue/regions.ts'
+import type { RegionVerdict } from '../domain/region.ts'
+import { regionVerdicts } from '../api/views/promises.ts'
 import type { PromiseScheduler } from '../queue/scheduler-port.ts'
 import { loadSecrets, referencedSecrets } from '../queue/spec.ts'
 import { NotScheduledError, PromiseInputError, createPromise, deletePromise, setPaused, updatePromise } from '../promises/service.ts'
@@ -288,7 +290,7 @@ export function promiseRoutes(deps: PromiseRouteDeps) {
       describeRoute(db, row.id),
     ])
     const r = rates[0] ?? { kept7: 0, counted7: 0, kept30: 0, counted30: 0 }
-    const [live, maintenance] = await Promise.all([liveStatus(row), maintenanceOf(db, row.id, now)])
+    const [live, maintenance, regions] = await Promise.all([liveStatus(row), maintenanceOf(db, row.id, now), regionsOf(row)])
     return c.html(
       <PromisePage
         {...signedIn(c)}
@@ -308,10 +310,20 @@ export function promiseRoutes(deps: PromiseRouteDeps) {
           maintenance,
           nextWalkAt: live.nextWalkAt ? new Date(live.nextWalkAt) : null,
           baseUrl: deps.publicUrl ?? new URL(c.req.url).origin,
+          regions,
         }}
       />,
     )
   })
+
+  /** Its verdict in each of its regions, "not walked" where no worker is live (when the live regions are known). */
+  async function regionsOf(row: typeof promises.$inferSelect): Promise<RegionVerdict[]> {
+    const [stored, live] = await Promise.all([
+      db.select().from(promiseRegions).where(eq(promiseRegions.promiseId, row.id)),
+      deps.regions ? deps.regions.live().catch(() => null) : null,
+    ])
+    return regionVerdicts(row.regions, stored.map((r) => ({ region: r.region, state: r.state, lastRunAt: r.lastRunAt?.toISOString() ?? null })), live ? new Set(live) : undefined)
+  }
 
   /**
    * Whether a walk asked for is queued or running: its run id is marked in
