@@ -11,6 +11,7 @@ const ON_REDIS_CLUSTER = [
   'test/integration/queue-worker-heartbeat.test.ts',
   'test/integration/recorder-record.test.ts',
   'test/integration/alerts-delivery.test.ts',
+  'test/integration/regions.test.ts',
   'test/cluster/**/*.test.ts',
 ]
 

@@ -14,6 +14,7 @@ import { recordResult } from '../../src/recorder/record.ts'
 import { testAlertSettings } from '../support/alert-settings.ts'
 import { uniquePrefix } from '../support/db.ts'
 import { dropPrefix, testRedis, testRedisTarget } from '../support/redis.ts'
+import { kept } from '../support/kept-process.ts'
 import { apiHarness, promiseBody, type Harness } from './api-fixtures.ts'
 
 // Regions (issue 20, part 1) against real Postgres and Redis: the live
@@ -75,6 +76,15 @@ describe('regions', () => {
     expect(res.status).toBe(422)
     const problem = await res.json()
     expect(problem.errors).toEqual([{ path: 'regions.1', message: 'expected 1 to 32 lowercase letters, digits or -, like eu or us-east' }])
+  })
+
+  it('a worker of a region name with spaces stops at once, naming the flag or the variable and what is expected', () => {
+    const byFlag = kept(['worker', '--region', 'us east'], { ...process.env, KEPT_REGION: '' })
+    expect(byFlag.status).toBe(1)
+    expect(byFlag.stderr).toContain('--region: expected 1 to 32 lowercase letters, digits or -, like eu or us-east (got "us east")')
+    const byEnv = kept(['worker'], { ...process.env, KEPT_REGION: 'us east' })
+    expect(byEnv.status).toBe(1)
+    expect(byEnv.stderr).toContain('KEPT_REGION: expected 1 to 32 lowercase letters, digits or -, like eu or us-east')
   })
 
   it('refuses a region no worker announced, listing those with live workers', async () => {
