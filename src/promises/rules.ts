@@ -85,7 +85,10 @@ export const promiseRules = {
     .refine((v) => isWebAddress(v), 'expected the address of a page of your site, like https://shop.example.com/')
     .nullable(),
   regions: z
-    .array(z.string('expected a region name').regex(REGION_NAME, REGION_EXPECTED), 'expected a list of regions, like ["eu", "us"]')
+    .array(
+      z.string('expected a region name').refine((name) => REGION_NAME.test(name), { error: (issue) => `${REGION_EXPECTED} (got ${JSON.stringify(issue.input)})` }),
+      'expected a list of regions, like ["eu", "us"]',
+    )
     .min(1, 'expected at least one region, like ["eu"]')
     .max(MAX_REGIONS, `expected at most ${MAX_REGIONS} regions`)
     .refine((list) => new Set(list).size === list.length, 'expected each region once'),

@@ -270,7 +270,7 @@ export function PromiseFormPage(props: {
               values={values}
               errors={errors}
               placeholder={props.regionChoices?.[0] ?? ''}
-              hint={`Comma-separated; each has its own verdict. Regions with a running worker: ${(props.regionChoices ?? []).join(', ') || 'none'}. Empty: the default region.`}
+              hint={`Comma-separated; each has its own verdict. Known regions: ${(props.regionChoices ?? []).join(', ')} (the first is the default, used when this is empty).`}
             />
           ) : null}
         </fieldset>

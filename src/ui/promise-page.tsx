@@ -207,7 +207,7 @@ export function PromisePage(props: {
             <p class="small" data-regions>
               {capitalised(regionSummary(data.regions))}.
               {data.regions.some((r) => r.state === 'not_walked')
-                ? ' No journey worker of a region it is walked from is running: its verdict there is unknown, and its tech owner has been told.'
+                ? ' No journey worker of a region it is walked from is running: its verdict there is unknown, and its tech owner is told once.'
                 : ''}
             </p>
           ) : null}

@@ -75,7 +75,7 @@ describe('regions', () => {
     const res = await h.call('POST', '/api/v1/promises', { body: promiseBody({ regions: ['eu', 'us east'] }) })
     expect(res.status).toBe(422)
     const problem = await res.json()
-    expect(problem.errors).toEqual([{ path: 'regions.1', message: 'expected 1 to 32 lowercase letters, digits or -, like eu or us-east' }])
+    expect(problem.errors).toEqual([{ path: 'regions.1', message: 'expected 1 to 32 lowercase letters, digits or -, like eu or us-east (got "us east")' }])
   })
 
   it('a worker of a region name with spaces stops at once, naming the flag or the variable and what is expected', () => {
