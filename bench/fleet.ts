@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process'
+import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { sql } from 'drizzle-orm'
@@ -42,6 +43,9 @@ interface FleetResult {
   resultsPerSecond: number
   driftMs: { p50: number; p99: number; max: number; n: number }
   backlogAtEnd: { waitingJobs: number; results: number }
+  /** BullMQ worker errors while measured: locks not renewed in time (the job is walked again, recorded once). */
+  workerErrors: number
+  loadAverage: number
 }
 
 async function runFleet(kind: string): Promise<FleetResult> {
@@ -63,16 +67,10 @@ async function runFleet(kind: string): Promise<FleetResult> {
       select 'Order online #' || n, 'go to https://shop.example.com/', ${EVERY},
              case when n % 2 = 0 then '["eu"]'::jsonb else '["us"]'::jsonb end
       from generate_series(1, ${PROMISES}) n`)
-    const queues = new JourneyQueues(connection, prefix)
-    const scheduler = new Scheduler({ db: database.db, queue: queues.of('local'), queues, redis: connection, prefix })
-    let started = performance.now()
-    await scheduler.reconcile()
-    const reconcileSeconds = (performance.now() - started) / 1000
-    console.log(`  ${kind}: ${PROMISES} schedulers in ${reconcileSeconds.toFixed(1)} s`)
-
     const recorder = startRecorder({ connection, prefix, db: database.db })
     let measuring = false
     const drifts: number[] = []
+    let workerErrors = 0
     for (let i = 0; i < WORKERS; i++) {
       const child = fork(WORKER, [], {
         execArgv: ['--import', 'tsx'],
@@ -83,12 +81,21 @@ async function runFleet(kind: string): Promise<FleetResult> {
           ...(cluster ? { FLEET_CLUSTER: JSON.stringify(cluster.nodes) } : { FLEET_REDIS_URL: REDIS_URL }),
         },
       })
-      child.on('message', (message: { drifts: number[] }) => {
+      child.on('message', (message: { drifts: number[]; errors: number }) => {
         if (measuring) drifts.push(...message.drifts)
+        if (measuring) workerErrors += message.errors
       })
       workers.push(child)
     }
     while ((await liveRegions(connection, prefix)).length < REGIONS.length) await new Promise((r) => setTimeout(r, 200))
+    // Workers and recorder first: the schedulers' first jobs fall due while the rest are still being upserted.
+    const queues = new JourneyQueues(connection, prefix)
+    const scheduler = new Scheduler({ db: database.db, queue: queues.of('local'), queues, redis: connection, prefix })
+    let started = performance.now()
+    await scheduler.reconcile()
+    const reconcileSeconds = (performance.now() - started) / 1000
+    console.log(`  ${kind}: ${PROMISES} schedulers in ${reconcileSeconds.toFixed(1)} s`)
+
     await new Promise((r) => setTimeout(r, WARMUP * 1000))
 
     const count = async () => Number(((await database.db.execute(sql`select count(*)::int as n from runs`)) as unknown as { n: number }[])[0]!.n)
@@ -113,6 +120,8 @@ async function runFleet(kind: string): Promise<FleetResult> {
       resultsPerSecond: (runsAfter - runsBefore) / seconds,
       driftMs: { p50: percentile(drifts, 50), p99: percentile(drifts, 99), max: Math.max(...drifts), n: drifts.length },
       backlogAtEnd: { waitingJobs: waiting.reduce((a, b) => a + b, 0), results: backlog.waiting },
+      workerErrors,
+      loadAverage: os.loadavg()[0]!,
     }
   } finally {
     for (const child of workers) if (child.exitCode === null) child.kill('SIGKILL')
@@ -127,11 +136,11 @@ console.log(`fleet: ${PROMISES} promises every ${EVERY} s (${(PROMISES / EVERY).
 const results: FleetResult[] = []
 for (const kind of TARGETS) results.push(await runFleet(kind))
 console.log()
-console.log('redis      need/s  jobs/s  results/s  drift p50  drift p99  drift max  waiting at end')
+console.log('redis      need/s  jobs/s  results/s  drift p50  drift p99  drift max  waiting at end, worker errors, load')
 for (const r of results) {
   console.log(
     `${r.redis.padEnd(9)} ${r.needPerSecond.toFixed(0).padStart(7)} ${r.jobsPerSecond.toFixed(0).padStart(7)} ${r.resultsPerSecond.toFixed(0).padStart(10)} ` +
-      `${(r.driftMs.p50 + ' ms').padStart(10)} ${(r.driftMs.p99 + ' ms').padStart(10)} ${(r.driftMs.max + ' ms').padStart(10)}  ${r.backlogAtEnd.waitingJobs} jobs, ${r.backlogAtEnd.results} results`,
+      `${(r.driftMs.p50 + ' ms').padStart(10)} ${(r.driftMs.p99 + ' ms').padStart(10)} ${(r.driftMs.max + ' ms').padStart(10)}  ${r.backlogAtEnd.waitingJobs} jobs, ${r.backlogAtEnd.results} results, ${r.workerErrors} errors, load ${r.loadAverage.toFixed(1)}`,
   )
 }
 await writeResult('fleet', { params: { promises: PROMISES, everySeconds: EVERY, workers: WORKERS, warmupSeconds: WARMUP, measureSeconds: MEASURE }, results })

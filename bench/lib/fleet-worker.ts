@@ -23,6 +23,8 @@ const workerId = `fleet-${region}-${process.pid}`
 const connection = createRedisConnection(target, { worker: true })
 const heartbeat = startWorkerHeartbeat({ redis: connection, prefix, region, workerId, concurrency: Number(process.env.FLEET_CONCURRENCY ?? '50') })
 let drifts: number[] = []
+// Worker errors (a lock not renewed in time on a starved machine): counted, not printed one by one.
+let errors = 0
 
 const walk = async (job: Job<JourneyJob>): Promise<void> => {
   const takenAt = Date.now()
@@ -57,16 +59,17 @@ const worker = new Worker<JourneyJob>(journeysQueueName(region), walk, {
   ...JOURNEY_WORKER_SETTINGS,
   removeOnComplete: { count: 0 },
 })
-worker.on('error', (error) => process.stderr.write(`fleet worker ${region}: ${error.message}\n`))
+worker.on('error', () => void errors++)
 
 const timer = setInterval(() => {
-  if (drifts.length > 0) process.send?.({ drifts })
+  if (drifts.length > 0 || errors > 0) process.send?.({ drifts, errors })
   drifts = []
+  errors = 0
 }, 1000)
 
 process.on('SIGTERM', async () => {
   clearInterval(timer)
-  if (drifts.length > 0) process.send?.({ drifts })
+  if (drifts.length > 0 || errors > 0) process.send?.({ drifts, errors })
   await worker.close()
   await heartbeat.stop()
   connection.disconnect()
