@@ -13,6 +13,7 @@ import { fieldProblems, newRouter } from './router.ts'
 import { apiSecurityHeaders } from './security-headers.ts'
 import { textGuard } from './text-guard.ts'
 import { breakRoutes } from './routes/breaks.ts'
+import { builderRoutes } from './routes/builder.ts'
 import { channelRoutes } from './routes/channels.ts'
 import { claimRoutes } from './routes/claims.ts'
 import { digestRoutes } from './routes/digests.ts'
@@ -62,6 +63,7 @@ export function createApiApp(deps: ApiDeps) {
   app.route('/v1', digestRoutes(deps))
   app.route('/v1', journeyRoutes(deps))
   app.route('/v1', claimRoutes(deps))
+  app.route('/v1', builderRoutes(deps))
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',

@@ -1,3 +1,4 @@
+import type { BuilderSessions } from '../builder/sessions.ts'
 import type { Db } from '../db/client.ts'
 import type { DiscoverRequest, Discovery } from '../domain/claims/discovery.ts'
 import type { Logger } from '../infra/logger.ts'
@@ -23,5 +24,7 @@ export interface ApiDeps {
   discoverClaims?: (request: DiscoverRequest) => Promise<Discovery>
   /** Caches the promise list and status for a moment (KEPT_API_CACHE_MS); none in tests that write behind the API's back. */
   readCache?: ReadCache
+  /** "Build by clicking": sessions of the control plane's own Chromium (src/builder); absent, the routes answer 503. */
+  builder?: BuilderSessions
   logger?: Logger
 }

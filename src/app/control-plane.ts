@@ -33,6 +33,10 @@ import { pageRoutes } from '../ui/app.tsx'
 import { readStatusLogo } from '../status/logo.ts'
 import { statusRoutes } from '../status/routes.ts'
 import { composeJourneyWorker } from './journey-worker.ts'
+import { BuilderSessions } from '../builder/sessions.ts'
+import { secretLoader } from '../builder/secrets.ts'
+import { resolveChromium } from '../runner/browser-path.ts'
+import { BrowserPool } from '../runner/browser-pool.ts'
 import { composeRecorder } from './recorder.ts'
 import { startDemo } from './demo.ts'
 import { healthCheck } from './health.ts'
@@ -158,6 +162,18 @@ export async function startControlPlane(rt: Runtime, options: { worker: boolean;
 
   if (options.worker) await composeJourneyWorker(rt)
 
+  // "Build by clicking": its sessions live in this process, where its browser is (docs/ARCHITECTURE.md).
+  const chromium = resolveChromium(env)
+  const builder = new BuilderSessions({
+    pool: chromium ? new BrowserPool({ executablePath: chromium.path, logger }) : null,
+    policy: targetPolicy,
+    loadSecrets: secretLoader(db, secretKey),
+    settings: { maxSessions: env.KEPT_BUILDER_SESSIONS, idleMs: env.KEPT_BUILDER_IDLE_SECONDS * 1000, maxMs: env.KEPT_BUILDER_MAX_MINUTES * 60_000, stepMs: 30_000 },
+    runValues: { emailDomain: env.KEPT_RUN_EMAIL_DOMAIN, timezone: env.KEPT_TIMEZONE },
+    logger,
+  })
+  lifecycle.onStop('journey builder', () => builder.closeAll())
+
   const health = healthCheck({ db, driver: database.driver, redis: connection, env, schedules: () => scheduler.counts() })
   const readCache = createReadCache({ ttlMs: env.KEPT_API_CACHE_MS })
   const api = createApiApp({
@@ -171,6 +187,7 @@ export async function startControlPlane(rt: Runtime, options: { worker: boolean;
     previewDigest: (week) => previewDigest(db, { week, timezone: env.KEPT_TIMEZONE, baseUrl }),
     discoverClaims: claimDiscovery({ targetPolicy, discover: (request) => askForDiscovery({ discoveries, redis: connection, prefix }, request) }),
     readCache,
+    builder,
     logger,
   })
   const pages = pageRoutes({

@@ -102,6 +102,12 @@ const envSchema = z.object({
   // Behind a reverse proxy: how many there are, or their addresses, so the
   // sign-in limit reads the client from X-Forwarded-For (docs/security.md).
   KEPT_TRUST_PROXY: readBy(parseTrustProxy),
+  // "Build by clicking" (docs/journeys.md): sessions of the API's own Chromium
+  // open at once (0 turns the builder off), closed after so long idle and so
+  // long in all.
+  KEPT_BUILDER_SESSIONS: z.coerce.number().int().min(0, 'expected 0 or more sessions').max(20, 'expected at most 20 sessions').default(2),
+  KEPT_BUILDER_IDLE_SECONDS: z.coerce.number().int().min(10, 'expected at least 10 seconds').max(3600, 'expected at most 3600 seconds').default(300),
+  KEPT_BUILDER_MAX_MINUTES: z.coerce.number().int().min(1, 'expected at least 1 minute').max(240, 'expected at most 240 minutes').default(30),
   KEPT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   // How long the API may answer the promise list and status from memory (0: never).
   KEPT_API_CACHE_MS: z.coerce.number().int().min(0, 'expected 0 or more milliseconds').max(60_000).default(1000),

@@ -7,7 +7,8 @@ import { selectors } from 'playwright-core'
 // Selector engines travel with each new context, so the engine is
 // registered once per process, before the first context.
 
-const ENGINE = fileURLToPath(new URL('./target-engine.js', import.meta.url))
+/** The engine's file: the journey builder evaluates it in a page too (pointAt). */
+export const ENGINE = fileURLToPath(new URL('./target-engine.js', import.meta.url))
 
 let registered: Promise<void> | null = null
 

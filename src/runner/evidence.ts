@@ -30,7 +30,7 @@ export async function startTrace(context: BrowserContext, options: { withSecrets
 }
 
 /** Every field a person types into: the places a filled secret shows. */
-const TYPED_FIELDS =
+export const TYPED_FIELDS =
   'input:not([type=button]):not([type=submit]):not([type=reset]):not([type=image]):not([type=checkbox]):not([type=radio]):not([type=hidden]):not([type=range]):not([type=color]),' +
   ' textarea, [contenteditable=""], [contenteditable="true"]'
 

@@ -372,8 +372,119 @@
     throw new Error(`kept: unknown query ${query.op}`)
   }
 
+  // ---- pointing (the journey builder, src/builder) ---------------------------
+  // Not a selector: the builder evaluates this same file in the page and asks
+  // what a person pointed at, so the step it writes uses these names.
+
+  const FIELDS_AND_LISTS = `${CONTROLS.fill}, select`
+  const short = (text, max) => {
+    const line = normalize(text)
+    if (line.length <= max) return line
+    const cut = line.slice(0, max)
+    const space = cut.lastIndexOf(' ')
+    return space > max / 2 ? cut.slice(0, space) : cut
+  }
+
+  /** The deepest element at a point, through open shadow roots. */
+  function elementAt(document, x, y) {
+    let element = document.elementFromPoint(x, y)
+    while (element && element.shadowRoot) {
+      const inner = element.shadowRoot.elementFromPoint(x, y)
+      if (!inner || inner === element) break
+      element = inner
+    }
+    return element
+  }
+
+  function closest(element, selector) {
+    for (let up = element; up; up = parentOf(up)) if (up.matches && up.matches(selector)) return up
+    return null
+  }
+
+  /** Short texts of a part of the page, headings first, that may tell it apart (for `in "…"`). */
+  function partTexts(part, exclude) {
+    const texts = []
+    const add = (element) => {
+      if (!shown(element)) return
+      const text = short(element.innerText, 60)
+      if (text.length < 2 || texts.includes(text) || lower(text).includes(exclude) || exclude.includes(lower(text))) return
+      texts.push(text)
+    }
+    for (const heading of part.querySelectorAll('h1, h2, h3, h4, h5, h6, [role=heading], legend, caption, label, strong, b')) add(heading)
+    for (const element of part.querySelectorAll('*')) {
+      if (SKIPPED.has(element.tagName) || element.children.length > 0 || element.matches(CONTROLS.click)) continue
+      add(element)
+    }
+    return texts.slice(0, 8)
+  }
+
+  /**
+   * What a person pointed at, for `action` ('click', 'fill' or 'text'):
+   * {element, info}. For a click, the clickable ancestor (or the text
+   * itself); for fill, the field; for text, the text shown there. info:
+   * {kind, names, scopes, testIds, text?}; kind 'none' when nothing fits,
+   * 'field' when a click landed on a field, 'frame' inside a frame.
+   */
+  function pointAt(document, x, y, action) {
+    const hit = elementAt(document, x, y)
+    const none = (kind) => ({ element: null, info: { kind: kind || 'none', names: [], scopes: [], testIds: [] } })
+    if (!hit) return none()
+    if (hit.tagName === 'IFRAME' || hit.tagName === 'FRAME') return none('frame')
+    let element = null
+    let kind = action
+    if (action === 'text') {
+      element = hit
+      while (element && !normalize(element.innerText) && parentOf(element)) element = parentOf(element)
+      // The page's blank space is no text a person pointed at.
+      if (!element || element.tagName === 'BODY' || element.tagName === 'HTML' || element.tagName === 'MAIN') return none()
+      const text = short(element.innerText, 80)
+      if (!text) return none()
+      return { element, info: { kind: 'text', names: [], scopes: [], testIds: [], text } }
+    }
+    if (action === 'fill') {
+      element = closest(hit, FIELDS_AND_LISTS)
+      if (!element && hit.tagName === 'LABEL' && hit.control) element = hit.control
+      if (!element) return none()
+      if (element.tagName === 'SELECT') kind = 'select'
+    } else {
+      const field = closest(hit, FIELDS_AND_LISTS)
+      if (field || (hit.tagName === 'LABEL' && hit.control && hit.control.matches(FIELDS_AND_LISTS))) {
+        const target = field || hit.control
+        return { element: target, info: { kind: 'field', names: namesOf(target, true), scopes: [], testIds: [], list: target.tagName === 'SELECT' } }
+      }
+      element = closest(hit, CONTROLS.click)
+      // A drawn checkbox: the label shows, the box itself may be hidden.
+      const label = element ? null : closest(hit, 'label')
+      if (label && label.control && label.control.matches(CONTROLS.check)) element = label.control
+      if (element && element.matches(CONTROLS.check)) kind = element.checked || element.getAttribute('aria-checked') === 'true' ? 'uncheck' : 'check'
+      // No control: a short text (a card's title a script listens to); never a whole region of the page.
+      if (!element) {
+        element = hit
+        const text = normalize(element.innerText)
+        if (!text || text.length > 80 || PARTS.has(element.tagName) || element.tagName === 'MAIN' || element.tagName === 'DIV' && element.children.length > 2) return none()
+      }
+    }
+    const names = []
+    const add = (name) => {
+      const text = short(name, 80)
+      if (text && !names.includes(text)) names.push(text)
+    }
+    // The visible text first: what marketing reads on the page; then the others.
+    if (!element.matches(CONTROLS.fill) && element.tagName !== 'SELECT' && !(element.tagName === 'INPUT')) add(element.innerText)
+    for (const name of namesOf(element, true)) add(name)
+    const exclude = lower(names[0] || '')
+    const scopes = []
+    for (let part = partAround(element), level = 0; part && level < 3; part = parentOf(part) && partAround(parentOf(part)), level++) {
+      for (const text of partTexts(part, exclude)) if (!scopes.includes(text)) scopes.push(text)
+      if (part.tagName === 'BODY' || part.tagName === 'HTML') break
+    }
+    const testIds = TEST_ID_ATTRIBUTES.map((name) => element.getAttribute(name)).filter((id) => id && !/\s/.test(id))
+    return { element, info: { kind, names, scopes: scopes.slice(0, 12), testIds } }
+  }
+
   return {
     queryAll,
     query: (root, body) => queryAll(root, body)[0] || null,
+    pointAt,
   }
 })()

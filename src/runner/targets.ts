@@ -46,10 +46,10 @@ const OFFERED: Record<TargetAction, string[]> = {
   scroll: ['heading', 'button', 'link'],
 }
 
-type Lookup = { found: Locator } | { ambiguous: Locator[]; count: number } | { tooFew: number } | null
+export type Lookup = { found: Locator } | { ambiguous: Locator[]; count: number } | { tooFew: number } | null
 
-/** Every frame's matches of `query`, main frame first: the one meant, or why there is none. */
-async function lookup(page: Page, query: TargetQuery): Promise<Lookup> {
+/** Every frame's matches of `query`, main frame first: the one meant, or why there is none (once, without waiting). */
+export async function lookup(page: Page, query: TargetQuery): Promise<Lookup> {
   const frames = page.frames()
   const countIn = (selector: string) => frameCounts(frames, selector)
   let selector = keptSelector(engineQuery(query))

@@ -29,15 +29,25 @@ const RESOLVE_MS = 5000
 export async function checkDiscoverRequest(request: DiscoverRequest, policy: TargetPolicy): Promise<void> {
   const { min, max } = DISCOVERY_LIMITS.maxPages
   if (!Number.isInteger(request.maxPages) || request.maxPages < min || request.maxPages > max) throw new DiscoveryInputError('maxPages', MAX_PAGES_PROBLEM)
-  const problem = discoverUrlProblem(request.url)
+  const problem = await startAddressProblem(request.url, policy)
   if (problem) throw new DiscoveryInputError('url', problem)
-  const url = new URL(request.url)
+}
+
+/**
+ * Why a browser may not start at `raw`: not an http(s) address, or its host
+ * is one the target policy blocks; null when it may. Claim discovery and the
+ * journey builder ask before any browser goes there.
+ */
+export async function startAddressProblem(raw: string, policy: TargetPolicy): Promise<string | null> {
+  const problem = discoverUrlProblem(raw)
+  if (problem) return problem
+  const url = new URL(raw)
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1')
   const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80))
-  // A name that does not resolve is judged by itself (a metadata host); the crawl then says the site did not load.
+  // A name that does not resolve is judged by itself (a metadata host); the browser then says the site did not load.
   const addresses = await withDeadline(resolveAll(host), Date.now() + RESOLVE_MS, () => 'unresolved').catch(() => [])
   const verdict = judgeTarget(host, addresses, policy, port)
-  if (!verdict.allowed) throw new DiscoveryInputError('url', `blocked: ${verdict.reason}`)
+  return verdict.allowed ? null : `blocked: ${verdict.reason}`
 }
 
 /** Discovery behind its door: the address judged, then `discover` (a worker through the queue, or a local browser). */

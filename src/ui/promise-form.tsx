@@ -11,6 +11,7 @@ import { MIN_EVERY_SECONDS } from './promise-input.ts'
 import { Screenshot, StepsTable, VerdictCard } from './run-view.tsx'
 import { describedBy, FieldMessages, TextField } from './field.tsx'
 import { ClaimFinder } from './claim-finder.tsx'
+import { JourneyBuilder } from './journey-builder.tsx'
 
 // The promise form: one page for new and edit. Every field keeps what the
 // owner typed when the form comes back with errors, and each error sits
@@ -220,6 +221,7 @@ export function PromiseFormPage(props: {
               ))}
             </div>
           </div>
+          <JourneyBuilder />
           <div class="grid">
             <div class="field">
               <label for="device">Device</label>

@@ -3,7 +3,7 @@ import type { breaks, promises, runs } from '../db/schema.ts'
 import type { PromiseState } from '../domain/run.ts'
 import { driftSentence } from '../domain/claims/drift.ts'
 import { journeyWordWarnings } from '../domain/promise-words.ts'
-import { budgetsInWords, budgetUseWords, techTeamNote } from '../domain/verdict-words.ts'
+import { budgetsInWords, budgetUseWords } from '../domain/verdict-words.ts'
 import { formatCountdown, formatDuration, formatRate, formatSeconds, formatTime, keptRate, plural } from './format.ts'
 import { Badge, Csrf, Layout, Notice, Time } from './layout.tsx'
 import { ConfirmDeletePage } from './confirm.tsx'
@@ -255,11 +255,7 @@ export function PromisePage(props: {
             id={latest.id}
             walk={latest}
             budgets={p.budgets}
-            techNote={
-              latest.outcome === 'broken' || latest.outcome === 'at_risk'
-                ? techTeamNote({ title: p.title, budgets: p.budgets, walk: latest, startedAt: latest.startedAt, runUrl: `${data.baseUrl}/runs/${latest.id}` })
-                : null
-            }
+            forTechTeam={{ title: p.title, startedAt: latest.startedAt, runUrl: `${data.baseUrl}/runs/${latest.id}` }}
           />
         </section>
       ) : null}

@@ -7,7 +7,6 @@ import { failuresOf } from '../domain/run.ts'
 import { formatSeconds, formatTime, plural } from './format.ts'
 import { notFound, pageGuards, principalOf, type UiEnv, signedIn } from './guards.tsx'
 import { Badge, Layout, Time } from './layout.tsx'
-import { techTeamNote } from '../domain/verdict-words.ts'
 import { failureText, Screenshot, StepsTable, VerdictCard } from './run-view.tsx'
 import { TraceLinks, traceViewerUrl } from './trace-links.tsx'
 import { traceState, type TraceState } from './trace-state.ts'
@@ -62,11 +61,7 @@ export function RunPage(props: { principal: Principal; csrfToken: string | null;
         id={run.id}
         walk={run}
         budgets={promise.budgets}
-        techNote={
-          run.outcome === 'broken' || run.outcome === 'at_risk'
-            ? techTeamNote({ title: promise.title, budgets: promise.budgets, walk: run, startedAt: run.startedAt, runUrl: props.data.runUrl })
-            : null
-        }
+        forTechTeam={{ title: promise.title, startedAt: run.startedAt, runUrl: props.data.runUrl }}
       />
       {failures.length > 1 ? (
         // A step failed after a budget was already blown: every failure, in order.

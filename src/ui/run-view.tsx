@@ -1,7 +1,7 @@
 import { DataTable } from './table.tsx'
 import type { Budgets } from '../domain/budget.ts'
 import type { Failure, StepResult } from '../domain/run.ts'
-import { verdictWords, type WalkFacts } from '../domain/verdict-words.ts'
+import { techTeamNote, verdictWords, type WalkFacts } from '../domain/verdict-words.ts'
 import { formatSeconds } from './format.ts'
 import { Badge } from './layout.tsx'
 
@@ -62,15 +62,26 @@ export function StepsTable(props: { steps: StepResult[]; caption: string; failur
  * the sentence that says what broke and what she can do; with the note
  * for the tech team when there is something to ask of them.
  */
-export function VerdictCard(props: { walk: WalkFacts; budgets: Budgets; techNote?: string | null; id: string }) {
+/** `forTechTeam`: a broken or at-risk walk then offers "Copy for the tech team". */
+export function VerdictCard(props: {
+  walk: WalkFacts
+  budgets: Budgets
+  id: string
+  forTechTeam?: { title: string; startedAt: Date; runUrl: string | null }
+}) {
   const { walk } = props
   const words = verdictWords(walk, props.budgets)
+  const team = props.forTechTeam
+  const techNote =
+    team && (walk.outcome === 'broken' || walk.outcome === 'at_risk')
+      ? techTeamNote({ title: team.title, budgets: props.budgets, walk, startedAt: team.startedAt, runUrl: team.runUrl })
+      : null
   const tone = walk.outcome === 'broken' ? 'bad' : walk.outcome === 'at_risk' ? 'risk' : walk.outcome === 'error' ? 'quiet' : 'good'
   return (
     <div class={`verdict ${tone}`}>
       <p class="verdict-sentence">{words.sentence}</p>
       {words.advice ? <p class="verdict-advice">{words.advice}</p> : null}
-      {props.techNote ? <CopyNote id={props.id} text={props.techNote} /> : null}
+      {techNote ? <CopyNote id={props.id} text={techNote} /> : null}
     </div>
   )
 }

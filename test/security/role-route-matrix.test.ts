@@ -68,6 +68,13 @@ const routes: RouteCase[] = [
   { method: 'GET', path: '/v1/digests/preview', action: 'read' },
   { method: 'POST', path: '/v1/journeys/validate', action: 'promise.write', body: { journey: 'go to http://127.0.0.1/' } },
   { method: 'POST', path: '/v1/claims/discover', action: 'promise.write', body: { url: 'http://127.0.0.1:9/' } },
+  { method: 'POST', path: '/v1/builder/sessions', action: 'promise.write', body: { url: 'http://127.0.0.1:9/' } },
+  { method: 'GET', path: '/v1/builder/sessions/{id}', action: 'promise.write' },
+  { method: 'POST', path: '/v1/builder/sessions/{id}/click', action: 'promise.write', body: { x: 10, y: 10 } },
+  { method: 'POST', path: '/v1/builder/sessions/{id}/fill', action: 'promise.write', body: { x: 10, y: 10, value: 'a' } },
+  { method: 'POST', path: '/v1/builder/sessions/{id}/expect', action: 'promise.write', body: { text: 'a' } },
+  { method: 'POST', path: '/v1/builder/sessions/{id}/scroll', action: 'promise.write', body: { dy: 300 } },
+  { method: 'DELETE', path: '/v1/builder/sessions/{id}', action: 'promise.write' },
 ]
 
 const url = (route: RouteCase) => '/api' + route.path.replace('{id}', ghost).replace('{name}', 'MATRIX_SECRET')

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto'
 import { Hono } from 'hono'
+import { builderScript } from './builder-script.ts'
 import { claimFinderScript } from './claim-finder-script.ts'
 import { script } from './script.ts'
 import { css } from './styles.ts'
 
-/** The pages' one script: the pages' own, then the promise form's claim finder. */
-const bundle = script + claimFinderScript
+/** The pages' one script: the pages' own, then the promise form's claim finder and journey builder. */
+const bundle = script + claimFinderScript + builderScript
 
 // Fingerprinted asset URLs: the content's hash is in the name, so a page
 // always links the version it was rendered with and browsers may cache

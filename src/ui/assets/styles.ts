@@ -202,5 +202,10 @@ code.step{white-space:normal;overflow-wrap:break-word}
 .claim-finder-row{display:flex;flex-wrap:wrap;gap:0 1rem;align-items:flex-start}.claim-finder-row .field{flex:1 1 20rem;margin-bottom:.25rem}.claim-finder-row .claim-pages{flex:0 0 8rem}.claim-finder-row .btn{margin-top:1.6rem}
 .claim-list{list-style:none;padding:0;margin:.5rem 0 0}.claim-list li{display:flex;gap:1rem;align-items:center;justify-content:space-between;border-top:1px solid var(--line);padding:.6rem 0}.claim-list p{margin:0}
 .claim-measure{display:inline-block;min-width:4.5rem;font-weight:600;color:var(--brand)}.claim-text{overflow-wrap:anywhere}
+.builder{border:1px solid var(--line);border-radius:8px;padding:.75rem 1rem;margin:0 0 1.25rem}.builder [hidden]{display:none}.builder h3{margin:0 0 .5rem;font-size:1rem}
+.builder-start{display:flex;flex-wrap:wrap;gap:0 1rem;align-items:flex-start}.builder-start .field{flex:1 1 20rem;margin-bottom:.25rem}.builder-start .btn{margin-top:1.6rem}
+.builder-bar{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:center}.builder-modes{display:flex;flex-wrap:wrap;gap:0 1rem;margin:0;flex:1 1 100%}#builder-done{margin-left:auto}.builder-modes legend{float:left;margin-right:.75rem;font-weight:600}.builder-count{margin:0;font-weight:600;color:var(--brand)}
+.builder-type{display:flex;flex-wrap:wrap;gap:0 1rem;align-items:center;margin:.5rem 0}.builder-type .field{flex:1 1 20rem;margin:0}
+.builder-screen{border:1px solid var(--line);margin:.5rem 0 0;line-height:0}.builder-screen img{width:100%;height:auto;cursor:crosshair}.builder-screen.busy{opacity:.6}.builder-screen.busy img{cursor:progress}.builder-url{margin:.25rem 0 0;overflow-wrap:anywhere}
 .claim-skipped{margin:.75rem 0 0}.claim-skipped ul{margin:0;padding:.6rem .9rem .6rem 2rem}.claim-skipped li{overflow-wrap:anywhere}
 `
