@@ -78,7 +78,8 @@ describe('regions', () => {
     expect(problem.errors).toEqual([{ path: 'regions.1', message: 'expected 1 to 32 lowercase letters, digits or -, like eu or us-east (got "us east")' }])
   })
 
-  it('a worker of a region name with spaces stops at once, naming the flag or the variable and what is expected', () => {
+  // Two `kept` processes started: tens of seconds on two busy cores.
+  it('a worker of a region name with spaces stops at once, naming the flag or the variable and what is expected', { timeout: 150_000 }, () => {
     const byFlag = kept(['worker', '--region', 'us east'], { ...process.env, KEPT_REGION: '' })
     expect(byFlag.status).toBe(1)
     expect(byFlag.stderr).toContain('--region: expected 1 to 32 lowercase letters, digits or -, like eu or us-east (got "us east")')
