@@ -12,6 +12,7 @@ const ON_REDIS_CLUSTER = [
   'test/integration/recorder-record.test.ts',
   'test/integration/alerts-delivery.test.ts',
   'test/integration/evidence-transport.test.ts',
+  'test/integration/regions.test.ts',
   'test/cluster/**/*.test.ts',
 ]
 

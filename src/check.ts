@@ -73,6 +73,8 @@ export interface CheckDefinition {
   baseUrl?: string
   /** A page where the site makes this promise, read on every walk for claim drift. */
   claimUrl?: string
+  /** Where it is walked from (workers' KEPT_REGION), each with its own verdict; default the default region. */
+  regions?: string[]
   /** Shown on the public status page (/status); default false. */
   public?: boolean
   /** The promise in customers' words on the status page; default its title. */

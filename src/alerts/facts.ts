@@ -1,6 +1,7 @@
-import { and, desc, eq, inArray, lt } from 'drizzle-orm'
+import { and, desc, eq, inArray, lt, sql } from 'drizzle-orm'
+import { DEFAULT_REGION, namesRegions, regionSummary } from '../domain/region.ts'
 import type { Db } from '../db/client.ts'
-import { breaks, promises, runs } from '../db/schema.ts'
+import { breaks, promiseRegions, promises, runs } from '../db/schema.ts'
 import type { BreakFacts } from '../domain/alert-message.ts'
 import { alertLinks } from './links.ts'
 import { fsEvidenceStore } from '../evidence/fs-store.ts'
@@ -26,11 +27,17 @@ export async function loadBreakFacts(
   if (!row) return null
   const { brk, promise } = row
   const [run] = await db.select().from(runs).where(eq(runs.id, brk.openedByRunId))
+  const region = namesRegions(promise.regions) ? { region: brk.region, verdicts: await verdictWords(db, promise.id, promise.regions) } : null
   const [lastKept] = await db
     .select({ startedAt: runs.startedAt })
     .from(runs)
     .where(
-      and(eq(runs.promiseId, promise.id), inArray(runs.outcome, ['kept', 'at_risk']), lt(runs.startedAt, brk.openedAt)),
+      and(
+        eq(runs.promiseId, promise.id),
+        inArray(runs.outcome, ['kept', 'at_risk']),
+        lt(runs.startedAt, brk.openedAt),
+        sql`coalesce(${runs.region}, ${DEFAULT_REGION}) = ${brk.region}`,
+      ),
     )
     .orderBy(desc(runs.startedAt))
     .limit(1)
@@ -45,6 +52,7 @@ export async function loadBreakFacts(
         ? { id: run.id, startedAt: run.startedAt, steps: run.steps, failure: run.failure ?? brk.failure, failures: run.failures }
         : null,
       lastKeptRunAt: lastKept?.startedAt ?? null,
+      where: region,
       links: alertLinks(where.baseUrl, {
         promiseId: promise.id,
         breakId: brk.id,
@@ -56,3 +64,11 @@ export async function loadBreakFacts(
     screenshot,
   }
 }
+
+/** Every region's verdict as stored now, in words: "broken in eu, kept in us". */
+async function verdictWords(db: Db, promiseId: string, regions: string[]): Promise<string> {
+  const rows = await db.select().from(promiseRegions).where(eq(promiseRegions.promiseId, promiseId))
+  const byRegion = new Map(rows.map((row) => [row.region, row]))
+  return regionSummary(regions.map((region) => ({ region, state: byRegion.get(region)?.state ?? 'pending', lastRunAt: byRegion.get(region)?.lastRunAt ?? null })))
+}
+

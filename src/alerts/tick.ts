@@ -3,6 +3,7 @@ import { alertDeliveries, breaks } from '../db/schema.ts'
 import type { AlertContext } from './context.ts'
 import { dispatchBreakEvent } from './dispatch.ts'
 import { tellClaimDrift } from './drift-notices.ts'
+import { tellNotWalked } from './region-notices.ts'
 import { ensureDeliveryJobs } from './enqueue.ts'
 import { scheduleFlush } from './grouping.ts'
 import { deliveryKey } from './keys.ts'
@@ -18,6 +19,8 @@ export interface TickReport {
   reminders: number
   /** Marketing owners told their site's words started or stopped drifting from a promise. */
   claimDrift: number
+  /** Tech owners told a region of their promises has no live worker (once an outage). */
+  notWalked?: number
 }
 
 /**
@@ -31,6 +34,7 @@ export async function runAlertTick(ctx: AlertContext): Promise<TickReport> {
   const report = await releaseHeld(ctx)
   report.reminders = await queueReminders(ctx)
   report.claimDrift = await tellClaimDrift(ctx)
+  report.notWalked = await tellNotWalked(ctx)
   await repairJobs(ctx)
   return report
 }

@@ -5,11 +5,14 @@ import type { DiscoverRequest, Discovery } from '../domain/claims/discovery.ts'
 import type { Logger } from '../infra/logger.ts'
 import type { ReadCache } from './read-cache.ts'
 import type { PromiseScheduler } from '../queue/scheduler-port.ts'
+import type { RegionDirectory } from '../queue/regions.ts'
 
 /** What the API needs from the rest of Kept; tests pass fakes for the functions and the scheduler. */
 export interface ApiDeps {
   db: Db
   scheduler: PromiseScheduler
+  /** The default and live regions (src/queue/regions.ts): unknown regions refused, regions not walked shown; absent, neither. */
+  regions?: RegionDirectory
   /** Encrypts channel configs and secrets at rest. */
   secretKey: Buffer
   /** KEPT_DATA_DIR: evidence lives under <dataDir>/evidence unless `evidence` says otherwise. */

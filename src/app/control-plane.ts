@@ -18,8 +18,9 @@ import { createMetrics } from '../metrics/metrics.ts'
 import { openEvidenceStore } from '../evidence/open.ts'
 import { readEvidence } from '../evidence/store.ts'
 import { receiveEvidence } from '../evidence/transport.ts'
-import { DEFAULT_REGION } from '../domain/region.ts'
-import { QUEUES, type JourneyJob } from '../queue/jobs.ts'
+import { QUEUES } from '../queue/jobs.ts'
+import { JourneyQueues } from '../queue/journey-queues.ts'
+import { regionDirectory } from '../queue/regions.ts'
 import { resultsBacklog } from '../queue/results-stream.ts'
 import { startRetention } from '../recorder/retention.ts'
 import { Scheduler } from '../queue/scheduler.ts'
@@ -92,20 +93,23 @@ export async function startControlPlane(rt: Runtime, options: { worker: boolean;
   const connection = createRedisConnection(redis.target)
   lifecycle.onStop('redis', async () => void (await connection.quit()))
   const prefix = env.KEPT_QUEUE_PREFIX
-  const journeys = new Queue<JourneyJob>(QUEUES.journeys, { connection, prefix })
+  // One queue of journeys a region (src/queue/journey-queues.ts); the default region's is opened now.
+  const journeyQueues = new JourneyQueues(connection, prefix)
+  const journeys = journeyQueues.of(env.KEPT_REGION)
+  const regions = regionDirectory(connection, prefix, env.KEPT_REGION)
   const discoveries = new Queue<DiscoveryJob>(QUEUES.discoveries, { connection, prefix })
   const otherQueues = [QUEUES.alerts, QUEUES.alertDeliveries, QUEUES.digest].map((name) => new Queue(name, { connection, prefix }))
-  lifecycle.onStop('queues', async () => void (await Promise.all([journeys, discoveries, ...otherQueues].map((q) => q.close()))))
+  lifecycle.onStop('queues', async () => void (await Promise.all([journeyQueues, discoveries, ...otherQueues].map((q) => q.close()))))
 
   const admin = await ensureAdminFromEnv(db, env)
   if (admin?.created) logger.info({ email: admin.email }, 'first admin created from KEPT_ADMIN_EMAIL')
   if (options.demo) await startDemo(rt, db)
 
-  const checks = await syncChecks(db, CHECKS_DIR, { demo: options.demo })
+  const checks = await syncChecks(db, CHECKS_DIR, { demo: options.demo, defaultRegion: env.KEPT_REGION })
   for (const problem of checks.errors) logger.error(problem, 'code check not loaded')
   logger.info({ synced: checks.synced.length, paused: checks.paused.length }, 'code checks synced')
 
-  const scheduler = new Scheduler({ db, queue: journeys, timezone: env.KEPT_TIMEZONE, logger, redis: connection, prefix })
+  const scheduler = new Scheduler({ db, queue: journeys, queues: journeyQueues, timezone: env.KEPT_TIMEZONE, logger, redis: connection, prefix })
   await scheduler.reconcile()
   // A promise that never ran (the demo's, a new code check) runs at once,
   // so a newcomer sees runs now, not after the first interval.
@@ -117,7 +121,7 @@ export async function startControlPlane(rt: Runtime, options: { worker: boolean;
 
   const metrics = createMetrics({
     queues: [journeys, ...otherQueues],
-    journeyQueues: [{ region: DEFAULT_REGION, queue: journeys }],
+    journeyQueues: () => journeyQueues.opened(),
     backlogs: [{ name: 'results', counts: () => resultsBacklog(connection, prefix) }],
     db,
   })
@@ -181,6 +185,7 @@ export async function startControlPlane(rt: Runtime, options: { worker: boolean;
   const api = createApiApp({
     db,
     scheduler,
+    regions,
     secretKey,
     dataDir,
     evidence,
@@ -195,6 +200,7 @@ export async function startControlPlane(rt: Runtime, options: { worker: boolean;
   const pages = pageRoutes({
     db,
     scheduler,
+    regions,
     dataDir,
     evidence,
     // A try's evidence stays in Redis (an hour, like its result): tries are not runs, nothing is stored.

@@ -36,7 +36,7 @@ export async function startDemo(rt: Runtime, db: Db): Promise<{ shop: DemoShop; 
     throw error
   })
   rt.lifecycle.onStop('demo shop', () => shop.close())
-  const seeded = await seedDemo(db, shop.url)
+  const seeded = await seedDemo(db, shop.url, rt.env.KEPT_REGION)
   const fresh = seeded.length > 0
   const logins = await ensureDemoUsers(db, path.join(dataDir, 'demo-logins.txt'))
   logger.info({ url: shop.url }, fresh ? 'demo shop started and three demo promises seeded' : 'demo shop started')

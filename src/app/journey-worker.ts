@@ -49,6 +49,7 @@ export async function composeJourneyWorker(rt: Runtime, options: { concurrency?:
     pool,
     concurrency,
     workerId,
+    region: env.KEPT_REGION,
     dataDir,
     decryptSecret: (encrypted) => decrypt(secretKey, encrypted),
     evidenceLimits: evidenceLimitsFromEnv(env),

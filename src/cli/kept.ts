@@ -32,7 +32,8 @@ program
   .command('worker')
   .description('run a journey worker: needs Redis and a browser, never the database')
   .option('-c, --concurrency <n>', 'journeys at once (default: from cores and memory)', (v) => Number.parseInt(v, 10))
-  .action(async (opts: { concurrency?: number }) => {
+  .option('-r, --region <name>', 'walk only this region\'s journeys (same as KEPT_REGION; default local)')
+  .action(async (opts: { concurrency?: number; region?: string }) => {
     const { workerCommand } = await import('./commands/worker.ts')
     await workerCommand(opts)
   })

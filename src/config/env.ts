@@ -85,7 +85,7 @@ const envSchema = z.object({
     .min(1, 'expected a prefix like kept')
     .regex(QUEUE_PREFIX, 'expected letters, digits, _ . : - and at most one {hash tag}, like kept or {kept}')
     .default('kept'),
-  /** The region a journey worker announces in its heartbeat; jobs are not routed by region yet. */
+  /** The region a journey worker walks for (its queue, its heartbeat); `kept start`'s and the default of new promises. */
   KEPT_REGION: z
     .string()
     .trim()

@@ -115,6 +115,8 @@ export const promises = pgTable(
     claimDrift: jsonb('claim_drift').$type<ClaimDrift | null>(),
     /** The drift the marketing owner was last told of: started or cleared, and its `since` (told once each). */
     claimDriftTold: jsonb('claim_drift_told').$type<{ state: 'started' | 'cleared'; since: string } | null>(),
+    /** Where it is walked from (src/domain/region.ts): each a queue of journey workers, each with its own verdict (promise_regions). */
+    regions: jsonb('regions').$type<string[]>().notNull().default(['local']),
     createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
     createdAt: createdAt(),
     updatedAt: tz('updated_at').notNull().defaultNow(),
@@ -161,6 +163,7 @@ export const runs = pgTable(
     screenshotPath: text('screenshot_path'),
     tracePath: text('trace_path'),
     workerId: text('worker_id'),
+    /** Where it was walked from; null on runs recorded before regions (the region local). */
     region: text('region'),
     confirmOf: uuid('confirm_of'),
     recordedAt: createdAt(),
@@ -169,6 +172,29 @@ export const runs = pgTable(
     index('runs_promise_started_idx').on(t.promiseId, t.startedAt.desc()),
     index('runs_started_idx').on(t.startedAt),
   ],
+)
+
+/**
+ * A promise's verdict in one of its regions: the break state machine of
+ * src/domain/breaks.ts, kept per region; the promise row holds the worst
+ * of them (src/recorder/record.ts). A row is made by the first run of the
+ * region, or by the notice that no worker walks it.
+ */
+export const promiseRegions = pgTable(
+  'promise_regions',
+  {
+    promiseId: belongsToPromise(),
+    region: text('region').notNull(),
+    state: text('state').$type<'pending' | 'kept' | 'at_risk' | 'broken'>().notNull().default('pending'),
+    consecutiveBroken: integer('consecutive_broken').notNull().default(0),
+    consecutiveKept: integer('consecutive_kept').notNull().default(0),
+    openBreakId: uuid('open_break_id'),
+    lastRunId: uuid('last_run_id'),
+    lastRunAt: tz('last_run_at'),
+    /** Since when the tech owner was told no worker walks it here; null when walked (told once an outage). */
+    notWalkedToldAt: tz('not_walked_told_at'),
+  },
+  (t) => [primaryKey({ columns: [t.promiseId, t.region] })],
 )
 
 /** Hourly rollups of runs, kept long after raw runs are pruned. */
@@ -224,11 +250,13 @@ export const breaks = pgTable(
     acknowledgedBy: text('acknowledged_by'),
     remindersSent: integer('reminders_sent').notNull().default(0),
     lastReminderAt: tz('last_reminder_at'),
+    /** The region whose walks opened it: a break belongs to one region. */
+    region: text('region').notNull().default('local'),
     createdAt: createdAt(),
   },
   (t) => [
-    // At most one open break per promise, whatever retries or restarts do.
-    uniqueIndex('breaks_one_open_idx').on(t.promiseId).where(sql`${t.resolvedAt} is null`),
+    // At most one open break per promise and region, whatever retries or restarts do.
+    uniqueIndex('breaks_one_open_region_idx').on(t.promiseId, t.region).where(sql`${t.resolvedAt} is null`),
     index('breaks_promise_opened_idx').on(t.promiseId, t.openedAt.desc()),
   ],
 )
@@ -323,7 +351,7 @@ export const alertDeliveries = pgTable(
   ],
 )
 
-export type OutboxKind = 'alert' | 'digest' | 'claim' | 'test' | 'overdue'
+export type OutboxKind = 'alert' | 'digest' | 'claim' | 'test' | 'overdue' | 'region'
 
 /**
  * Email Kept wrote but did not send, because SMTP_URL is not set: shown on

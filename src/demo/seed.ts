@@ -1,3 +1,4 @@
+import { DEFAULT_REGION } from '../domain/region.ts'
 import { count, eq } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
 import { promises } from '../db/schema.ts'
@@ -56,11 +57,15 @@ export function demoPromises(shopUrl: string): NewPromise[] {
  * Seeds the demo on a database with no promises at all. Returns the ids
  * it created (none when there was anything already).
  */
-export async function seedDemo(db: Db, shopUrl: string): Promise<string[]> {
+export async function seedDemo(db: Db, shopUrl: string, region = DEFAULT_REGION): Promise<string[]> {
   return db.transaction(async (tx) => {
     const [row] = await tx.select({ n: count() }).from(promises)
     if ((row?.n ?? 0) > 0) return []
-    const created = await tx.insert(promises).values(demoPromises(shopUrl)).returning({ id: promises.id })
+    // Walked by `kept start`'s own worker, of the default region.
+    const created = await tx
+      .insert(promises)
+      .values(demoPromises(shopUrl).map((p) => ({ ...p, regions: [region] })))
+      .returning({ id: promises.id })
     return created.map((c) => c.id)
   })
 }

@@ -1,3 +1,4 @@
+import { namesRegions } from '../domain/region.ts'
 import { and, gt, gte, inArray, isNull, lt, or, sql } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
 import { breaks, maintenanceWindows, promises, runRollups, runs } from '../db/schema.ts'
@@ -30,12 +31,13 @@ export async function loadDigestInput(db: Db, options: { week: string; timezone:
       paused: promises.paused,
       budgets: promises.budgets,
       claimDrift: promises.claimDrift,
+      regions: promises.regions,
     })
     .from(promises)
     .where(lt(promises.createdAt, range.end))
 
   const breakRows = await db
-    .select({ promiseId: breaks.promiseId, openedAt: breaks.openedAt, resolvedAt: breaks.resolvedAt, openedByRunId: breaks.openedByRunId, failure: breaks.failure })
+    .select({ promiseId: breaks.promiseId, openedAt: breaks.openedAt, resolvedAt: breaks.resolvedAt, openedByRunId: breaks.openedByRunId, failure: breaks.failure, region: breaks.region })
     .from(breaks)
     .where(and(lt(breaks.openedAt, range.end), or(isNull(breaks.resolvedAt), gt(breaks.resolvedAt, from))))
 
@@ -49,7 +51,7 @@ export async function loadDigestInput(db: Db, options: { week: string; timezone:
   const breaksOf = new Map<string, BreakSpan[]>()
   for (const row of breakRows) {
     const list = breaksOf.get(row.promiseId) ?? []
-    list.push({ openedAt: row.openedAt, resolvedAt: row.resolvedAt })
+    list.push({ openedAt: row.openedAt, resolvedAt: row.resolvedAt, region: row.region })
     breaksOf.set(row.promiseId, list)
   }
   const whyOf = await loadBreakReasons(db, breakRows, range)
@@ -70,6 +72,7 @@ export async function loadDigestInput(db: Db, options: { week: string; timezone:
       maxSeconds: row.budgets.maxSeconds ?? null,
       breaks: breaksOf.get(row.id) ?? [],
       lastBreakWhy: whyOf.get(row.id) ?? null,
+      regionsNamed: namesRegions(row.regions),
       runs: countsOf.get(`${row.id}:true`) ?? noRuns,
       previousRuns: countsOf.get(`${row.id}:false`) ?? noRuns,
     })),

@@ -148,6 +148,7 @@ function promiseRow(promise: PromiseFigures, baseUrl: string) {
 <a href="${promiseUrl(baseUrl, promise)}" style="color:${color.ink};font-size:15px;font-weight:bold;text-decoration:none">${promise.title}</a>
 <span style="display:inline-block;margin-left:6px;padding:1px 6px;border-radius:3px;font-size:11px;font-weight:bold;background:${status.background};color:${status.color}">${status.label}</span>
 <div style="margin-top:4px;font-size:13px;line-height:1.4;color:${color.muted}">${statsLine(promise)}</div>
+${promise.brokenIn?.length ? html`<div style="margin-top:4px;font-size:13px;line-height:1.4;color:${color.ink}">Broken in: ${promise.brokenIn.join(', ')}</div>` : ''}
 ${promise.why ? html`<div style="margin-top:4px;font-size:13px;line-height:1.4;color:${color.ink}">Why: ${promise.why}</div>` : ''}
 </td>
 <td width="120" valign="top" align="right" style="width:120px;text-align:right">
@@ -234,6 +235,7 @@ export function digestText(figures: DigestFigures, options: RenderOptions): stri
       `${index + 1}. ${promise.title} [${statusOf(promise).label}]`,
       `   NPS points at risk ${promise.npsPointsAtRisk.toFixed(2)} ${ARROWS[promise.change]} ${changeWords(promise)}`,
       `   ${capitalise(statsLine(promise))}`,
+      ...(promise.brokenIn?.length ? [`   Broken in: ${promise.brokenIn.join(', ')}`] : []),
       ...(promise.why ? [`   Why: ${promise.why}`] : []),
       `   ${capitalise(ownersLine(promise))}`,
       `   ${promiseUrl(options.baseUrl, promise)}`,

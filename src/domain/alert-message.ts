@@ -36,6 +36,19 @@ export interface BreakFacts {
   run: { id: string; startedAt: Date; steps: StepResult[]; failure: Failure | null; failures?: Failure[] | null } | null
   lastKeptRunAt: Date | null
   links: AlertLinks
+  /**
+   * Where it broke, when the promise is walked from regions worth naming
+   * (src/domain/region.ts namesRegions): its region, and every region's
+   * verdict in words ("broken in eu, kept in us"). Absent on an install of one region.
+   */
+  where?: { region: string; verdicts: string } | null
+}
+
+/** " in eu" when the break's region is worth saying, else "". */
+const inRegion = (facts: BreakFacts) => (facts.where ? ` in ${facts.where.region}` : '')
+
+function whereFields(facts: BreakFacts): AlertField[] {
+  return facts.where ? [{ label: 'Where', value: facts.where.verdicts || facts.where.region }] : []
 }
 
 export type AlertInput =
@@ -100,11 +113,11 @@ function openMessage(facts: BreakFacts, clock: MessageClock): AlertMessage {
   const since = sinceText(facts.break.openedAt, clock)
   const fields = brokenFields(facts, clock)
   const links = evidenceLinks(facts.links)
-  const lead = `${title} is broken since ${since}.`
+  const lead = `${title} is broken${inRegion(facts)} since ${since}.`
   return compose({
     kind: 'open',
-    subject: `Broken: ${title}`,
-    summary: `${title} is broken: ${why}`,
+    subject: `Broken${inRegion(facts)}: ${title}`,
+    summary: `${title} is broken${inRegion(facts)}: ${why}`,
     lead,
     fields,
     links,
@@ -117,12 +130,12 @@ function reminderMessage(facts: BreakFacts, reminder: number, clock: MessageCloc
   const brokenFor = formatDuration(clock.now.getTime() - facts.break.openedAt.getTime())
   const why = explainFailure(facts.run)
   const lead =
-    `${title} is still broken, for ${brokenFor} now, and nobody has acknowledged it (reminder ${reminder}).` +
+    `${title} is still broken${inRegion(facts)}, for ${brokenFor} now, and nobody has acknowledged it (reminder ${reminder}).` +
     (facts.links.breakUrl ? `\nAcknowledge the break to stop these reminders: ${facts.links.breakUrl}` : '')
   return compose({
     kind: 'reminder',
-    subject: `Still broken after ${brokenFor}: ${title}`,
-    summary: `${title} is still broken after ${brokenFor}: ${why}`,
+    subject: `Still broken${inRegion(facts)} after ${brokenFor}: ${title}`,
+    summary: `${title} is still broken${inRegion(facts)} after ${brokenFor}: ${why}`,
     lead,
     fields: brokenFields(facts, clock),
     links: evidenceLinks(facts.links),
@@ -135,19 +148,20 @@ function resolveMessage(facts: BreakFacts, clock: MessageClock): AlertMessage {
   const resolvedAt = facts.break.resolvedAt ?? clock.now
   const brokenFor = formatDuration(resolvedAt.getTime() - facts.break.openedAt.getTime())
   const lead =
-    `${title} is kept again since ${formatTime(resolvedAt, clock.timezone)}. ` +
+    `${title} is kept again${inRegion(facts)} since ${formatTime(resolvedAt, clock.timezone)}. ` +
     `It was broken for ${brokenFor}, since ${formatTime(facts.break.openedAt, clock.timezone)}.`
   const fields: AlertField[] = [
     { label: 'Broken for', value: brokenFor },
     { label: 'What had failed', value: explainFailure(facts.run) },
+    ...whereFields(facts),
     ...ownerFields(facts),
   ]
   const links = [{ label: 'Promise', url: facts.links.promiseUrl }]
   if (facts.links.breakUrl) links.push({ label: 'Break', url: facts.links.breakUrl })
   return compose({
     kind: 'resolve',
-    subject: `Kept again: ${title} (broken for ${brokenFor})`,
-    summary: `${title} is kept again, after ${brokenFor} broken`,
+    subject: `Kept again${inRegion(facts)}: ${title} (broken for ${brokenFor})`,
+    summary: `${title} is kept again${inRegion(facts)}, after ${brokenFor} broken`,
     lead,
     fields,
     links,
@@ -163,7 +177,7 @@ function groupedMessage(items: BreakFacts[], clock: MessageClock): AlertMessage 
     `(the site itself, a shared service, or the network). One message instead of ${items.length}:`
   const fields = items.map((item) => ({
     label: item.promise.title,
-    value: `broken since ${sinceText(item.break.openedAt, clock)}: ${explainFailure(item.run)}`,
+    value: `broken${inRegion(item)} since ${sinceText(item.break.openedAt, clock)}: ${explainFailure(item.run)}`,
   }))
   const links = items.map((item) => ({
     label: item.promise.title,
@@ -204,6 +218,7 @@ function brokenFields(facts: BreakFacts, clock: MessageClock): AlertField[] {
   if (also.length > 0) fields.push({ label: 'Also', value: also.join('; ') })
   const step = failingStep(facts.run)
   if (step) fields.push({ label: 'Failing step', value: `line ${step.line}: ${step.text}` })
+  fields.push(...whereFields(facts))
   fields.push({ label: 'Broken since', value: sinceText(facts.break.openedAt, clock) })
   fields.push({
     label: 'Last kept run',

@@ -35,6 +35,8 @@ export interface DigestPromiseInput {
   breaks: readonly BreakSpan[]
   /** Why its latest break of the week broke, in the alert's words (explainFailure); null without one. */
   lastBreakWhy?: string | null
+  /** It is walked from regions worth naming (src/domain/region.ts namesRegions): its breaks say where. */
+  regionsNamed?: boolean
   runs: RunCounts
   previousRuns: RunCounts
 }
@@ -85,6 +87,8 @@ export interface PromiseFigures extends WeekFigures {
   warnings: string[]
   /** Why it broke this week (its latest break), in the words of its alert. Older snapshots lack it. */
   why?: string
+  /** The regions it broke in this week, when it names regions ("eu"); absent on an install of one region. */
+  brokenIn?: string[]
 }
 
 export interface TotalFigures {
@@ -161,6 +165,7 @@ export function computeDigest(input: DigestInput): DigestFigures {
         change: direction(current.brokenMinutes, before.brokenMinutes),
         warnings: keptAllWeek ? earlyWarnings(promise) : [],
         ...(current.breaks > 0 && promise.lastBreakWhy ? { why: promise.lastBreakWhy } : {}),
+        ...(current.breaks > 0 && promise.regionsNamed ? { brokenIn: regionsBrokenIn(promise.breaks, range, windows, input.now) } : {}),
       }
       return figures
     })
@@ -190,6 +195,12 @@ export function computeDigest(input: DigestInput): DigestFigures {
       .map((d) => ({ promiseId: d.promiseId, title: d.title, sentence: driftSentence(d.drift), pageUrl: d.drift.pageUrl, since: d.drift.since }))
       .sort((a, b) => a.since.localeCompare(b.since) || a.title.localeCompare(b.title)),
   }
+}
+
+/** The regions of the breaks with broken time in the week, sorted. */
+function regionsBrokenIn(spans: readonly BreakSpan[], range: WeekRange, windows: readonly MaintenanceWindow[], now: Date): string[] {
+  const regions = spans.filter((span) => span.region && brokenMinutes([span], range, windows, now) > 0).map((span) => span.region!)
+  return [...new Set(regions)].sort()
 }
 
 function weekFigures(

@@ -15,6 +15,8 @@ export interface BreakSpan {
   openedAt: Date
   /** null while the break is open. */
   resolvedAt: Date | null
+  /** The region whose walks it broke in (a break belongs to one region). */
+  region?: string
 }
 
 export interface NpsRisk {

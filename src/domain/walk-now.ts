@@ -10,6 +10,8 @@ export interface WalkFacts {
   checkFile: string | null
   budgets: Budgets
   device: string
+  /** Where it is walked from: new regions are walked at once. */
+  regions?: readonly string[]
 }
 
 /** `before` null: the promise was just created. */
@@ -21,6 +23,7 @@ export function walksNow(before: WalkFacts | null, after: WalkFacts): boolean {
     before.journey !== after.journey ||
     before.checkFile !== after.checkFile ||
     before.device !== after.device ||
+    [...(before.regions ?? [])].sort().join() !== [...(after.regions ?? [])].sort().join() ||
     JSON.stringify(sortedBudgets(before.budgets)) !== JSON.stringify(sortedBudgets(after.budgets))
   )
 }

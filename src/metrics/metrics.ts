@@ -34,7 +34,7 @@ export function createMetrics(options: {
   /** Work that waits elsewhere than a BullMQ queue (the results stream), counted the same way. */
   backlogs?: Backlog[]
   /** The journeys queues whose waiting jobs a HorizontalPodAutoscaler of workers scales on, by region. */
-  journeyQueues?: RegionQueue[]
+  journeyQueues?: RegionQueue[] | (() => RegionQueue[])
   db?: Db
   defaultMetrics?: boolean
 }): Metrics {
@@ -74,7 +74,8 @@ export function createMetrics(options: {
       registers: [registry],
       async collect() {
         this.reset()
-        await Promise.all((options.journeyQueues ?? []).map(async ({ region, queue }) => this.set({ queue: queue.name, region }, await count(queue))))
+        const queues = typeof options.journeyQueues === 'function' ? options.journeyQueues() : (options.journeyQueues ?? [])
+        await Promise.all(queues.map(async ({ region, queue }) => this.set({ queue: queue.name, region }, await count(queue))))
       },
     })
   regionGauge('kept_queue_waiting_jobs', 'Journeys waiting for a free worker, by queue and region', (queue) => queue.getJobCountByTypes('waiting', 'prioritized'))

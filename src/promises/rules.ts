@@ -4,6 +4,7 @@ import { DEVICES } from '../domain/device.ts'
 import { formatParseError, parseJourney } from '../domain/journey/parse.ts'
 import { isTimezone } from '../domain/maintenance.ts'
 import { MAX_INTERVAL_SECONDS, MIN_INTERVAL_SECONDS, cronScheduleProblem, textProblem } from '../domain/promise-limits.ts'
+import { MAX_REGIONS, REGION_EXPECTED, REGION_NAME } from '../domain/region.ts'
 import { budgetsSchema } from './budgets-schema.ts'
 
 // The one rulebook of a promise: every field, its limits and the words a
@@ -83,6 +84,14 @@ export const promiseRules = {
     .max(2000, 'expected at most 2000 characters')
     .refine((v) => isWebAddress(v), 'expected the address of a page of your site, like https://shop.example.com/')
     .nullable(),
+  regions: z
+    .array(
+      z.string('expected a region name').refine((name) => REGION_NAME.test(name), { error: (issue) => `${REGION_EXPECTED} (got ${JSON.stringify(issue.input)})` }),
+      'expected a list of regions, like ["eu", "us"]',
+    )
+    .min(1, 'expected at least one region, like ["eu"]')
+    .max(MAX_REGIONS, `expected at most ${MAX_REGIONS} regions`)
+    .refine((list) => new Set(list).size === list.length, 'expected each region once'),
   public: z.boolean('expected true or false'),
   publicTitle: text(200).pipe(z.string().trim().min(1, 'expected the promise in customers’ words, or null for its title')).nullable(),
 }
@@ -121,6 +130,12 @@ export function journeyProblems(journey: string): PromiseProblem[] {
 /** The message of a chosen channel that does not exist. */
 export function unknownChannel(id: string): string {
   return `no channel with id ${id}`
+}
+
+/** The message of a region no journey worker announced, with those that did. */
+export function unknownRegion(region: string, live: readonly string[]): string {
+  const known = live.length > 0 ? `regions with a live worker: ${live.join(', ')}` : 'no region has a live worker now'
+  return `no journey worker walks region "${region}" (${known}); start one with \`kept worker --region ${region}\` first`
 }
 
 /** zod's issues as problems, the path joined with dots. */

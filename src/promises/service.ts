@@ -4,7 +4,9 @@ import { channels, promiseChannels, promises } from '../db/schema.ts'
 import type { z } from '@hono/zod-openapi'
 import { walksNow } from '../domain/walk-now.ts'
 import type { PromiseScheduler } from '../queue/scheduler-port.ts'
-import { journeyProblems, unknownChannel, type PromiseProblem, type Schedule, type promiseRules } from './rules.ts'
+import { DEFAULT_REGION } from '../domain/region.ts'
+import type { RegionDirectory } from '../queue/regions.ts'
+import { journeyProblems, unknownChannel, unknownRegion, type PromiseProblem, type Schedule, type promiseRules } from './rules.ts'
 
 // What every door does to a promise (the API's routes, the form's pages):
 // the checks that need the database or the journey parser, the transaction,
@@ -15,6 +17,7 @@ export type PromiseRow = typeof promises.$inferSelect
 
 type Rules = typeof promiseRules
 type Given = 'title' | 'description' | 'journey' | 'budgets' | 'schedule' | 'dailyCustomers' | 'detractorRate' | 'device' | 'marketingOwner' | 'techOwner' | 'channels'
+// regions may be left out: the default region (KEPT_REGION).
 
 /** A promise's fields, as the rulebook (rules.ts) gives them once validated; the break settings may be left to their defaults. */
 export type PromiseInput = { [K in Given]: z.output<Rules[K]> } & { [K in Exclude<keyof Rules, Given>]?: z.output<Rules[K]> }
@@ -41,10 +44,13 @@ export class NotScheduledError extends Error {
 export interface PromiseDeps {
   db: Db
   scheduler: PromiseScheduler
+  /** The default region and the live ones: a region no worker announced is refused. Absent (tests without Redis): any well-formed name is taken. */
+  regions?: RegionDirectory
 }
 
 export async function createPromise(deps: PromiseDeps, input: PromiseInput, by: { createdBy: string | null }): Promise<string> {
-  await check(deps.db, input)
+  input = { ...input, regions: input.regions ?? [deps.regions?.defaultRegion ?? DEFAULT_REGION] }
+  await check(deps, input)
   const { channels: channelIds, schedule, ...rest } = input
   const id = await deps.db.transaction(async (tx) => {
     const [row] = await tx
@@ -64,7 +70,7 @@ export async function updatePromise(deps: PromiseDeps, existing: PromiseRow, cha
   if (changes.journey !== undefined && existing.checkFile) {
     throw new PromiseInputError([{ path: 'journey', message: `a code check's journey lives in checks/${existing.checkFile}; change the file instead` }])
   }
-  await check(deps.db, changes)
+  await check(deps, changes, existing)
   const { channels: channelIds, schedule, ...rest } = changes
   await deps.db.transaction(async (tx) => {
     await tx
@@ -97,9 +103,11 @@ async function tellScheduler(deps: PromiseDeps, id: string, walkNow: boolean): P
   }
 }
 
-/** What the rules cannot judge alone: the journey's steps and the channels that exist. */
-async function check(db: Db, input: Partial<PromiseInput>): Promise<void> {
+/** What the rules cannot judge alone: the journey's steps, the channels and the regions that exist. */
+async function check(deps: PromiseDeps, input: Partial<PromiseInput>, existing?: PromiseRow): Promise<void> {
+  const { db } = deps
   const problems = input.journey !== undefined ? journeyProblems(input.journey) : []
+  if (input.regions && deps.regions) problems.push(...(await regionProblems(deps.regions, input.regions, existing?.regions ?? [])))
   if (input.channels?.length) {
     const found = new Set((await db.select({ id: channels.id }).from(channels).where(inArray(channels.id, input.channels))).map((r) => r.id))
     input.channels.forEach((id, i) => {
@@ -107,6 +115,17 @@ async function check(db: Db, input: Partial<PromiseInput>): Promise<void> {
     })
   }
   if (problems.length > 0) throw new PromiseInputError(problems)
+}
+
+/**
+ * Regions no journey worker has announced: a typo would leave the promise
+ * walked nowhere. The default region, and those the promise already has,
+ * are always taken (their workers may be restarting).
+ */
+async function regionProblems(directory: RegionDirectory, regions: string[], already: string[]): Promise<PromiseProblem[]> {
+  const live = await directory.live()
+  const known = new Set([directory.defaultRegion, ...live, ...already])
+  return regions.flatMap((region, i) => (known.has(region) ? [] : [{ path: `regions.${i}`, message: unknownRegion(region, live) }]))
 }
 
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0]

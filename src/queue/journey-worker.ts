@@ -7,7 +7,8 @@ import type { BrowserPool } from '../runner/browser-pool.ts'
 import { runJourney } from '../runner/run-journey.ts'
 import { EVIDENCE_TTL_SECONDS, TRY_EVIDENCE_TTL_SECONDS, sendEvidence } from '../evidence/transport.ts'
 import { gracefulClose } from './close-worker.ts'
-import { QUEUES, type JourneyJob, type JourneySpec } from './jobs.ts'
+import { DEFAULT_REGION, journeysQueueName } from '../domain/region.ts'
+import type { JourneyJob, JourneySpec } from './jobs.ts'
 import { JOURNEY_WORKER_SETTINGS, defaultConcurrency } from './options.ts'
 import { publishResult, publishTryResult } from './results-stream.ts'
 import { runIdForJob } from './run-id.ts'
@@ -25,6 +26,8 @@ export interface JourneyWorkerOptions {
   /** Journeys at once; default from cores and memory (see defaultConcurrency). */
   concurrency?: number
   workerId?: string
+  /** The region it walks for: only that region's queue (src/domain/region.ts); default the region local. */
+  region?: string
   targetPolicy?: RunOptions['targetPolicy']
   /** KEPT_RUN_EMAIL_DOMAIN and KEPT_TIMEZONE, for {{run.email}} and {{today}}. */
   runValues?: RunOptions['runValues']
@@ -47,13 +50,14 @@ export interface JourneyWorker {
 }
 
 /**
- * Walks journeys from the "journeys" queue and publishes each result on
+ * Walks journeys from its region's queue ("journeys" for the region local) and publishes each result on
  * the results stream (a try's result under its run id, see
  * results-stream.ts). Needs Redis and a browser, never the database.
  */
 export function startJourneyWorker(options: JourneyWorkerOptions): JourneyWorker {
   const { connection, prefix, pool, logger } = options
   const workerId = options.workerId ?? `${os.hostname()}:${process.pid}`
+  const region = options.region ?? DEFAULT_REGION
   const selfCheck =
     options.selfCheck ?? ((spec: JourneySpec) => workerLooksOffline(spec, { probes: options.sanityProbes ?? [] }))
 
@@ -74,7 +78,7 @@ export function startJourneyWorker(options: JourneyWorkerOptions): JourneyWorker
     const { spec, trigger, confirmOf } = job.data
     // A scheduled job carries no run id: derive it from the job id, so a
     // retried or stalled job records under the same run.
-    const runId = job.data.runId ?? runIdForJob(job.id!)
+    const runId = job.data.runId ?? runIdForJob(job.id!, region)
     const startedAt = new Date()
     let result: RunResult
     try {
@@ -95,7 +99,7 @@ export function startJourneyWorker(options: JourneyWorkerOptions): JourneyWorker
       })
     } catch (error) {
       logger?.error({ err: error, runId, promiseId: spec.promiseId }, 'journey runner failed')
-      result = errorResult(job.data, runId, workerId, startedAt, `the runner failed: ${(error as Error).message}`)
+      result = errorResult(job.data, runId, workerId, startedAt, region, `the runner failed: ${(error as Error).message}`)
     }
     if (result.outcome === 'broken' && (await selfCheck(spec).catch(() => false))) {
       logger?.warn({ runId, promiseId: spec.promiseId }, 'broken run while the worker looks offline: recorded as error')
@@ -111,12 +115,13 @@ export function startJourneyWorker(options: JourneyWorkerOptions): JourneyWorker
     // has been moved already.
     if (handingBack) throw new WaitingError()
     if (result.screenshotPath || result.tracePath) result = { ...result, evidenceVia: 'redis' }
+    result = { ...result, region }
     if (trigger === 'test') await publishTryResult(connection, prefix, result)
     else await publishResult(connection, prefix, result)
     return result
   }
 
-  const worker = new Worker<JourneyJob>(QUEUES.journeys, walk, {
+  const worker = new Worker<JourneyJob>(journeysQueueName(region), walk, {
     connection,
     prefix,
     concurrency: options.concurrency ?? defaultConcurrency(),
@@ -127,12 +132,13 @@ export function startJourneyWorker(options: JourneyWorkerOptions): JourneyWorker
     // A walk that stopped its worker again and again (out of memory, killed)
     // is our fault, said as an error run, never a silent gap or a break.
     if (!job || !/stalled/i.test(error.message)) return
-    const runId = job.data.runId ?? runIdForJob(job.id!)
+    const runId = job.data.runId ?? runIdForJob(job.id!, region)
     const result = errorResult(
       job.data,
       runId,
       workerId,
       new Date(job.timestamp),
+      region,
       'the journey worker stopped during this walk, more than once (out of memory, or killed): Kept gave up on it. ' +
         'Give the worker more memory or lower KEPT_WORKER_CONCURRENCY.',
     )
@@ -166,7 +172,7 @@ export function startJourneyWorker(options: JourneyWorkerOptions): JourneyWorker
   return { worker, close }
 }
 
-function errorResult(job: JourneyJob, runId: string, workerId: string, startedAt: Date, message: string): RunResult {
+function errorResult(job: JourneyJob, runId: string, workerId: string, startedAt: Date, region: string, message: string): RunResult {
   const finishedAt = new Date()
   return {
     runId,
@@ -184,6 +190,7 @@ function errorResult(job: JourneyJob, runId: string, workerId: string, startedAt
     screenshotPath: null,
     tracePath: null,
     workerId,
+    region,
     confirmOf: job.confirmOf ?? null,
   }
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { DEFAULT_REGION } from '../domain/region.ts'
 
 // A fixed namespace so run ids derived from job ids never collide with
 // ids derived for anything else (RFC 4122 name-based, version 5).
@@ -9,8 +10,11 @@ const NAMESPACE = Buffer.from('6b657074-7275-6e73-8000-000000000000'.replaceAll(
  * the BullMQ job id, so a retried or stalled job keeps its run id and the
  * recorder counts it once.
  */
-export function runIdForJob(jobId: string): string {
-  const hash = createHash('sha1').update(NAMESPACE).update(jobId, 'utf8').digest()
+export function runIdForJob(jobId: string, region: string = DEFAULT_REGION): string {
+  // Each region's queue has its own schedulers of the same ids: the region
+  // tells their runs apart (the region local's ids are as before regions).
+  const name = region === DEFAULT_REGION ? jobId : `${region}/${jobId}`
+  const hash = createHash('sha1').update(NAMESPACE).update(name, 'utf8').digest()
   hash[6] = (hash[6]! & 0x0f) | 0x50
   hash[8] = (hash[8]! & 0x3f) | 0x80
   const hex = hash.subarray(0, 16).toString('hex')

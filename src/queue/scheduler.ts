@@ -6,7 +6,9 @@ import type { Db } from '../db/client.ts'
 import { promises } from '../db/schema.ts'
 import type { Logger } from '../infra/logger.ts'
 import { MIN_INTERVAL_SECONDS } from '../domain/promise-limits.ts'
+import { DEFAULT_REGION } from '../domain/region.ts'
 import { JOURNEY_JOB, enqueueRun, type JourneyQueue } from './enqueue.ts'
+import { JourneyQueues } from './journey-queues.ts'
 import type { JourneyJob } from './jobs.ts'
 import { JOURNEY_JOB_OPTIONS } from './options.ts'
 import type { PromiseScheduler } from './scheduler-port.ts'
@@ -52,8 +54,10 @@ export function repeatFor(
 
 export interface SchedulerOptions {
   db: Db
-  /** The "journeys" queue. */
+  /** The region local's queue ("journeys"); the other regions' open on the same connection and prefix. */
   queue: JourneyQueue
+  /** Every region's queue; default: around `queue`. */
+  queues?: JourneyQueues
   /** Time zone of cron schedules that name none (KEPT_TIMEZONE). */
   timezone?: string
   logger?: Logger
@@ -75,34 +79,68 @@ export interface ReconcileReport {
   unchanged: number
 }
 
-/** Keeps one BullMQ job scheduler per active promise, id `promise:<id>`. */
+/**
+ * Keeps one BullMQ job scheduler per active promise and region, id
+ * `promise:<id>` on each region's queue (src/queue/journey-queues.ts).
+ * The regions ever scheduled are remembered in Redis (`<prefix>:regions`),
+ * so a region a promise leaves loses its scheduler too.
+ */
 export class Scheduler implements PromiseScheduler {
-  constructor(private readonly options: SchedulerOptions) {}
+  private readonly queues: JourneyQueues
+
+  constructor(private readonly options: SchedulerOptions) {
+    this.queues = options.queues ?? JourneyQueues.around(options.queue)
+  }
 
   async sync(promiseId: string, options: { walkNow?: boolean } = {}): Promise<void> {
     const row = await this.load(promiseId)
     const repeat = row && !row.paused ? repeatFor(row, this.options.timezone) : null
     if (!row || !repeat) await this.remove(promiseId)
-    else await this.upsert(row, repeat, await buildSpec(this.options.db, row))
+    else {
+      const spec = await buildSpec(this.options.db, row)
+      await this.rememberRegions(row.regions)
+      await Promise.all(row.regions.map((region) => this.upsert(region, row, repeat, spec)))
+      const left = (await this.knownRegions()).filter((region) => !row.regions.includes(region))
+      await Promise.all(left.map((region) => this.queues.of(region).removeJobScheduler(schedulerId(promiseId))))
+    }
     if (row && !row.paused && options.walkNow) await this.runNow(promiseId)
   }
 
   async remove(promiseId: string): Promise<void> {
-    await this.options.queue.removeJobScheduler(schedulerId(promiseId))
+    await Promise.all((await this.knownRegions()).map((region) => this.queues.of(region).removeJobScheduler(schedulerId(promiseId))))
   }
 
+  /** One run in every region of the promise; returns the first region's run id. */
   async runNow(promiseId: string): Promise<string> {
     const row = await this.load(promiseId)
     if (!row) throw new Error(`promiseId: no promise with id ${promiseId}`)
-    const runId = randomUUID()
-    await enqueueRun(this.options.queue, await buildSpec(this.options.db, row), {
-      jobId: runId,
-      runId,
-      trigger: 'manual',
-    })
+    const spec = await buildSpec(this.options.db, row)
+    const runIds = await Promise.all(
+      row.regions.map(async (region) => {
+        const runId = randomUUID()
+        await enqueueRun(this.queues.of(region), spec, { jobId: runId, runId, trigger: 'manual' })
+        return runId
+      }),
+    )
     // Read by the promise page to say "walking now" until the run is recorded.
-    await this.options.redis?.set(this.walkingKey(promiseId), runId, 'EX', WALKING_TTL_SECONDS)
-    return runId
+    await this.options.redis?.set(this.walkingKey(promiseId), runIds[0]!, 'EX', WALKING_TTL_SECONDS)
+    return runIds[0]!
+  }
+
+  /** The regions whose queues may hold schedulers of Kept's: every one ever scheduled, and the region local. */
+  async knownRegions(): Promise<string[]> {
+    const remembered = this.options.redis ? await this.options.redis.smembers(this.regionsKey()) : []
+    return [...new Set([DEFAULT_REGION, ...remembered, ...this.queues.opened().map((q) => q.region)])].sort()
+  }
+
+  private async rememberRegions(regions: readonly string[]): Promise<void> {
+    const fresh = regions.filter((region) => region !== DEFAULT_REGION)
+    if (fresh.length > 0) await this.options.redis?.sadd(this.regionsKey(), ...fresh)
+  }
+
+  /** `<prefix>:regions`: the regions ever scheduled (their queues may hold schedulers). */
+  private regionsKey(): string {
+    return `${this.options.prefix ?? 'kept'}:regions`
   }
 
   async walking(promiseId: string): Promise<string | null> {
@@ -110,8 +148,10 @@ export class Scheduler implements PromiseScheduler {
   }
 
   async nextWalkAt(promiseId: string): Promise<Date | null> {
-    const scheduler = await this.options.queue.getJobScheduler(schedulerId(promiseId))
-    return scheduler?.next ? new Date(scheduler.next) : null
+    const row = await this.load(promiseId)
+    const nexts = await Promise.all((row?.regions ?? [DEFAULT_REGION]).map((region) => this.queues.of(region).getJobScheduler(schedulerId(promiseId))))
+    const times = nexts.flatMap((scheduler) => (scheduler?.next ? [scheduler.next] : []))
+    return times.length > 0 ? new Date(Math.min(...times)) : null
   }
 
   /** A key of the queue's own prefix: `<prefix>:walking:<promiseId>`. */
@@ -127,7 +167,8 @@ export class Scheduler implements PromiseScheduler {
   async runFirst(promiseId: string): Promise<void> {
     const row = await this.load(promiseId)
     if (!row || row.paused || row.lastRunAt) return
-    await enqueueRun(this.options.queue, await buildSpec(this.options.db, row), { jobId: `first-${promiseId}`, trigger: 'schedule' })
+    const spec = await buildSpec(this.options.db, row)
+    await Promise.all(row.regions.map((region) => enqueueRun(this.queues.of(region), spec, { jobId: `first-${promiseId}`, trigger: 'schedule' })))
   }
 
   /**
@@ -136,54 +177,60 @@ export class Scheduler implements PromiseScheduler {
    * Idempotent; other schedulers on the queue are left alone.
    */
   async reconcile(): Promise<ReconcileReport> {
-    const { db, queue } = this.options
-    const [rows, allSecrets, existing] = await Promise.all([
-      db.select().from(promises).where(eq(promises.paused, false)),
-      loadSecrets(db, null),
-      queue.getJobSchedulers(0, -1),
-    ])
-    const byId = new Map(existing.filter((s) => s.key.startsWith(SCHEDULER_PREFIX)).map((s) => [s.key, s]))
+    const { db } = this.options
+    const [rows, allSecrets] = await Promise.all([db.select().from(promises).where(eq(promises.paused, false)), loadSecrets(db, null)])
+    await this.rememberRegions([...new Set(rows.flatMap((row) => row.regions))])
+    const regions = await this.knownRegions()
+    const existing = await Promise.all(regions.map((region) => this.queues.of(region).getJobSchedulers(0, -1)))
+    // `<region> <scheduler id>` of every promise scheduler Redis holds.
+    const byId = new Map(
+      regions.flatMap((region, i) => existing[i]!.filter((s) => s.key.startsWith(SCHEDULER_PREFIX)).map((s): [string, JobSchedulerJson<JourneyJob>] => [`${region} ${s.key}`, s])),
+    )
     const report: ReconcileReport = { upserted: 0, removed: 0, unchanged: 0 }
     const work: (() => Promise<unknown>)[] = []
 
     for (const row of rows) {
       const repeat = repeatFor(row, this.options.timezone)
       if (!repeat) continue
-      const id = schedulerId(row.id)
-      const current = byId.get(id)
-      byId.delete(id)
       const spec = specFromRow(row, allSecrets)
-      if (current && sameSchedule(current, repeat, { spec, trigger: 'schedule' })) {
-        report.unchanged++
-        continue
+      for (const region of row.regions) {
+        const key = `${region} ${schedulerId(row.id)}`
+        const current = byId.get(key)
+        byId.delete(key)
+        if (current && sameSchedule(current, repeat, { spec, trigger: 'schedule' })) {
+          report.unchanged++
+          continue
+        }
+        report.upserted++
+        work.push(() => this.upsert(region, row, repeat, spec))
       }
-      report.upserted++
-      work.push(() => this.upsert(row, repeat, spec))
     }
-    for (const id of byId.keys()) {
+    for (const key of byId.keys()) {
       report.removed++
-      work.push(() => queue.removeJobScheduler(id))
+      const [region, id] = key.split(' ') as [string, string]
+      work.push(() => this.queues.of(region).removeJobScheduler(id))
     }
     await inBatches(work, 100)
     this.options.logger?.info(report, 'schedules reconciled')
     return report
   }
 
-  /** Two counts, cheap at any size; the journeys queue holds no scheduler but the promises'. */
+  /** Two counts, cheap at any size: one scheduler per promise and region; journeys queues hold no other. */
   async counts(): Promise<ScheduleCounts> {
-    const [[row], present] = await Promise.all([
+    const [[row], regions] = await Promise.all([
       this.options.db
-        .select({ n: sql<number>`count(*)`.mapWith(Number) })
+        .select({ n: sql<number>`coalesce(sum(jsonb_array_length(${promises.regions})), 0)`.mapWith(Number) })
         .from(promises)
         .where(and(eq(promises.paused, false), or(isNotNull(promises.scheduleEverySeconds), sql`coalesce(${promises.scheduleCron}, '') <> ''`))),
-      this.options.queue.getJobSchedulersCount(),
+      this.knownRegions(),
     ])
-    return { expected: row?.n ?? 0, present }
+    const present = await Promise.all(regions.map((region) => this.queues.of(region).getJobSchedulersCount()))
+    return { expected: row?.n ?? 0, present: present.reduce((a, b) => a + b, 0) }
   }
 
-  private async upsert(row: PromiseRow, repeat: Repeat, spec: JourneyJob['spec']): Promise<void> {
+  private async upsert(region: string, row: PromiseRow, repeat: Repeat, spec: JourneyJob['spec']): Promise<void> {
     const data: JourneyJob = { spec, trigger: 'schedule' }
-    await this.options.queue.upsertJobScheduler(schedulerId(row.id), repeat, {
+    await this.queues.of(region).upsertJobScheduler(schedulerId(row.id), repeat, {
       name: JOURNEY_JOB,
       data,
       opts: JOURNEY_JOB_OPTIONS,

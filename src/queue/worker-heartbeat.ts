@@ -10,6 +10,14 @@ import type { RedisClient } from '../infra/redis.ts'
 /** `<prefix>:workers:<region>:<workerId>`: under the queue prefix, so in its cluster slot. */
 export const workerKey = (prefix: string, region: string, workerId: string) => `${prefix}:workers:${region}:${workerId}`
 
+/**
+ * `<prefix>:workers`: every worker as `<region>:<id>`, scored by when its
+ * heartbeat lapses. One key, so the live regions are read with one command
+ * on a single Redis and on a cluster alike (a SCAN of a cluster sees one
+ * node); src/queue/regions.ts reads it.
+ */
+export const workersIndexKey = (prefix: string) => `${prefix}:workers`
+
 export interface WorkerHeartbeatOptions {
   redis: RedisClient
   prefix: string
@@ -41,6 +49,8 @@ export function startWorkerHeartbeat(options: WorkerHeartbeatOptions): WorkerHea
   const everyMs = options.everyMs ?? 10_000
   const ttlSeconds = options.ttlSeconds ?? 30
   const key = workerKey(options.prefix, options.region, options.workerId)
+  const index = workersIndexKey(options.prefix)
+  const member = `${options.region}:${options.workerId}`
   const about = {
     workerId: options.workerId,
     region: options.region,
@@ -57,8 +67,13 @@ export function startWorkerHeartbeat(options: WorkerHeartbeatOptions): WorkerHea
     state.lastTickAt = Date.now()
     options.onTick?.()
     beating = redis
+      .multi()
       .set(key, JSON.stringify({ ...about, at: new Date().toISOString() }), 'EX', ttlSeconds)
-      .then(() => {
+      .zadd(index, Date.now() + ttlSeconds * 1000, member)
+      .exec()
+      .then((replies) => {
+        const failed = replies?.find(([error]) => error)
+        if (failed) throw failed[0]
         state.lastBeatAt = Date.now()
         if (failing) logger?.info({ key }, 'worker heartbeat reaches Redis again')
         failing = false
@@ -84,7 +99,7 @@ export function startWorkerHeartbeat(options: WorkerHeartbeatOptions): WorkerHea
     async stop() {
       clearInterval(timer)
       // A Redis that is away must not hold up the stop: the key expires on its own then.
-      const removed = beating.then(() => redis.del(key)).catch((error: unknown) => logger?.warn({ err: error, key }, 'worker heartbeat not removed: it expires on its own'))
+      const removed = beating.then(() => redis.multi().del(key).zrem(index, member).exec()).catch((error: unknown) => logger?.warn({ err: error, key }, 'worker heartbeat not removed: it expires on its own'))
       await Promise.race([removed, new Promise((resolve) => setTimeout(resolve, 1000).unref())])
     },
   }

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import { and, desc, eq, isNull, lte, or, sql } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
-import { breaks, promises, runs } from '../db/schema.ts'
-import { nextBreakState, type BreakEvent } from '../domain/breaks.ts'
+import { breaks, promiseRegions, promises, runs } from '../db/schema.ts'
+import { INITIAL_BREAK_STATE, nextBreakState, type BreakEvent } from '../domain/breaks.ts'
+import { DEFAULT_REGION, worstState } from '../domain/region.ts'
 import type { RunResult } from '../domain/run.ts'
 import type { PromiseRow } from '../queue/spec.ts'
 import { applyDrift } from './drift.ts'
@@ -10,10 +11,19 @@ import { refreshHours } from './rollups.ts'
 
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0]
 
+/** A promise's verdict in one region (promise_regions). */
+type RegionRow = typeof promiseRegions.$inferSelect
+
+/** The region a result was walked from: results of workers before regions were the region local's. */
+const regionOf = (result: RunResult) => result.region ?? DEFAULT_REGION
+const regionKey = (promiseId: string, region: string) => `${promiseId} ${region}`
+
 export interface BreakChange {
   type: 'break.opened' | 'break.resolved'
   breakId: string
   promiseId: string
+  /** The region whose walks opened or resolved it. */
+  region?: string
   runId: string
   at: string
 }
@@ -59,6 +69,12 @@ export async function recordResults(db: Db, results: RunResult[]): Promise<Recor
       .orderBy(promises.id)
       .for('update')
     const current = new Map(rows.map((row) => [row.id, row]))
+    // Each promise's verdict in each region: the break state machine runs per region.
+    const regionRows = await tx
+      .select()
+      .from(promiseRegions)
+      .where(sql`${promiseRegions.promiseId} = any(string_to_array(${promiseIds.join(',')}, ',')::uuid[])`)
+    const regional = new Map(regionRows.map((row) => [regionKey(row.promiseId, row.region), row]))
 
     const outcomes: RecordResult[] = results.map(() => ({ status: 'orphan' as const }))
     const live = results.map((result, index) => ({ result, index })).filter(({ result }) => current.has(result.promiseId))
@@ -82,19 +98,26 @@ export async function recordResults(db: Db, results: RunResult[]): Promise<Recor
           a.index - b.index,
       )
     const changed = new Set<string>()
+    const changedRegions = new Set<string>()
     for (const { result, index } of ordered) {
       const promise = current.get(result.promiseId)!
+      const key = regionKey(promise.id, regionOf(result))
+      const inRegion = regional.get(key) ?? newRegionRow(promise.id, regionOf(result))
       if (!isNew(result, index)) {
-        outcomes[index] = await duplicate(tx, promise, result)
+        outcomes[index] = await duplicate(tx, promise, inRegion, result)
         continue
       }
-      const applied = await applyResult(tx, promise, result)
+      const applied = await applyResult(tx, promise, inRegion, result)
       outcomes[index] = applied.outcome
       if (applied.next) {
-        current.set(promise.id, applied.next)
+        regional.set(key, applied.next)
+        changedRegions.add(key)
+        const latest = promise.lastRunAt && applied.next.lastRunAt! < promise.lastRunAt ? { lastRunId: promise.lastRunId, lastRunAt: promise.lastRunAt } : { lastRunId: result.runId, lastRunAt: applied.next.lastRunAt }
+        current.set(promise.id, { ...overall(promise, regional), ...latest })
         changed.add(promise.id)
       }
     }
+    await saveRegionStates(tx, [...changedRegions].map((key) => regional.get(key)!))
     await saveBreakStates(tx, [...changed].map((id) => current.get(id)!))
     await applyDrift(tx, current, newRuns)
     return outcomes
@@ -142,39 +165,62 @@ async function insertRuns(tx: Tx, results: RunResult[]): Promise<{ id: string }[
   return (Array.isArray(inserted) ? inserted : (inserted as { rows: { id: string }[] }).rows) as { id: string }[]
 }
 
+function newRegionRow(promiseId: string, region: string): RegionRow {
+  return { promiseId, region, ...INITIAL_BREAK_STATE, lastRunId: null, lastRunAt: null, notWalkedToldAt: null }
+}
+
+/**
+ * The promise's own state from its regions' (those it is walked from now;
+ * a region dropped since keeps its rows but no longer counts): the worst
+ * verdict, the open break of the first broken region, the longest streaks.
+ */
+function overall(promise: PromiseRow, regional: ReadonlyMap<string, RegionRow>): PromiseRow {
+  const rows = [...promise.regions].sort().flatMap((region) => regional.get(regionKey(promise.id, region)) ?? [])
+  if (rows.length === 0) return promise
+  return {
+    ...promise,
+    state: worstState(rows.map((row) => row.state)),
+    consecutiveBroken: Math.max(...rows.map((row) => row.consecutiveBroken)),
+    consecutiveKept: Math.min(...rows.map((row) => row.consecutiveKept)),
+    openBreakId: rows.find((row) => row.openBreakId !== null)?.openBreakId ?? null,
+  }
+}
+
 /** A run recorded before: nothing written; the changes it made are read back to re-emit. */
-async function duplicate(tx: Tx, promise: PromiseRow, result: RunResult): Promise<RecordResult> {
+async function duplicate(tx: Tx, promise: PromiseRow, inRegion: RegionRow, result: RunResult): Promise<RecordResult> {
   const changes = await changesMadeBy(tx, result.runId)
   const confirmed = await tx.select({ id: runs.id }).from(runs).where(eq(runs.confirmOf, result.runId)).limit(1)
   return {
     status: 'duplicate',
     promise,
     changes,
-    needsConfirmation: confirmed.length === 0 && wantsConfirmation(promise, result, promise.openBreakId),
+    needsConfirmation: confirmed.length === 0 && wantsConfirmation(promise, result, inRegion.openBreakId),
   }
 }
 
 /**
- * Apply a newly inserted run to its promise's break state. `next` is the
- * promise row as it stands after the run, or absent when the run does not
- * count (a late result, kept but never rewinding the state).
+ * Apply a newly inserted run to its promise's break state in the run's
+ * region. `next` is the region's row as it stands after the run, or absent
+ * when the run does not count (a late result, kept but never rewinding the
+ * state).
  */
 async function applyResult(
   tx: Tx,
   promise: PromiseRow,
+  inRegion: RegionRow,
   result: RunResult,
-): Promise<{ outcome: RecordResult; next?: PromiseRow }> {
+): Promise<{ outcome: RecordResult; next?: RegionRow }> {
   const startedAt = new Date(result.startedAt)
-  if (promise.lastRunAt && startedAt < promise.lastRunAt) {
+  if (inRegion.lastRunAt && startedAt < inRegion.lastRunAt) {
     return { outcome: { status: 'recorded', promise, counted: false, changes: [], needsConfirmation: false } }
   }
 
   const step = nextBreakState(
     {
-      state: promise.state,
-      consecutiveBroken: promise.consecutiveBroken,
-      consecutiveKept: promise.consecutiveKept,
-      openBreakId: promise.openBreakId,
+      state: inRegion.state,
+      consecutiveBroken: inRegion.consecutiveBroken,
+      consecutiveKept: inRegion.consecutiveKept,
+      openBreakId: inRegion.openBreakId,
     },
     result.outcome,
     randomUUID(),
@@ -199,8 +245,35 @@ async function applyResult(
       changes,
       needsConfirmation: wantsConfirmation(promise, result, next.openBreakId),
     },
-    next: { ...promise, ...next, lastRunId: result.runId, lastRunAt: startedAt },
+    next: { ...inRegion, ...next, lastRunId: result.runId, lastRunAt: startedAt },
   }
+}
+
+/** Persist the regions' verdicts a batch changed, in one statement. */
+async function saveRegionStates(tx: Tx, rows: RegionRow[]): Promise<void> {
+  if (rows.length === 0) return
+  const states = rows.map((r) => ({
+    promise_id: r.promiseId,
+    region: r.region,
+    state: r.state,
+    consecutive_broken: r.consecutiveBroken,
+    consecutive_kept: r.consecutiveKept,
+    open_break_id: r.openBreakId,
+    last_run_id: r.lastRunId,
+    last_run_at: r.lastRunAt?.toISOString() ?? null,
+  }))
+  // A walk came from the region: whoever was told it was not walked is told no more until it stops again.
+  await tx.execute(sql`
+    insert into promise_regions (promise_id, region, state, consecutive_broken, consecutive_kept, open_break_id, last_run_id, last_run_at)
+    select promise_id, region, state, consecutive_broken, consecutive_kept, open_break_id, last_run_id, last_run_at
+    from jsonb_to_recordset(${JSON.stringify(states)}::jsonb) as v (
+      promise_id uuid, region text, state text, consecutive_broken integer, consecutive_kept integer,
+      open_break_id uuid, last_run_id uuid, last_run_at timestamptz)
+    on conflict (promise_id, region) do update set
+      state = excluded.state, consecutive_broken = excluded.consecutive_broken, consecutive_kept = excluded.consecutive_kept,
+      open_break_id = excluded.open_break_id, last_run_id = excluded.last_run_id, last_run_at = excluded.last_run_at,
+      not_walked_told_at = null
+  `)
 }
 
 /** Persist the break state of the promises a batch changed, in one statement. */
@@ -253,7 +326,12 @@ async function openBreak(
     .select({ id: runs.id, startedAt: runs.startedAt })
     .from(runs)
     .where(
-      and(eq(runs.promiseId, promiseId), eq(runs.outcome, 'broken'), lte(runs.startedAt, new Date(result.startedAt))),
+      and(
+        eq(runs.promiseId, promiseId),
+        eq(runs.outcome, 'broken'),
+        lte(runs.startedAt, new Date(result.startedAt)),
+        sql`coalesce(${runs.region}, ${DEFAULT_REGION}) = ${regionOf(result)}`,
+      ),
     )
     .orderBy(desc(runs.startedAt))
     .limit(streak)
@@ -268,15 +346,16 @@ async function openBreak(
       firstRunId: first?.id ?? result.runId,
       openedByRunId: result.runId,
       failure: result.failure,
+      region: regionOf(result),
     })
-    .onConflictDoNothing({ target: breaks.promiseId, where: sql`${breaks.resolvedAt} is null` })
+    .onConflictDoNothing({ target: [breaks.promiseId, breaks.region], where: sql`${breaks.resolvedAt} is null` })
     .returning({ id: breaks.id })
   if (inserted.length > 0) return { breakId, opened: true, at }
   // The promise row said no break was open, but one is: adopt it.
   const [open] = await db
     .select({ id: breaks.id, openedAt: breaks.openedAt })
     .from(breaks)
-    .where(and(eq(breaks.promiseId, promiseId), isNull(breaks.resolvedAt)))
+    .where(and(eq(breaks.promiseId, promiseId), eq(breaks.region, regionOf(result)), isNull(breaks.resolvedAt)))
   return { breakId: open!.id, opened: false, at: open!.openedAt }
 }
 
@@ -298,15 +377,15 @@ async function changesMadeBy(db: Tx, runId: string): Promise<BreakChange[]> {
   const changes: BreakChange[] = []
   for (const row of rows) {
     if (row.openedByRunId === runId) {
-      changes.push({ type: 'break.opened', breakId: row.id, promiseId: row.promiseId, runId, at: row.openedAt.toISOString() })
+      changes.push({ type: 'break.opened', breakId: row.id, promiseId: row.promiseId, region: row.region, runId, at: row.openedAt.toISOString() })
     }
     if (row.resolvedByRunId === runId && row.resolvedAt) {
-      changes.push({ type: 'break.resolved', breakId: row.id, promiseId: row.promiseId, runId, at: row.resolvedAt.toISOString() })
+      changes.push({ type: 'break.resolved', breakId: row.id, promiseId: row.promiseId, region: row.region, runId, at: row.resolvedAt.toISOString() })
     }
   }
   return changes
 }
 
 function change(type: BreakChange['type'], breakId: string, result: RunResult, at: Date): BreakChange {
-  return { type, breakId, promiseId: result.promiseId, runId: result.runId, at: at.toISOString() }
+  return { type, breakId, promiseId: result.promiseId, region: regionOf(result), runId: result.runId, at: at.toISOString() }
 }

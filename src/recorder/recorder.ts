@@ -6,8 +6,10 @@ import { duplicateConnection, type RedisClient } from '../infra/redis.ts'
 import type { Db } from '../db/client.ts'
 import type { RunResult } from '../domain/run.ts'
 import type { Logger } from '../infra/logger.ts'
-import { enqueueRun, type JourneyQueue } from '../queue/enqueue.ts'
-import { QUEUES, type JourneyJob } from '../queue/jobs.ts'
+import { DEFAULT_REGION } from '../domain/region.ts'
+import { enqueueRun } from '../queue/enqueue.ts'
+import { QUEUES } from '../queue/jobs.ts'
+import { JourneyQueues } from '../queue/journey-queues.ts'
 import { ALERT_JOB_OPTIONS, cappedBackoff } from '../queue/options.ts'
 import { isNoGroupError } from '../queue/results-stream.ts'
 import { buildSpec } from '../queue/spec.ts'
@@ -109,7 +111,7 @@ type RecordOutcome = Awaited<ReturnType<typeof recordResults>>[number]
 class ResultsRecorder implements Recorder {
   readonly consumer: string
   private readonly alerts: Queue<AlertEvent>
-  private readonly journeys: JourneyQueue
+  private readonly journeys: JourneyQueues
   private readonly blocking: RedisClient
   private readonly reader: ReturnType<typeof resultsReader>
   private readonly batchSize: number
@@ -128,7 +130,7 @@ class ResultsRecorder implements Recorder {
   constructor(private readonly options: RecorderOptions) {
     const { connection, prefix, db } = options
     this.alerts = new Queue<AlertEvent>(QUEUES.alerts, { connection, prefix })
-    this.journeys = new Queue<JourneyJob>(QUEUES.journeys, { connection, prefix })
+    this.journeys = new JourneyQueues(connection, prefix)
     this.blocking = duplicateConnection(connection)
     this.reader = resultsReader(connection, this.blocking, prefix, `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`)
     this.consumer = this.reader.consumer
@@ -307,7 +309,8 @@ class ResultsRecorder implements Recorder {
       logger?.info(change, change.type)
     }
     if (recorded.needsConfirmation) {
-      await enqueueRun(this.journeys, await buildSpec(this.options.db, recorded.promise), {
+      // Confirmed where it broke: on the queue of the run's region.
+      await enqueueRun(this.journeys.of(result.region ?? DEFAULT_REGION), await buildSpec(this.options.db, recorded.promise), {
         jobId: confirmJobId(result.runId),
         trigger: 'confirm',
         confirmOf: result.runId,

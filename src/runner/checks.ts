@@ -21,6 +21,7 @@ const definitionSchema = z.object({
   marketingOwner: promiseRules.marketingOwner.unwrap().optional(),
   techOwner: promiseRules.techOwner.unwrap().optional(),
   claimUrl: promiseRules.claimUrl.unwrap().optional(),
+  regions: promiseRules.regions.optional(),
   public: promiseRules.public.optional(),
   publicTitle: promiseRules.publicTitle.unwrap().optional(),
   baseUrl: z.string().url().optional(),

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
+import { DEFAULT_REGION } from '../domain/region.ts'
 import { and, eq, isNotNull, notInArray } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
 import { meta, promises } from '../db/schema.ts'
@@ -27,7 +28,7 @@ export interface CheckSyncReport {
  * promise untouched; a file that disappeared pauses its promise rather
  * than deleting its history.
  */
-export async function syncChecks(db: Db, dir: string, opts: { demo: boolean }): Promise<CheckSyncReport> {
+export async function syncChecks(db: Db, dir: string, opts: { demo: boolean; defaultRegion?: string }): Promise<CheckSyncReport> {
   const report: CheckSyncReport = { synced: [], paused: [], errors: [], walkNow: [] }
   const files = await listCheckFiles(dir)
   const seen: string[] = []
@@ -60,6 +61,8 @@ export async function syncChecks(db: Db, dir: string, opts: { demo: boolean }): 
       marketingOwner: def.marketingOwner ?? null,
       techOwner: def.techOwner ?? null,
       claimUrl: def.claimUrl ?? null,
+      // Not checked against live workers: a check file loads at start, before workers announce themselves.
+      regions: def.regions ?? [opts.defaultRegion ?? DEFAULT_REGION],
       public: def.public ?? false,
       publicTitle: def.publicTitle ?? null,
       paused,

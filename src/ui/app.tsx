@@ -4,6 +4,7 @@ import type { Db } from '../db/client.ts'
 import type { RunResult } from '../domain/run.ts'
 import type { JourneySpec } from '../queue/jobs.ts'
 import type { PromiseScheduler } from '../queue/scheduler-port.ts'
+import type { RegionDirectory } from '../queue/regions.ts'
 import { alertRoutes } from './alerts.tsx'
 import { assetRoutes } from './assets/index.ts'
 import { breakRoutes } from './breaks.tsx'
@@ -24,6 +25,8 @@ import { userRoutes } from './users.tsx'
 export interface PageDeps {
   db: Db
   scheduler: PromiseScheduler
+  /** The default and live regions (src/queue/regions.ts); absent: one region, not shown. */
+  regions?: RegionDirectory
   /** Walks a journey once through the queue ("Try it now"); nothing is recorded. */
   tryJourney: (spec: JourneySpec) => Promise<RunResult>
   /** KEPT_DATA_DIR: evidence is read from <dataDir>/evidence unless `evidence` says otherwise. */
@@ -65,7 +68,8 @@ export function pageRoutes(deps: PageDeps): Hono<UiEnv> {
       state: STATES.includes(state as never) ? (state as DashboardFilters['state']) : undefined,
       page: Math.max(1, Math.min(10_000, Number.parseInt(c.req.query('page') ?? '1', 10) || 1)),
     }
-    const data = await loadDashboard(deps.db, filters)
+    const live = deps.regions ? await deps.regions.live().catch(() => null) : null
+    const data = await loadDashboard(deps.db, filters, new Date(), live ? new Set(live) : undefined)
     return c.html(
       <DashboardPage
         {...signedIn(c)}

@@ -3,7 +3,9 @@ import type { Db } from '../db/client.ts'
 import { breaks, maintenanceWindows, promises, runRollupsDaily } from '../db/schema.ts'
 import type { ClaimDrift } from '../domain/claims/drift.ts'
 import { activeWindow } from '../domain/maintenance.ts'
-import { PROMISE_STATES, type PromiseState } from '../domain/run.ts'
+import { PROMISE_STATES, type PromiseState, type StoredState } from '../domain/run.ts'
+import { regionSummary } from '../domain/region.ts'
+import { regionVerdicts } from '../api/views/promises.ts'
 import { shownStateSql, showsShownState } from '../db/promise-state.ts'
 
 // The dashboard's data in five small queries, whatever the number of runs:
@@ -49,6 +51,8 @@ export interface DashboardRow {
   maintenance: { until: Date; reason: string | null } | null
   /** The site's words drift from what customers live (claim drift). */
   claimDrift: ClaimDrift | null
+  /** "broken in eu, kept in us": said only when the promise names regions. */
+  regionWords: string
 }
 
 export interface Dashboard {
@@ -88,7 +92,7 @@ function maintenanceOf(windows: (typeof maintenanceWindows.$inferSelect)[], prom
   return active ? { until: active.until, reason: active.window.reason } : null
 }
 
-export async function loadDashboard(db: Db, filters: DashboardFilters, now = new Date()): Promise<Dashboard> {
+export async function loadDashboard(db: Db, filters: DashboardFilters, now = new Date(), liveRegions?: ReadonlySet<string>): Promise<Dashboard> {
   const page = await db
     .select({
       id: promises.id,
@@ -100,6 +104,9 @@ export async function loadDashboard(db: Db, filters: DashboardFilters, now = new
       source: promises.source,
       openBreakSince: breaks.openedAt,
       claimDrift: promises.claimDrift,
+      regions: promises.regions,
+      regionStates: sql<{ region: string; state: StoredState; lastRunAt: string | null }[] | string>`coalesce((select json_agg(json_build_object('region', pr.region, 'state', pr.state, 'lastRunAt', pr.last_run_at))
+        from promise_regions pr where pr.promise_id = ${promises.id}), '[]')`,
       total: sql<number>`count(*) over ()`.mapWith(Number),
     })
     .from(promises)
@@ -175,6 +182,7 @@ export async function loadDashboard(db: Db, filters: DashboardFilters, now = new
       rate30: sum(series),
       maintenance: maintenanceOf(windows, p.id, now),
       claimDrift: p.claimDrift ?? null,
+      regionWords: regionSummary(regionVerdicts(p.regions, p.regionStates, liveRegions)),
     }
   })
 

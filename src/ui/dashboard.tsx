@@ -157,6 +157,7 @@ export function DashboardPage(props: {
                       </td>
                       <td>
                         <Badge state={r.state} />
+                        {r.regionWords ? <div class="small" data-regions>{r.regionWords}</div> : null}
                         {r.claimDrift ? (
                           <div class="small drift" title={driftSentence(r.claimDrift)}>
                             site says {driftFigure(r.claimDrift.claimed)}

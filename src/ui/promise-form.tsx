@@ -89,6 +89,8 @@ export function TryResult(props: { outcome: TryOutcome }) {
 }
 
 export function PromiseFormPage(props: {
+  /** The default region, then those with a live worker: the regions field shows when there is more than one, or the promise names one. */
+  regionChoices?: string[]
   mode: 'new' | 'edit'
   action: string
   principal: Principal
@@ -263,6 +265,16 @@ export function PromiseFormPage(props: {
             <Input name="cron" label="Cron pattern" values={values} errors={errors} hint="e.g. 0 9 * * 1-5: weekdays at 9:00." />
             <Input name="timezone" label="Time zone of the pattern" values={values} errors={errors} hint="e.g. Europe/Paris" />
           </div>
+          {showsRegions(values, errors, props.regionChoices) ? (
+            <Input
+              name="regions"
+              label="Regions it is walked from"
+              values={values}
+              errors={errors}
+              placeholder={props.regionChoices?.[0] ?? ''}
+              hint={`Comma-separated; each has its own verdict. Known regions: ${(props.regionChoices ?? []).join(', ')} (the first is the default, used when this is empty).`}
+            />
+          ) : null}
         </fieldset>
 
         <fieldset>
@@ -368,4 +380,9 @@ export function PromiseFormPage(props: {
       </form>
     </Layout>
   )
+}
+
+/** An install of one region keeps the form it had: the field shows once there are several, or a promise names one. */
+function showsRegions(values: PromiseFormValues, errors: FieldErrors, choices: string[] | undefined): boolean {
+  return (choices?.length ?? 0) > 1 || errors.regions !== undefined || (values.regions.trim() !== '' && values.regions.trim() !== choices?.[0])
 }

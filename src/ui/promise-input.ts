@@ -31,6 +31,8 @@ export interface PromiseFormValues {
   techOwner: string
   channels: string[]
   claimUrl: string
+  /** Regions, comma-separated ("eu, us"); empty: the default region. */
+  regions: string
   /** Shown on the public status page, under publicTitle when it is filled. */
   public: boolean
   publicTitle: string
@@ -76,6 +78,7 @@ export function emptyValues(owner = ''): PromiseFormValues {
     techOwner: '',
     channels: [],
     claimUrl: '',
+    regions: '',
     public: false,
     publicTitle: '',
   }
@@ -109,6 +112,7 @@ export function valuesFromBody(body: Record<string, unknown>): PromiseFormValues
       (c): c is string => typeof c === 'string',
     ),
     claimUrl: str(body.claimUrl),
+    regions: str(body.regions),
     public: body.public === '1',
     publicTitle: str(body.publicTitle),
   }
@@ -135,6 +139,7 @@ export function valuesFromRow(row: typeof promises.$inferSelect, channelIds: str
     techOwner: row.techOwner ?? '',
     channels: channelIds,
     claimUrl: row.claimUrl ?? '',
+    regions: row.regions.join(', '),
     public: row.public,
     publicTitle: row.publicTitle ?? '',
   }
@@ -175,6 +180,7 @@ const formSchema = z.object({
   marketingOwner: promiseRules.marketingOwner,
   techOwner: promiseRules.techOwner,
   claimUrl: promiseRules.claimUrl,
+  regions: promiseRules.regions.optional(),
   public: promiseRules.public,
   publicTitle: promiseRules.publicTitle,
 })
@@ -208,6 +214,8 @@ export function inputOf(values: PromiseFormValues): Omit<PromiseInput, 'channels
     marketingOwner: values.marketingOwner.trim() || null,
     techOwner: values.techOwner.trim() || null,
     claimUrl: values.claimUrl.trim() || null,
+    // Split at commas only: "us east" is one name, refused with its reason.
+    ...(values.regions.trim() ? { regions: values.regions.split(',').map((r) => r.trim()).filter((r) => r !== '') } : {}),
     public: values.public,
     publicTitle: values.publicTitle.trim() || null,
   }
@@ -220,6 +228,7 @@ function fieldOf(path: string, values: PromiseFormValues): keyof PromiseFormValu
   if (path.startsWith('schedule')) return values.scheduleKind === 'every' ? 'everySeconds' : 'cron'
   if (path === 'detractorRate') return 'detractorPercent'
   if (path.startsWith('channels')) return 'channels'
+  if (path.startsWith('regions')) return 'regions'
   return path as keyof PromiseFormValues
 }
 

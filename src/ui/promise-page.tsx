@@ -8,6 +8,7 @@ import { formatCountdown, formatDuration, formatRate, formatSeconds, formatTime,
 import { Badge, Csrf, Layout, Notice, Time } from './layout.tsx'
 import { ConfirmDeletePage } from './confirm.tsx'
 import { DataTable } from './table.tsx'
+import { namesRegions, regionSummary, type RegionVerdict } from '../domain/region.ts'
 import { failureText, Screenshot, StepsTable, VerdictCard } from './run-view.tsx'
 
 type PromiseRow = typeof promises.$inferSelect
@@ -30,6 +31,8 @@ export interface PromisePageData {
   maintenance: MaintenanceView
   /** Absolute address of the pages, for the note to the tech team. */
   baseUrl: string
+  /** Its verdict in each region, "not walked" where no worker runs; said only when the promise names regions. */
+  regions?: RegionVerdict[]
 }
 
 export interface MaintenanceView {
@@ -200,6 +203,14 @@ export function PromisePage(props: {
               </span>
             ) : null}
           </p>
+          {data.regions && regionSummary(data.regions) ? (
+            <p class="small" data-regions>
+              {capitalised(regionSummary(data.regions))}.
+              {data.regions.some((r) => r.state === 'not_walked')
+                ? ' No journey worker of a region it is walked from is running: its verdict there is unknown, and its tech owner is told once.'
+                : ''}
+            </p>
+          ) : null}
           {p.description ? <p class="lead">{p.description}</p> : null}
         </div>
         <div class="actions">
@@ -366,6 +377,7 @@ export function PromisePage(props: {
                 <a href={`/breaks/${b.id}`}>
                   <Time at={b.openedAt}>{formatTime(b.openedAt)}</Time>
                 </a>
+                {namesRegions(p.regions) ? ` in ${b.region}` : ''}
               </td>
               <td data-label="Resolved">{b.resolvedAt ? <Time at={b.resolvedAt}>{formatTime(b.resolvedAt)}</Time> : <Badge state="broken" />}</td>
               <td class="num" data-label="Lasted">
@@ -407,4 +419,8 @@ export function DeletePage(props: { principal: Principal; csrfToken: string | nu
       </p>
     </ConfirmDeletePage>
   )
+}
+
+function capitalised(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1)
 }

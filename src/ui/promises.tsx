@@ -7,7 +7,7 @@ import { can } from '../auth/permissions.ts'
 import type { Db } from '../db/client.ts'
 import { fsEvidenceStore } from '../evidence/fs-store.ts'
 import { isEvidenceKey, readEvidence, type EvidenceStore } from '../evidence/store.ts'
-import { breaks, channels, maintenanceWindows, promiseChannels, promises, runRollupsDaily, runs, users } from '../db/schema.ts'
+import { breaks, channels, maintenanceWindows, promiseChannels, promiseRegions, promises, runRollupsDaily, runs, users } from '../db/schema.ts'
 import { activeWindow, occurrences } from '../domain/maintenance.ts'
 import { budgetKeys, type Budgets } from '../domain/budget.ts'
 import { parseJourney } from '../domain/journey/parse.ts'
@@ -15,6 +15,9 @@ import { shownState, type RunResult } from '../domain/run.ts'
 import { suggestBudgets } from '../domain/suggest-budgets.ts'
 import { journeyWordWarnings } from '../domain/promise-words.ts'
 import type { JourneySpec } from '../queue/jobs.ts'
+import type { RegionDirectory } from '../queue/regions.ts'
+import type { RegionVerdict } from '../domain/region.ts'
+import { regionVerdicts } from '../api/views/promises.ts'
 import type { PromiseScheduler } from '../queue/scheduler-port.ts'
 import { loadSecrets, referencedSecrets } from '../queue/spec.ts'
 import { NotScheduledError, PromiseInputError, createPromise, deletePromise, setPaused, updatePromise } from '../promises/service.ts'
@@ -37,6 +40,8 @@ import { DeletePage, PromisePage, type AlertRouteView, type MaintenanceView } fr
 export interface PromiseRouteDeps {
   db: Db
   scheduler: PromiseScheduler
+  /** The default and live regions; absent: one region, not shown. */
+  regions?: RegionDirectory
   tryJourney: (spec: JourneySpec) => Promise<RunResult>
   dataDir: string
   /** The evidence store; default <dataDir>/evidence. */
@@ -102,6 +107,13 @@ export function promiseRoutes(deps: PromiseRouteDeps) {
     return values.title.trim() ? suggestBudgets(values.title) : {}
   }
 
+  /** The default region first, then the others with a live worker. */
+  async function regionChoices(): Promise<string[]> {
+    if (!deps.regions) return []
+    const live: string[] = await deps.regions.live().catch(() => [])
+    return [deps.regions.defaultRegion, ...live.filter((r) => r !== deps.regions!.defaultRegion)]
+  }
+
   async function renderForm(
     c: Context<UiEnv>,
     opts: { mode: 'new' | 'edit'; action: string; values: PromiseFormValues; errors?: FieldErrors; tryOutcome?: TryOutcome; cancelHref: string; status?: 200 | 400 },
@@ -122,6 +134,7 @@ export function promiseRoutes(deps: PromiseRouteDeps) {
         canTry={can(principal.role, 'promise.run')}
         tryOutcome={opts.tryOutcome}
         cancelHref={opts.cancelHref}
+        regionChoices={await regionChoices()}
       />,
     )
   }
@@ -187,7 +200,7 @@ export function promiseRoutes(deps: PromiseRouteDeps) {
     const known = new Set((await channelList()).map((ch) => ch.id))
     const parsed = parsePromiseForm(values, known)
     if (!parsed.ok) return renderForm(c, { mode, action, values, cancelHref, errors: parsed.errors, status: 400 })
-    const service = { db, scheduler: deps.scheduler }
+    const service = { db, scheduler: deps.scheduler, ...(deps.regions ? { regions: deps.regions } : {}) }
     try {
       const id = existing ? (await updatePromise(service, existing, parsed.input), existing.id) : await createPromise(service, parsed.input, { createdBy: principal.userId })
       return c.redirect(`/promises/${id}?notice=saved`, 303)
@@ -281,7 +294,7 @@ export function promiseRoutes(deps: PromiseRouteDeps) {
       describeRoute(db, row.id),
     ])
     const r = rates[0] ?? { kept7: 0, counted7: 0, kept30: 0, counted30: 0 }
-    const [live, maintenance] = await Promise.all([liveStatus(row), maintenanceOf(db, row.id, now)])
+    const [live, maintenance, regions] = await Promise.all([liveStatus(row), maintenanceOf(db, row.id, now), regionsOf(row)])
     return c.html(
       <PromisePage
         {...signedIn(c)}
@@ -301,10 +314,20 @@ export function promiseRoutes(deps: PromiseRouteDeps) {
           maintenance,
           nextWalkAt: live.nextWalkAt ? new Date(live.nextWalkAt) : null,
           baseUrl: deps.publicUrl ?? new URL(c.req.url).origin,
+          regions,
         }}
       />,
     )
   })
+
+  /** Its verdict in each of its regions, "not walked" where no worker is live (when the live regions are known). */
+  async function regionsOf(row: typeof promises.$inferSelect): Promise<RegionVerdict[]> {
+    const [stored, live] = await Promise.all([
+      db.select().from(promiseRegions).where(eq(promiseRegions.promiseId, row.id)),
+      deps.regions ? deps.regions.live().catch(() => null) : null,
+    ])
+    return regionVerdicts(row.regions, stored.map((r) => ({ region: r.region, state: r.state, lastRunAt: r.lastRunAt?.toISOString() ?? null })), live ? new Set(live) : undefined)
+  }
 
   /**
    * Whether a walk asked for is queued or running: its run id is marked in

@@ -146,6 +146,7 @@ describe('recorder', () => {
       type: 'break.opened',
       breakId: opened,
       promiseId: p.id,
+      region: 'local',
       runId: confirmed.runId,
       at: broken.startedAt,
     })

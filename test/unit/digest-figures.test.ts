@@ -243,3 +243,34 @@ describe('words', () => {
     expect(direction(0, 10)).toBe('down')
   })
 })
+
+describe('computeDigest: regions', () => {
+  const input = (regionsNamed: boolean): DigestInput => ({
+    week: '2026-W47',
+    timezone: 'Europe/Paris',
+    now: at('2026-11-23T08:00:00Z'),
+    maintenance: [],
+    promises: [
+      promise({
+        id: 'r',
+        title: 'Pay from anywhere',
+        regionsNamed,
+        breaks: [
+          { ...span('2026-11-17T10:00:00Z', '2026-11-17T11:00:00Z'), region: 'eu' },
+          { ...span('2026-11-18T10:00:00Z', '2026-11-18T10:30:00Z'), region: 'ap' },
+          // Before the week: not counted in it.
+          { ...span('2026-11-10T10:00:00Z', '2026-11-10T11:00:00Z'), region: 'us' },
+        ],
+        runs: counts(100, 0, 4, 0, 900),
+      }),
+    ],
+  })
+
+  it('counts each break of a region and says where it broke, only when the promise names regions', () => {
+    const [named] = computeDigest(input(true)).promises
+    expect(named).toMatchObject({ breaks: 2, brokenMinutes: 90, brokenIn: ['ap', 'eu'] })
+    const [single] = computeDigest(input(false)).promises
+    expect(single?.breaks).toBe(2)
+    expect(single?.brokenIn).toBeUndefined()
+  })
+})

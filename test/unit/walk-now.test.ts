@@ -14,6 +14,8 @@ describe('walksNow: a change that earns a walk at once', () => {
     ['the same budgets in another order', { ...base, budgets: { maxClicks: 3, maxSeconds: 60 } }, { ...base, budgets: { maxSeconds: 60, maxClicks: 3 } }, false],
     ['another device', base, { ...base, device: 'phone' }, true],
     ['nothing a walk measures', base, { ...base }, false],
+    ['a region added', { ...base, regions: ['eu'] }, { ...base, regions: ['eu', 'us'] }, true],
+    ['the same regions in another order', { ...base, regions: ['eu', 'us'] }, { ...base, regions: ['us', 'eu'] }, false],
   ])('%s', (_name, before, after, expected) => {
     expect(walksNow(before, after)).toBe(expected)
   })

@@ -54,7 +54,8 @@ export function webhookBody(message: AlertMessage) {
 function describeBreak(facts: BreakFacts) {
   return {
     promise: { ...facts.promise, lastKeptRunAt: facts.lastKeptRunAt },
-    break: facts.break,
+    // A break belongs to a region: named when the install has several (else absent, as before regions).
+    break: facts.where ? { ...facts.break, region: facts.where.region, regions: facts.where.verdicts } : facts.break,
     run: facts.run && { ...facts.run, failingStep: failingStep(facts.run) },
     links: facts.links,
   }

@@ -10,9 +10,9 @@ import { rowOr404 } from '../rows.ts'
 import { PageQuery, decodeCursor, pageSchema, toPage } from '../pagination.ts'
 import { notFound } from '../problem.ts'
 import { createOne, deleteOne, getOne, guarded, IdParams, json, newRouter, problemResponses, requireUuid, updateOne } from '../router.ts'
-import { PromiseCreateSchema, PromiseSchema, PromiseUpdateSchema } from '../schemas/promise.ts'
+import { PromiseCreateSchema, PromiseSchema, PromiseUpdateSchema, type PromiseJson } from '../schemas/promise.ts'
 import type { Produce } from '../read-cache.ts'
-import { listPromiseViews, loadPromiseView, renewPromiseView, toPromiseView, type PromiseRow } from '../views/promises.ts'
+import { listPromiseViews, loadPromiseView, renewPromiseView, toPromiseView, withLiveRegions, type PromiseRow } from '../views/promises.ts'
 
 const tags = ['promises']
 
@@ -44,6 +44,9 @@ const runRoute = createRoute({
 export function promiseRoutes(deps: ApiDeps) {
   const app = newRouter()
   const { db, scheduler, readCache } = deps
+  const service = { db, scheduler, ...(deps.regions ? { regions: deps.regions } : {}) }
+  /** Each region's state told by the workers alive now. */
+  const live = async <T extends PromiseJson>(view: T): Promise<T> => (deps.regions ? withLiveRegions(view, new Set(await deps.regions.live())) as T : view)
   /**
    * The JSON of a read, through the read cache when there is one. Its
    * callers cast the answer: Hono cannot check bytes against the route's schema.
@@ -62,30 +65,31 @@ export function promiseRoutes(deps: ApiDeps) {
         ...(query.state ? { state: query.state } : {}),
         ...(query.owner ? { owner: query.owner } : {}),
       })
+      const regions = deps.regions ? new Set(await deps.regions.live()) : null
       return toPage(
         rows.map((r) => ({ ...r, id: r.row.id })),
         query.limit,
-        (r) => toPromiseView(r),
+        (r) => (regions ? withLiveRegions(toPromiseView(r), regions) : toPromiseView(r)),
       )
     }) as never
   })
 
   app.openapi(getRoute, async (c) => {
     const id = requireUuid(c.req.valid('param').id, 'promise')
-    return cachedJson(c, `promise:${id}`, (renewal) => viewOf(db, id, renewal)) as never
+    return cachedJson(c, `promise:${id}`, async (renewal) => live(await viewOf(db, id, renewal))) as never
   })
 
   app.openapi(createPromiseRoute, async (c) => {
     const body = c.req.valid('json')
-    const id = await createPromise({ db, scheduler }, body, { createdBy: c.get('principal')?.userId ?? null })
+    const id = await createPromise(service, body, { createdBy: c.get('principal')?.userId ?? null })
     c.header('location', `/api/v1/promises/${id}`)
-    return c.json(await viewOf(db, id), 201)
+    return c.json(await live(await viewOf(db, id)), 201)
   })
 
   app.openapi(updateRoute, async (c) => {
     const existing = await loadPromise(db, c.req.valid('param').id)
-    await updatePromise({ db, scheduler }, existing, c.req.valid('json'))
-    return c.json(await viewOf(db, existing.id), 200)
+    await updatePromise(service, existing, c.req.valid('json'))
+    return c.json(await live(await viewOf(db, existing.id)), 200)
   })
 
   app.openapi(deleteRoute, async (c) => {

@@ -24,6 +24,7 @@ export const PromiseCreateSchema = z
     breakAfter: fields.breakAfter.optional(),
     resolveAfter: fields.resolveAfter.optional(),
     confirmBroken: fields.confirmBroken.optional(),
+    regions: fields.regions.optional().openapi({ description: 'Where it is walked from, each a region of journey workers (KEPT_REGION); default: the default region. A region no worker has announced is refused' }),
     claimUrl: fields.claimUrl.default(null).openapi({ description: 'A page where the site makes this promise, read on every walk for claim drift (besides the pages the journey visits)' }),
     public: fields.public.default(false).openapi({ description: 'Shown on the public status page (/status), with its state, kept rate and incidents; never its journey, addresses or owners' }),
     publicTitle: fields.publicTitle.default(null).openapi({ description: 'The promise in customers’ words on the status page; the title when null' }),
@@ -60,6 +61,14 @@ const ClaimDriftSchema = z
     since: z.string(),
   })
   .openapi('ClaimDrift')
+
+const RegionVerdictSchema = z
+  .object({
+    region: z.string(),
+    state: z.enum(['pending', 'kept', 'at_risk', 'broken', 'not_walked']),
+    lastRunAt: z.string().nullable(),
+  })
+  .openapi('RegionVerdict')
 
 const RunSummarySchema = z.object({
   id: z.string(),
@@ -102,7 +111,8 @@ export const PromiseSchema = z
     publicTitle: z.string().nullable(),
     claimUrl: z.string().nullable(),
     claimDrift: ClaimDriftSchema.nullable().openapi({ description: 'null when the site’s words agree with what customers live; else what the site claims, what the walk measured, what the promise allows, the sentence and its page, and since when' }),
-    state: z.enum(PROMISE_STATES).openapi({ description: '"overdue": no walk came for two intervals (no worker running, Redis lost its data); an open break stays "broken"' }),
+    state: z.enum(PROMISE_STATES).openapi({ description: '"overdue": no walk came for two intervals (no worker running, Redis lost its data); an open break stays "broken". With several regions: the worst of theirs' }),
+    regions: z.array(RegionVerdictSchema).openapi({ description: 'Its verdict in each region it is walked from; "not_walked": no worker of that region is running (its last verdict is old news)' }),
     lastRunAt: z.string().nullable(),
     overdueSince: z.string().nullable(),
     lastRun: RunSummarySchema.nullable(),

@@ -4,7 +4,8 @@ import type { Db } from '../../db/client.ts'
 import { breaks, promises, runs } from '../../db/schema.ts'
 import type { PromiseJson } from '../schemas/promise.ts'
 import { showsState } from '../../db/promise-state.ts'
-import { shownState, type PromiseState } from '../../domain/run.ts'
+import { regionState, type RegionVerdict } from '../../domain/region.ts'
+import { shownState, type PromiseState, type StoredState } from '../../domain/run.ts'
 import { iso } from '../router.ts'
 
 export type PromiseRow = typeof promises.$inferSelect
@@ -20,7 +21,12 @@ const viewColumns = {
     from promise_channels pc where pc.promise_id = ${promises.id}), '')`,
   lastRun: { id: runs.id, outcome: runs.outcome, startedAt: runs.startedAt, durationMs: runs.durationMs, clicks: runs.clicks },
   openBreak: { id: breaks.id, openedAt: breaks.openedAt, acknowledgedAt: breaks.acknowledgedAt, acknowledgedBy: breaks.acknowledgedBy },
+  /** Its verdict in each region walked so far (promise_regions), as JSON. */
+  regionStates: sql<StoredRegion[] | string>`coalesce((select json_agg(json_build_object('region', pr.region, 'state', pr.state, 'lastRunAt', pr.last_run_at) order by pr.region)
+    from promise_regions pr where pr.promise_id = ${promises.id}), '[]')`,
 }
+
+type StoredRegion = { region: string; state: StoredState; lastRunAt: string | null }
 
 /** Promises with everything their view needs; `extra` adds columns (a cursor key). */
 export function selectPromiseViews<E extends Record<string, SQL.Aliased | SQL>>(db: Db, extra: E = {} as E) {
@@ -28,7 +34,11 @@ export function selectPromiseViews<E extends Record<string, SQL.Aliased | SQL>>(
     .select({ ...viewColumns, ...extra })
     .from(promises)
     .leftJoin(runs, eq(runs.id, promises.lastRunId))
-    .leftJoin(breaks, and(eq(breaks.promiseId, promises.id), isNull(breaks.resolvedAt)))
+    // The first open break: one a region may be open at once (src/recorder/record.ts).
+    .leftJoin(
+      breaks,
+      eq(breaks.id, sql`(select b.id from breaks b where b.promise_id = ${promises.id} and b.resolved_at is null order by b.opened_at, b.region limit 1)`),
+    )
 }
 
 export type PromiseViewRow = {
@@ -36,6 +46,7 @@ export type PromiseViewRow = {
   channels: string
   lastRun: { id: string; outcome: string; startedAt: Date; durationMs: number; clicks: number } | null
   openBreak: { id: string; openedAt: Date; acknowledgedAt: Date | null; acknowledgedBy: string | null } | null
+  regionStates: StoredRegion[] | string
 }
 
 type Prepared = { execute(values: Record<string, unknown>): Promise<unknown> }
@@ -133,7 +144,32 @@ export async function listPromiseViews(db: Db, query: PromiseListQuery): Promise
   })) as (PromiseViewRow & { cursorKey: string })[]
 }
 
-export function toPromiseView({ row, channels, lastRun, openBreak }: PromiseViewRow): PromiseJson {
+/**
+ * Its verdict in each of its regions: as stored, or "not walked" in a
+ * region with no live worker when the live regions are known.
+ */
+export function regionVerdicts(regions: readonly string[], stored: StoredRegion[] | string, live?: ReadonlySet<string>): RegionVerdict[] {
+  const rows = typeof stored === 'string' ? (JSON.parse(stored) as StoredRegion[]) : stored
+  const byRegion = new Map(rows.map((r) => [r.region, r]))
+  return regions.map((region) => {
+    const row = byRegion.get(region)
+    const state = row?.state ?? 'pending'
+    return { region, state: live ? regionState(state, live.has(region)) : state, lastRunAt: row?.lastRunAt ? new Date(row.lastRunAt) : null }
+  })
+}
+
+/** The view with each region's state told by the live regions (src/queue/regions.ts). */
+export function withLiveRegions(view: PromiseJson, live: ReadonlySet<string>): PromiseJson {
+  return {
+    ...view,
+    regions: view.regions.map((r) => {
+      const stored = r.state === 'not_walked' ? 'pending' : r.state
+      return { ...r, state: live.has(r.region) ? stored : regionState(stored, false) }
+    }),
+  }
+}
+
+export function toPromiseView({ row, channels, lastRun, openBreak, regionStates }: PromiseViewRow): PromiseJson {
   return {
     id: row.id,
     title: row.title,
@@ -163,6 +199,7 @@ export function toPromiseView({ row, channels, lastRun, openBreak }: PromiseView
     claimUrl: row.claimUrl,
     claimDrift: row.claimDrift ?? null,
     state: shownState(row),
+    regions: regionVerdicts(row.regions, regionStates).map((v) => ({ region: v.region, state: v.state, lastRunAt: iso(v.lastRunAt) })),
     lastRunAt: iso(row.lastRunAt),
     overdueSince: iso(row.overdueSince),
     lastRun: lastRun ? { ...lastRun, startedAt: lastRun.startedAt.toISOString() } as PromiseJson['lastRun'] : null,
