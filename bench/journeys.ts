@@ -35,6 +35,8 @@ export interface JourneysOptions {
   runs: number
   reps: number
   attribution: boolean
+  /** Adds Kept end to end with no context prepared ahead (prepareAhead 0): the A/B of that change, in the same run. */
+  unprepared?: boolean
 }
 
 export interface ArmFigures {
@@ -56,6 +58,8 @@ export interface JourneysLevel {
   cpuRatio: Summary
   attribution: Record<string, ArmFigures>
   raw: { bareThroughput: number[]; keptThroughput: number[]; bareCpu: number[]; keptCpu: number[] }
+  /** With unprepared: Kept ÷ Kept with no context prepared ahead, repetition by repetition. */
+  preparedOverUnprepared?: { runsPerSecond: Summary; cpu: Summary }
 }
 
 export interface JourneysFigures {
@@ -72,14 +76,15 @@ class Arm {
 
   constructor(private readonly chromiumPid: () => number) {}
 
-  /** Runs one batch of `runs`, timing it and counting its CPU. */
-  async batch(runs: number, task: () => Promise<number[]>): Promise<void> {
+  /** Runs one batch of `runs`, timing it and counting its CPU (and that of `after`: work the batch left running, untimed). */
+  async batch(runs: number, task: () => Promise<number[]>, after?: () => Promise<void>): Promise<void> {
     const pid = this.chromiumPid()
     const node0 = ownCpuSeconds()
     const chrome0 = treeCpuSeconds(pid)
     const began = performance.now()
     const latencies = await task()
     const seconds = (performance.now() - began) / 1000
+    await after?.()
     const node = ownCpuSeconds() - node0
     const chrome = treeCpuSeconds(pid) - chrome0
     this.throughput.push(runs / seconds)
@@ -106,6 +111,7 @@ async function level(concurrency: number, options: JourneysOptions, shopUrl: str
   const database = await benchDatabase('journeys')
   const bareBrowser = await launchBrowser()
   let kept: { value: KeptHarness; pid: number } | null = null
+  let keptUnprepared: { value: KeptHarness; pid: number } | null = null
   // Each variant walks in a browser of its own, so no browser serves more
   // runs than another's and carries their wear.
   let variantPool: { value: BrowserPool; pid: number } | null = null
@@ -113,6 +119,10 @@ async function level(concurrency: number, options: JourneysOptions, shopUrl: str
   try {
     kept = await launchedPid(() => startKept({ db: database.db, shopUrl, concurrency }))
     const harness = kept.value
+    if (options.unprepared) {
+      keptUnprepared = await launchedPid(() => startKept({ db: database.db, shopUrl, concurrency, prepareAhead: 0 }))
+      await keptUnprepared.value.batch(concurrency * 2)
+    }
     if (options.attribution) {
       const pool = new BrowserPool({ executablePath: resolveChromium(process.env)?.path })
       variantPool = await launchedPid(async () => (await pool.acquire(), pool))
@@ -137,26 +147,26 @@ async function level(concurrency: number, options: JourneysOptions, shopUrl: str
       variants['bare + trace'] = { arm: new Arm(() => tracing!.pid), task: () => walkBare(browser, shopUrl, { trace: true }) }
     }
     const bareBatch = () => bare.batch(runs, () => inLanes(runs, concurrency, () => walkBare(bareBrowser.value, shopUrl)))
-    const keptBatch = () =>
-      keptArm.batch(runs, async () => {
-        const batch = await harness.batch(runs)
+    const keptBatch = (arm: Arm, h: KeptHarness, record: boolean) => () =>
+      arm.batch(runs, async () => {
+        const batch = await h.batch(runs)
         for (const run of batch.runs) {
-          walks.push(run.walkMs)
           const key = `${run.outcome}, ${run.clicks} clicks`
+          if (!record) {
+            if (run.outcome !== 'kept') outcomes[`unprepared: ${key}`] = (outcomes[`unprepared: ${key}`] ?? 0) + 1
+            continue
+          }
+          walks.push(run.walkMs)
           outcomes[key] = (outcomes[key] ?? 0) + 1
         }
         return batch.runs.map((run) => run.latencyMs)
-      })
+      }, () => h.pool.preparing()) // the context made for the next batch is this batch's cost
+    const unpreparedArm = new Arm(() => keptUnprepared!.pid)
+    // Each repetition starts with another arm: a machine that speeds up or
+    // slows down during a repetition favours none.
+    const order = [bareBatch, keptBatch(keptArm, harness, true), ...(keptUnprepared ? [keptBatch(unpreparedArm, keptUnprepared.value, false)] : [])]
     for (let rep = 0; rep < reps; rep++) {
-      // Bare first in even repetitions, Kept first in odd ones: a machine that
-      // speeds up or slows down during a repetition favours neither.
-      if (rep % 2 === 0) {
-        await bareBatch()
-        await keptBatch()
-      } else {
-        await keptBatch()
-        await bareBatch()
-      }
+      for (let i = 0; i < order.length; i++) await order[(rep + i) % order.length]!()
       for (const { arm, task } of Object.values(variants)) {
         await arm.batch(runs, () =>
           inLanes(runs, concurrency, async () => {
@@ -168,7 +178,8 @@ async function level(concurrency: number, options: JourneysOptions, shopUrl: str
       }
       log(
         `  C=${concurrency} rep ${rep + 1}: bare ${bare.throughput.at(-1)!.toFixed(2)} runs/s ${bare.cpu.at(-1)!.toFixed(3)} CPU s/run, ` +
-          `Kept ${keptArm.throughput.at(-1)!.toFixed(2)} runs/s ${keptArm.cpu.at(-1)!.toFixed(3)} CPU s/run`,
+          `Kept ${keptArm.throughput.at(-1)!.toFixed(2)} runs/s ${keptArm.cpu.at(-1)!.toFixed(3)} CPU s/run` +
+          (keptUnprepared ? `, Kept unprepared ${unpreparedArm.throughput.at(-1)!.toFixed(2)} runs/s ${unpreparedArm.cpu.at(-1)!.toFixed(3)} CPU s/run` : ''),
       )
     }
     return {
@@ -177,11 +188,18 @@ async function level(concurrency: number, options: JourneysOptions, shopUrl: str
       kept: { ...keptArm.figures(), walkMs: summarize(walks), outcomes },
       ratio: summarize(keptArm.throughput.map((k, i) => k / bare.throughput[i]!)),
       cpuRatio: summarize(keptArm.cpu.map((k, i) => k / bare.cpu[i]!)),
-      attribution: Object.fromEntries(Object.entries(variants).map(([name, { arm }]) => [name, arm.figures()])),
+      attribution: {
+        ...Object.fromEntries(Object.entries(variants).map(([name, { arm }]) => [name, arm.figures()])),
+        ...(keptUnprepared ? { 'Kept, no context prepared ahead': unpreparedArm.figures() } : {}),
+      },
+      ...(keptUnprepared
+        ? { preparedOverUnprepared: { runsPerSecond: summarize(keptArm.throughput.map((k, i) => k / unpreparedArm.throughput[i]!)), cpu: summarize(keptArm.cpu.map((k, i) => k / unpreparedArm.cpu[i]!)) } }
+        : {}),
       raw: { bareThroughput: bare.throughput, keptThroughput: keptArm.throughput, bareCpu: bare.cpu, keptCpu: keptArm.cpu },
     }
   } finally {
     await kept?.value.close()
+    await keptUnprepared?.value.close()
     await bareBrowser.value.close()
     await variantPool?.value.close()
     await tracing?.value.close()
@@ -220,6 +238,10 @@ function printLevel(l: JourneysLevel): void {
     print(`${c} ${name} runs/s`, data.runsPerSecond, 'runs/s', 2)
     print(`${c} ${name} CPU a run`, data.cpuSecondsPerRun, 's', 3)
   }
+  if (l.preparedOverUnprepared) {
+    print(`${c} Kept ÷ Kept unprepared, runs/s`, l.preparedOverUnprepared.runsPerSecond, '', 2)
+    print(`${c} Kept ÷ Kept unprepared, CPU a run`, l.preparedOverUnprepared.cpu, '', 2)
+  }
   console.log(`${c} Kept outcomes:`, l.kept.outcomes)
 }
 
@@ -234,6 +256,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     runs: intFromEnv('JOURNEYS_RUNS', 20, 1, 1000),
     reps: intFromEnv('BENCH_REPS', 3, 1, 20),
     attribution: process.env.JOURNEYS_ATTRIBUTION === '1',
+    unprepared: process.env.JOURNEYS_UNPREPARED === '1',
   })
   for (const l of Object.values(figures.levels)) printLevel(l)
   // C=2's figures (else the first level's) stay at the top, as bench/summary.ts reads them; every level is under "levels".

@@ -130,6 +130,11 @@ export class BrowserPool {
     }
   }
 
+  /** Resolves when the contexts being made ahead are ready (benchmarks count their cost). */
+  async preparing(): Promise<void> {
+    await Promise.all([...this.ready.values()].flat())
+  }
+
   /** Contexts open right now and in use by a walk (tests check none leak); those made ahead are not counted. */
   async openContexts(): Promise<number> {
     const browser = this.browser ? await this.browser.catch(() => null) : null
