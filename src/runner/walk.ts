@@ -33,8 +33,6 @@ export interface WalkInput {
   forms: string[]
   limits: TimeLimits
   options: RunJourneyOptions
-  /** The context's first tab, opened before the walk (about:blank); else the walk opens it. */
-  firstPage?: Page
 }
 
 export interface Measured {
@@ -106,7 +104,7 @@ export class Walk {
     this.instruments = await instrumentContext(context)
     await this.guard.attach(context)
     if (this.traced) await startTrace(context, { withSecrets: input.forms.length > 0 })
-    this.firstPage = input.firstPage ?? (await context.newPage())
+    this.firstPage = await context.newPage()
     this.page = this.livePage = this.firstPage
     this.watch(this.firstPage)
     context.on('page', (tab) => {
