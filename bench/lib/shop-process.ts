@@ -15,7 +15,8 @@ export interface ShopProcess {
 }
 
 export async function startShopProcess(): Promise<ShopProcess> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', HERE], { stdio: ['ignore', 'pipe', 'inherit'] })
+  // Its stdin is this process's pipe: when this process ends, however it ends, the shop does too.
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', HERE], { stdio: ['pipe', 'pipe', 'inherit'] })
   const url = await new Promise<string>((resolve, reject) => {
     let out = ''
     child.stdout!.on('data', (chunk: Buffer) => {
@@ -42,5 +43,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === HERE) {
   const { startDemoShop } = await import('../../src/demo/shop.tsx')
   const shop = await startDemoShop({ port: 0 })
   console.log(JSON.stringify({ url: shop.url }))
-  process.once('SIGTERM', () => void shop.close().then(() => process.exit(0)))
+  const stop = () => void shop.close().then(() => process.exit(0))
+  process.once('SIGTERM', stop)
+  process.stdin.on('end', stop).resume()
 }
