@@ -1,131 +1,274 @@
 import { randomUUID } from 'node:crypto'
-import { chromium } from 'playwright-core'
-import { startDemoShop } from '../src/demo/shop.tsx'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { chromium, type Browser } from 'playwright-core'
 import { resolveChromium } from '../src/runner/browser-path.ts'
 import { BrowserPool, CHROMIUM_ARGS } from '../src/runner/browser-pool.ts'
 import { runJourney } from '../src/runner/run-journey.ts'
+import { launchedPid, ownCpuSeconds, treeCpuSeconds } from './lib/cpu.ts'
 import { inLanes, walkBare } from './lib/journey.ts'
-import { startKept } from './lib/kept.ts'
-import { intFromEnv, print, summarize, writeResult } from './lib/report.ts'
+import { startKept, type KeptHarness } from './lib/kept.ts'
+import { intFromEnv, print, summarize, writeResult, type Summary } from './lib/report.ts'
 import { benchDatabase } from './lib/services.ts'
+import { startShopProcess } from './lib/shop-process.ts'
 
 // Journey overhead: the same 3-click order journey in the demo shop,
 // (a) bare: a playwright-core script reusing one browser, a fresh context
-//     per run, JOURNEYS_CONCURRENCY at once;
+//     per run, C at once;
 // (b) Kept end to end: runs enqueued on "journeys" → journey worker at the
-//     same concurrency → "results" → recorder → committed in Postgres.
-// Throughput is runs over wall time for a batch of JOURNEYS_RUNS; latency
-// is per run (bare: context open to closed; Kept: job taken to committed).
+//     same concurrency → results stream → recorder → committed in Postgres.
+// For each concurrency C (JOURNEYS_CONCURRENCY, e.g. "1,2,4"): throughput
+// is runs over wall time for a batch of JOURNEYS_RUNS; latency is per run
+// (bare: context open to closed; Kept: job taken to committed); CPU a run
+// is the user + system time of this process and of the arm's own Chromium
+// process tree over the batch, divided by its runs. The shop runs in a
+// process of its own, so neither arm's CPU holds its serving; Kept's holds
+// its queue and recorder (same process), not Redis's nor Postgres's.
 // The two alternate, and which goes first alternates too.
 // JOURNEYS_ATTRIBUTION=1 adds two variants, to see where Kept's cost lies:
 // Kept's runner called directly (no queue, no recorder), and the bare
 // script recording a Playwright trace on every run (what Kept's scheduled
 // runs no longer do, see src/domain/evidence.ts).
 
-const CONCURRENCY = intFromEnv('JOURNEYS_CONCURRENCY', 2, 1, 16)
-const RUNS = intFromEnv('JOURNEYS_RUNS', 20, 1, 1000)
-const REPS = intFromEnv('BENCH_REPS', 3, 1, 20)
-const ATTRIBUTION = process.env.JOURNEYS_ATTRIBUTION === '1'
+export interface JourneysOptions {
+  concurrency: number[]
+  runs: number
+  reps: number
+  attribution: boolean
+  /** Adds Kept end to end with no context prepared ahead (prepareAhead 0): the A/B of that change, in the same run. */
+  unprepared?: boolean
+}
 
-const shop = await startDemoShop({ port: 0 })
-const database = await benchDatabase('journeys')
-const browser = await chromium.launch({ executablePath: resolveChromium(process.env)?.path, args: CHROMIUM_ARGS })
-const kept = await startKept({ db: database.db, shopUrl: shop.url, concurrency: CONCURRENCY })
+export interface ArmFigures {
+  runsPerSecond: Summary
+  latencyMs: Summary
+  /** CPU seconds (user + system) a run: this process and the arm's Chromium tree. */
+  cpuSecondsPerRun: Summary
+  /** The same split: this process's share, and Chromium's. */
+  cpuSplit: { node: Summary; chromium: Summary }
+}
 
-// Each variant walks in a browser of its own, so no browser serves more
-// runs than another's and carries their wear.
-const variantPool = ATTRIBUTION ? new BrowserPool({ executablePath: resolveChromium(process.env)?.path }) : null
-const tracingBrowser = ATTRIBUTION ? await chromium.launch({ executablePath: resolveChromium(process.env)?.path, args: CHROMIUM_ARGS }) : null
-const runnerAlone = () =>
-  runJourney(variantPool!, kept.spec, { runId: randomUUID(), trigger: 'schedule', dataDir: kept.dataDir, workerId: 'bench', decryptSecret: (v) => v })
-const variants: Record<string, () => Promise<unknown>> = ATTRIBUTION
-  ? { 'Kept runner alone': runnerAlone, 'bare + trace': () => walkBare(tracingBrowser!, shop.url, { trace: true }) }
-  : {}
+export interface JourneysLevel {
+  concurrency: number
+  bare: ArmFigures
+  kept: ArmFigures & { walkMs: Summary; outcomes: Record<string, number> }
+  /** Kept ÷ bare runs/s, repetition by repetition (goal ≥ 1.0). */
+  ratio: Summary
+  /** Kept ÷ bare CPU seconds a run, repetition by repetition (goal ≤ 1.05). */
+  cpuRatio: Summary
+  attribution: Record<string, ArmFigures>
+  raw: { bareThroughput: number[]; keptThroughput: number[]; bareCpu: number[]; keptCpu: number[] }
+  /** With unprepared: Kept ÷ Kept with no context prepared ahead, repetition by repetition. */
+  preparedOverUnprepared?: { runsPerSecond: Summary; cpu: Summary }
+}
 
-try {
-  console.log(`journeys: ${RUNS} runs at concurrency ${CONCURRENCY}, ${REPS} repetitions, shop ${shop.url}\n`)
-  // Warm up both (first contexts, JIT, connections).
-  await inLanes(CONCURRENCY * 2, CONCURRENCY, () => walkBare(browser, shop.url))
-  await kept.batch(CONCURRENCY * 2)
+export interface JourneysFigures {
+  params: { concurrency: number[]; runsPerRep: number; reps: number }
+  levels: Record<string, JourneysLevel>
+}
 
-  const bare = { throughput: [] as number[], latency: [] as number[] }
-  const keptRuns = { throughput: [] as number[], latency: [] as number[], walk: [] as number[] }
-  const extra: Record<string, { throughput: number[]; latency: number[] }> = {}
-  const outcomes: Record<string, number> = {}
-  const walkBareBatch = async () => {
-    const started = performance.now()
-    const latencies = await inLanes(RUNS, CONCURRENCY, () => walkBare(browser, shop.url))
-    bare.throughput.push(RUNS / ((performance.now() - started) / 1000))
-    bare.latency.push(...latencies)
-  }
-  const walkKeptBatch = async () => {
-    const batch = await kept.batch(RUNS)
-    keptRuns.throughput.push(RUNS / batch.seconds)
-    for (const run of batch.runs) {
-      keptRuns.latency.push(run.latencyMs)
-      keptRuns.walk.push(run.walkMs)
-      outcomes[`${run.outcome}, ${run.clicks} clicks`] = (outcomes[`${run.outcome}, ${run.clicks} clicks`] ?? 0) + 1
-    }
-  }
-  for (let rep = 0; rep < REPS; rep++) {
-    // Bare first in even repetitions, Kept first in odd ones: a machine that
-    // speeds up or slows down during a repetition favours neither.
-    if (rep % 2 === 0) {
-      await walkBareBatch()
-      await walkKeptBatch()
-    } else {
-      await walkKeptBatch()
-      await walkBareBatch()
-    }
+class Arm {
+  throughput: number[] = []
+  latency: number[] = []
+  cpu: number[] = []
+  nodeCpu: number[] = []
+  chromiumCpu: number[] = []
 
-    for (const [name, task] of Object.entries(variants)) {
-      const began = performance.now()
-      const times = await inLanes(RUNS, CONCURRENCY, async () => {
-        const start = performance.now()
-        await task()
-        return performance.now() - start
-      })
-      extra[name] ??= { throughput: [], latency: [] }
-      extra[name].throughput.push(RUNS / ((performance.now() - began) / 1000))
-      extra[name].latency.push(...times)
-    }
-    console.log(`  rep ${rep + 1}: bare ${bare.throughput.at(-1)!.toFixed(2)} runs/s, Kept ${keptRuns.throughput.at(-1)!.toFixed(2)} runs/s`)
+  constructor(private readonly chromiumPid: () => number) {}
+
+  /** Runs one batch of `runs`, timing it and counting its CPU (and that of `after`: work the batch left running, untimed). */
+  async batch(runs: number, task: () => Promise<number[]>, after?: () => Promise<void>): Promise<void> {
+    const pid = this.chromiumPid()
+    const node0 = ownCpuSeconds()
+    const chrome0 = treeCpuSeconds(pid)
+    const began = performance.now()
+    const latencies = await task()
+    const seconds = (performance.now() - began) / 1000
+    await after?.()
+    const node = ownCpuSeconds() - node0
+    const chrome = treeCpuSeconds(pid) - chrome0
+    this.throughput.push(runs / seconds)
+    this.latency.push(...latencies)
+    this.nodeCpu.push(node / runs)
+    this.chromiumCpu.push(chrome / runs)
+    this.cpu.push((node + chrome) / runs)
   }
 
-  const ratio = summarize(keptRuns.throughput.map((k, i) => k / bare.throughput[i]!))
+  figures(): ArmFigures {
+    return {
+      runsPerSecond: summarize(this.throughput),
+      latencyMs: summarize(this.latency),
+      cpuSecondsPerRun: summarize(this.cpu),
+      cpuSplit: { node: summarize(this.nodeCpu), chromium: summarize(this.chromiumCpu) },
+    }
+  }
+}
+
+const launchBrowser = () => launchedPid<Browser>(() => chromium.launch({ executablePath: resolveChromium(process.env)?.path, args: CHROMIUM_ARGS }))
+
+async function level(concurrency: number, options: JourneysOptions, shopUrl: string, log: (line: string) => void): Promise<JourneysLevel> {
+  const { runs, reps } = options
+  const database = await benchDatabase('journeys')
+  const bareBrowser = await launchBrowser()
+  let kept: { value: KeptHarness; pid: number } | null = null
+  let keptUnprepared: { value: KeptHarness; pid: number } | null = null
+  // Each variant walks in a browser of its own, so no browser serves more
+  // runs than another's and carries their wear.
+  let variantPool: { value: BrowserPool; pid: number } | null = null
+  let tracing: { value: Browser; pid: number } | null = null
+  try {
+    kept = await launchedPid(() => startKept({ db: database.db, shopUrl, concurrency }))
+    const harness = kept.value
+    if (options.unprepared) {
+      keptUnprepared = await launchedPid(() => startKept({ db: database.db, shopUrl, concurrency, prepareAhead: 0 }))
+      await keptUnprepared.value.batch(concurrency * 2)
+    }
+    if (options.attribution) {
+      const pool = new BrowserPool({ executablePath: resolveChromium(process.env)?.path })
+      variantPool = await launchedPid(async () => (await pool.acquire(), pool))
+      tracing = await launchBrowser()
+    }
+    // Warm up both (first contexts, JIT, connections).
+    await inLanes(concurrency * 2, concurrency, () => walkBare(bareBrowser.value, shopUrl))
+    await harness.batch(concurrency * 2)
+
+    const bare = new Arm(() => bareBrowser.pid)
+    const keptArm = new Arm(() => kept!.pid)
+    const walks: number[] = []
+    const outcomes: Record<string, number> = {}
+    const variants: Record<string, { arm: Arm; task: () => Promise<unknown> }> = {}
+    if (variantPool && tracing) {
+      const pool = variantPool.value
+      const browser = tracing.value
+      variants['Kept runner alone'] = {
+        arm: new Arm(() => variantPool!.pid),
+        task: () => runJourney(pool, harness.spec, { runId: randomUUID(), trigger: 'schedule', dataDir: harness.dataDir, workerId: 'bench', decryptSecret: (v) => v }),
+      }
+      variants['bare + trace'] = { arm: new Arm(() => tracing!.pid), task: () => walkBare(browser, shopUrl, { trace: true }) }
+    }
+    const bareBatch = () => bare.batch(runs, () => inLanes(runs, concurrency, () => walkBare(bareBrowser.value, shopUrl)))
+    const keptBatch = (arm: Arm, h: KeptHarness, record: boolean) => () =>
+      arm.batch(runs, async () => {
+        const batch = await h.batch(runs)
+        for (const run of batch.runs) {
+          const key = `${run.outcome}, ${run.clicks} clicks`
+          if (!record) {
+            if (run.outcome !== 'kept') outcomes[`unprepared: ${key}`] = (outcomes[`unprepared: ${key}`] ?? 0) + 1
+            continue
+          }
+          walks.push(run.walkMs)
+          outcomes[key] = (outcomes[key] ?? 0) + 1
+        }
+        return batch.runs.map((run) => run.latencyMs)
+      }, () => h.pool.preparing()) // the context made for the next batch is this batch's cost
+    const unpreparedArm = new Arm(() => keptUnprepared!.pid)
+    // Each repetition starts with another arm: a machine that speeds up or
+    // slows down during a repetition favours none.
+    const order = [bareBatch, keptBatch(keptArm, harness, true), ...(keptUnprepared ? [keptBatch(unpreparedArm, keptUnprepared.value, false)] : [])]
+    for (let rep = 0; rep < reps; rep++) {
+      for (let i = 0; i < order.length; i++) await order[(rep + i) % order.length]!()
+      for (const { arm, task } of Object.values(variants)) {
+        await arm.batch(runs, () =>
+          inLanes(runs, concurrency, async () => {
+            const start = performance.now()
+            await task()
+            return performance.now() - start
+          }),
+        )
+      }
+      log(
+        `  C=${concurrency} rep ${rep + 1}: bare ${bare.throughput.at(-1)!.toFixed(2)} runs/s ${bare.cpu.at(-1)!.toFixed(3)} CPU s/run, ` +
+          `Kept ${keptArm.throughput.at(-1)!.toFixed(2)} runs/s ${keptArm.cpu.at(-1)!.toFixed(3)} CPU s/run` +
+          (keptUnprepared ? `, Kept unprepared ${unpreparedArm.throughput.at(-1)!.toFixed(2)} runs/s ${unpreparedArm.cpu.at(-1)!.toFixed(3)} CPU s/run` : ''),
+      )
+    }
+    return {
+      concurrency,
+      bare: bare.figures(),
+      kept: { ...keptArm.figures(), walkMs: summarize(walks), outcomes },
+      ratio: summarize(keptArm.throughput.map((k, i) => k / bare.throughput[i]!)),
+      cpuRatio: summarize(keptArm.cpu.map((k, i) => k / bare.cpu[i]!)),
+      attribution: {
+        ...Object.fromEntries(Object.entries(variants).map(([name, { arm }]) => [name, arm.figures()])),
+        ...(keptUnprepared ? { 'Kept, no context prepared ahead': unpreparedArm.figures() } : {}),
+      },
+      ...(keptUnprepared
+        ? { preparedOverUnprepared: { runsPerSecond: summarize(keptArm.throughput.map((k, i) => k / unpreparedArm.throughput[i]!)), cpu: summarize(keptArm.cpu.map((k, i) => k / unpreparedArm.cpu[i]!)) } }
+        : {}),
+      raw: { bareThroughput: bare.throughput, keptThroughput: keptArm.throughput, bareCpu: bare.cpu, keptCpu: keptArm.cpu },
+    }
+  } finally {
+    await kept?.value.close()
+    await keptUnprepared?.value.close()
+    await bareBrowser.value.close()
+    await variantPool?.value.close()
+    await tracing?.value.close()
+    await database.drop()
+  }
+}
+
+/** Runs the journeys benchmark and returns its figures (prints as it goes with `log`). */
+export async function benchJourneys(options: JourneysOptions, log: (line: string) => void = console.log): Promise<JourneysFigures> {
+  const shop = await startShopProcess()
+  try {
+    log(`journeys: ${options.runs} runs at concurrency ${options.concurrency.join(', ')}, ${options.reps} repetitions, shop ${shop.url} (own process)\n`)
+    const levels: Record<string, JourneysLevel> = {}
+    for (const c of options.concurrency) levels[`C=${c}`] = await level(c, options, shop.url, log)
+    return { params: { concurrency: options.concurrency, runsPerRep: options.runs, reps: options.reps }, levels }
+  } finally {
+    await shop.close()
+  }
+}
+
+function printLevel(l: JourneysLevel): void {
+  const c = `C=${l.concurrency}`
   console.log()
-  print('bare runs/s', summarize(bare.throughput), 'runs/s', 2)
-  print('Kept runs/s', summarize(keptRuns.throughput), 'runs/s', 2)
-  print('ratio Kept / bare (target ≥ 0.9)', ratio, '', 2)
-  print('bare latency per run', summarize(bare.latency), 'ms', 0)
-  print('Kept latency (taken → committed)', summarize(keptRuns.latency), 'ms', 0)
-  print('Kept walk (runner-measured)', summarize(keptRuns.walk), 'ms', 0)
-  for (const [name, data] of Object.entries(extra)) {
-    print(`${name} runs/s`, summarize(data.throughput), 'runs/s', 2)
-    print(`${name} latency`, summarize(data.latency), 'ms', 0)
+  print(`${c} bare runs/s`, l.bare.runsPerSecond, 'runs/s', 2)
+  print(`${c} Kept runs/s`, l.kept.runsPerSecond, 'runs/s', 2)
+  print(`${c} ratio Kept / bare (goal ≥ 1.0)`, l.ratio, '', 2)
+  print(`${c} bare CPU a run`, l.bare.cpuSecondsPerRun, 's', 3)
+  print(`${c} Kept CPU a run`, l.kept.cpuSecondsPerRun, 's', 3)
+  print(`${c} CPU ratio Kept / bare (goal ≤ 1.05)`, l.cpuRatio, '', 2)
+  print(`${c} bare CPU: node / Chromium`, l.bare.cpuSplit.node, `s + ${l.bare.cpuSplit.chromium.median.toFixed(3)} s`, 3)
+  print(`${c} Kept CPU: node / Chromium`, l.kept.cpuSplit.node, `s + ${l.kept.cpuSplit.chromium.median.toFixed(3)} s`, 3)
+  print(`${c} bare latency per run`, l.bare.latencyMs, 'ms', 0)
+  print(`${c} Kept latency (taken → committed)`, l.kept.latencyMs, 'ms', 0)
+  print(`${c} Kept walk (runner-measured)`, l.kept.walkMs, 'ms', 0)
+  for (const [name, data] of Object.entries(l.attribution)) {
+    print(`${c} ${name} runs/s`, data.runsPerSecond, 'runs/s', 2)
+    print(`${c} ${name} CPU a run`, data.cpuSecondsPerRun, 's', 3)
   }
-  console.log('Kept outcomes:', outcomes)
-  await writeResult('journeys', {
-    params: { concurrency: CONCURRENCY, runsPerRep: RUNS, reps: REPS },
-    target: { ratio: 0.9 },
-    bare: { runsPerSecond: summarize(bare.throughput), latencyMs: summarize(bare.latency) },
-    kept: {
-      runsPerSecond: summarize(keptRuns.throughput),
-      latencyMs: summarize(keptRuns.latency),
-      walkMs: summarize(keptRuns.walk),
-      outcomes,
-    },
-    ratio,
-    attribution: Object.fromEntries(
-      Object.entries(extra).map(([name, data]) => [name, { runsPerSecond: summarize(data.throughput), latencyMs: summarize(data.latency) }]),
-    ),
-    raw: { bareThroughput: bare.throughput, keptThroughput: keptRuns.throughput },
+  if (l.preparedOverUnprepared) {
+    print(`${c} Kept ÷ Kept unprepared, runs/s`, l.preparedOverUnprepared.runsPerSecond, '', 2)
+    print(`${c} Kept ÷ Kept unprepared, CPU a run`, l.preparedOverUnprepared.cpu, '', 2)
+  }
+  console.log(`${c} Kept outcomes:`, l.kept.outcomes)
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const concurrency = (process.env.JOURNEYS_CONCURRENCY ?? '2').split(',').map((c) => {
+    const n = Number(c)
+    if (!Number.isInteger(n) || n < 1 || n > 16) throw new Error(`JOURNEYS_CONCURRENCY: expected integers from 1 to 16 separated by commas, got "${process.env.JOURNEYS_CONCURRENCY}"`)
+    return n
   })
-} finally {
-  await kept.close()
-  await browser.close()
-  await variantPool?.close()
-  await tracingBrowser?.close()
-  await database.drop()
-  await shop.close()
+  const figures = await benchJourneys({
+    concurrency,
+    runs: intFromEnv('JOURNEYS_RUNS', 20, 1, 1000),
+    reps: intFromEnv('BENCH_REPS', 3, 1, 20),
+    attribution: process.env.JOURNEYS_ATTRIBUTION === '1',
+    unprepared: process.env.JOURNEYS_UNPREPARED === '1',
+  })
+  for (const l of Object.values(figures.levels)) printLevel(l)
+  // C=2's figures (else the first level's) stay at the top, as bench/summary.ts reads them; every level is under "levels".
+  const first = figures.levels['C=2'] ?? Object.values(figures.levels)[0]!
+  await writeResult('journeys', {
+    params: { ...figures.params, concurrency: first.concurrency, levels: figures.params.concurrency },
+    target: { ratio: 1.0, cpuRatio: 1.05 },
+    bare: first.bare,
+    kept: first.kept,
+    ratio: first.ratio,
+    cpuRatio: first.cpuRatio,
+    attribution: first.attribution,
+    levels: figures.levels,
+  })
 }

@@ -13,7 +13,7 @@ import { QUEUES, type JourneyJob, type JourneySpec } from '../src/queue/jobs.ts'
 import { resolveChromium } from '../src/runner/browser-path.ts'
 import { orderJourney } from './lib/journey.ts'
 import { treePssMb } from './lib/pss.ts'
-import { intFromEnv, print, sleep, summarize, until, writeResult } from './lib/report.ts'
+import { intFromEnv, print, sleep, summarize, until, writeResult, type Summary } from './lib/report.ts'
 import { benchPrefix, deletePrefix, REDIS_URL } from './lib/services.ts'
 
 // Memory per concurrent journey: a journey worker process (workers/journey.ts,
@@ -22,27 +22,42 @@ import { benchPrefix, deletePrefix, REDIS_URL } from './lib/services.ts'
 // journey) and the peak while C journeys run at once; per journey =
 // (peak − idle) / C. Needs Redis only, like the worker.
 
-const LEVELS = (process.env.MEMORY_CONCURRENCY ?? '1,2,4').split(',').map(Number)
-const REPS = intFromEnv('BENCH_REPS', 3, 1, 20)
-const JOBS_PER_SLOT = intFromEnv('MEMORY_JOBS_PER_SLOT', 4, 1, 100)
 const WORKER = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../workers/journey.ts')
 
-const shop = await startDemoShop({ port: 0 })
-const connection = createRedisConnection(REDIS_URL, { worker: true })
-const dataDir = await mkdtemp(path.join(os.tmpdir(), 'kept-bench-memory-'))
-const spec: JourneySpec = {
-  promiseId: randomUUID(),
-  title: 'Order online in 3 clicks',
-  journey: orderJourney(shop.url),
-  checkFile: null,
-  budgets: { maxClicks: 3, maxSeconds: 60 },
-  device: 'desktop',
-  secrets: {},
-  // As the scheduler builds it for a promise with the default thresholds.
-  traceScheduled: traceScheduledRuns({ confirmBroken: true, breakAfter: 2 }),
+export interface MemoryOptions {
+  concurrency: number[]
+  reps: number
+  jobsPerSlot: number
 }
 
-function startWorker(prefix: string, concurrency: number): ChildProcess {
+export interface MemoryLevel {
+  idleMb: Summary
+  peakMb: Summary
+  /** (peak − idle) / C, repetition by repetition. */
+  perJourneyMb: Summary
+  peakProcesses: number
+}
+
+export interface MemoryFigures {
+  params: { concurrency: number[]; reps: number; journeysPerSlot: number }
+  levels: Record<string, MemoryLevel>
+}
+
+function orderSpec(shopUrl: string): JourneySpec {
+  return {
+    promiseId: randomUUID(),
+    title: 'Order online in 3 clicks',
+    journey: orderJourney(shopUrl),
+    checkFile: null,
+    budgets: { maxClicks: 3, maxSeconds: 60 },
+    device: 'desktop',
+    secrets: {},
+    // As the scheduler builds it for a promise with the default thresholds.
+    traceScheduled: traceScheduledRuns({ confirmBroken: true, breakAfter: 2 }),
+  }
+}
+
+function startWorker(prefix: string, concurrency: number, dataDir: string): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', WORKER], {
     detached: true, // its own process group: stopped with its Chromium
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -60,7 +75,7 @@ function startWorker(prefix: string, concurrency: number): ChildProcess {
 }
 
 /** Enqueue `count` runs and sample the tree's PSS until all are done; returns the peak. */
-async function loaded(queue: Queue<JourneyJob>, pid: number, count: number): Promise<{ peakMb: number; processes: number }> {
+async function loaded(queue: Queue<JourneyJob>, spec: JourneySpec, pid: number, count: number): Promise<{ peakMb: number; processes: number }> {
   const before = (await queue.getJobCounts('completed')).completed ?? 0
   for (let i = 0; i < count; i++) {
     const runId = randomUUID()
@@ -90,56 +105,61 @@ async function idle(pid: number): Promise<number> {
   return summarize(samples).median
 }
 
-const levels: Record<string, unknown> = {}
-const perJourneyByLevel: Record<number, number[]> = {}
-try {
-  console.log(`memory: concurrency ${LEVELS.join(', ')}, ${REPS} repetitions, ${JOBS_PER_SLOT} journeys per slot\n`)
-  for (const concurrency of LEVELS) {
-    const prefix = benchPrefix('memory')
-    const queue = new Queue<JourneyJob>(QUEUES.journeys, { connection, prefix })
-    const child = startWorker(prefix, concurrency)
-    try {
-      await loaded(queue, child.pid!, concurrency) // warm-up: the browser is launched
-      const idles: number[] = []
-      const peaks: number[] = []
-      const perJourney: number[] = []
-      let processes = 0
-      for (let rep = 0; rep < REPS; rep++) {
-        const idleMb = await idle(child.pid!)
-        const load = await loaded(queue, child.pid!, concurrency * JOBS_PER_SLOT)
-        idles.push(idleMb)
-        peaks.push(load.peakMb)
-        processes = Math.max(processes, load.processes)
-        perJourney.push((load.peakMb - idleMb) / concurrency)
-        console.log(`  C=${concurrency} rep ${rep + 1}: idle ${idleMb.toFixed(0)} MB, peak ${load.peakMb.toFixed(0)} MB, ${perJourney.at(-1)!.toFixed(0)} MB per journey`)
+/** Runs the memory benchmark and returns its figures (prints as it goes with `log`). */
+export async function benchMemory(options: MemoryOptions, log: (line: string) => void = console.log): Promise<MemoryFigures> {
+  const shop = await startDemoShop({ port: 0 })
+  const connection = createRedisConnection(REDIS_URL, { worker: true })
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'kept-bench-memory-'))
+  const spec = orderSpec(shop.url)
+  const levels: Record<string, MemoryLevel> = {}
+  try {
+    log(`memory: concurrency ${options.concurrency.join(', ')}, ${options.reps} repetitions, ${options.jobsPerSlot} journeys per slot\n`)
+    for (const concurrency of options.concurrency) {
+      const prefix = benchPrefix('memory')
+      const queue = new Queue<JourneyJob>(QUEUES.journeys, { connection, prefix })
+      const child = startWorker(prefix, concurrency, dataDir)
+      try {
+        await loaded(queue, spec, child.pid!, concurrency) // warm-up: the browser is launched
+        const idles: number[] = []
+        const peaks: number[] = []
+        const perJourney: number[] = []
+        let processes = 0
+        for (let rep = 0; rep < options.reps; rep++) {
+          const idleMb = await idle(child.pid!)
+          const load = await loaded(queue, spec, child.pid!, concurrency * options.jobsPerSlot)
+          idles.push(idleMb)
+          peaks.push(load.peakMb)
+          processes = Math.max(processes, load.processes)
+          perJourney.push((load.peakMb - idleMb) / concurrency)
+          log(`  C=${concurrency} rep ${rep + 1}: idle ${idleMb.toFixed(0)} MB, peak ${load.peakMb.toFixed(0)} MB, ${perJourney.at(-1)!.toFixed(0)} MB per journey`)
+        }
+        const failed = (await queue.getJobCounts('failed')).failed ?? 0
+        if (failed > 0) log(`  (${failed} journeys failed)`)
+        levels[`C=${concurrency}`] = { idleMb: summarize(idles), peakMb: summarize(peaks), perJourneyMb: summarize(perJourney), peakProcesses: processes }
+      } finally {
+        process.kill(-child.pid!, 'SIGTERM')
+        await until(async () => child.exitCode !== null || child.signalCode !== null, 'the worker to stop', 15_000).catch(() =>
+          process.kill(-child.pid!, 'SIGKILL'),
+        )
+        await queue.close()
+        await deletePrefix(connection, prefix)
       }
-      const failed = (await queue.getJobCounts('failed')).failed ?? 0
-      if (failed > 0) console.log(`  (${failed} journeys failed)`)
-      perJourneyByLevel[concurrency] = perJourney
-      levels[`C=${concurrency}`] = {
-        idleMb: summarize(idles),
-        peakMb: summarize(peaks),
-        perJourneyMb: summarize(perJourney),
-        peakProcesses: processes,
-      }
-    } finally {
-      process.kill(-child.pid!, 'SIGTERM')
-      await until(async () => child.exitCode !== null || child.signalCode !== null, 'the worker to stop', 15_000).catch(() =>
-        process.kill(-child.pid!, 'SIGKILL'),
-      )
-      await queue.close()
-      await deletePrefix(connection, prefix)
     }
+    return { params: { concurrency: options.concurrency, reps: options.reps, journeysPerSlot: options.jobsPerSlot }, levels }
+  } finally {
+    connection.disconnect()
+    await shop.close()
+    await rm(dataDir, { recursive: true, force: true })
   }
-  console.log()
-  for (const [c, values] of Object.entries(perJourneyByLevel)) print(`C=${c}: MB per journey beyond idle`, summarize(values), 'MB', 0)
-  await writeResult('memory', {
-    params: { concurrency: LEVELS, reps: REPS, journeysPerSlot: JOBS_PER_SLOT },
-    target: { mbPerJourney: 120 },
-    levels,
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const figures = await benchMemory({
+    concurrency: (process.env.MEMORY_CONCURRENCY ?? '1,2,4').split(',').map(Number),
+    reps: intFromEnv('BENCH_REPS', 3, 1, 20),
+    jobsPerSlot: intFromEnv('MEMORY_JOBS_PER_SLOT', 4, 1, 100),
   })
-} finally {
-  connection.disconnect()
-  await shop.close()
-  await rm(dataDir, { recursive: true, force: true })
+  console.log()
+  for (const [level, v] of Object.entries(figures.levels)) print(`${level}: MB per journey beyond idle`, v.perJourneyMb, 'MB', 0)
+  await writeResult('memory', { ...figures, target: { mbPerJourney: { 'C=2': 75, 'C=4': 60 } } })
 }

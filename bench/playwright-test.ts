@@ -3,7 +3,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { startDemoShop } from '../src/demo/shop.tsx'
 import { startKept } from './lib/kept.ts'
-import { intFromEnv, print, summarize, writeResult } from './lib/report.ts'
+import { intFromEnv, print, summarize, writeResult, type Summary } from './lib/report.ts'
 import { benchDatabase } from './lib/services.ts'
 
 // Against the way teams do it without Kept: the same journeys run by
@@ -12,17 +12,15 @@ import { benchDatabase } from './lib/services.ts'
 // and report included), against Kept's worker at concurrency 2 walking the
 // same number of journeys per batch. Journeys per minute, and the ratio.
 
-const JOURNEYS = intFromEnv('PW_JOURNEYS', 10, 1, 200)
-const INVOCATIONS = intFromEnv('PW_INVOCATIONS', 5, 1, 50)
 const WORKERS = 2
 const CONFIG = path.join(path.dirname(fileURLToPath(import.meta.url)), 'playwright', 'playwright.config.ts')
 
-function playwrightTest(shopUrl: string): Promise<number> {
+function playwrightTest(shopUrl: string, journeys: number): Promise<number> {
   const started = performance.now()
   return new Promise((resolve, reject) => {
     const child = spawn('npx', ['playwright', 'test', '--config', CONFIG, `--workers=${WORKERS}`], {
       stdio: ['ignore', 'ignore', 'pipe'],
-      env: { ...process.env, BENCH_SHOP_URL: shopUrl, BENCH_JOURNEYS: String(JOURNEYS), CI: '1' },
+      env: { ...process.env, BENCH_SHOP_URL: shopUrl, BENCH_JOURNEYS: String(journeys), CI: '1' },
     })
     let stderr = ''
     child.stderr.on('data', (chunk) => (stderr += chunk))
@@ -34,36 +32,61 @@ function playwrightTest(shopUrl: string): Promise<number> {
   })
 }
 
-const shop = await startDemoShop({ port: 0 })
-const database = await benchDatabase('playwright_test')
-const kept = await startKept({ db: database.db, shopUrl: shop.url, concurrency: WORKERS })
-try {
-  console.log(`playwright-test: ${JOURNEYS} journeys per start, ${INVOCATIONS} starts, ${WORKERS} workers\n`)
-  await kept.batch(WORKERS * 2) // warm-up, as a long-running worker is
-  const pw: number[] = []
-  const keptRates: number[] = []
-  for (let i = 0; i < INVOCATIONS; i++) {
-    pw.push((JOURNEYS / (await playwrightTest(shop.url))) * 60)
-    const batch = await kept.batch(JOURNEYS)
-    const bad = batch.runs.filter((r) => r.outcome !== 'kept')
-    if (bad.length > 0) throw new Error(`Kept runs not kept: ${bad.map((r) => r.outcome).join(', ')}`)
-    keptRates.push((JOURNEYS / batch.seconds) * 60)
-    console.log(`  start ${i + 1}: @playwright/test ${pw.at(-1)!.toFixed(1)}/min, Kept ${keptRates.at(-1)!.toFixed(1)}/min`)
+export interface PlaywrightTestOptions {
+  journeysPerStart: number
+  starts: number
+}
+
+export interface PlaywrightTestFigures {
+  params: { journeysPerStart: number; starts: number; workers: number }
+  playwrightTestJourneysPerMinute: Summary
+  keptJourneysPerMinute: Summary
+  /** Kept ÷ playwright test, start by start (goal ≥ 2.0). */
+  ratio: Summary
+  raw: { playwrightTest: number[]; kept: number[] }
+}
+
+/** Runs the comparison and returns its figures (prints as it goes with `log`). */
+export async function benchPlaywrightTest(options: PlaywrightTestOptions, log: (line: string) => void = console.log): Promise<PlaywrightTestFigures> {
+  const { journeysPerStart: journeys, starts } = options
+  const shop = await startDemoShop({ port: 0 })
+  const database = await benchDatabase('playwright_test')
+  const kept = await startKept({ db: database.db, shopUrl: shop.url, concurrency: WORKERS })
+  try {
+    log(`playwright-test: ${journeys} journeys per start, ${starts} starts, ${WORKERS} workers\n`)
+    await kept.batch(WORKERS * 2) // warm-up, as a long-running worker is
+    const pw: number[] = []
+    const keptRates: number[] = []
+    for (let i = 0; i < starts; i++) {
+      pw.push((journeys / (await playwrightTest(shop.url, journeys))) * 60)
+      const batch = await kept.batch(journeys)
+      const bad = batch.runs.filter((r) => r.outcome !== 'kept')
+      if (bad.length > 0) throw new Error(`Kept runs not kept: ${bad.map((r) => r.outcome).join(', ')}`)
+      keptRates.push((journeys / batch.seconds) * 60)
+      log(`  start ${i + 1}: @playwright/test ${pw.at(-1)!.toFixed(1)}/min, Kept ${keptRates.at(-1)!.toFixed(1)}/min`)
+    }
+    return {
+      params: { journeysPerStart: journeys, starts, workers: WORKERS },
+      playwrightTestJourneysPerMinute: summarize(pw),
+      keptJourneysPerMinute: summarize(keptRates),
+      ratio: summarize(keptRates.map((k, i) => k / pw[i]!)),
+      raw: { playwrightTest: pw, kept: keptRates },
+    }
+  } finally {
+    await kept.close()
+    await database.drop()
+    await shop.close()
   }
-  const ratio = summarize(keptRates.map((k, i) => k / pw[i]!))
-  console.log()
-  print('@playwright/test journeys/min', summarize(pw), '/min')
-  print('Kept journeys/min', summarize(keptRates), '/min')
-  print('ratio Kept / @playwright/test', ratio, '', 2)
-  await writeResult('playwright-test', {
-    params: { journeysPerStart: JOURNEYS, starts: INVOCATIONS, workers: WORKERS },
-    playwrightTestJourneysPerMinute: summarize(pw),
-    keptJourneysPerMinute: summarize(keptRates),
-    ratio,
-    raw: { playwrightTest: pw, kept: keptRates },
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const figures = await benchPlaywrightTest({
+    journeysPerStart: intFromEnv('PW_JOURNEYS', 10, 1, 200),
+    starts: intFromEnv('PW_INVOCATIONS', 5, 1, 50),
   })
-} finally {
-  await kept.close()
-  await database.drop()
-  await shop.close()
+  console.log()
+  print('@playwright/test journeys/min', figures.playwrightTestJourneysPerMinute, '/min')
+  print('Kept journeys/min', figures.keptJourneysPerMinute, '/min')
+  print('ratio Kept / @playwright/test (goal ≥ 2.0)', figures.ratio, '', 2)
+  await writeResult('playwright-test', { ...figures, target: { ratio: 2.0 } })
 }

@@ -44,13 +44,14 @@ export interface KeptHarness {
   close(): Promise<void>
 }
 
-export async function startKept(options: { db: Db; shopUrl: string; concurrency: number }): Promise<KeptHarness> {
+export async function startKept(options: { db: Db; shopUrl: string; concurrency: number; prepareAhead?: number }): Promise<KeptHarness> {
   const { db } = options
   const connection: Redis = createRedisConnection(REDIS_URL, { worker: true })
   const prefix = benchPrefix('journeys')
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'kept-bench-'))
   const key = randomBytes(32)
-  const pool = new BrowserPool({ executablePath: resolveChromium(process.env)?.path })
+  // As src/app/journey-worker.ts builds it.
+  const pool = new BrowserPool({ executablePath: resolveChromium(process.env)?.path, prepareAhead: options.prepareAhead ?? 1 })
   const journeys = new Queue<JourneyJob>(QUEUES.journeys, { connection, prefix })
 
   const [promise] = await db

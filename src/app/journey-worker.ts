@@ -37,7 +37,8 @@ export async function composeJourneyWorker(rt: Runtime, options: { concurrency?:
   const redis = await sharedRedisTarget(env)
   const connection = createRedisConnection(redis, { worker: true })
   lifecycle.onStop('redis', async () => void (await connection.quit()))
-  const pool = new BrowserPool({ executablePath: chromium.path, logger })
+  // One context made ready while the walks run: a walk starts without waiting for its tab.
+  const pool = new BrowserPool({ executablePath: chromium.path, prepareAhead: 1, logger })
   lifecycle.onStop('browser', () => pool.close())
 
   const concurrency = options.concurrency ?? env.KEPT_WORKER_CONCURRENCY ?? defaultConcurrency()

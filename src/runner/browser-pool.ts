@@ -18,7 +18,20 @@ export const CHROMIUM_ARGS = [
 export interface BrowserPoolOptions {
   /** The Chromium binary (see resolveChromium); Playwright's default when unset. */
   executablePath?: string
+  /**
+   * How many fresh contexts (each with its first tab and network guard) to
+   * keep ready for the next walks, made while the walks before them run
+   * (a journey worker: 1; one-off walks: 0, the default, nothing unused).
+   */
+  prepareAhead?: number
   logger?: Logger
+}
+
+/** A fresh context made ready before its walk: used by exactly one walk, then closed. */
+export interface Prepared {
+  context: BrowserContext
+  /** Closes what the context needs besides itself (its network guard). */
+  dispose(): Promise<void>
 }
 
 /** Launching the browser failed: the monitor's own failure, never the site's. */
@@ -39,6 +52,10 @@ export class BrowserPool {
   private closed = false
   /** How many times a browser was launched (for logs and tests). */
   launches = 0
+  /** Made ahead and not taken yet, by kind (device and target policy). */
+  private readonly ready = new Map<string, Promise<Prepared | null>[]>()
+  /** Contexts made ahead, not yet taken: not counted as open by openContexts(). */
+  private readonly unused = new Set<BrowserContext>()
 
   constructor(private readonly options: BrowserPoolOptions = {}) {}
 
@@ -68,14 +85,68 @@ export class BrowserPool {
     return browser.newContext(options)
   }
 
-  /** Contexts open right now (tests check none leak). */
+  /**
+   * A fresh context of `kind` for one walk: one made ready ahead when
+   * there is one (and its browser is still up), else made now by `make`.
+   * Then, with prepareAhead, the next one of the same kind is made while
+   * this walk runs. Each is handed out once: nothing (cookies, storage,
+   * cache) passes from one walk to another.
+   */
+  async takePrepared<T extends Prepared>(kind: string, make: () => Promise<T>): Promise<T> {
+    const queue = this.ready.get(kind) ?? []
+    let taken: T | null = null
+    while (!taken && queue.length > 0) {
+      const next = (await queue.shift()!) as T | null
+      if (!next) continue
+      this.unused.delete(next.context)
+      if (next.context.browser()?.isConnected()) taken = next
+      else await next.dispose().catch(() => {})
+    }
+    this.refill(kind, make)
+    return taken ?? make()
+  }
+
+  /** Starts making contexts of `kind` until prepareAhead of them are ready or on their way. */
+  private refill<T extends Prepared>(kind: string, make: () => Promise<T>): void {
+    const ahead = this.options.prepareAhead ?? 0
+    const queue = this.ready.get(kind) ?? []
+    this.ready.set(kind, queue)
+    while (!this.closed && queue.length < ahead) {
+      const making: Promise<Prepared | null> = make().then(
+        async (prepared) => {
+          if (this.closed) {
+            await prepared.dispose().catch(() => {})
+            return null
+          }
+          this.unused.add(prepared.context)
+          return prepared
+        },
+        (error: Error) => {
+          this.options.logger?.debug({ error: error.message }, 'could not prepare a context ahead: the walk makes its own')
+          return null
+        },
+      )
+      queue.push(making)
+    }
+  }
+
+  /** Resolves when the contexts being made ahead are ready (benchmarks count their cost). */
+  async preparing(): Promise<void> {
+    await Promise.all([...this.ready.values()].flat())
+  }
+
+  /** Contexts open right now and in use by a walk (tests check none leak); those made ahead are not counted. */
   async openContexts(): Promise<number> {
     const browser = this.browser ? await this.browser.catch(() => null) : null
-    return browser?.isConnected() ? browser.contexts().length : 0
+    return browser?.isConnected() ? browser.contexts().filter((context) => !this.unused.has(context)).length : 0
   }
 
   async close(): Promise<void> {
     this.closed = true
+    const ready = [...this.ready.values()].flat()
+    this.ready.clear()
+    await Promise.all(ready.map(async (making) => (await making)?.dispose().catch(() => {})))
+    this.unused.clear()
     const browser = this.browser ? await this.browser.catch(() => null) : null
     this.browser = null
     await browser?.close().catch(() => {})

@@ -1,6 +1,5 @@
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { BrowserContext } from 'playwright-core'
 import { parseJourney, formatParseError } from '../domain/journey/parse.ts'
 import type { Step } from '../domain/journey/ast.ts'
 import { runValues, type RunValueSettings } from '../domain/journey/run-values.ts'
@@ -9,12 +8,12 @@ import type { RunResult, RunTrigger, StepResult } from '../domain/run.ts'
 import type { Logger } from '../infra/logger.ts'
 import type { JourneySpec } from './journey-spec.ts'
 import type { CheckDefinition } from '../check.ts'
-import type { BrowserPool } from './browser-pool.ts'
+import type { BrowserPool, Prepared } from './browser-pool.ts'
 import type { EvidenceLimits } from '../evidence/limits.ts'
 import type { KeepEvidence } from './evidence.ts'
 import { checkBaseUrl, checkPath, loadCheck } from './checks.ts'
 import { contextOptionsFor } from './devices.ts'
-import { openNetworkGuard } from './network-guard.ts'
+import { openNetworkGuard, type NetworkGuard } from './network-guard.ts'
 import { secretVariants } from './secrets.ts'
 import { MonitorFailure } from './step-failure.ts'
 import { parseAllowedTargets, type TargetPolicy } from '../domain/target-policy.ts'
@@ -103,7 +102,7 @@ export async function runJourney(pool: BrowserPool, spec: JourneySpec, options: 
       }
     }
     forms = secretVariants(Object.values(secrets))
-    policy = options.targetPolicy ?? parseAllowedTargets('')
+    policy = options.targetPolicy ?? NO_POLICY
     plan = await planOf(spec, options)
     // A secret the journey names but nobody set: ours to fix, not the site's.
     const missing = plan.kind === 'journey' ? plan.secrets.filter((name) => !Object.hasOwn(secrets, name)) : []
@@ -117,24 +116,60 @@ export async function runJourney(pool: BrowserPool, spec: JourneySpec, options: 
   }
 
   const limits = timeLimits(spec.budgets, options.timeoutMs)
+  let kit: Kit
+  try {
+    kit = await pool.takePrepared(`${spec.device} ${policyKey(policy)}`, () => openKit(pool, policy, spec.device))
+  } catch (error) {
+    options.logger?.error({ error: (error as Error).message, runId: options.runId }, 'cannot open a browser context')
+    return result(errorMeasure(`the browser could not start: ${(error as Error).message}`))
+  }
+  try {
+    const run = runValues(options.runId, startedAt, options.runValues)
+    return result(await walk(kit.context, plan, kit.guard, { spec, secrets, run, forms, limits, options }))
+  } finally {
+    await kit.dispose()
+  }
+}
+
+/**
+ * What a walk starts from: its own network guard and a fresh context
+ * behind it. Its first tab is left to the walk: a tab opened ahead cost a
+ * walk 5-12 % more CPU in Chromium for no more throughput (bench/README.md).
+ */
+interface Kit extends Prepared {
+  guard: NetworkGuard
+}
+
+async function openKit(pool: BrowserPool, policy: TargetPolicy, device: JourneySpec['device']): Promise<Kit> {
   const guard = await openNetworkGuard(policy)
   try {
-    let context: BrowserContext
-    try {
-      context = await pool.newContext({ ...contextOptionsFor(spec.device), proxy: guard.proxy })
-    } catch (error) {
-      options.logger?.error({ error: (error as Error).message, runId: options.runId }, 'cannot open a browser context')
-      return result(errorMeasure(`the browser could not start: ${(error as Error).message}`))
+    const context = await pool.newContext({ ...contextOptionsFor(device), proxy: guard.proxy })
+    return {
+      guard,
+      context,
+      dispose: async () => {
+        await context.close().catch(() => {})
+        await guard.close()
+      },
     }
-    try {
-      const run = runValues(options.runId, startedAt, options.runValues)
-      return result(await walk(context, plan, guard, { spec, secrets, run, forms, limits, options }))
-    } finally {
-      await context.close().catch(() => {})
-    }
-  } finally {
+  } catch (error) {
     await guard.close()
+    throw error
   }
+}
+
+/** The default policy (nothing set), shared so that walks under it share their kind of prepared context. */
+const NO_POLICY = parseAllowedTargets('')
+const policyIds = new WeakMap<TargetPolicy, number>()
+let nextPolicyId = 0
+/** Contexts prepared under one policy object serve only walks under the same one. */
+function policyKey(policy: TargetPolicy): number {
+  let id = policyIds.get(policy)
+  if (id === undefined) {
+    id = nextPolicyId++
+    policyIds.set(policy, id)
+  }
+  return id
 }
 
 async function planOf(spec: JourneySpec, options: RunJourneyOptions): Promise<Plan> {
