@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url'
 import { Hono } from 'hono'
 import { pino } from 'pino'
 import { Registry } from 'prom-client'
+import { listen } from '../src/app/http.ts'
 import { createApiToken } from '../src/auth/tokens.ts'
 import { startBareHttp } from './lib/bare-http.ts'
 import { intFromEnv, summarize } from './lib/report.ts'
@@ -18,10 +19,13 @@ import { benchDatabase } from './lib/services.ts'
 // and Kept as it is, each in turn, the order turned every repetition, on
 // one database. Prints per arm the medians (min–max) of p99, requests per
 // second and server CPU a request, and each Kept's ratios to bare in the
-// same repetition.
+// same repetition. "bare Hono" is the framework's floor: Hono answering the
+// same bytes and headers from memory with nothing else on the way.
 //   API_AB_BASE=/tmp/base node --import tsx bench/api-ab.ts
 // BENCH_REPS (5), API_SECONDS (8), API_WARMUP_SECONDS (2), API_CONNECTIONS
 // (200), API_PROMISES (10000), API_RUNS (0: a cached read does not read runs).
+// It first times each app's pipeline in process (pipelineUs);
+// API_AB_PIPELINE_ONLY=1 stops there.
 
 const REPS = intFromEnv('BENCH_REPS', 5, 1, 50)
 const SECONDS = intFromEnv('API_SECONDS', 8, 1, 600)
@@ -54,7 +58,28 @@ async function keptServer(root: string, db: unknown) {
     logger,
   })
   const app = createHttpApp({ logger, api, digests: new Hono(), pages: new Hono(), metrics: new Registry(), readCaches: [readCache] })
+  apps.set(root, app)
   return (await listen(app, { port: 0, host: '127.0.0.1' })) as { url: string; close(): Promise<void> }
+}
+
+const apps = new Map<string, Hono>()
+
+/**
+ * CPU µs a request through an app's own pipeline, in this process, one
+ * request at a time (no sockets, no load generator): the part of a
+ * request's cost that is Kept's code and its framework, steadier on a
+ * busy machine than anything timed over sockets.
+ */
+async function pipelineUs(app: Hono, token: string, count: number): Promise<number> {
+  const request = () => new Request('http://127.0.0.1/api/v1/promises', { headers: { authorization: `Bearer ${token}` } })
+  const started = process.cpuUsage()
+  for (let i = 0; i < count; i++) {
+    const response = await app.fetch(request())
+    if (response.status !== 200) throw new Error(`pipeline: ${response.status}`)
+    await response.arrayBuffer()
+  }
+  const used = process.cpuUsage(started)
+  return (used.user + used.system) / count
 }
 
 const database = await benchDatabase('api_ab', { max: 10 })
@@ -74,6 +99,31 @@ try {
     console.log(`${name}: ${check.status}, ${[...check.headers.keys()].sort().join(' ')}${same ? '' : ' (body differs)'}`)
   }
   servers['bare node:http'] = await startBareHttp(body)
+  // The framework's floor: Hono on @hono/node-server answering the same
+  // bytes with the same headers, one pass-through middleware, nothing else.
+  const headers = Object.fromEntries([...list.headers].filter(([name]) => !['content-length', 'content-encoding', 'date', 'connection', 'keep-alive', 'transfer-encoding'].includes(name)))
+  const floor = new Hono()
+  floor.use(async (_c, next) => next())
+  floor.get('/api/v1/promises', () => new Response(body, { status: 200, headers }))
+  servers['bare Hono'] = await listen(floor, { port: 0, host: '127.0.0.1' })
+  // The pipeline alone, each app in turn, the order turned every repetition.
+  const pipelineArms: Record<string, Hono> = { Kept: apps.get(path.resolve(import.meta.dirname, '..'))!, 'bare Hono': floor }
+  if (BASE) pipelineArms['Kept before'] = apps.get(path.resolve(BASE))!
+  const pipeline: Record<string, number[]> = {}
+  const names = Object.keys(pipelineArms)
+  for (const name of names) await pipelineUs(pipelineArms[name]!, token, 2000) // warm-up
+  for (let rep = 0; rep < REPS; rep++) {
+    for (const name of names.map((_, i) => names[(i + rep) % names.length]!)) (pipeline[name] ??= []).push(await pipelineUs(pipelineArms[name]!, token, 5000))
+  }
+  for (const name of names) {
+    const s = summarize(pipeline[name]!)
+    console.log(`pipeline, in process: ${name.padEnd(12)} ${s.median.toFixed(1)} µs CPU a request (${s.min.toFixed(1)}–${s.max.toFixed(1)})`)
+  }
+  if (process.env.API_AB_PIPELINE_ONLY === '1') {
+    for (const server of Object.values(servers)) await server.close()
+    process.exit(0)
+  }
+
   const arms = Object.keys(servers)
   const results: Record<string, Load[]> = {}
   try {
@@ -98,7 +148,7 @@ try {
   console.log()
   for (const arm of arms) {
     const r = results[arm]!
-    const ratios = arm.startsWith('bare')
+    const ratios = arm === "bare node:http"
       ? ''
       : `; p99 ${f(r.map((l, i) => l.latencyMs.p99 / bare[i]!.latencyMs.p99), 2)}× bare, CPU ${f(r.map((l, i) => l.serverCpuUs / bare[i]!.serverCpuUs), 2)}× bare`
     console.log(`${arm.padEnd(16)} p99 ${f(r.map((l) => l.latencyMs.p99))} ms, ${f(r.map((l) => l.requestsPerSecond))} req/s, CPU ${f(r.map((l) => l.serverCpuUs))} µs a request${ratios}`)
