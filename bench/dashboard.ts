@@ -45,27 +45,34 @@ export async function bench(options: BenchOptions = {}): Promise<BenchReport> {
       const pagesToLoad = { 'GET / (first page)': '/', [`GET /?page=${lastPage} (last page)`]: `/?page=${lastPage}` }
       const get = async (path: string) => {
         const started = performance.now()
+        const cpu = process.cpuUsage()
         const response = await fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${token}` } })
         const html = await response.text()
         if (response.status !== 200) throw new Error(`${path} answered ${response.status}: ${html.slice(0, 300)}`)
-        return { ms: performance.now() - started, bytes: html.length }
+        const used = process.cpuUsage(cpu)
+        return { ms: performance.now() - started, cpuMs: (used.user + used.system) / 1000, bytes: html.length }
       }
       for (const path of Object.values(pagesToLoad)) await get(path) // warm-up
       console.log(`dashboard: ${PROMISES} promises, ${REQUESTS} requests a repetition, ${REPS} repetitions\n`)
       const medians: Record<string, number[]> = {}
+      /** CPU time of this process (server and its fetch client) a request: the render's own cost, Postgres' not included. */
+      const cpuMedians: Record<string, number[]> = {}
       const all: Record<string, number[]> = {}
       let bytes = 0
       for (let rep = 0; rep < REPS; rep++) {
         for (const [name, path] of Object.entries(pagesToLoad)) {
           const times: number[] = []
+          const cpuTimes: number[] = []
           for (let i = 0; i < REQUESTS; i++) {
             const got = await get(path)
             times.push(got.ms)
+            cpuTimes.push(got.cpuMs)
             bytes = Math.max(bytes, got.bytes)
           }
           ;(medians[name] ??= []).push(summarize(times).median)
+          ;(cpuMedians[name] ??= []).push(summarize(cpuTimes).median)
           ;(all[name] ??= []).push(...times)
-          console.log(`  rep ${rep + 1} ${name}: median ${summarize(times).median.toFixed(1)} ms`)
+          console.log(`  rep ${rep + 1} ${name}: median ${summarize(times).median.toFixed(1)} ms, CPU ${summarize(cpuTimes).median.toFixed(1)} ms`)
         }
       }
       console.log()
@@ -75,7 +82,7 @@ export async function bench(options: BenchOptions = {}): Promise<BenchReport> {
         summary[name] = { ms: summarize(times), medianPerRep: medians[name] }
       }
       const params = { promises: PROMISES, runs: PROMISES * 100, rollupDays: 30, requestsPerRep: REQUESTS, reps: REPS }
-      if (options.write !== false) await writeResult('dashboard', { params, htmlBytes: bytes, pages: summary })
+      if (options.write !== false) await writeResult('dashboard', { params, htmlBytes: bytes, pages: summary, cpuMsMedianPerRep: cpuMedians })
       const [first, last] = Object.keys(pagesToLoad)
       return {
         benchmark: 'dashboard',
@@ -85,6 +92,7 @@ export async function bench(options: BenchOptions = {}): Promise<BenchReport> {
           // The median of each repetition's median, so min–max shows the spread between repetitions.
           figure(`dashboard server time, ${first}, ${PROMISES} promises`, summarize(medians[first!]!), 'ms', { op: '≤', value: 50 }),
           figure(`dashboard server time, ${last}`, summarize(medians[last!]!), 'ms', { op: '≤', value: 50 }),
+          figure(`dashboard CPU a request (Kept's process, Postgres not counted), ${first}`, summarize(cpuMedians[first!]!), 'ms'),
         ],
       }
     } finally {
