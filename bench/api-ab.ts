@@ -121,6 +121,7 @@ try {
   }
   if (process.env.API_AB_PIPELINE_ONLY === '1') {
     for (const server of Object.values(servers)) await server.close()
+    await database.drop()
     process.exit(0)
   }
 
