@@ -21,13 +21,13 @@ import { benchDatabase } from './lib/services.ts'
 // repetition with the signed-in dashboard (GET /, the first 100 promises),
 // the page the owners load, through the same HTTP app. The status page is
 // served from its snapshot (KEPT_STATUS_CACHE_SECONDS, 10 s).
-// Quick (--quick): 1 + 3 s each, 5 repetitions.
+// Quick (--quick): 2 + 5 s each, 5 repetitions.
 export async function bench(options: BenchOptions = {}): Promise<BenchReport> {
   const quick = options.quick === true
   const PROMISES = knob(options, 'STATUS_PROMISES', 1_000, 1_000, 1, 100_000)
   const CONNECTIONS = knob(options, 'STATUS_CONNECTIONS', 200, 200, 1, 10_000)
-  const SECONDS = knob(options, 'STATUS_SECONDS', 10, 3, 1, 600)
-  const WARMUP = knob(options, 'STATUS_WARMUP_SECONDS', 2, 1, 0, 60)
+  const SECONDS = knob(options, 'STATUS_SECONDS', 10, 5, 1, 600)
+  const WARMUP = knob(options, 'STATUS_WARMUP_SECONDS', 2, 2, 0, 60)
   const REPS = knob(options, 'BENCH_REPS', 5, 5, 1, 20)
   const CACHE_SECONDS = knob(options, 'KEPT_STATUS_CACHE_SECONDS', 10, 10, 0, 300)
 
