@@ -11,7 +11,8 @@ import { createApiToken } from '../src/auth/tokens.ts'
 import { parseEnv } from '../src/config/env.ts'
 import { startDemoShop } from '../src/demo/shop.tsx'
 import { orderJourney } from './lib/journey.ts'
-import { intFromEnv, print, sleep, summarize, until, writeResult } from './lib/report.ts'
+import { print, sleep, summarize, until, writeResult } from './lib/report.ts'
+import { figure, isMain, knob, runCli, type BenchOptions, type BenchReport, type Figure } from './lib/cli.ts'
 import { createRedisConnection } from '../src/infra/redis.ts'
 import { benchDatabase, benchPrefix, deletePrefix, REDIS_URL } from './lib/services.ts'
 import { closeServer } from '../src/infra/close-server.ts'
@@ -25,8 +26,11 @@ import { closeServer } from '../src/infra/close-server.ts'
 // KEPT_ALERT_GROUP_SECONDS is Kept's own setting (default 20 s: alerts wait
 // that long to be grouped); DETECTION_GROUP_SECONDS overrides it here.
 
-const INTERVAL = intFromEnv('DETECTION_INTERVAL', 60, 30, 3600)
-const BREAKS = intFromEnv('DETECTION_BREAKS', 5, 1, 50)
+// Quick (--quick): every 30 s, one break (one sample: its min–max is itself).
+
+/** Set by bench() from DETECTION_INTERVAL and DETECTION_BREAKS, or the quick defaults. */
+let INTERVAL = 60
+let BREAKS = 5
 const GROUP_SECONDS = process.env.DETECTION_GROUP_SECONDS
 /** A run with another group window than Kept's default is recorded apart. */
 const RESULT_NAME = GROUP_SECONDS === undefined ? 'detection' : `detection-group-${GROUP_SECONDS}s`
@@ -61,48 +65,65 @@ async function webhookReceiver() {
   }
 }
 
-const shop = await startDemoShop({ port: 0 })
-const receiver = await webhookReceiver()
-const database = await benchDatabase('detection')
-const dataDir = await mkdtemp(path.join(os.tmpdir(), 'kept-bench-detection-'))
-const prefix = benchPrefix('detection')
-let rt: Runtime | null = null
-try {
-  const { token } = await createApiToken(database.db, { name: 'bench', role: 'admin' })
-  const env = parseEnv({
-    ...process.env,
-    DATABASE_URL: database.url,
-    REDIS_URL,
-    KEPT_QUEUE_PREFIX: prefix,
-    KEPT_DATA_DIR: dataDir,
-    KEPT_SECRET_KEY: randomBytes(32).toString('base64'),
-    KEPT_DEMO: 'false',
-    KEPT_WORKER_CONCURRENCY: '2',
-    PORT: '0',
-    HOST: '127.0.0.1',
-    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-    ...(GROUP_SECONDS !== undefined ? { KEPT_ALERT_GROUP_SECONDS: GROUP_SECONDS } : {}),
-  })
-  rt = await bootRuntime('kept-bench-detection', env)
-  const started = await startControlPlane(rt, { worker: true, demo: false }).catch((error: Error) => error)
-  if (started instanceof Error) {
-    console.error(`detection: skipped, the control plane does not start: ${started.message}`)
-    await writeResult(RESULT_NAME, { skipped: `the control plane does not start: ${started.message}` })
-  } else {
-    await measure(started.url, env.KEPT_ALERT_GROUP_SECONDS, token)
+export async function bench(options: BenchOptions = {}): Promise<BenchReport> {
+  const quick = options.quick === true
+  INTERVAL = knob(options, 'DETECTION_INTERVAL', 60, 30, 30, 3600)
+  BREAKS = knob(options, 'DETECTION_BREAKS', 5, 1, 1, 50)
+  const shop = await startDemoShop({ port: 0 })
+  const receiver = await webhookReceiver()
+  const database = await benchDatabase('detection')
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'kept-bench-detection-'))
+  const prefix = benchPrefix('detection')
+  let rt: Runtime | null = null
+  try {
+    const { token } = await createApiToken(database.db, { name: 'bench', role: 'admin' })
+    const env = parseEnv({
+      ...process.env,
+      DATABASE_URL: database.url,
+      REDIS_URL,
+      KEPT_QUEUE_PREFIX: prefix,
+      KEPT_DATA_DIR: dataDir,
+      KEPT_SECRET_KEY: randomBytes(32).toString('base64'),
+      KEPT_DEMO: 'false',
+      KEPT_WORKER_CONCURRENCY: '2',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+      ...(GROUP_SECONDS !== undefined ? { KEPT_ALERT_GROUP_SECONDS: GROUP_SECONDS } : {}),
+    })
+    rt = await bootRuntime('kept-bench-detection', env)
+    const started = await startControlPlane(rt, { worker: true, demo: false }).catch((error: Error) => error)
+    if (started instanceof Error) {
+      console.error(`detection: skipped, the control plane does not start: ${started.message}`)
+      const skipped = `the control plane does not start: ${started.message}`
+      if (options.write !== false) await writeResult(RESULT_NAME, { skipped })
+      return { benchmark: 'detection', quick, params: { intervalSeconds: INTERVAL, breaks: BREAKS }, figures: [], skipped }
+    }
+    return await measure({ url: started.url, groupSeconds: env.KEPT_ALERT_GROUP_SECONDS, token, receiver, shop, database, write: options.write !== false, quick })
+  } finally {
+    await rt?.lifecycle.stop('benchmark done').catch(() => {})
+    const redis = createRedisConnection(REDIS_URL)
+    await deletePrefix(redis, prefix)
+    await redis.quit()
+    await receiver.close()
+    await shop.close()
+    await database.drop()
+    await rm(dataDir, { recursive: true, force: true })
   }
-} finally {
-  await rt?.lifecycle.stop('benchmark done').catch(() => {})
-  const redis = createRedisConnection(REDIS_URL)
-  await deletePrefix(redis, prefix)
-  await redis.quit()
-  await receiver.close()
-  await shop.close()
-  await database.drop()
-  await rm(dataDir, { recursive: true, force: true })
 }
 
-async function measure(url: string, groupSeconds: number, token: string): Promise<void> {
+interface Measured {
+  url: string
+  groupSeconds: number
+  token: string
+  receiver: Awaited<ReturnType<typeof webhookReceiver>>
+  shop: Awaited<ReturnType<typeof startDemoShop>>
+  database: Awaited<ReturnType<typeof benchDatabase>>
+  write: boolean
+  quick: boolean
+}
+
+async function measure({ url, groupSeconds, token, receiver, shop, database, write, quick }: Measured): Promise<BenchReport> {
   const api = async (method: string, route: string, body?: unknown) => {
     const response = await fetch(`${url}/api/v1${route}`, {
       method,
@@ -143,7 +164,8 @@ async function measure(url: string, groupSeconds: number, token: string): Promis
     const firstBroken = Date.parse(opened.body.break?.openedAt ?? '')
     if (Number.isFinite(firstBroken)) toFirstBrokenRun.push((firstBroken - brokeAt) / 1000)
     shop.setBroken(false)
-    await until(
+    // Quick: the alert is the figure; waiting for the last mend's webhook adds an interval.
+    if (!quick || i < BREAKS - 1) await until(
       async () => receiver.deliveries.slice(seen).find((d) => d.event === 'break.resolved'),
       'the break.resolved webhook',
       (INTERVAL * 3 + groupSeconds + 60) * 1000,
@@ -161,12 +183,21 @@ async function measure(url: string, groupSeconds: number, token: string): Promis
   print('break → first broken run starts', summarize(toFirstBrokenRun), 's', 1)
   print('confirmation run', confirmRun, 'ms', 0)
   console.log(`target: under interval + confirmation run + 5 s = ${target.toFixed(1)} s; alert group window ${groupSeconds} s`)
-  await writeResult(RESULT_NAME, {
-    params: { intervalSeconds: INTERVAL, breaks: BREAKS, confirmation: true, alertGroupSeconds: groupSeconds },
-    target: { seconds: target },
-    detectionSeconds: summarize(detections),
-    breakToFirstBrokenRunSeconds: summarize(toFirstBrokenRun),
-    confirmationRunMs: confirmRun,
-    raw: detections,
-  })
+  const params = { intervalSeconds: INTERVAL, breaks: BREAKS, confirmation: true, alertGroupSeconds: groupSeconds }
+  if (write) {
+    await writeResult(RESULT_NAME, {
+      params,
+      target: { seconds: target },
+      detectionSeconds: summarize(detections),
+      breakToFirstBrokenRunSeconds: summarize(toFirstBrokenRun),
+      confirmationRunMs: confirmRun,
+      raw: detections,
+    })
+  }
+  const figures: Figure[] = [
+    figure(`detection: break → alert, every ${INTERVAL} s, group window ${groupSeconds} s`, summarize(detections), 's', { op: '<', value: Number(target.toFixed(1)), text: `< ${target.toFixed(1)} s (interval + confirmation run + 5 s)` }),
+  ]
+  return { benchmark: 'detection', quick, params, figures }
 }
+
+if (isMain(import.meta)) await runCli(bench)

@@ -8,6 +8,7 @@ import { resultsKey } from '../src/queue/results-stream.ts'
 import { DEFAULT_RECORDER_BATCH, startRecorder } from '../src/recorder/recorder.ts'
 import { resultsReader } from '../src/recorder/results-reader.ts'
 import { intFromEnv, print, summarize, writeResult } from './lib/report.ts'
+import { figure, isMain, knob, runCli, type BenchOptions, type BenchReport } from './lib/cli.ts'
 import { benchDatabase, benchPrefix, deletePrefix, REDIS_URL } from './lib/services.ts'
 
 // Results recorded per second: publish RECORD_RESULTS synthetic results
@@ -17,9 +18,8 @@ import { benchDatabase, benchPrefix, deletePrefix, REDIS_URL } from './lib/servi
 // batches and does nothing else: the ceiling the stream itself allows on
 // this machine.
 
-const RESULTS = intFromEnv('RECORD_RESULTS', 20_000, 1, 200_000)
-const PROMISES = intFromEnv('RECORD_PROMISES', 1_000, 1, 100_000)
-const REPS = intFromEnv('BENCH_REPS', 3, 1, 20)
+// Quick (--quick): 5,000 results, 5 repetitions.
+
 const BATCH = process.env.RECORD_BATCH ? intFromEnv('RECORD_BATCH', 1, 1, 10_000) : undefined
 const LANES = process.env.RECORD_LANES ? intFromEnv('RECORD_LANES', 2, 1, 16) : undefined
 const TIMEOUT_MS = intFromEnv('RECORD_TIMEOUT_MS', 600_000)
@@ -114,42 +114,56 @@ async function keptRecorder(connection: Redis, db: Db, results: RunResult[]): Pr
   return { seconds, recorded: row!.n }
 }
 
-const database = await benchDatabase('record', { max: 10 })
-const connection = createRedisConnection(REDIS_URL, { worker: true })
-try {
-  const { db } = database
-  await db.execute(sql`insert into promises (title, journey, schedule_every_seconds)
-    select 'Order online in 3 clicks #' || n, 'go to http://127.0.0.1:4100/', 60 from generate_series(1, ${PROMISES}) n`)
-  const ids = (await db.execute(sql`select id from promises order by id`)) as unknown as { id: string }[]
-  const promiseIds = ids.map((r) => r.id)
-  console.log(`record: ${RESULTS} results for ${PROMISES} promises, ${REPS} repetitions, recorder batch ${BATCH ?? 'default'}, lanes ${LANES ?? 'default'}\n`)
+export async function bench(options: BenchOptions = {}): Promise<BenchReport> {
+  const RESULTS = knob(options, 'RECORD_RESULTS', 20_000, 5_000, 1, 200_000)
+  const PROMISES = knob(options, 'RECORD_PROMISES', 1_000, 1_000, 1, 100_000)
+  const REPS = knob(options, 'BENCH_REPS', 5, 5, 1, 20)
 
-  const kept: number[] = []
-  const bare: number[] = []
-  for (let rep = 0; rep < REPS; rep++) {
-    const results = syntheticResults(promiseIds, RESULTS, Date.parse('2030-01-07T00:00:00Z') + rep * 86_400_000)
-    await resetRuns(db)
-    const run = await keptRecorder(connection, db, results)
-    if (run.recorded !== RESULTS) throw new Error(`expected ${RESULTS} runs in Postgres, found ${run.recorded}`)
-    kept.push(RESULTS / run.seconds)
-    bare.push(RESULTS / (await bareStream(connection, results, BATCH ?? DEFAULT_RECORDER_BATCH)))
-    console.log(`  rep ${rep + 1}: Kept ${kept.at(-1)!.toFixed(0)}/s, bare stream ${bare.at(-1)!.toFixed(0)}/s`)
+  const database = await benchDatabase('record', { max: 10 })
+  const connection = createRedisConnection(REDIS_URL, { worker: true })
+  try {
+    const { db } = database
+    await db.execute(sql`insert into promises (title, journey, schedule_every_seconds)
+      select 'Order online in 3 clicks #' || n, 'go to http://127.0.0.1:4100/', 60 from generate_series(1, ${PROMISES}) n`)
+    const ids = (await db.execute(sql`select id from promises order by id`)) as unknown as { id: string }[]
+    const promiseIds = ids.map((r) => r.id)
+    console.log(`record: ${RESULTS} results for ${PROMISES} promises, ${REPS} repetitions, recorder batch ${BATCH ?? 'default'}, lanes ${LANES ?? 'default'}\n`)
+
+    const kept: number[] = []
+    const bare: number[] = []
+    for (let rep = 0; rep < REPS; rep++) {
+      const results = syntheticResults(promiseIds, RESULTS, Date.parse('2030-01-07T00:00:00Z') + rep * 86_400_000)
+      await resetRuns(db)
+      const run = await keptRecorder(connection, db, results)
+      if (run.recorded !== RESULTS) throw new Error(`expected ${RESULTS} runs in Postgres, found ${run.recorded}`)
+      kept.push(RESULTS / run.seconds)
+      bare.push(RESULTS / (await bareStream(connection, results, BATCH ?? DEFAULT_RECORDER_BATCH)))
+      console.log(`  rep ${rep + 1}: Kept ${kept.at(-1)!.toFixed(0)}/s, bare stream ${bare.at(-1)!.toFixed(0)}/s`)
+    }
+    const keptSummary = summarize(kept)
+    const bareSummary = summarize(bare)
+    console.log()
+    print('Kept recorder (results/s)', keptSummary, 'results/s', 0)
+    print('bare stream read + ack', bareSummary, 'entries/s', 0)
+    print('ratio Kept / bare', summarize(kept.map((k, i) => k / bare[i]!)), '', 2)
+    const params = { results: RESULTS, promises: PROMISES, reps: REPS, recorderBatch: BATCH ?? 'default', recorderLanes: LANES ?? 'default' }
+    const figures = [
+      figure(`record: results recorded a second (${RESULTS} waiting)`, keptSummary, '/s', { op: '≥', value: 5000, text: '≥ 5,000/s' }),
+      figure('record: Kept ÷ bare stream read + ack', summarize(kept.map((k, i) => k / bare[i]!)), '×'),
+    ]
+    if (options.write !== false) await writeResult('record', {
+      params,
+      target: { resultsPerSecond: 5000 },
+      keptResultsPerSecond: keptSummary,
+      bareStreamEntriesPerSecond: bareSummary,
+      ratio: summarize(kept.map((k, i) => k / bare[i]!)),
+      runs: { kept, bare },
+    })
+    return { benchmark: 'record', quick: options.quick === true, params, figures }
+  } finally {
+    connection.disconnect()
+    await database.drop()
   }
-  const keptSummary = summarize(kept)
-  const bareSummary = summarize(bare)
-  console.log()
-  print('Kept recorder (results/s)', keptSummary, 'results/s', 0)
-  print('bare stream read + ack', bareSummary, 'entries/s', 0)
-  print('ratio Kept / bare', summarize(kept.map((k, i) => k / bare[i]!)), '', 2)
-  await writeResult('record', {
-    params: { results: RESULTS, promises: PROMISES, reps: REPS, recorderBatch: BATCH ?? 'default', recorderLanes: LANES ?? 'default' },
-    target: { resultsPerSecond: 5000 },
-    keptResultsPerSecond: keptSummary,
-    bareStreamEntriesPerSecond: bareSummary,
-    ratio: summarize(kept.map((k, i) => k / bare[i]!)),
-    runs: { kept, bare },
-  })
-} finally {
-  connection.disconnect()
-  await database.drop()
 }
+
+if (isMain(import.meta)) await runCli(bench)

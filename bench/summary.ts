@@ -10,7 +10,8 @@ const f = (s: Summary | undefined, digits = 1, unit = '') =>
   s ? `${s.median.toFixed(digits)}${unit} (${s.min.toFixed(digits)}–${s.max.toFixed(digits)})` : 'n/a'
 
 const results: Record<string, Json> = {}
-for (const file of (await readdir(RESULTS_DIR)).filter((name) => name.endsWith('.json')).sort()) {
+// <date>-<host>.json are whole `npm run bench` runs (bench/all.ts prints their table).
+for (const file of (await readdir(RESULTS_DIR)).filter((name) => name.endsWith('.json') && !/^\d{4}-\d{2}-\d{2}-/.test(name)).sort()) {
   results[path.basename(file, '.json')] = JSON.parse(await readFile(path.join(RESULTS_DIR, file), 'utf8'))
 }
 

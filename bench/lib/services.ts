@@ -11,7 +11,23 @@ export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
 
 export type BenchDatabase = Database & { url: string; name: string; drop(): Promise<void> }
 
+/** Databases not yet dropped: a benchmark stopped by SIGTERM or SIGINT (npm run bench's limit, Ctrl-C) drops them first. */
+const open = new Set<BenchDatabase>()
+let handling = false
+function dropOnSignal(): void {
+  if (handling) return
+  handling = true
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      const exit = () => process.exit(signal === 'SIGTERM' ? 143 : 130)
+      setTimeout(exit, 10_000).unref()
+      Promise.allSettled([...open].map((database) => database.drop())).then(exit)
+    })
+  }
+}
+
 export async function benchDatabase(label: string, options: { max?: number } = {}): Promise<BenchDatabase> {
+  dropOnSignal()
   const name = `kept_bench_${label.replace(/\W/g, '_')}_${randomBytes(3).toString('hex')}`
   const admin = postgres(ADMIN_DATABASE_URL, { max: 1, onnotice: () => {} })
   await admin.unsafe(`create database ${name}`)
@@ -20,17 +36,20 @@ export async function benchDatabase(label: string, options: { max?: number } = {
   url.pathname = `/${name}`
   const database = openPostgres(url.toString(), { max: options.max ?? 10 })
   await database.migrate()
-  return {
+  const bench: BenchDatabase = {
     ...database,
     url: url.toString(),
     name,
     async drop() {
+      open.delete(bench)
       await database.close().catch(() => {})
       const admin = postgres(ADMIN_DATABASE_URL, { max: 1, onnotice: () => {} })
       await admin.unsafe(`drop database if exists ${name} with (force)`)
       await admin.end()
     },
   }
+  open.add(bench)
+  return bench
 }
 
 export function benchPrefix(label: string): string {

@@ -12,14 +12,21 @@ import { AuthError } from '../auth/middleware.ts'
 import { StartupError } from '../infra/startup-error.ts'
 import { authProblemResponse } from '../api/problem.ts'
 
-/** One log line per request: method, path, status, time. */
+/**
+ * One log line per request: method, path, status, time. The line holds
+ * those four fields and nothing else, none of them a secret's key, so it is
+ * written by a child logger without the logger's redaction: redaction
+ * walks every line against its ~20 paths, ~10 µs of CPU a line against
+ * ~4 µs without (bench/README.md, "API: where the time goes").
+ */
 export function requestLog(logger: Logger) {
+  const lines = typeof logger.child === 'function' ? logger.child({}, { redact: { paths: [] } }) : logger
   return createMiddleware(async (c, next) => {
     const started = performance.now()
     await next()
     const ms = Math.round(performance.now() - started)
     const level = c.res.status >= 500 ? 'error' : 'info'
-    logger[level]({ method: c.req.method, path: c.req.path, status: c.res.status, ms }, 'request')
+    lines[level]({ method: c.req.method, path: c.req.path, status: c.res.status, ms }, 'request')
   })
 }
 

@@ -16,13 +16,17 @@ const redactPaths = [
   'headers.cookie',
 ]
 
-/** JSON lines on stdout; pretty lines when a person watches a terminal and pino-pretty is installed. */
-export function createLogger(env: Pick<Env, 'LOG_LEVEL'>, name?: string): Logger {
+/**
+ * JSON lines on stdout; pretty lines when a person watches a terminal and
+ * pino-pretty is installed. `destination` replaces stdout (benchmarks).
+ */
+export function createLogger(env: Pick<Env, 'LOG_LEVEL'>, name?: string, destination?: pino.DestinationStream): Logger {
   const options: pino.LoggerOptions = {
     level: env.LOG_LEVEL,
     redact: { paths: redactPaths, censor: '[redacted]' },
     ...(name ? { name } : {}),
   }
+  if (destination) return pino(options, destination)
   if (process.stdout.isTTY && hasPinoPretty()) {
     // One line an event, as a person reads a terminal; JSON everywhere else.
     return pino({

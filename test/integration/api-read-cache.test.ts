@@ -2,6 +2,7 @@ import { gunzipSync } from 'node:zlib'
 import { eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createReadCache } from '../../src/api/read-cache.ts'
+import { listen } from '../../src/app/http.ts'
 import { promises } from '../../src/db/schema.ts'
 import { loadPromiseViews, renewPromiseView } from '../../src/api/views/promises.ts'
 import { apiHarness, promiseBody, type Harness } from './api-fixtures.ts'
@@ -111,6 +112,43 @@ describe('API read cache', () => {
       expect(res.headers.get('x-frame-options')).toBe('DENY')
       expect(res.headers.get('cross-origin-resource-policy')).toBe('same-origin')
       expect(res.headers.get('cache-control')).toBe('no-store')
+    }
+  })
+
+  it('sends a cached answer over Node with the headers of any other API answer', async () => {
+    // Cached answers are built with their headers as a plain object (no fetch
+    // Headers on the way out): the same security headers must reach the wire.
+    await create('Order online in 3 clicks')
+    const server = await listen(h.http, { port: 0, host: '127.0.0.1' })
+    try {
+      const get = (path: string, encoding: string) =>
+        fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${h.tokens.viewer}`, 'accept-encoding': encoding } })
+      const own = new Set(['content-type', 'content-length', 'content-encoding', 'vary', 'date', 'connection', 'keep-alive'])
+      const security = (res: Response) => Object.fromEntries([...res.headers].filter(([name]) => !own.has(name)))
+      const other = await get('/api/v1/channels', 'identity')
+      expect(other.status).toBe(200)
+      const expected = security(other)
+      expect(Object.keys(expected).sort()).toEqual([
+        'cache-control',
+        'content-security-policy',
+        'cross-origin-resource-policy',
+        'strict-transport-security',
+        'x-content-type-options',
+        'x-frame-options',
+      ])
+      for (const encoding of ['identity', 'gzip']) {
+        for (let i = 0; i < 2; i++) {
+          const res = await get('/api/v1/promises', encoding) // the first read, then from memory
+          expect(res.status).toBe(200)
+          expect(security(res)).toEqual(expected)
+          expect(res.headers.get('content-type')).toBe('application/json')
+          expect(res.headers.get('vary')).toBe('accept-encoding')
+          expect(Number(res.headers.get('content-length'))).toBeGreaterThan(0)
+          expect((await res.json()).items.length).toBeGreaterThan(0)
+        }
+      }
+    } finally {
+      await server.close()
     }
   })
 })
