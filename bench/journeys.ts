@@ -8,7 +8,8 @@ import { runJourney } from '../src/runner/run-journey.ts'
 import { launchedPid, ownCpuSeconds, treeCpuSeconds } from './lib/cpu.ts'
 import { inLanes, walkBare } from './lib/journey.ts'
 import { startKept, type KeptHarness } from './lib/kept.ts'
-import { intFromEnv, print, summarize, writeResult, type Summary } from './lib/report.ts'
+import { figure, isMain, knob, runCli, type BenchOptions, type BenchReport } from './lib/cli.ts'
+import { print, summarize, writeResult, type Summary } from './lib/report.ts'
 import { benchDatabase } from './lib/services.ts'
 import { startShopProcess } from './lib/shop-process.ts'
 
@@ -245,30 +246,57 @@ function printLevel(l: JourneysLevel): void {
   console.log(`${c} Kept outcomes:`, l.kept.outcomes)
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const concurrency = (process.env.JOURNEYS_CONCURRENCY ?? '2').split(',').map((c) => {
+function concurrencyFromEnv(fallback: string): number[] {
+  const text = process.env.JOURNEYS_CONCURRENCY ?? fallback
+  return text.split(',').map((c) => {
     const n = Number(c)
-    if (!Number.isInteger(n) || n < 1 || n > 16) throw new Error(`JOURNEYS_CONCURRENCY: expected integers from 1 to 16 separated by commas, got "${process.env.JOURNEYS_CONCURRENCY}"`)
+    if (!Number.isInteger(n) || n < 1 || n > 16) throw new Error(`JOURNEYS_CONCURRENCY: expected integers from 1 to 16 separated by commas, got "${text}"`)
     return n
   })
-  const figures = await benchJourneys({
-    concurrency,
-    runs: intFromEnv('JOURNEYS_RUNS', 20, 1, 1000),
-    reps: intFromEnv('BENCH_REPS', 3, 1, 20),
-    attribution: process.env.JOURNEYS_ATTRIBUTION === '1',
-    unprepared: process.env.JOURNEYS_UNPREPARED === '1',
-  })
-  for (const l of Object.values(figures.levels)) printLevel(l)
-  // C=2's figures (else the first level's) stay at the top, as bench/summary.ts reads them; every level is under "levels".
-  const first = figures.levels['C=2'] ?? Object.values(figures.levels)[0]!
-  await writeResult('journeys', {
-    params: { ...figures.params, concurrency: first.concurrency, levels: figures.params.concurrency },
-    target: { ratio: 1.0, cpuRatio: 1.05 },
-    bare: first.bare,
-    kept: first.kept,
-    ratio: first.ratio,
-    cpuRatio: first.cpuRatio,
-    attribution: first.attribution,
-    levels: figures.levels,
-  })
 }
+
+/**
+ * The benchmark as bench/all.ts asks for it. Quick: C = 1, 2, 4, 4 runs a
+ * repetition, 5 repetitions (full: C = 2, 20 runs, 3 repetitions, unless the
+ * environment says otherwise).
+ */
+export async function bench(options: BenchOptions = {}): Promise<BenchReport> {
+  const quick = options.quick === true
+  const log = options.write === false ? (line: string) => console.error(line) : console.log
+  const figures = await benchJourneys(
+    {
+      concurrency: concurrencyFromEnv(quick ? '1,2,4' : '2'),
+      runs: knob(options, 'JOURNEYS_RUNS', 20, 4, 1, 1000),
+      reps: knob(options, 'BENCH_REPS', 3, 5, 1, 20),
+      attribution: process.env.JOURNEYS_ATTRIBUTION === '1',
+      unprepared: process.env.JOURNEYS_UNPREPARED === '1',
+    },
+    log,
+  )
+  if (options.write !== false) {
+    for (const l of Object.values(figures.levels)) printLevel(l)
+    // C=2's figures (else the first level's) stay at the top, as bench/summary.ts reads them; every level is under "levels".
+    const first = figures.levels['C=2'] ?? Object.values(figures.levels)[0]!
+    await writeResult('journeys', {
+      params: { ...figures.params, concurrency: first.concurrency, levels: figures.params.concurrency },
+      target: { ratio: 1.0, cpuRatio: 1.05 },
+      bare: first.bare,
+      kept: first.kept,
+      ratio: first.ratio,
+      cpuRatio: first.cpuRatio,
+      attribution: first.attribution,
+      levels: figures.levels,
+    })
+  }
+  return {
+    benchmark: 'journeys',
+    quick,
+    params: figures.params,
+    figures: Object.values(figures.levels).flatMap((l) => [
+      figure(`journeys/s at C=${l.concurrency}, Kept ÷ bare playwright-core`, l.ratio, '×', { op: '≥', value: 1.0 }),
+      figure(`CPU s a journey at C=${l.concurrency}, Kept ÷ bare`, l.cpuRatio, '×', { op: '≤', value: 1.05 }),
+    ]),
+  }
+}
+
+if (isMain(import.meta)) await runCli(bench)
