@@ -121,6 +121,13 @@ describe('the journey language on real-looking pages', { timeout: 90_000 }, () =
     expect(result.failure).toMatchObject({ kind: 'step', line: 2, message: "the page's request POST /api/save answered HTTP 500 Internal Server Error" })
   })
 
+  it('a click the page takes, then is busy with for longer than a person waits for a target, is a slow step, not a detached target', async () => {
+    const result = await walk(['go to SITE/busy', 'click "Login"', 'expect "Products"'])
+    expect(result.failure).toBeNull()
+    expect(result).toMatchObject({ outcome: 'kept', clicks: 1 })
+    expect(result.steps[1]!.durationMs).toBeGreaterThanOrEqual(5500)
+  })
+
   it('a disabled button and a covered one are said as such, not as a timeout', async () => {
     const disabled = await walk(['go to SITE/disabled', 'click "Place order"'])
     expect(disabled).toMatchObject({ outcome: 'broken', clicks: 0 })
