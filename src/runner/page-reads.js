@@ -7,7 +7,10 @@
   describeCandidates(elements) {
     const clean = (text) => (text || '').replace(/\s+/g, ' ').trim().slice(0, 40)
     return elements.slice(0, 4).map((element) => {
-      const own = clean(element.innerText || element.getAttribute('aria-label') || element.value || '')
+      // A checkbox's or radio's value ("on") is no name a person reads.
+      const toggle = element.tagName === 'INPUT' && /^(checkbox|radio)$/i.test(element.type)
+      const labelled = (element.labels && element.labels[0] && element.labels[0].innerText) || ''
+      const own = clean(element.innerText || element.getAttribute('aria-label') || labelled || (toggle ? '' : element.value) || '')
       let part = null
       for (let up = element.parentElement; up && !elements.some((other) => other !== element && up.contains(other)); up = up.parentElement) part = up
       let context = ''
@@ -16,7 +19,7 @@
         const lines = [heading ? heading.innerText : '', ...(part.innerText || '').split('\n')].map(clean)
         context = lines.find((text) => text && text !== own) || ''
       }
-      return { role: element.getAttribute('role') || element.tagName.toLowerCase(), text: own, context }
+      return { role: element.getAttribute('role') || (toggle ? element.type.toLowerCase() : element.tagName.toLowerCase()), text: own, context }
     })
   },
 

@@ -153,9 +153,11 @@ async function ambiguousMessage(page: Page, query: TargetQuery, located: Locator
   const described = (await Promise.all(located.map((locator) => describeCandidates(locator)))).flat()
   const listed = described
     .slice(0, 4)
-    .map((c) => `${c.role} "${c.text}"${c.context ? ` in "${c.context}"` : ''}`)
+    .map((c) => `${c.role}${c.text ? ` "${c.text}"` : ''}${c.context ? ` in "${c.context}"` : ''}`)
     .join(', ')
-  const first = described.find((c) => c.context)
+  // A part of the page that tells this match from the others: one shown by no other match (two rows that both say "Buy milk" are told apart only by their order).
+  const contexts = described.map((c) => c.context)
+  const first = described.find((c) => c.context && c.context !== query.name && contexts.indexOf(c.context) === contexts.lastIndexOf(c.context))
   const name = query.testId ? `test id "${query.name}"` : `"${query.name}"`
   const hint = first ? `"${query.name}" in "${first.context}", or the 2nd ${name}` : `the 2nd ${name} or the last ${name}`
   return `${name} is ambiguous on ${page.url()}: ${count} elements match${listed ? ` (${listed}${count > 4 ? ', …' : ''})` : ''}; say which one, like ${hint}`

@@ -159,6 +159,20 @@ describe('the journey language on real-looking pages', { timeout: 90_000 }, () =
     expect(result.steps.map((s) => s.clicks)).toEqual([0, 0, 0, 1, 0, 1, 0])
   })
 
+  it('two rows that both say "Buy milk": the checkboxes are said as checkboxes, not by their value "on", and told apart by their order', async () => {
+    const twice = ['go to SITE/todos', 'fill "What needs to be done?" with "Buy milk" and press Enter', 'fill "What needs to be done?" with "Buy milk" and press Enter']
+    const which = await walk([...twice, 'check "Buy milk"'])
+    expect(which).toMatchObject({ outcome: 'broken', clicks: 0 })
+    expect(which.failure).toMatchObject({
+      kind: 'step',
+      line: 4,
+      message: `"Buy milk" is ambiguous on ${url('/todos')}: 2 elements match (checkbox in "Buy milk", checkbox in "Buy milk"); say which one, like the 2nd "Buy milk" or the last "Buy milk"`,
+    })
+    const second = await walk([...twice, 'check the 2nd "Buy milk"', 'expect "1 item left"'], { maxClicks: 1 })
+    expect(second.failure).toBeNull()
+    expect(second).toMatchObject({ outcome: 'kept', clicks: 1 })
+  })
+
   it('finds fields and buttons in frames of the same and of another origin', async () => {
     expect(new URL(bench.site.otherOrigin).origin).not.toBe(new URL(bench.site.url).origin)
     const result = await walk(
