@@ -173,6 +173,12 @@ describe('the journey language on real-looking pages', { timeout: 90_000 }, () =
     expect(second).toMatchObject({ outcome: 'kept', clicks: 1 })
   })
 
+  it('an expected text that is not there names the closest one the page shows', async () => {
+    const result = await walk(['go to SITE/todos', 'fill "What needs to be done?" with "Buy milk" and press Enter', 'check "Buy milk"', 'expect "1 item left"'])
+    expect(result).toMatchObject({ outcome: 'broken', clicks: 1 })
+    expect(result.failure).toMatchObject({ kind: 'step', line: 4, message: `expected "1 item left" on ${url('/todos')}; the page shows "todos"; closest text: "0 items left"` })
+  })
+
   it('finds fields and buttons in frames of the same and of another origin', async () => {
     expect(new URL(bench.site.otherOrigin).origin).not.toBe(new URL(bench.site.url).origin)
     const result = await walk(
