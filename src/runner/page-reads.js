@@ -57,6 +57,18 @@
       const text = clean(alert.innerText)
       if (text && shown(alert)) said.push(`"${text}"`)
     }
+    // Many sites mark their error message only by its class or test id (Swag Labs' "Error: Last Name is
+    // required", Juice Shop's "Invalid email or password."): the outermost shown one with a short text.
+    const marked = [...document.querySelectorAll('[class*=error i], [data-test*=error i], [data-testid*=error i], [id*=error i]')].filter((element) => {
+      const text = clean(element.innerText)
+      // A field's own message is said with its field, below.
+      const describes = element.id && document.querySelector(`[aria-describedby~="${CSS.escape(element.id)}"], [aria-errormessage~="${CSS.escape(element.id)}"]`)
+      return text && text.length < 120 && !describes && shown(element) && !element.closest('[role=alert], [role=alertdialog], [aria-live=assertive]')
+    })
+    for (const element of marked) {
+      if (marked.some((other) => other !== element && other.contains(element))) continue
+      said.push(`"${clean(element.innerText)}"`)
+    }
     for (const field of document.querySelectorAll('[aria-invalid=true], :user-invalid')) {
       if (!shown(field)) continue
       const name = clean((field.labels && field.labels[0] && field.labels[0].innerText) || field.getAttribute('aria-label') || field.placeholder || field.name)

@@ -173,6 +173,16 @@ describe('the journey language on real-looking pages', { timeout: 90_000 }, () =
     expect(second).toMatchObject({ outcome: 'kept', clicks: 1 })
   })
 
+  it('quotes an error message the page marks only by its class or test id', async () => {
+    const result = await walk(['go to SITE/checkout-info', 'fill "First Name" with "Ana"', 'click "Continue"', 'expect "Checkout: Overview"'])
+    expect(result).toMatchObject({ outcome: 'broken', clicks: 1 })
+    expect(result.failure).toMatchObject({
+      kind: 'step',
+      line: 4,
+      message: `expected "Checkout: Overview" on ${url('/checkout-info')}; the page shows "Checkout: Your Information"; the page says "Error: Last Name is required"`,
+    })
+  })
+
   it('an expected text that is not there names the closest one the page shows', async () => {
     const result = await walk(['go to SITE/todos', 'fill "What needs to be done?" with "Buy milk" and press Enter', 'check "Buy milk"', 'expect "1 item left"'])
     expect(result).toMatchObject({ outcome: 'broken', clicks: 1 })
