@@ -125,7 +125,16 @@ describe('the journey language on real-looking pages', { timeout: 90_000 }, () =
     const result = await walk(['go to SITE/busy', 'click "Login"', 'expect "Products"'])
     expect(result.failure).toBeNull()
     expect(result).toMatchObject({ outcome: 'kept', clicks: 1 })
-    expect(result.steps[1]!.durationMs).toBeGreaterThanOrEqual(5500)
+    expect(result.steps[1]!.durationMs).toBeGreaterThanOrEqual(7500)
+  })
+
+  it('a step out of time on a page that does not answer says the page was busy; one that merely waits does not', async () => {
+    // Cut off at 4.5 s; the page is busy for 8 s from the click.
+    const busy = await walk(['go to SITE/busy', 'click "Login"', 'expect "Products"'], { maxStepSeconds: 3 })
+    expect(busy).toMatchObject({ outcome: 'broken', clicks: 1 })
+    expect(busy.failure).toMatchObject({ kind: 'step', line: 2, message: 'the step took longer than 4.5 s, its time limit; the page was not responding: its own scripts kept it busy' })
+    const waiting = await walk(['go to SITE/busy', 'wait for "Never shown"'], { maxStepSeconds: 3 })
+    expect(waiting.failure).toMatchObject({ kind: 'step', line: 2, message: 'the step took longer than 4.5 s, its time limit' })
   })
 
   it('a disabled button and a covered one are said as such, not as a timeout', async () => {
