@@ -181,12 +181,16 @@
     return names
   }
 
-  /** 2: a name equals `wanted` (any case), 1: a name holds it, 0: neither. */
+  /**
+   * 2: a name equals `wanted` (any case; a required field's trailing " *"
+   * or a label's ":" read as a person reads past them, so "Password *" is
+   * Password, not Confirm Password), 1: a name holds it, 0: neither.
+   */
   function likeness(names, wanted) {
     let best = 0
     for (const name of names) {
       const have = name.toLowerCase()
-      if (have === wanted) return 2
+      if (have === wanted || have.replace(/[\s*:]+$/, '') === wanted) return 2
       if (have.includes(wanted)) best = 1
     }
     return best

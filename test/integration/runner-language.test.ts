@@ -182,6 +182,12 @@ describe('the journey language on real-looking pages', { timeout: 90_000 }, () =
     expect(second).toMatchObject({ outcome: 'kept', clicks: 1 })
   })
 
+  it('reads a required field\'s "Password *" as Password (not Confirm Password), and "Email:" as Email', async () => {
+    const result = await walk(['go to SITE/required', 'fill "Password" with "abc"', 'fill "Confirm Password" with "abcd"', 'fill "Email" with "ana@example.com"', 'click "Sign Up"', 'expect "password 3, confirmation 4, email ana@example.com"'])
+    expect(result.failure).toBeNull()
+    expect(result).toMatchObject({ outcome: 'kept', clicks: 1 })
+  })
+
   it('quotes an error message the page marks only by its class or test id', async () => {
     const result = await walk(['go to SITE/checkout-info', 'fill "First Name" with "Ana"', 'click "Continue"', 'expect "Checkout: Overview"'])
     expect(result).toMatchObject({ outcome: 'broken', clicks: 1 })
