@@ -83,10 +83,16 @@ async function perform(step: Step, ctx: StepContext): Promise<void> {
 
   switch (step.kind) {
     case 'goto': {
+      watchOf(page)
+      const since = Date.now()
       const response = await page.goto(value(step.url), { waitUntil: 'load', timeout: remaining() })
       if (response && response.status() >= 400) {
         throw new StepFailure(`${page.url()} answered HTTP ${response.status()}`)
       }
+      // A single-page app draws after its load, once it has asked its server (Juice Shop's welcome
+      // dialog): the next step is judged on that, not on the first paint. Its errors meanwhile do not
+      // fail the step (many sites throw some on every load).
+      await settle(page, since, deadline)
       return
     }
     case 'click': {

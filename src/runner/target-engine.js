@@ -257,7 +257,10 @@
    */
   function nearText(root, action, wanted, anyVisibility) {
     const found = []
-    for (const holder of textHolders(root, wanted, anyVisibility).exact) {
+    // A row showing exactly that text first; else one whose text holds it (Juice Shop's address
+    // row "Room 3F 121, Deck 5, USS Enterprise, 1701" is the one a person calls "Room 3F 121").
+    const holders = textHolders(root, wanted, anyVisibility)
+    for (const holder of holders.exact.length ? holders.exact : holders.partial) {
       for (let up = holder; up && up !== root.parentNode; up = parentOf(up)) {
         const controls = queryDeep(up, CONTROLS[action]).filter((element) => anyVisibility || shown(element))
         if (controls.length === 0) continue

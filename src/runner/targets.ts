@@ -27,6 +27,15 @@ export interface TargetQuery {
 }
 
 /** What a person calls the targets of an action, in messages. */
+const PLURAL: Record<TargetAction, string> = {
+  click: 'buttons or links',
+  fill: 'fields',
+  select: 'lists',
+  check: 'checkboxes or radio buttons',
+  hover: 'elements',
+  scroll: 'elements',
+}
+
 const NOUN: Record<TargetAction, string> = {
   click: 'button or link',
   fill: 'field',
@@ -146,7 +155,7 @@ async function missingMessage(page: Page, query: TargetQuery): Promise<string> {
   const closest = closestNames(query.name, names)
   if (closest.length > 0) return `${where}; closest: ${closest.map((n) => `"${n}"`).join(', ')}`
   if (names.length > 0) return `${where}; the page offers: ${[...new Set(names)].slice(0, 5).map((n) => `"${n}"`).join(', ')}`
-  return `${where}; the page has no ${query.action === 'click' ? 'buttons or links' : `${NOUN[query.action]}s`}`
+  return `${where}; the page has no ${PLURAL[query.action]}`
 }
 
 async function ambiguousMessage(page: Page, query: TargetQuery, located: Locator[], count: number): Promise<string> {

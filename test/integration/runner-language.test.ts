@@ -95,6 +95,12 @@ describe('the journey language on real-looking pages', { timeout: 90_000 }, () =
     expect(elsewhere.failure).toMatchObject({ line: 2, message: `no button or link "Add to cart" in "Sauce Labs Teapot" on ${url('/products')}: the page shows no "Sauce Labs Teapot"` })
   })
 
+  it('settles a page after go to: the welcome dialog drawn once the app has asked its server is what "Dismiss" means, not the cookie banner', async () => {
+    const result = await walk(['go to SITE/welcome-late', 'click "Dismiss"', 'expect "Welcome dismissed"', 'click "Me want it!"', 'expect "Cookie dismissed"'], { maxClicks: 2 })
+    expect(result.failure).toBeNull()
+    expect(result).toMatchObject({ outcome: 'kept', clicks: 2 })
+  })
+
   it('a hidden button never matches: the visible "Dismiss" is clicked, a lone hidden one is said to be hidden', async () => {
     const shown = await walk(['go to SITE/cookies', 'click "Dismiss"', 'expect "Welcome dismissed"'], { maxClicks: 1 })
     expect(shown.failure).toBeNull()
@@ -166,6 +172,17 @@ describe('the journey language on real-looking pages', { timeout: 90_000 }, () =
     expect(result.failure).toBeNull()
     expect(result).toMatchObject({ outcome: 'kept', clicks: 2 })
     expect(result.steps.map((s) => s.clicks)).toEqual([0, 0, 0, 1, 0, 1, 0])
+  })
+
+  it('ticks the unnamed checkbox of the row whose text holds the words when no row shows exactly them (an address row)', async () => {
+    const result = await walk(
+      ['go to SITE/todos', 'fill "What needs to be done?" with "Room 3F 121, Deck 5, USS Enterprise" and press Enter', 'fill "What needs to be done?" with "Deneva Colony, Deneva" and press Enter', 'check "Room 3F 121"', 'expect "1 item left"'],
+      { maxClicks: 1 },
+    )
+    expect(result.failure).toBeNull()
+    expect(result).toMatchObject({ outcome: 'kept', clicks: 1 })
+    const none = await walk(['go to SITE/welcome-late', 'check "Room 3F 121"'])
+    expect(none.failure).toMatchObject({ line: 2, message: `no checkbox "Room 3F 121" on ${url('/welcome-late')}; the page has no checkboxes or radio buttons` })
   })
 
   it('two rows that both say "Buy milk": the checkboxes are said as checkboxes, not by their value "on", and told apart by their order', async () => {
