@@ -101,6 +101,14 @@ describe('the journey language on real-looking pages', { timeout: 90_000 }, () =
     expect(result).toMatchObject({ outcome: 'kept', clicks: 2 })
   })
 
+  it('a card below the fold of a scrolling pane inside a clipping shell is there to be scrolled to, not hidden', async () => {
+    const result = await walk(['go to SITE/pane', 'click "Add to Basket" in "Juice 11"', 'expect "Added Juice 11"'], { maxClicks: 1 })
+    expect(result.failure).toBeNull()
+    expect(result).toMatchObject({ outcome: 'kept', clicks: 1 })
+    const all = await walk(['go to SITE/pane', 'click "Add to Basket"'])
+    expect(all.failure!.message).toContain('12 elements match')
+  })
+
   it('a hidden button never matches: the visible "Dismiss" is clicked, a lone hidden one is said to be hidden', async () => {
     const shown = await walk(['go to SITE/cookies', 'click "Dismiss"', 'expect "Welcome dismissed"'], { maxClicks: 1 })
     expect(shown.failure).toBeNull()
