@@ -111,6 +111,8 @@ describe('kept test', () => {
     const result = JSON.parse(over.stdout) as RunResult
     expect(result).toMatchObject({ outcome: 'broken', clicks: 3, failure: { kind: 'budget', budget: 'maxClicks' } })
     expect(result.failure!.message).toContain('took 3 clicks, the promise allows 2')
+    const said = await kept(file, '--max-clicks', '2')
+    expect(said.stdout).toMatch(/^BROKEN: 3 clicks in \d+\.\d s.* — took 3 clicks, the promise allows 2 \(maxClicks; the click over it is on line 4\)$/m)
     const met = await kept(file, '--max-clicks', '3')
     expect(met.code).toBe(0)
     expect(met.stdout).toMatch(/^KEPT: 3 clicks/m)

@@ -183,7 +183,12 @@ export function formatVerdict(result: RunResult): string {
   const measured = [summary, ...vitals].join(', ')
   // Every failure, the first first: a step may fail after a budget was blown.
   const why = walkFailuresOf(result)
-    .map((failure) => (failure.kind === 'budget' ? `${failure.message} (${failure.budget})` : `${failure.line ? `line ${failure.line}: ` : ''}${failure.message}`))
+    .map((failure) =>
+      failure.kind !== 'budget'
+        ? `${failure.line ? `line ${failure.line}: ` : ''}${failure.message}`
+        : // The click one too many: where the journey went over the promise.
+          `${failure.message} (${failure.budget}${failure.budget === 'maxClicks' && failure.line ? `; the click over it is on line ${failure.line}` : ''})`,
+    )
     .join('; also ')
   return `${result.outcome.replace('_', ' ').toUpperCase()}: ${measured}${why ? ` — ${why}` : ''}`
 }
