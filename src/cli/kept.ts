@@ -1,6 +1,7 @@
 #!/usr/bin/env -S node --import tsx
 import { Command, Option } from 'commander'
 import { reportFatal } from './fatal.ts'
+import type { TestOptions } from './commands/test.ts'
 
 // `kept`: one binary for every process of Kept. Each command loads only
 // what it needs, so `kept token create` starts in a blink.
@@ -89,7 +90,10 @@ program
   .description('walk a journey once, here, and print each step (a .check.ts file, a journey text file, or a promise id)')
   .argument('<target>', 'checks/order.check.ts, journey.txt, or a promise id')
   .option('--json', 'print the run result as JSON')
-  .action(async (target: string, opts: { json?: boolean }) => {
+  .option('--max-clicks <n>', "judge the walk against this click budget (a journey file has none of its own; it overrides a check's)")
+  .option('--max-seconds <s>', 'judge the walk against this time budget for the whole journey')
+  .option('--max-step-seconds <s>', 'judge the walk against this time budget for its slowest step')
+  .action(async (target: string, opts: TestOptions) => {
     const { testCliCommand } = await import('./commands/test.ts')
     process.exitCode = await testCliCommand(target, opts)
   })

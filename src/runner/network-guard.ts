@@ -69,6 +69,8 @@ export async function openNetworkGuard(policy: TargetPolicy): Promise<NetworkGua
   // keep-alive) keeps the process alive after its walk (`kept test` hung).
   const sockets = new Set<Socket>()
   const track = (socket: Socket) => {
+    // A kept-alive upstream socket is handed to each request it serves: one listener is enough.
+    if (sockets.has(socket)) return
     sockets.add(socket)
     socket.once('close', () => sockets.delete(socket))
   }

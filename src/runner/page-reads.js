@@ -7,7 +7,10 @@
   describeCandidates(elements) {
     const clean = (text) => (text || '').replace(/\s+/g, ' ').trim().slice(0, 40)
     return elements.slice(0, 4).map((element) => {
-      const own = clean(element.innerText || element.getAttribute('aria-label') || element.value || '')
+      // A checkbox's or radio's value ("on") is no name a person reads.
+      const toggle = element.tagName === 'INPUT' && /^(checkbox|radio)$/i.test(element.type)
+      const labelled = (element.labels && element.labels[0] && element.labels[0].innerText) || ''
+      const own = clean(element.innerText || element.getAttribute('aria-label') || labelled || (toggle ? '' : element.value) || '')
       let part = null
       for (let up = element.parentElement; up && !elements.some((other) => other !== element && up.contains(other)); up = up.parentElement) part = up
       let context = ''
@@ -16,7 +19,7 @@
         const lines = [heading ? heading.innerText : '', ...(part.innerText || '').split('\n')].map(clean)
         context = lines.find((text) => text && text !== own) || ''
       }
-      return { role: element.getAttribute('role') || element.tagName.toLowerCase(), text: own, context }
+      return { role: element.getAttribute('role') || (toggle ? element.type.toLowerCase() : element.tagName.toLowerCase()), text: own, context }
     })
   },
 
@@ -53,6 +56,18 @@
     for (const alert of document.querySelectorAll('[role=alert], [role=alertdialog], [aria-live=assertive]')) {
       const text = clean(alert.innerText)
       if (text && shown(alert)) said.push(`"${text}"`)
+    }
+    // Many sites mark their error message only by its class or test id (Swag Labs' "Error: Last Name is
+    // required", Juice Shop's "Invalid email or password."): the outermost shown one with a short text.
+    const marked = [...document.querySelectorAll('[class*=error i], [data-test*=error i], [data-testid*=error i], [id*=error i]')].filter((element) => {
+      const text = clean(element.innerText)
+      // A field's own message is said with its field, below.
+      const describes = element.id && document.querySelector(`[aria-describedby~="${CSS.escape(element.id)}"], [aria-errormessage~="${CSS.escape(element.id)}"]`)
+      return text && text.length < 120 && !describes && shown(element) && !element.closest('[role=alert], [role=alertdialog], [aria-live=assertive]')
+    })
+    for (const element of marked) {
+      if (marked.some((other) => other !== element && other.contains(element))) continue
+      said.push(`"${clean(element.innerText)}"`)
     }
     for (const field of document.querySelectorAll('[aria-invalid=true], :user-invalid')) {
       if (!shown(field)) continue

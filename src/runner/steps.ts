@@ -3,6 +3,7 @@ import type { Step, TargetStep } from '../domain/journey/ast.ts'
 import { fillRunValues, type RunValues } from '../domain/journey/run-values.ts'
 import { fillSecrets } from '../domain/journey/secrets.ts'
 import { act } from './act.ts'
+import { closestNames } from './candidates.ts'
 import { keptSelector } from './engine.ts'
 import { whatThePageSaysIsWrong } from './page-reads.ts'
 import { settle, watchOf } from './settle.ts'
@@ -82,10 +83,16 @@ async function perform(step: Step, ctx: StepContext): Promise<void> {
 
   switch (step.kind) {
     case 'goto': {
+      watchOf(page)
+      const since = Date.now()
       const response = await page.goto(value(step.url), { waitUntil: 'load', timeout: remaining() })
       if (response && response.status() >= 400) {
         throw new StepFailure(`${page.url()} answered HTTP ${response.status()}`)
       }
+      // A single-page app draws after its load, once it has asked its server (Juice Shop's welcome
+      // dialog): the next step is judged on that, not on the first paint. Its errors meanwhile do not
+      // fail the step (many sites throw some on every load).
+      await settle(page, since, deadline)
       return
     }
     case 'click': {
@@ -158,7 +165,7 @@ async function perform(step: Step, ctx: StepContext): Promise<void> {
       if (await shows(page, expected, within, until, true)) return
       const status = ctx.documentStatus()
       const answered = status !== null && status >= 400 ? `the page answered HTTP ${status} and ` : 'the page '
-      throw new StepFailure(`expected "${expected}"${within === undefined ? '' : ` in "${within}"`} on ${page.url()}; ${answered}${await whatThePageShows(page)}`)
+      throw new StepFailure(`expected "${expected}"${within === undefined ? '' : ` in "${within}"`} on ${page.url()}; ${answered}${await whatThePageShows(page, expected)}`)
     }
     case 'expectNoText': {
       const expected = value(step.expected)
@@ -252,12 +259,20 @@ const OPENS_TAB =
   `[@target != '' and not(${lower('@target')} = '_self' or ${lower('@target')} = '_parent' or ${lower('@target')} = '_top')]`
 
 /** The page's main heading (or title), to say what was shown instead. */
-async function whatThePageShows(page: Page): Promise<string> {
+async function whatThePageShows(page: Page, expected: string): Promise<string> {
   const heading = await page
     .locator('h1')
     .first()
     .innerText({ timeout: 500 })
     .catch(() => '')
-  const title = heading || (await page.title().catch(() => ''))
-  return title ? `shows "${title.trim().replace(/\s+/g, ' ').slice(0, 80)}"` : 'shows no heading'
+  const title = (heading || (await page.title().catch(() => ''))).trim().replace(/\s+/g, ' ').slice(0, 80)
+  const shows = title ? `shows "${title}"` : 'shows no heading'
+  // The text most like the one expected: "1 item left" missing where "0 items left" shows is the cause in the page's words.
+  const texts = await Promise.all(page.frames().map((frame) => frame.locator('body').innerText({ timeout: 500 }).catch(() => '')))
+  const lines = texts.flatMap((text) => text.split('\n').map((line) => line.trim().replace(/\s+/g, ' ')).filter((line) => line && line.length <= 120 && line !== title))
+  const [closest] = closestNames(expected, lines.slice(0, 2000), 1, CLOSEST_TEXT)
+  return closest ? `${shows}; closest text: "${closest}"` : shows
 }
+
+/** How alike a text on the page must be to the one expected to be named as the closest. */
+const CLOSEST_TEXT = 0.6

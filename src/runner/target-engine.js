@@ -115,19 +115,25 @@
     const rect = element.getBoundingClientRect()
     if (rect.width * rect.height === 0 || (rect.width <= 1 && rect.height <= 1)) return false
     const view = element.ownerDocument.defaultView
-    if (rect.right + view.scrollX <= 0 || rect.bottom + view.scrollY <= 0) return false
     if (style.position === 'fixed') return true
+    // What an ancestor that clips must show: the element, or the scrolling box it can be scrolled
+    // into (Juice Shop's cards below the fold of an overflow:auto pane in an overflow:hidden shell).
+    let { left, right, top, bottom } = rect
     for (let up = parentOf(element); up && up !== element.ownerDocument.body; up = parentOf(up)) {
       const upStyle = getComputedStyle(up)
       if (upStyle.overflowX === 'visible' && upStyle.overflowY === 'visible') continue
       const box = up.getBoundingClientRect()
       if (box.width === 0 || box.height === 0) return false
       const clips = (value) => value === 'hidden' || value === 'clip'
-      if (clips(upStyle.overflowX) && (rect.right <= box.left || rect.left >= box.right)) return false
-      if (clips(upStyle.overflowY) && (rect.bottom <= box.top || rect.top >= box.bottom)) return false
+      const scrolls = (value) => value === 'auto' || value === 'scroll'
+      if (clips(upStyle.overflowX) && (right <= box.left || left >= box.right)) return false
+      if (clips(upStyle.overflowY) && (bottom <= box.top || top >= box.bottom)) return false
+      if (scrolls(upStyle.overflowX)) ({ left, right } = box)
+      if (scrolls(upStyle.overflowY)) ({ top, bottom } = box)
       if (upStyle.position === 'fixed') break
     }
-    return true
+    // Off the page (left: -9999px), unless a pane it can be scrolled in is on it.
+    return !(right + view.scrollX <= 0 || bottom + view.scrollY <= 0)
   }
 
   // ---- names --------------------------------------------------------------
@@ -181,12 +187,16 @@
     return names
   }
 
-  /** 2: a name equals `wanted` (any case), 1: a name holds it, 0: neither. */
+  /**
+   * 2: a name equals `wanted` (any case; a required field's trailing " *"
+   * or a label's ":" read as a person reads past them, so "Password *" is
+   * Password, not Confirm Password), 1: a name holds it, 0: neither.
+   */
   function likeness(names, wanted) {
     let best = 0
     for (const name of names) {
       const have = name.toLowerCase()
-      if (have === wanted) return 2
+      if (have === wanted || have.replace(/[\s*:]+$/, '') === wanted) return 2
       if (have.includes(wanted)) best = 1
     }
     return best
@@ -253,7 +263,10 @@
    */
   function nearText(root, action, wanted, anyVisibility) {
     const found = []
-    for (const holder of textHolders(root, wanted, anyVisibility).exact) {
+    // A row showing exactly that text first; else one whose text holds it (Juice Shop's address
+    // row "Room 3F 121, Deck 5, USS Enterprise, 1701" is the one a person calls "Room 3F 121").
+    const holders = textHolders(root, wanted, anyVisibility)
+    for (const holder of holders.exact.length ? holders.exact : holders.partial) {
       for (let up = holder; up && up !== root.parentNode; up = parentOf(up)) {
         const controls = queryDeep(up, CONTROLS[action]).filter((element) => anyVisibility || shown(element))
         if (controls.length === 0) continue

@@ -27,6 +27,15 @@ export interface TargetQuery {
 }
 
 /** What a person calls the targets of an action, in messages. */
+const PLURAL: Record<TargetAction, string> = {
+  click: 'buttons or links',
+  fill: 'fields',
+  select: 'lists',
+  check: 'checkboxes or radio buttons',
+  hover: 'elements',
+  scroll: 'elements',
+}
+
 const NOUN: Record<TargetAction, string> = {
   click: 'button or link',
   fill: 'field',
@@ -146,16 +155,18 @@ async function missingMessage(page: Page, query: TargetQuery): Promise<string> {
   const closest = closestNames(query.name, names)
   if (closest.length > 0) return `${where}; closest: ${closest.map((n) => `"${n}"`).join(', ')}`
   if (names.length > 0) return `${where}; the page offers: ${[...new Set(names)].slice(0, 5).map((n) => `"${n}"`).join(', ')}`
-  return `${where}; the page has no ${query.action === 'click' ? 'buttons or links' : `${NOUN[query.action]}s`}`
+  return `${where}; the page has no ${PLURAL[query.action]}`
 }
 
 async function ambiguousMessage(page: Page, query: TargetQuery, located: Locator[], count: number): Promise<string> {
   const described = (await Promise.all(located.map((locator) => describeCandidates(locator)))).flat()
   const listed = described
     .slice(0, 4)
-    .map((c) => `${c.role} "${c.text}"${c.context ? ` in "${c.context}"` : ''}`)
+    .map((c) => `${c.role}${c.text ? ` "${c.text}"` : ''}${c.context ? ` in "${c.context}"` : ''}`)
     .join(', ')
-  const first = described.find((c) => c.context)
+  // A part of the page that tells this match from the others: one shown by no other match (two rows that both say "Buy milk" are told apart only by their order).
+  const contexts = described.map((c) => c.context)
+  const first = described.find((c) => c.context && c.context !== query.name && contexts.indexOf(c.context) === contexts.lastIndexOf(c.context))
   const name = query.testId ? `test id "${query.name}"` : `"${query.name}"`
   const hint = first ? `"${query.name}" in "${first.context}", or the 2nd ${name}` : `the 2nd ${name} or the last ${name}`
   return `${name} is ambiguous on ${page.url()}: ${count} elements match${listed ? ` (${listed}${count > 4 ? ', …' : ''})` : ''}; say which one, like ${hint}`

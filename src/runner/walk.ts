@@ -180,6 +180,8 @@ export class Walk {
       )
     } catch (thrown) {
       error = describeError(thrown)
+      // Out of time with a page that does not even answer: its own scripts hold it (the cause, not the clock).
+      if (thrown instanceof TimeUp && !this.crashed && !(await answers(this.livePage, BUSY_PROBE_MS))) error += `; ${PAGE_BUSY}`
       if (this.crashed || isBrowserGone(thrown) || !(await stillAlive(this.livePage))) {
         this.monitorError = this.crashed ? `the browser tab crashed: ${error}` : `the browser stopped during the step: ${error}`
       }
@@ -354,11 +356,30 @@ function isBrowserGone(error: unknown): boolean {
   return /has been closed|Target closed|browser has disconnected|Browser closed/i.test(message) && !(error instanceof StepFailure)
 }
 
+/** A step's or the walk's time ran out. */
+class TimeUp extends StepFailure {}
+
+/** How long a page may take to answer before it is said to be busy. */
+const BUSY_PROBE_MS = 1000
+export const PAGE_BUSY = 'the page was not responding: its own scripts kept it busy'
+
+/** Whether the page's document answers within `ms` (its main thread is free). */
+async function answers(page: Page, ms: number): Promise<boolean> {
+  if (page.isClosed()) return true
+  let timer: NodeJS.Timeout | undefined
+  const answered = await Promise.race([
+    page.title().then(() => true, () => true),
+    new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms))),
+  ])
+  clearTimeout(timer)
+  return answered
+}
+
 /** Rejects with `message()` when `deadline` (epoch ms) passes first. */
 export function withDeadline<T>(work: Promise<T>, deadline: number, message: () => string): Promise<T> {
   let timer: NodeJS.Timeout | undefined
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new StepFailure(message())), Math.max(0, deadline - Date.now()))
+    timer = setTimeout(() => reject(new TimeUp(message())), Math.max(0, deadline - Date.now()))
   })
   return Promise.race([work, late]).finally(() => clearTimeout(timer))
 }

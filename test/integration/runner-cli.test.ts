@@ -103,6 +103,24 @@ describe('kept test', () => {
     expect(result.steps.map((s) => s.outcome)).toEqual(['passed', 'passed', 'passed', 'failed', 'skipped'])
   })
 
+  it('judges a journey file against the budgets given on the command line, and names a bad one', { timeout: 150_000 }, async () => {
+    const file = path.join(dataDir, 'budgeted.txt')
+    await writeFile(file, order())
+    const over = await kept(file, '--max-clicks', '2', '--max-seconds', '60', '--json')
+    expect(over.code).toBe(1)
+    const result = JSON.parse(over.stdout) as RunResult
+    expect(result).toMatchObject({ outcome: 'broken', clicks: 3, failure: { kind: 'budget', budget: 'maxClicks' } })
+    expect(result.failure!.message).toContain('took 3 clicks, the promise allows 2')
+    const said = await kept(file, '--max-clicks', '2')
+    expect(said.stdout).toMatch(/^BROKEN: 3 clicks in \d+\.\d s.* — took 3 clicks, the promise allows 2 \(maxClicks; the click over it is on line 4\)$/m)
+    const met = await kept(file, '--max-clicks', '3')
+    expect(met.code).toBe(0)
+    expect(met.stdout).toMatch(/^KEPT: 3 clicks/m)
+    const bad = await kept(file, '--max-clicks', 'three')
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toContain('--max-clicks: expected a whole number of clicks like 3, found "three"')
+  })
+
   it('walks a stored promise by id, measured as a scheduled run is', { timeout: 60_000 }, async () => {
     const [row] = await pg.db
       .insert(promises)

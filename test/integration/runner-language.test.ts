@@ -95,6 +95,20 @@ describe('the journey language on real-looking pages', { timeout: 90_000 }, () =
     expect(elsewhere.failure).toMatchObject({ line: 2, message: `no button or link "Add to cart" in "Sauce Labs Teapot" on ${url('/products')}: the page shows no "Sauce Labs Teapot"` })
   })
 
+  it('settles a page after go to: the welcome dialog drawn once the app has asked its server is what "Dismiss" means, not the cookie banner', async () => {
+    const result = await walk(['go to SITE/welcome-late', 'click "Dismiss"', 'expect "Welcome dismissed"', 'click "Me want it!"', 'expect "Cookie dismissed"'], { maxClicks: 2 })
+    expect(result.failure).toBeNull()
+    expect(result).toMatchObject({ outcome: 'kept', clicks: 2 })
+  })
+
+  it('a card below the fold of a scrolling pane inside a clipping shell is there to be scrolled to, not hidden', async () => {
+    const result = await walk(['go to SITE/pane', 'click "Add to Basket" in "Juice 11"', 'expect "Added Juice 11"'], { maxClicks: 1 })
+    expect(result.failure).toBeNull()
+    expect(result).toMatchObject({ outcome: 'kept', clicks: 1 })
+    const all = await walk(['go to SITE/pane', 'click "Add to Basket"'])
+    expect(all.failure!.message).toContain('12 elements match')
+  })
+
   it('a hidden button never matches: the visible "Dismiss" is clicked, a lone hidden one is said to be hidden', async () => {
     const shown = await walk(['go to SITE/cookies', 'click "Dismiss"', 'expect "Welcome dismissed"'], { maxClicks: 1 })
     expect(shown.failure).toBeNull()
@@ -119,6 +133,22 @@ describe('the journey language on real-looking pages', { timeout: 90_000 }, () =
     const result = await walk(['go to SITE/throws', 'click "Save"', 'expect "Saved"'])
     expect(result).toMatchObject({ outcome: 'broken', clicks: 1 })
     expect(result.failure).toMatchObject({ kind: 'step', line: 2, message: "the page's request POST /api/save answered HTTP 500 Internal Server Error" })
+  })
+
+  it('a click the page takes, then is busy with for longer than a person waits for a target, is a slow step, not a detached target', async () => {
+    const result = await walk(['go to SITE/busy', 'click "Login"', 'expect "Products"'])
+    expect(result.failure).toBeNull()
+    expect(result).toMatchObject({ outcome: 'kept', clicks: 1 })
+    expect(result.steps[1]!.durationMs).toBeGreaterThanOrEqual(7500)
+  })
+
+  it('a step out of time on a page that does not answer says the page was busy; one that merely waits does not', async () => {
+    // Cut off at 4.5 s; the page is busy for 8 s from the click.
+    const busy = await walk(['go to SITE/busy', 'click "Login"', 'expect "Products"'], { maxStepSeconds: 3 })
+    expect(busy).toMatchObject({ outcome: 'broken', clicks: 1 })
+    expect(busy.failure).toMatchObject({ kind: 'step', line: 2, message: 'the step took longer than 4.5 s, its time limit; the page was not responding: its own scripts kept it busy' })
+    const waiting = await walk(['go to SITE/busy', 'wait for "Never shown"'], { maxStepSeconds: 3 })
+    expect(waiting.failure).toMatchObject({ kind: 'step', line: 2, message: 'the step took longer than 4.5 s, its time limit' })
   })
 
   it('a disabled button and a covered one are said as such, not as a timeout', async () => {
@@ -150,6 +180,53 @@ describe('the journey language on real-looking pages', { timeout: 90_000 }, () =
     expect(result.failure).toBeNull()
     expect(result).toMatchObject({ outcome: 'kept', clicks: 2 })
     expect(result.steps.map((s) => s.clicks)).toEqual([0, 0, 0, 1, 0, 1, 0])
+  })
+
+  it('ticks the unnamed checkbox of the row whose text holds the words when no row shows exactly them (an address row)', async () => {
+    const result = await walk(
+      ['go to SITE/todos', 'fill "What needs to be done?" with "Room 3F 121, Deck 5, USS Enterprise" and press Enter', 'fill "What needs to be done?" with "Deneva Colony, Deneva" and press Enter', 'check "Room 3F 121"', 'expect "1 item left"'],
+      { maxClicks: 1 },
+    )
+    expect(result.failure).toBeNull()
+    expect(result).toMatchObject({ outcome: 'kept', clicks: 1 })
+    const none = await walk(['go to SITE/welcome-late', 'check "Room 3F 121"'])
+    expect(none.failure).toMatchObject({ line: 2, message: `no checkbox "Room 3F 121" on ${url('/welcome-late')}; the page has no checkboxes or radio buttons` })
+  })
+
+  it('two rows that both say "Buy milk": the checkboxes are said as checkboxes, not by their value "on", and told apart by their order', async () => {
+    const twice = ['go to SITE/todos', 'fill "What needs to be done?" with "Buy milk" and press Enter', 'fill "What needs to be done?" with "Buy milk" and press Enter']
+    const which = await walk([...twice, 'check "Buy milk"'])
+    expect(which).toMatchObject({ outcome: 'broken', clicks: 0 })
+    expect(which.failure).toMatchObject({
+      kind: 'step',
+      line: 4,
+      message: `"Buy milk" is ambiguous on ${url('/todos')}: 2 elements match (checkbox in "Buy milk", checkbox in "Buy milk"); say which one, like the 2nd "Buy milk" or the last "Buy milk"`,
+    })
+    const second = await walk([...twice, 'check the 2nd "Buy milk"', 'expect "1 item left"'], { maxClicks: 1 })
+    expect(second.failure).toBeNull()
+    expect(second).toMatchObject({ outcome: 'kept', clicks: 1 })
+  })
+
+  it('reads a required field\'s "Password *" as Password (not Confirm Password), and "Email:" as Email', async () => {
+    const result = await walk(['go to SITE/required', 'fill "Password" with "abc"', 'fill "Confirm Password" with "abcd"', 'fill "Email" with "ana@example.com"', 'click "Sign Up"', 'expect "password 3, confirmation 4, email ana@example.com"'])
+    expect(result.failure).toBeNull()
+    expect(result).toMatchObject({ outcome: 'kept', clicks: 1 })
+  })
+
+  it('quotes an error message the page marks only by its class or test id', async () => {
+    const result = await walk(['go to SITE/checkout-info', 'fill "First Name" with "Ana"', 'click "Continue"', 'expect "Checkout: Overview"'])
+    expect(result).toMatchObject({ outcome: 'broken', clicks: 1 })
+    expect(result.failure).toMatchObject({
+      kind: 'step',
+      line: 4,
+      message: `expected "Checkout: Overview" on ${url('/checkout-info')}; the page shows "Checkout: Your Information"; the page says "Error: Last Name is required"`,
+    })
+  })
+
+  it('an expected text that is not there names the closest one the page shows', async () => {
+    const result = await walk(['go to SITE/todos', 'fill "What needs to be done?" with "Buy milk" and press Enter', 'check "Buy milk"', 'expect "1 item left"'])
+    expect(result).toMatchObject({ outcome: 'broken', clicks: 1 })
+    expect(result.failure).toMatchObject({ kind: 'step', line: 4, message: `expected "1 item left" on ${url('/todos')}; the page shows "todos"; closest text: "0 items left"` })
   })
 
   it('finds fields and buttons in frames of the same and of another origin', async () => {

@@ -6,6 +6,7 @@ import { eq } from 'drizzle-orm'
 import { parseEnv, type Env } from '../../config/env.ts'
 import { openDatabase } from '../../db/open.ts'
 import { promises } from '../../db/schema.ts'
+import type { BudgetKey, Budgets } from '../../domain/budget.ts'
 import { evidenceProblemsOf, walkFailuresOf, type RunResult, type StepResult } from '../../domain/run.ts'
 import { decrypt, loadSecretKey } from '../../infra/crypto.ts'
 import type { JourneySpec } from '../../queue/jobs.ts'
@@ -29,7 +30,19 @@ interface Prepared {
   decryptSecret: (value: string) => string
 }
 
-export async function testCliCommand(target: string, opts: { json?: boolean }): Promise<number> {
+export interface TestOptions {
+  json?: boolean
+  maxClicks?: string
+  maxSeconds?: string
+  maxStepSeconds?: string
+}
+
+export async function testCliCommand(target: string, opts: TestOptions): Promise<number> {
+  const budgets = budgetsOf(opts)
+  if (typeof budgets === 'string') {
+    process.stderr.write(`kept test: ${budgets}\n`)
+    return 2
+  }
   const env = parseEnv()
   const dataDir = path.resolve(env.KEPT_DATA_DIR)
   const prepared = await prepare(target, env, dataDir)
@@ -37,6 +50,8 @@ export async function testCliCommand(target: string, opts: { json?: boolean }): 
     process.stderr.write(`kept test: ${prepared}\n`)
     return 2
   }
+  // A journey file carries no budgets: the promise's are given on the command line.
+  prepared.spec.budgets = { ...prepared.spec.budgets, ...budgets }
   const chromium = localChromium(env, 'kept test')
   if (!chromium) return 2
 
@@ -76,6 +91,26 @@ export async function testCliCommand(target: string, opts: { json?: boolean }): 
     for (const problem of evidenceProblemsOf(result)) out.write(`  evidence: ${problem}\n`)
   }
   return result.outcome === 'broken' ? 1 : result.outcome === 'error' ? 2 : 0
+}
+
+/** The budgets given as options, or what is wrong with one. */
+export function budgetsOf(opts: TestOptions): Budgets | string {
+  const budgets: Budgets = {}
+  const given: [keyof TestOptions & BudgetKey, string, boolean][] = [
+    ['maxClicks', '--max-clicks', true],
+    ['maxSeconds', '--max-seconds', false],
+    ['maxStepSeconds', '--max-step-seconds', false],
+  ]
+  for (const [key, flag, whole] of given) {
+    const written = opts[key]
+    if (written === undefined) continue
+    const n = Number(written)
+    if (written.trim() === '' || !Number.isFinite(n) || n < 0 || (whole && !Number.isInteger(n))) {
+      return `${flag}: expected ${whole ? 'a whole number of clicks like 3' : 'a number of seconds like 30 or 1.5'}, found "${written}"`
+    }
+    budgets[key] = n
+  }
+  return budgets
 }
 
 async function prepare(target: string, env: Env, dataDir: string): Promise<Prepared | string> {
@@ -148,7 +183,12 @@ export function formatVerdict(result: RunResult): string {
   const measured = [summary, ...vitals].join(', ')
   // Every failure, the first first: a step may fail after a budget was blown.
   const why = walkFailuresOf(result)
-    .map((failure) => (failure.kind === 'budget' ? `${failure.message} (${failure.budget})` : `${failure.line ? `line ${failure.line}: ` : ''}${failure.message}`))
+    .map((failure) =>
+      failure.kind !== 'budget'
+        ? `${failure.line ? `line ${failure.line}: ` : ''}${failure.message}`
+        : // The click one too many: where the journey went over the promise.
+          `${failure.message} (${failure.budget}${failure.budget === 'maxClicks' && failure.line ? `; the click over it is on line ${failure.line}` : ''})`,
+    )
     .join('; also ')
   return `${result.outcome.replace('_', ' ').toUpperCase()}: ${measured}${why ? ` — ${why}` : ''}`
 }
