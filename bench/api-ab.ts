@@ -1,13 +1,12 @@
-import { randomBytes } from 'node:crypto'
 import os from 'node:os'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { Hono } from 'hono'
-import { pino } from 'pino'
-import { Registry } from 'prom-client'
 import { listen } from '../src/app/http.ts'
 import { createApiToken } from '../src/auth/tokens.ts'
+import type { Db } from '../src/db/client.ts'
 import { startBareHttp } from './lib/bare-http.ts'
+import { benchApiApp } from './lib/kept-api.ts'
 import { intFromEnv, summarize } from './lib/report.ts'
 import { runLoad, type Load } from './lib/run-load.ts'
 import { seedPromises, seedRuns } from './lib/seed.ts'
@@ -43,21 +42,7 @@ async function keptServer(root: string, db: unknown) {
     load('app/http.ts'),
     load('infra/logger.ts'),
   ])
-  // The production logger (its redaction on), written to /dev/null.
-  const logger = createLogger({ LOG_LEVEL: 'info' }, undefined, pino.destination({ dest: os.devNull, sync: false }))
-  const readCache = createReadCache({ ttlMs: 1000 })
-  const api = createApiApp({
-    db,
-    scheduler: {} as never,
-    secretKey: randomBytes(32),
-    dataDir: os.tmpdir(),
-    health: async () => ({ ok: true }),
-    testChannel: async () => {},
-    previewDigest: async () => ({}),
-    readCache,
-    logger,
-  })
-  const app = createHttpApp({ logger, api, digests: new Hono(), pages: new Hono(), metrics: new Registry(), readCaches: [readCache] })
+  const app = benchApiApp({ createApiApp, createReadCache, createHttpApp, createLogger }, db as Db)
   apps.set(root, app)
   return (await listen(app, { port: 0, host: '127.0.0.1' })) as { url: string; close(): Promise<void> }
 }

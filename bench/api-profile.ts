@@ -1,16 +1,13 @@
-import { randomBytes } from 'node:crypto'
 import { writeFile } from 'node:fs/promises'
 import { Session } from 'node:inspector/promises'
 import os from 'node:os'
-import { Hono } from 'hono'
-import { pino } from 'pino'
-import { Registry } from 'prom-client'
 import { createApiApp } from '../src/api/app.ts'
 import { createReadCache } from '../src/api/read-cache.ts'
 import { createHttpApp, listen } from '../src/app/http.ts'
 import { createApiToken } from '../src/auth/tokens.ts'
 import { createLogger } from '../src/infra/logger.ts'
 import { startBareHttp } from './lib/bare-http.ts'
+import { benchApiApp } from './lib/kept-api.ts'
 import { intFromEnv } from './lib/report.ts'
 import { runLoad } from './lib/run-load.ts'
 import { seedPromises } from './lib/seed.ts'
@@ -80,21 +77,7 @@ try {
   const { db } = database
   await seedPromises(db, 10_000)
   const { token } = await createApiToken(db, { name: 'bench', role: 'viewer' })
-  // The production logger (redaction on), written to /dev/null.
-  const logger = createLogger({ LOG_LEVEL: 'info' }, undefined, pino.destination({ dest: os.devNull, sync: false }))
-  const readCache = createReadCache({ ttlMs: 1000 })
-  const api = createApiApp({
-    db,
-    scheduler: {} as never,
-    secretKey: randomBytes(32),
-    dataDir: os.tmpdir(),
-    health: async () => ({ ok: true }),
-    testChannel: async () => {},
-    previewDigest: async () => ({}),
-    readCache,
-    logger,
-  })
-  const app = createHttpApp({ logger, api, digests: new Hono(), pages: new Hono(), metrics: new Registry(), readCaches: [readCache] })
+  const app = benchApiApp({ createApiApp, createReadCache, createHttpApp, createLogger }, db)
   const server = await listen(app, { port: 0, host: '127.0.0.1' })
   const list = await fetch(`${server.url}/api/v1/promises`, { headers: { authorization: `Bearer ${token}` } })
   const bare = await startBareHttp(new Uint8Array(await list.arrayBuffer()))

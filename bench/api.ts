@@ -1,9 +1,4 @@
-import { randomBytes } from 'node:crypto'
-import os from 'node:os'
 import { sql } from 'drizzle-orm'
-import { Hono } from 'hono'
-import { pino } from 'pino'
-import { Registry } from 'prom-client'
 import { createApiApp } from '../src/api/app.ts'
 import { createReadCache } from '../src/api/read-cache.ts'
 import { createLogger } from '../src/infra/logger.ts'
@@ -12,6 +7,7 @@ import { createApiToken } from '../src/auth/tokens.ts'
 import { print, summarize, writeResult } from './lib/report.ts'
 import { figure, isMain, knob, runCli, type BenchOptions, type BenchReport, type Figure } from './lib/cli.ts'
 import { startBareHttp } from './lib/bare-http.ts'
+import { benchApiApp } from './lib/kept-api.ts'
 import { CLIENT_ENCODINGS, runLoad, type Endpoint, type Load } from './lib/run-load.ts'
 import { seedPromises, seedRuns } from './lib/seed.ts'
 import { benchDatabase } from './lib/services.ts'
@@ -52,20 +48,7 @@ export async function bench(options: BenchOptions = {}): Promise<BenchReport> {
     const { token } = await createApiToken(db, { name: 'bench', role: 'viewer' })
     const ids = ((await db.execute(sql`select id from promises order by random() limit 1000`)) as unknown as { id: string }[]).map((r) => r.id)
 
-    const logger = createLogger({ LOG_LEVEL: 'info' }, undefined, pino.destination({ dest: os.devNull, sync: false }))
-    const readCache = createReadCache({ ttlMs: CACHE_MS })
-    const api = createApiApp({
-      db,
-      scheduler: { sync: async () => {}, remove: async () => {}, runNow: async () => 'none' } as never,
-      secretKey: randomBytes(32),
-      dataDir: os.tmpdir(),
-      health: async () => ({ ok: true }),
-      testChannel: async () => {},
-      previewDigest: async () => ({}),
-      readCache,
-      logger,
-    })
-    const app = createHttpApp({ logger, api, digests: new Hono(), pages: new Hono(), metrics: new Registry(), readCaches: [readCache] })
+    const app = benchApiApp({ createApiApp, createReadCache, createHttpApp, createLogger }, db, CACHE_MS)
     const server = await listen(app, { port: 0, host: '127.0.0.1' })
     let bare: Awaited<ReturnType<typeof startBareHttp>> | undefined
     try {
