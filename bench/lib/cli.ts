@@ -74,4 +74,9 @@ export async function runCli(bench: (options: BenchOptions) => Promise<BenchRepo
   const json = args.includes('--json')
   const report = await bench({ quick: args.includes('--quick'), write: !json })
   if (json) process.stdout.write(`\n${JSON.stringify(report)}\n`)
+  // A benchmark's servers may leave handles behind (the status page's
+  // dashboard arm: renders still queued when its load stopped), and the
+  // report is out: end here rather than wait for them (npm run bench
+  // waits for the process).
+  process.stdout.write('', () => process.exit(process.exitCode ?? 0))
 }
