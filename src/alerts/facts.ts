@@ -1,5 +1,5 @@
 import { and, desc, eq, inArray, lt, sql } from 'drizzle-orm'
-import { DEFAULT_REGION, namesRegions, regionSummary } from '../domain/region.ts'
+import { DEFAULT_REGION, namesRegions, regionSummary, regionVerdicts } from '../domain/region.ts'
 import type { Db } from '../db/client.ts'
 import { breaks, promiseRegions, promises, runs } from '../db/schema.ts'
 import type { BreakFacts } from '../domain/alert-message.ts'
@@ -27,7 +27,7 @@ export async function loadBreakFacts(
   if (!row) return null
   const { brk, promise } = row
   const [run] = await db.select().from(runs).where(eq(runs.id, brk.openedByRunId))
-  const region = namesRegions(promise.regions) ? { region: brk.region, verdicts: await verdictWords(db, promise.id, promise.regions) } : null
+  const region = namesRegions(promise.regions) ? { region: brk.region, verdicts: await regionVerdictWords(db, promise.id, promise.regions) } : null
   const [lastKept] = await db
     .select({ startedAt: runs.startedAt })
     .from(runs)
@@ -66,9 +66,8 @@ export async function loadBreakFacts(
 }
 
 /** Every region's verdict as stored now, in words: "broken in eu, kept in us". */
-async function verdictWords(db: Db, promiseId: string, regions: string[]): Promise<string> {
+async function regionVerdictWords(db: Db, promiseId: string, regions: string[]): Promise<string> {
   const rows = await db.select().from(promiseRegions).where(eq(promiseRegions.promiseId, promiseId))
-  const byRegion = new Map(rows.map((row) => [row.region, row]))
-  return regionSummary(regions.map((region) => ({ region, state: byRegion.get(region)?.state ?? 'pending', lastRunAt: byRegion.get(region)?.lastRunAt ?? null })))
+  return regionSummary(regionVerdicts(regions, rows))
 }
 

@@ -88,3 +88,24 @@ export function regionState(stored: Stored, live: boolean): RegionState {
   if (live || stored === 'broken') return stored
   return 'not_walked'
 }
+
+/** A region's verdict as a row holds it (a JSON aggregate gives its time as text). */
+export interface StoredRegion {
+  region: string
+  state: Stored
+  lastRunAt: Date | string | null
+}
+
+/**
+ * Its verdict in each of its regions: as stored (pending where none is),
+ * or "not walked" in a region with no live worker when the live regions
+ * are known.
+ */
+export function regionVerdicts(regions: readonly string[], stored: readonly StoredRegion[], live?: ReadonlySet<string>): RegionVerdict[] {
+  const byRegion = new Map(stored.map((r) => [r.region, r]))
+  return regions.map((region) => {
+    const row = byRegion.get(region)
+    const state = row?.state ?? 'pending'
+    return { region, state: live ? regionState(state, live.has(region)) : state, lastRunAt: row?.lastRunAt ? new Date(row.lastRunAt) : null }
+  })
+}

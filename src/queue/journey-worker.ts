@@ -114,8 +114,7 @@ export function startJourneyWorker(options: JourneyWorkerOptions): JourneyWorker
     // the job again under the same run id; WaitingError tells BullMQ the job
     // has been moved already.
     if (handingBack) throw new WaitingError()
-    if (result.screenshotPath || result.tracePath) result = { ...result, evidenceVia: 'redis' }
-    result = { ...result, region }
+    result = { ...result, region, ...(result.screenshotPath || result.tracePath ? { evidenceVia: 'redis' as const } : {}) }
     if (trigger === 'test') await publishTryResult(connection, prefix, result)
     else await publishResult(connection, prefix, result)
     return result

@@ -4,8 +4,8 @@ import { breaks, maintenanceWindows, promises, runRollupsDaily } from '../db/sch
 import type { ClaimDrift } from '../domain/claims/drift.ts'
 import { activeWindow } from '../domain/maintenance.ts'
 import { PROMISE_STATES, type PromiseState, type StoredState } from '../domain/run.ts'
-import { regionSummary } from '../domain/region.ts'
-import { regionVerdicts } from '../api/views/promises.ts'
+import { regionSummary, regionVerdicts } from '../domain/region.ts'
+import { storedRegions } from '../api/views/promises.ts'
 import { shownStateSql, showsShownState } from '../db/promise-state.ts'
 
 // The dashboard's data in five small queries, whatever the number of runs:
@@ -182,7 +182,7 @@ export async function loadDashboard(db: Db, filters: DashboardFilters, now = new
       rate30: sum(series),
       maintenance: maintenanceOf(windows, p.id, now),
       claimDrift: p.claimDrift ?? null,
-      regionWords: regionSummary(regionVerdicts(p.regions, p.regionStates, liveRegions)),
+      regionWords: regionSummary(regionVerdicts(p.regions, storedRegions(p.regionStates), liveRegions)),
     }
   })
 

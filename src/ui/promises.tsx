@@ -16,8 +16,7 @@ import { suggestBudgets } from '../domain/suggest-budgets.ts'
 import { journeyWordWarnings } from '../domain/promise-words.ts'
 import type { JourneySpec } from '../queue/jobs.ts'
 import type { RegionDirectory } from '../queue/regions.ts'
-import type { RegionVerdict } from '../domain/region.ts'
-import { regionVerdicts } from '../api/views/promises.ts'
+import { regionVerdicts, type RegionVerdict } from '../domain/region.ts'
 import type { PromiseScheduler } from '../queue/scheduler-port.ts'
 import { loadSecrets, referencedSecrets } from '../queue/spec.ts'
 import { NotScheduledError, PromiseInputError, createPromise, deletePromise, setPaused, updatePromise } from '../promises/service.ts'
@@ -326,7 +325,7 @@ export function promiseRoutes(deps: PromiseRouteDeps) {
       db.select().from(promiseRegions).where(eq(promiseRegions.promiseId, row.id)),
       deps.regions ? deps.regions.live().catch(() => null) : null,
     ])
-    return regionVerdicts(row.regions, stored.map((r) => ({ region: r.region, state: r.state, lastRunAt: r.lastRunAt?.toISOString() ?? null })), live ? new Set(live) : undefined)
+    return regionVerdicts(row.regions, stored, live ? new Set(live) : undefined)
   }
 
   /**

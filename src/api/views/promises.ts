@@ -4,8 +4,8 @@ import type { Db } from '../../db/client.ts'
 import { breaks, promises, runs } from '../../db/schema.ts'
 import type { PromiseJson } from '../schemas/promise.ts'
 import { showsState } from '../../db/promise-state.ts'
-import { regionState, type RegionVerdict } from '../../domain/region.ts'
-import { shownState, type PromiseState, type StoredState } from '../../domain/run.ts'
+import { regionState, regionVerdicts, type StoredRegion } from '../../domain/region.ts'
+import { shownState, type PromiseState } from '../../domain/run.ts'
 import { iso } from '../router.ts'
 
 export type PromiseRow = typeof promises.$inferSelect
@@ -26,7 +26,6 @@ const viewColumns = {
     from promise_regions pr where pr.promise_id = ${promises.id}), '[]')`,
 }
 
-type StoredRegion = { region: string; state: StoredState; lastRunAt: string | null }
 
 /** Promises with everything their view needs; `extra` adds columns (a cursor key). */
 export function selectPromiseViews<E extends Record<string, SQL.Aliased | SQL>>(db: Db, extra: E = {} as E) {
@@ -144,18 +143,9 @@ export async function listPromiseViews(db: Db, query: PromiseListQuery): Promise
   })) as (PromiseViewRow & { cursorKey: string })[]
 }
 
-/**
- * Its verdict in each of its regions: as stored, or "not walked" in a
- * region with no live worker when the live regions are known.
- */
-export function regionVerdicts(regions: readonly string[], stored: StoredRegion[] | string, live?: ReadonlySet<string>): RegionVerdict[] {
-  const rows = typeof stored === 'string' ? (JSON.parse(stored) as StoredRegion[]) : stored
-  const byRegion = new Map(rows.map((r) => [r.region, r]))
-  return regions.map((region) => {
-    const row = byRegion.get(region)
-    const state = row?.state ?? 'pending'
-    return { region, state: live ? regionState(state, live.has(region)) : state, lastRunAt: row?.lastRunAt ? new Date(row.lastRunAt) : null }
-  })
+/** The regions' verdicts of a row: a JSON aggregate, which a driver may hand back as text. */
+export function storedRegions(stored: StoredRegion[] | string): StoredRegion[] {
+  return typeof stored === 'string' ? (JSON.parse(stored) as StoredRegion[]) : stored
 }
 
 /** The view with each region's state told by the live regions (src/queue/regions.ts). */
@@ -199,7 +189,7 @@ export function toPromiseView({ row, channels, lastRun, openBreak, regionStates 
     claimUrl: row.claimUrl,
     claimDrift: row.claimDrift ?? null,
     state: shownState(row),
-    regions: regionVerdicts(row.regions, regionStates).map((v) => ({ region: v.region, state: v.state, lastRunAt: iso(v.lastRunAt) })),
+    regions: regionVerdicts(row.regions, storedRegions(regionStates)).map((v) => ({ region: v.region, state: v.state, lastRunAt: iso(v.lastRunAt) })),
     lastRunAt: iso(row.lastRunAt),
     overdueSince: iso(row.overdueSince),
     lastRun: lastRun ? { ...lastRun, startedAt: lastRun.startedAt.toISOString() } as PromiseJson['lastRun'] : null,
