@@ -5,10 +5,10 @@ import { Registry } from 'prom-client'
 import { createHttpApp, listen } from '../src/app/http.ts'
 import { createApiToken } from '../src/auth/tokens.ts'
 import { createLogger } from '../src/infra/logger.ts'
-import { pageRoutes } from '../src/ui/app.tsx'
 import { print, summarize, writeResult } from './lib/report.ts'
 import { figure, isMain, knob, runCli, type BenchOptions, type BenchReport } from './lib/cli.ts'
 import { seedPromises, seedRollups, seedRuns } from './lib/seed.ts'
+import { benchPages } from './lib/kept-api.ts'
 import { benchDatabase } from './lib/services.ts'
 
 // Dashboard render time: GET / (the worst-first promise table with 30 days
@@ -30,14 +30,7 @@ export async function bench(options: BenchOptions = {}): Promise<BenchReport> {
     await seedRollups(db, 30)
     const { token } = await createApiToken(db, { name: 'bench', role: 'viewer' })
     const logger = createLogger({ LOG_LEVEL: 'info' }, undefined, pino.destination({ dest: os.devNull, sync: false }))
-    const pages = pageRoutes({
-      db,
-      scheduler: { sync: async () => {}, remove: async () => {}, runNow: async () => 'none' } as never,
-      tryJourney: async () => {
-        throw new Error('not in this benchmark')
-      },
-      dataDir: os.tmpdir(),
-    })
+    const pages = benchPages(db)
     const app = createHttpApp({ logger, api: new Hono(), digests: new Hono(), pages, metrics: new Registry() })
     const server = await listen(app, { port: 0, host: '127.0.0.1' })
     try {

@@ -7,11 +7,11 @@ import { createReadCache } from '../src/api/read-cache.ts'
 import { createHttpApp, listen } from '../src/app/http.ts'
 import { createApiToken } from '../src/auth/tokens.ts'
 import { statusRoutes } from '../src/status/routes.ts'
-import { pageRoutes } from '../src/ui/app.tsx'
 import { print, summarize, writeResult } from './lib/report.ts'
 import { figure, isMain, knob, runCli, type BenchOptions, type BenchReport } from './lib/cli.ts'
 import { CLIENT_ENCODINGS, runLoad, type Load } from './lib/run-load.ts'
 import { seedPromises, seedRollups } from './lib/seed.ts'
+import { benchPages } from './lib/kept-api.ts'
 import { benchDatabase } from './lib/services.ts'
 
 // The public status page under load: GET /status and /status.json with
@@ -44,14 +44,7 @@ export async function bench(options: BenchOptions = {}): Promise<BenchReport> {
     const logger = pino({ level: 'info' }, pino.destination({ dest: os.devNull, sync: false }))
     const statusCache = createReadCache({ ttlMs: CACHE_SECONDS * 1000 })
     const status = statusRoutes({ db, name: 'Bench shop', cache: statusCache, cacheSeconds: CACHE_SECONDS })
-    const pages = pageRoutes({
-      db,
-      scheduler: { sync: async () => {}, remove: async () => {}, runNow: async () => 'none' } as never,
-      tryJourney: async () => {
-        throw new Error('not in this benchmark')
-      },
-      dataDir: os.tmpdir(),
-    })
+    const pages = benchPages(db)
     const app = createHttpApp({ logger, api: new Hono(), digests: new Hono(), pages, status, metrics: new Registry(), readCaches: [statusCache] })
     const server = await listen(app, { port: 0, host: '127.0.0.1' })
     try {

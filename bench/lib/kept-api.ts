@@ -8,6 +8,7 @@ import type { createReadCache } from '../../src/api/read-cache.ts'
 import type { createHttpApp } from '../../src/app/http.ts'
 import type { Db } from '../../src/db/client.ts'
 import type { createLogger } from '../../src/infra/logger.ts'
+import { pageRoutes } from '../../src/ui/app.tsx'
 
 /** The modules Kept's HTTP app is built from: this tree's, or another's for an A/B (bench/api-ab.ts). */
 export interface ApiModules {
@@ -15,6 +16,21 @@ export interface ApiModules {
   createReadCache: typeof createReadCache
   createHttpApp: typeof createHttpApp
   createLogger: typeof createLogger
+}
+
+/** A scheduler that schedules nothing: the benchmarks read, they never save a promise. */
+export const NO_SCHEDULER = { sync: async () => {}, remove: async () => {}, runNow: async () => 'none' } as never
+
+/** Kept's signed-in pages (the dashboard, a promise's page) on `db`, with nothing to walk. */
+export function benchPages(db: Db) {
+  return pageRoutes({
+    db,
+    scheduler: NO_SCHEDULER,
+    tryJourney: async () => {
+      throw new Error('not in this benchmark')
+    },
+    dataDir: os.tmpdir(),
+  })
 }
 
 /**
@@ -27,7 +43,7 @@ export function benchApiApp(m: ApiModules, db: Db, cacheMs = 1000): Hono {
   const readCache = m.createReadCache({ ttlMs: cacheMs })
   const api = m.createApiApp({
     db,
-    scheduler: { sync: async () => {}, remove: async () => {}, runNow: async () => 'none' } as never,
+    scheduler: NO_SCHEDULER,
     secretKey: randomBytes(32),
     dataDir: os.tmpdir(),
     health: async () => ({ ok: true }),
