@@ -71,6 +71,21 @@ export const apiTokens = pgTable('api_tokens', {
 export type PromiseSource = 'form' | 'check' | 'demo'
 export type { Device }
 
+/**
+ * A break state machine's columns: a promise's over all its regions, and
+ * each region's (promise_regions), so the recorder keeps both alike.
+ */
+function breakStateColumns() {
+  return {
+    state: text('state').$type<'pending' | 'kept' | 'at_risk' | 'broken'>().notNull().default('pending'),
+    consecutiveBroken: integer('consecutive_broken').notNull().default(0),
+    consecutiveKept: integer('consecutive_kept').notNull().default(0),
+    openBreakId: uuid('open_break_id'),
+    lastRunId: uuid('last_run_id'),
+    lastRunAt: tz('last_run_at'),
+  }
+}
+
 export const promises = pgTable(
   'promises',
   {
@@ -97,12 +112,7 @@ export const promises = pgTable(
     resolveAfter: integer('resolve_after').notNull().default(1),
     confirmBroken: boolean('confirm_broken').notNull().default(true),
     /** Break state machine, persisted so a restart never re-opens a break. */
-    state: text('state').$type<'pending' | 'kept' | 'at_risk' | 'broken'>().notNull().default('pending'),
-    consecutiveBroken: integer('consecutive_broken').notNull().default(0),
-    consecutiveKept: integer('consecutive_kept').notNull().default(0),
-    openBreakId: uuid('open_break_id'),
-    lastRunId: uuid('last_run_id'),
-    lastRunAt: tz('last_run_at'),
+    ...breakStateColumns(),
     /** Set when no walk came for two intervals (a stopped worker, a wiped Redis); cleared by the next walk. */
     overdueSince: tz('overdue_since'),
     /** Shown on the public status page (/status), under publicTitle when set. */
@@ -185,12 +195,7 @@ export const promiseRegions = pgTable(
   {
     promiseId: belongsToPromise(),
     region: text('region').notNull(),
-    state: text('state').$type<'pending' | 'kept' | 'at_risk' | 'broken'>().notNull().default('pending'),
-    consecutiveBroken: integer('consecutive_broken').notNull().default(0),
-    consecutiveKept: integer('consecutive_kept').notNull().default(0),
-    openBreakId: uuid('open_break_id'),
-    lastRunId: uuid('last_run_id'),
-    lastRunAt: tz('last_run_at'),
+    ...breakStateColumns(),
     /** Since when the tech owner was told no worker walks it here; null when walked (told once an outage). */
     notWalkedToldAt: tz('not_walked_told_at'),
   },
