@@ -25,7 +25,7 @@ const BENCHMARKS: { name: string; limit: number }[] = [
   { name: 'api', limit: 300 },
   { name: 'dashboard', limit: 120 },
   { name: 'status', limit: 240 },
-  { name: 'journeys', limit: 180 },
+  { name: 'journeys', limit: 300 },
   { name: 'playwright-test', limit: 150 },
   { name: 'memory', limit: 150 },
   { name: 'detection', limit: 240 },

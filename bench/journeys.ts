@@ -3,7 +3,8 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium, type Browser } from 'playwright-core'
 import { resolveChromium } from '../src/runner/browser-path.ts'
-import { BrowserPool, CHROMIUM_ARGS } from '../src/runner/browser-pool.ts'
+import { BrowserPool } from '../src/runner/browser-pool.ts'
+import { CHROMIUM_ARGS, MACHINE_ARGS } from '../src/runner/chromium-args.ts'
 import { runJourney } from '../src/runner/run-journey.ts'
 import { launchedPid, ownCpuSeconds, treeCpuSeconds } from './lib/cpu.ts'
 import { inLanes, walkBare } from './lib/journey.ts'
@@ -15,7 +16,8 @@ import { startShopProcess } from './lib/shop-process.ts'
 
 // Journey overhead: the same 3-click order journey in the demo shop,
 // (a) bare: a playwright-core script reusing one browser, a fresh context
-//     per run, C at once;
+//     per run, C at once, on Playwright's launch defaults and the flags
+//     this machine needs (MACHINE_ARGS), as a team's script would be;
 // (b) Kept end to end: runs enqueued on "journeys" → journey worker at the
 //     same concurrency → results stream → recorder → committed in Postgres.
 // For each concurrency C (JOURNEYS_CONCURRENCY, e.g. "1,2,4"): throughput
@@ -26,10 +28,11 @@ import { startShopProcess } from './lib/shop-process.ts'
 // process of its own, so neither arm's CPU holds its serving; Kept's holds
 // its queue and recorder (same process), not Redis's nor Postgres's.
 // The two alternate, and which goes first alternates too.
-// JOURNEYS_ATTRIBUTION=1 adds two variants, to see where Kept's cost lies:
-// Kept's runner called directly (no queue, no recorder), and the bare
-// script recording a Playwright trace on every run (what Kept's scheduled
-// runs no longer do, see src/domain/evidence.ts).
+// JOURNEYS_ATTRIBUTION=1 adds three variants, to see where Kept's cost lies:
+// Kept's runner called directly (no queue, no recorder), the bare script
+// recording a Playwright trace on every run (what Kept's scheduled runs no
+// longer do, see src/domain/evidence.ts), and the bare script on Kept's
+// Chromium flags (what Kept's walks cost beyond the browser's set-up).
 
 export interface JourneysOptions {
   concurrency: number[]
@@ -105,7 +108,9 @@ class Arm {
   }
 }
 
-const launchBrowser = () => launchedPid<Browser>(() => chromium.launch({ executablePath: resolveChromium(process.env)?.path, args: CHROMIUM_ARGS }))
+// The bare script gets the flags this machine needs and Playwright's defaults, as a team's would;
+// with attribution, once more with Kept's own (src/runner/chromium-args.ts).
+const launchBrowser = (args = MACHINE_ARGS) => launchedPid<Browser>(() => chromium.launch({ executablePath: resolveChromium(process.env)?.path, args }))
 
 async function level(concurrency: number, options: JourneysOptions, shopUrl: string, log: (line: string) => void): Promise<JourneysLevel> {
   const { runs, reps } = options
@@ -117,6 +122,7 @@ async function level(concurrency: number, options: JourneysOptions, shopUrl: str
   // runs than another's and carries their wear.
   let variantPool: { value: BrowserPool; pid: number } | null = null
   let tracing: { value: Browser; pid: number } | null = null
+  let flagged: { value: Browser; pid: number } | null = null
   try {
     kept = await launchedPid(() => startKept({ db: database.db, shopUrl, concurrency }))
     const harness = kept.value
@@ -128,6 +134,7 @@ async function level(concurrency: number, options: JourneysOptions, shopUrl: str
       const pool = new BrowserPool({ executablePath: resolveChromium(process.env)?.path })
       variantPool = await launchedPid(async () => (await pool.acquire(), pool))
       tracing = await launchBrowser()
+      flagged = await launchBrowser(CHROMIUM_ARGS)
     }
     // Warm up both (first contexts, JIT, connections).
     await inLanes(concurrency * 2, concurrency, () => walkBare(bareBrowser.value, shopUrl))
@@ -138,14 +145,16 @@ async function level(concurrency: number, options: JourneysOptions, shopUrl: str
     const walks: number[] = []
     const outcomes: Record<string, number> = {}
     const variants: Record<string, { arm: Arm; task: () => Promise<unknown> }> = {}
-    if (variantPool && tracing) {
+    if (variantPool && tracing && flagged) {
       const pool = variantPool.value
       const browser = tracing.value
+      const flaggedBrowser = flagged.value
       variants['Kept runner alone'] = {
         arm: new Arm(() => variantPool!.pid),
         task: () => runJourney(pool, harness.spec, { runId: randomUUID(), trigger: 'schedule', dataDir: harness.dataDir, workerId: 'bench', decryptSecret: (v) => v }),
       }
       variants['bare + trace'] = { arm: new Arm(() => tracing!.pid), task: () => walkBare(browser, shopUrl, { trace: true }) }
+      variants["bare + Kept's Chromium flags"] = { arm: new Arm(() => flagged!.pid), task: () => walkBare(flaggedBrowser, shopUrl) }
     }
     const bareBatch = () => bare.batch(runs, () => inLanes(runs, concurrency, () => walkBare(bareBrowser.value, shopUrl)))
     const keptBatch = (arm: Arm, h: KeptHarness, record: boolean) => () =>
@@ -204,6 +213,7 @@ async function level(concurrency: number, options: JourneysOptions, shopUrl: str
     await bareBrowser.value.close()
     await variantPool?.value.close()
     await tracing?.value.close()
+    await flagged?.value.close()
     await database.drop()
   }
 }

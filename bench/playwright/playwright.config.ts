@@ -1,7 +1,7 @@
 import os from 'node:os'
 import path from 'node:path'
 import { defineConfig } from '@playwright/test'
-import { CHROMIUM_ARGS } from '../../src/runner/browser-pool.ts'
+import { MACHINE_ARGS } from '../../src/runner/chromium-args.ts'
 
 // How a team runs its journeys without Kept: @playwright/test, started by
 // cron. The defaults of `npm init playwright`, on the system Chromium.
@@ -19,7 +19,7 @@ export default defineConfig({
     trace: 'on-first-retry',
     launchOptions: {
       executablePath: process.env.KEPT_CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: CHROMIUM_ARGS,
+      args: MACHINE_ARGS,
     },
   },
 })

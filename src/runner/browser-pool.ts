@@ -1,19 +1,7 @@
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions } from 'playwright-core'
 import type { Logger } from '../infra/logger.ts'
+import { CHROMIUM_ARGS } from './chromium-args.ts'
 import { registerKeptEngine } from './engine.ts'
-
-// Launch flags for a worker inside a container or a CI runner: no sandbox
-// (containers rarely allow it), no GPU, and none of Chromium's own
-// background traffic (updates, sync, QUIC probes) mixed with the journey.
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-]
 
 export interface BrowserPoolOptions {
   /** The Chromium binary (see resolveChromium); Playwright's default when unset. */

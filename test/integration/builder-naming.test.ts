@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BuilderSessions, BuilderStateError } from '../../src/builder/sessions.ts'
 import { VIEWPORT } from '../../src/builder/session.ts'
 import { parseAllowedTargets } from '../../src/domain/target-policy.ts'
-import { BrowserPool, CHROMIUM_ARGS } from '../../src/runner/browser-pool.ts'
+import { BrowserPool } from '../../src/runner/browser-pool.ts'
+import { CHROMIUM_ARGS } from '../../src/runner/chromium-args.ts'
 
 // How the journey builder names what was pointed at, on pages served on
 // 127.0.0.1 in a real Chromium: the 2nd when no text tells two buttons

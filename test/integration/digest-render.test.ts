@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { computeDigest, type DigestPromiseInput, type RunCounts } from '../../src/domain/digest.ts'
 import { renderDigest } from '../../src/digest/render.ts'
 import { resolveChromium } from '../../src/runner/browser-path.ts'
-import { CHROMIUM_ARGS } from '../../src/runner/browser-pool.ts'
+import { CHROMIUM_ARGS } from '../../src/runner/chromium-args.ts'
 
 // The digest email in a real Chromium, as a mail client's web view shows
 // it: no script, 600 px wide (and a phone's 375 px), with the nastiest
