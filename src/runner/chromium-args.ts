@@ -11,7 +11,7 @@
 // headless mode (Debian's, Chrome) prepares for every new context:
 // - the address bar's popup, a WebUI page in a renderer process of its own
 //   (chrome://omnibox-popup.top-chrome/ and its AI mode), never shown
-//   headless: about 45 % of a walk's CPU and ~20 MB a walk on 2026-12-07
+//   headless: 40–50 % of a walk's CPU and ~20 MB a walk on 2026-12-07
 //   (bench/README.md, "Chromium's own work a walk");
 // - a spare renderer process for the context's next site, which no walk
 //   of one context uses; a walk that goes to another site starts that
