@@ -19,17 +19,23 @@ import { benchDatabase } from './lib/services.ts'
 // break a promise, STATUS_CONNECTIONS (200) connections for STATUS_SECONDS
 // (10 s) each, from autocannon in its own process; side by side in each
 // repetition with the signed-in dashboard (GET /, the first 100 promises),
-// the page the owners load, through the same HTTP app. The status page is
-// served from its snapshot (KEPT_STATUS_CACHE_SECONDS, 10 s).
-// Quick (--quick): 2 + 5 s each, 5 repetitions.
+// the page the owners load, through the same HTTP app, at the connections
+// a handful of owners make (STATUS_DASHBOARD_CONNECTIONS, 10): at 200 it
+// answers nothing within autocannon's timeout once a render takes over
+// ~40 ms (200 waiting renders), and its p99 was the timeout, not the page.
+// The status page is served from its snapshot (KEPT_STATUS_CACHE_SECONDS, 10 s).
+// Quick (--quick): 2 + 5 s each, 3 repetitions (not a goal of issue 21's, which asks for 5).
+const DASHBOARD = 'GET / (dashboard, signed in)'
+
 export async function bench(options: BenchOptions = {}): Promise<BenchReport> {
   const quick = options.quick === true
   const PROMISES = knob(options, 'STATUS_PROMISES', 1_000, 1_000, 1, 100_000)
   const CONNECTIONS = knob(options, 'STATUS_CONNECTIONS', 200, 200, 1, 10_000)
   const SECONDS = knob(options, 'STATUS_SECONDS', 10, 5, 1, 600)
   const WARMUP = knob(options, 'STATUS_WARMUP_SECONDS', 2, 2, 0, 60)
-  const REPS = knob(options, 'BENCH_REPS', 5, 5, 1, 20)
+  const REPS = knob(options, 'BENCH_REPS', 5, 3, 1, 20)
   const CACHE_SECONDS = knob(options, 'KEPT_STATUS_CACHE_SECONDS', 10, 10, 0, 300)
+  const DASHBOARD_CONNECTIONS = knob(options, 'STATUS_DASHBOARD_CONNECTIONS', 10, 10, 1, 10_000)
 
   const database = await benchDatabase('status', { max: 10 })
   try {
@@ -49,9 +55,9 @@ export async function bench(options: BenchOptions = {}): Promise<BenchReport> {
     const server = await listen(app, { port: 0, host: '127.0.0.1' })
     try {
       const endpoints = {
-        'GET /status': { url: server.url, paths: ['/status'], headers: CLIENT_ENCODINGS },
-        'GET /status.json': { url: server.url, paths: ['/status.json'], headers: CLIENT_ENCODINGS },
-        'GET / (dashboard, signed in)': { url: server.url, paths: ['/'], headers: CLIENT_ENCODINGS },
+        'GET /status': { url: server.url, paths: ['/status'], headers: CLIENT_ENCODINGS, connections: CONNECTIONS },
+        'GET /status.json': { url: server.url, paths: ['/status.json'], headers: CLIENT_ENCODINGS, connections: CONNECTIONS },
+        [DASHBOARD]: { url: server.url, paths: ['/'], headers: CLIENT_ENCODINGS, connections: DASHBOARD_CONNECTIONS },
       }
       let bytes = 0
       for (const { paths } of Object.values(endpoints)) {
@@ -62,13 +68,13 @@ export async function bench(options: BenchOptions = {}): Promise<BenchReport> {
         console.log(`  ${paths[0]}: ${(text.length / 1024).toFixed(0)} KB, first answer in ${(performance.now() - started).toFixed(0)} ms`)
         if (paths[0] === '/status') bytes = text.length
       }
-      console.log(`\nstatus: ${PROMISES} public promises, ${CONNECTIONS} connections, ${SECONDS} s each, ${REPS} repetitions\n`)
+      console.log(`\nstatus: ${PROMISES} public promises, ${CONNECTIONS} connections (the dashboard ${DASHBOARD_CONNECTIONS}), ${SECONDS} s each, ${REPS} repetitions\n`)
       const results: Record<string, Load[]> = {}
       for (let rep = 0; rep < REPS; rep++) {
-        for (const [name, endpoint] of Object.entries(endpoints)) {
-          let figures = await runLoad(token, endpoint, { connections: CONNECTIONS, seconds: SECONDS, warmupSeconds: WARMUP })
+        for (const [name, { connections, ...endpoint }] of Object.entries(endpoints)) {
+          let figures = await runLoad(token, endpoint, { connections, seconds: SECONDS, warmupSeconds: WARMUP })
           // On a starved machine a short load can end with no request answered: once more, longer.
-          if (figures.requests === 0) figures = await runLoad(token, endpoint, { connections: CONNECTIONS, seconds: SECONDS * 2, warmupSeconds: WARMUP })
+          if (figures.requests === 0) figures = await runLoad(token, endpoint, { connections, seconds: SECONDS * 2, warmupSeconds: WARMUP })
           if (figures.requests === 0) throw new Error(`${name}: no request answered in ${SECONDS * 2} s`)
           ;(results[name] ??= []).push(figures)
           console.log(`  rep ${rep + 1} ${name}: ${figures.requestsPerSecond.toFixed(0)} req/s, p99 ${figures.latencyMs.p99} ms, non-2xx ${figures.non2xx}, errors ${figures.errors}`)
@@ -83,11 +89,11 @@ export async function bench(options: BenchOptions = {}): Promise<BenchReport> {
         print(`${name} p99`, p99, 'ms', 0)
         summary[name] = { requestsPerSecond: rps, p50Ms: summarize(figures.map((f) => f.latencyMs.p50)), p99Ms: p99, serverCpuUsPerRequest: summarize(figures.map((f) => f.serverCpuUs)), raw: figures }
       }
-      const dashboard = results['GET / (dashboard, signed in)']!
+      const dashboard = results[DASHBOARD]!
       const ratio = (name: string) => summarize(results[name]!.map((f, rep) => f.latencyMs.p99 / dashboard[rep]!.latencyMs.p99))
       const ratios = { 'GET /status p99 / dashboard p99': ratio('GET /status'), 'GET /status.json p99 / dashboard p99': ratio('GET /status.json') }
       for (const [name, value] of Object.entries(ratios)) print(name, value, '×', 2)
-      const params = { promises: PROMISES, rollupDays: 90, connections: CONNECTIONS, seconds: SECONDS, warmupSeconds: WARMUP, reps: REPS, cacheSeconds: CACHE_SECONDS }
+      const params = { promises: PROMISES, rollupDays: 90, connections: CONNECTIONS, dashboardConnections: DASHBOARD_CONNECTIONS, seconds: SECONDS, warmupSeconds: WARMUP, reps: REPS, cacheSeconds: CACHE_SECONDS }
       if (options.write !== false) await writeResult('status', { params, statusHtmlBytes: bytes, endpoints: summary, ratios })
       return {
         benchmark: 'status',
@@ -95,7 +101,7 @@ export async function bench(options: BenchOptions = {}): Promise<BenchReport> {
         params,
         figures: [
           figure(`status page GET /status p99, ${CONNECTIONS} conns, ${PROMISES} public promises`, summarize(results['GET /status']!.map((f) => f.latencyMs.p99)), 'ms'),
-          figure('status page GET /status p99 ÷ signed-in dashboard p99', ratios['GET /status p99 / dashboard p99'], '×'),
+          figure(`status page GET /status p99 (${CONNECTIONS} conns) ÷ signed-in dashboard p99 (${DASHBOARD_CONNECTIONS} conns)`, ratios['GET /status p99 / dashboard p99'], '×'),
         ],
       }
     } finally {
