@@ -1,43 +1,26 @@
-import { readdirSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { resolveChromium } from '../../src/runner/browser-path.ts'
 import { BrowserPool } from '../../src/runner/browser-pool.ts'
 import { KEPT_DISABLED_FEATURES, PLAYWRIGHT_DISABLED_FEATURES } from '../../src/runner/chromium-args.ts'
+import { processTree } from '../../bench/lib/pss.ts'
 
 // The browser Kept launches, read back from /proc (Linux): what Chromium
 // was told on its command line, and the processes a walk's context costs.
 
-/** pid → [ppid, argv] of every process. */
-function processes(): Map<number, { ppid: number; argv: string[] }> {
-  const all = new Map<number, { ppid: number; argv: string[] }>()
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
-      all.set(Number(entry), { ppid, argv: readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0') })
-    } catch {
-      // ended while we looked
-    }
-  }
-  return all
-}
-
-/** Argv of this process's descendants. */
+/** Argv of this process's descendants (a renderer rewrites its argv into one string). */
 function descendants(): string[][] {
-  const all = processes()
-  const found: string[][] = []
-  const visit = (pid: number) => {
-    for (const [child, { ppid, argv }] of all) {
-      if (ppid !== pid) continue
-      found.push(argv)
-      visit(child)
-    }
-  }
-  visit(process.pid)
-  return found
+  return processTree(process.pid)
+    .slice(1)
+    .map((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')
+      } catch {
+        return [] // ended while we looked
+      }
+    })
 }
 
 describe('the Chromium Kept launches', () => {
@@ -81,7 +64,8 @@ describe('the Chromium Kept launches', () => {
       const { targetInfos } = await cdp.send('Target.getTargets')
       await cdp.detach()
       // Without Kept's flags: two chrome://omnibox-popup.top-chrome/ pages (browser_ui) and three renderers.
-      expect(targetInfos.filter((t) => t.browserContextId === targetInfos.find((p) => p.type === 'page')?.browserContextId).map((t) => t.type)).toEqual(['page'])
+      const walkContext = targetInfos.find((t) => t.type === 'page')?.browserContextId
+      expect(targetInfos.filter((t) => t.browserContextId === walkContext).map((t) => t.type)).toEqual(['page'])
       expect(descendants().filter((argv) => argv.join(' ').includes('--type=renderer'))).toHaveLength(1)
     } finally {
       await context.close()
