@@ -52,5 +52,5 @@ export function benchApiApp(m: ApiModules, db: Db, cacheMs = 1000): Hono {
     readCache,
     logger,
   } as Parameters<typeof createApiApp>[0])
-  return m.createHttpApp({ logger, api, digests: new Hono(), pages: new Hono(), metrics: new Registry(), readCaches: [readCache] } as Parameters<typeof createHttpApp>[0])
+  return m.createHttpApp({ logger, api, digests: new Hono(), pages: new Hono(), metrics: new Registry(), readCaches: [readCache], fastReads: { db, readCache } } as Parameters<typeof createHttpApp>[0])
 }

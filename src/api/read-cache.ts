@@ -19,7 +19,14 @@ export interface ReadCache {
    * true when no request waits for the answer (a stale entry renewed in the
    * background), so produce may take its time, e.g. to batch.
    */
-  json(key: string, produce: Produce): Promise<CachedJson>
+  json(key: string, produce: Produce, target?: string): Promise<CachedJson>
+  /**
+   * The fresh JSON answered before to the request target (path and query)
+   * `target`, as json() was told with it; undefined when there is none, or
+   * only a stale one. For answering a repeated read before the router
+   * (fast-reads.ts): what it returns is what json() would.
+   */
+  fresh(target: string): CachedJson | undefined
   /** What produce() made, from memory when it may be, as json() does: for answers made once per entry (a rendered page). */
   value<T>(key: string, produce: (renewal: boolean) => Promise<T>): Promise<T>
   /** App middleware: clears the cache after every successful change. */
@@ -69,6 +76,8 @@ export function createReadCache(options: { ttlMs: number; maxEntries?: number; n
   const now = options.now ?? Date.now
   const maxEntries = options.maxEntries ?? 10_000
   const entries = new Map<string, Entry>()
+  /** Request target → key: a key is a function of its target, so this never goes wrong, only grows (bounded). */
+  const keysOf = new Map<string, string>()
   const firstReads = new Map<string, Promise<Entry>>()
   let generation = 0
 
@@ -110,12 +119,25 @@ export function createReadCache(options: { ttlMs: number; maxEntries?: number; n
     return (await first).value as T
   }
 
-  const json = (key: string, produce: Produce) => value(key, async (renewal) => cachedJson(await produce(renewal)))
+  const json = async (key: string, produce: Produce, target?: string) => {
+    const answer = await value(key, async (renewal) => cachedJson(await produce(renewal)))
+    if (target !== undefined && keysOf.get(target) !== key) {
+      if (keysOf.size >= maxEntries) keysOf.delete(keysOf.keys().next().value!)
+      keysOf.set(target, key)
+    }
+    return answer
+  }
+
+  const fresh = (target: string): CachedJson | undefined => {
+    const key = keysOf.get(target)
+    const entry = key === undefined ? undefined : entries.get(key)
+    return entry && entry.generation === generation && now() - entry.at < ttlMs ? (entry.value as CachedJson) : undefined
+  }
 
   const invalidator: MiddlewareHandler = async (c, next) => {
     await next()
     if (!SAFE_METHODS.has(c.req.method) && c.res.status < 400) clear()
   }
 
-  return { json, value, invalidator, clear }
+  return { json, fresh, value, invalidator, clear }
 }

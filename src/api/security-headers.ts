@@ -26,14 +26,20 @@ const DEFAULT_CACHE_CONTROL = 'no-store'
  */
 const secured = new WeakSet<Response>()
 
+/** `headers` with the API's security headers and its default cache-control: made once, for securedApiResponse. */
+export function securedApiHeaders(headers: Record<string, string>): Readonly<Record<string, string>> {
+  return Object.freeze({ 'cache-control': DEFAULT_CACHE_CONTROL, ...headers, ...API_SECURITY_HEADERS })
+}
+
 /**
- * A Response with `headers`, the API's security headers and its default
- * cache-control, as a plain object: @hono/node-server writes such an answer
- * straight to Node's response. Reading or changing its `headers` later
- * costs a fetch Headers and a copy back, a tenth of a cached read.
+ * A Response with headers made by securedApiHeaders(), as a plain object:
+ * @hono/node-server writes such an answer straight to Node's response
+ * (it copies the object before adding to it). Reading or changing its
+ * `headers` later costs a fetch Headers and a copy back, a tenth of a
+ * cached read.
  */
-export function securedApiResponse(body: Uint8Array<ArrayBuffer>, status: number, headers: Record<string, string>): Response {
-  const response = new Response(body, { status, headers: { 'cache-control': DEFAULT_CACHE_CONTROL, ...headers, ...API_SECURITY_HEADERS } })
+export function securedApiResponse(body: Uint8Array<ArrayBuffer>, status: number, headers: Readonly<Record<string, string>>): Response {
+  const response = new Response(body, { status, headers: headers as Record<string, string> })
   secured.add(response)
   return response
 }

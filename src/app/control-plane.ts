@@ -223,7 +223,7 @@ export async function startControlPlane(rt: Runtime, options: { worker: boolean;
     ...(env.KEPT_PUBLIC_URL ? { publicUrl: baseUrl } : {}),
   })
   const metricsGuard = env.KEPT_METRICS_PUBLIC ? undefined : every(authenticate({ db }), requireAction('read'))
-  const app = createHttpApp({ logger, api, digests, pages, status, metrics: metrics.registry, readCaches: [readCache, statusCache], ...(metricsGuard ? { metricsGuard } : {}) })
+  const app = createHttpApp({ logger, api, digests, pages, status, metrics: metrics.registry, readCaches: [readCache, statusCache], fastReads: { db, readCache }, ...(metricsGuard ? { metricsGuard } : {}) })
   const http = await listenOn(app, { port: env.PORT, host: env.HOST, variable: 'PORT' })
   lifecycle.onStop('http', () => http.close())
   if (env.PORT === 0) addOwnService(targetPolicy, { label: "Kept's HTTP server", host: env.HOST, port: Number(new URL(http.url).port), addresses: [] })

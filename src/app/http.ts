@@ -1,9 +1,11 @@
 import type { AddressInfo } from 'node:net'
 import { serve, type ServerType } from '@hono/node-server'
 import { Hono, type MiddlewareHandler } from 'hono'
-import { createMiddleware } from 'hono/factory'
 import type { Registry } from 'prom-client'
 import type { ReadCache } from '../api/read-cache.ts'
+import { fastReads } from '../api/fast-reads.ts'
+import type { Db } from '../db/client.ts'
+import { requestLine, requestLog } from '../infra/request-log.ts'
 import type { Logger } from '../infra/logger.ts'
 import { metricsRoute } from '../metrics/metrics.ts'
 import { closeServer } from '../infra/close-server.ts'
@@ -11,24 +13,6 @@ import { RETRY_AFTER_SECONDS, isDatabaseUnavailable } from '../db/unavailable.ts
 import { AuthError } from '../auth/middleware.ts'
 import { StartupError } from '../infra/startup-error.ts'
 import { authProblemResponse } from '../api/problem.ts'
-
-/**
- * One log line per request: method, path, status, time. The line holds
- * those four fields and nothing else, none of them a secret's key, so it is
- * written by a child logger without the logger's redaction: redaction
- * walks every line against its ~20 paths, ~10 µs of CPU a line against
- * ~4 µs without (bench/README.md, "API: where the time goes").
- */
-export function requestLog(logger: Logger) {
-  const lines = typeof logger.child === 'function' ? logger.child({}, { redact: { paths: [] } }) : logger
-  return createMiddleware(async (c, next) => {
-    const started = performance.now()
-    await next()
-    const ms = Math.round(performance.now() - started)
-    const level = c.res.status >= 500 ? 'error' : 'info'
-    lines[level]({ method: c.req.method, path: c.req.path, status: c.res.status, ms }, 'request')
-  })
-}
 
 /**
  * The one HTTP app: the JSON API under /api, the digest pages under
@@ -50,10 +34,13 @@ export function createHttpApp(parts: {
   metricsGuard?: MiddlewareHandler
   /** Cleared by every change made through this app, API and pages alike. */
   readCaches?: ReadCache[]
+  /** Repeated API reads answered from this cache before the router (src/api/fast-reads.ts). */
+  fastReads?: { db: Db; readCache: ReadCache }
 }) {
   const app = new Hono()
   // Before the request log: a probe every few seconds would fill it.
   app.get('/livez', (c) => c.json({ ok: true }, 200, { 'cache-control': 'no-store' }))
+  if (parts.fastReads) app.use(fastReads({ ...parts.fastReads, line: requestLine(parts.logger) }))
   app.use(requestLog(parts.logger))
   for (const cache of parts.readCaches ?? []) app.use(cache.invalidator)
   if (parts.metricsGuard) app.get('/metrics', parts.metricsGuard, metricsRoute(parts.metrics))

@@ -27,8 +27,7 @@ export function authenticate(deps: { db: Db }) {
     c.set('csrfToken', null)
     const header = requestHeader(c, 'authorization')
     if (header !== undefined) {
-      const match = /^Bearer\s+(\S+)\s*$/i.exec(header)
-      const token = match?.[1]
+      const token = bearerToken(header)
       if (token) c.set('principal', await cachedToken(deps.db, token, () => findToken(deps.db, token)))
     } else {
       const cookie = getCookie(c, SESSION_COOKIE)
@@ -40,6 +39,11 @@ export function authenticate(deps: { db: Db }) {
     }
     await next()
   })
+}
+
+/** The token of an `Authorization: Bearer <token>` header; undefined for any other scheme. */
+export function bearerToken(header: string): string | undefined {
+  return /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1]
 }
 
 /** A request refused: who maps it (the API's onError, the HTTP app's) decides its shape. */

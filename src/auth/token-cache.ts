@@ -36,6 +36,15 @@ export async function cachedToken(
   return principal
 }
 
+/**
+ * The principal of `token` if the cache holds it fresh (null: a token
+ * known not to be valid), undefined when only a look-up can tell.
+ */
+export function freshToken(db: Db, token: string, now = Date.now()): Principal | null | undefined {
+  const hit = caches.get(db)?.get(sha256(token))
+  return hit && hit.until > now ? hit.principal : undefined
+}
+
 /** Forget every cached token of this database (after a revocation, a disabled user). */
 export function forgetTokens(db: Db): void {
   caches.get(db)?.clear()

@@ -12,3 +12,14 @@ export function requestHeader(c: Context, name: string): string | undefined {
   const value = incoming.headers[name]
   return Array.isArray(value) ? value.join(', ') : value
 }
+
+/**
+ * The request target, path and query as sent (`/api/v1/promises?limit=5`):
+ * Node's own when Hono runs on Node (no URL parsed), else from the URL.
+ */
+export function requestTarget(c: Context): string {
+  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming
+  if (incoming?.url !== undefined) return incoming.url
+  const url = new URL(c.req.url)
+  return url.pathname + url.search
+}

@@ -1,7 +1,7 @@
 import { Hono } from 'hono'
 import { pino } from 'pino'
 import { describe, expect, it } from 'vitest'
-import { requestLog } from '../../src/app/http.ts'
+import { requestLog } from '../../src/infra/request-log.ts'
 
 // The request log writes one line a request through a child logger without
 // redaction (its four fields hold no secret's key): the line must be the

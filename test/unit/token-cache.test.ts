@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { TOKEN_CACHE_TTL_MS, cachedToken, forgetTokens } from '../../src/auth/token-cache.ts'
+import { TOKEN_CACHE_TTL_MS, cachedToken, forgetTokens, freshToken } from '../../src/auth/token-cache.ts'
 import type { Db } from '../../src/db/client.ts'
 import type { Principal } from '../../src/auth/permissions.ts'
 
@@ -43,5 +43,17 @@ describe('the API token cache', () => {
     expect(await cachedToken(db, 'kept_nope', lookup, 0)).toBeNull()
     expect(await cachedToken(db, 'kept_nope', lookup, 1)).toBeNull()
     expect(lookup.calls).toBe(1)
+  })
+
+  it('tells without a look-up only what it holds fresh (fast-reads.ts): undefined otherwise', async () => {
+    const db = {} as Db
+    expect(freshToken(db, 'kept_c', 0)).toBeUndefined()
+    await cachedToken(db, 'kept_c', counting(principal), 0)
+    await cachedToken(db, 'kept_bad', counting(null), 0)
+    expect(freshToken(db, 'kept_c', TOKEN_CACHE_TTL_MS - 1)).toEqual(principal)
+    expect(freshToken(db, 'kept_bad', 1)).toBeNull()
+    expect(freshToken(db, 'kept_c', TOKEN_CACHE_TTL_MS)).toBeUndefined()
+    forgetTokens(db)
+    expect(freshToken(db, 'kept_c', 1)).toBeUndefined()
   })
 })

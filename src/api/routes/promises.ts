@@ -12,6 +12,7 @@ import { notFound } from '../problem.ts'
 import { createOne, deleteOne, getOne, guarded, IdParams, json, newRouter, problemResponses, requireUuid, updateOne } from '../router.ts'
 import { PromiseCreateSchema, PromiseSchema, PromiseUpdateSchema, type PromiseJson } from '../schemas/promise.ts'
 import type { Produce } from '../read-cache.ts'
+import { requestTarget } from '../../infra/request-header.ts'
 import { listPromiseViews, loadPromiseView, renewPromiseView, toPromiseView, withLiveRegions, type PromiseRow } from '../views/promises.ts'
 
 const tags = ['promises']
@@ -48,11 +49,13 @@ export function promiseRoutes(deps: ApiDeps) {
   /** Each region's state told by the workers alive now. */
   const live = async <T extends PromiseJson>(view: T): Promise<T> => (deps.regions ? withLiveRegions(view, new Set(await deps.regions.live())) as T : view)
   /**
-   * The JSON of a read, through the read cache when there is one. Its
-   * callers cast the answer: Hono cannot check bytes against the route's schema.
+   * The JSON of a read, through the read cache when there is one, told the
+   * request's target so a repeat is answered before the router: both
+   * callers are 'read' routes, as fast-reads.ts assumes. Its callers cast
+   * the answer: Hono cannot check bytes against the route's schema.
    */
   const cachedJson = async (c: Context, key: string, produce: Produce) =>
-    readCache ? cachedJsonResponse(c, await readCache.json(key, produce)) : c.json(await produce(false), 200)
+    readCache ? cachedJsonResponse(c, await readCache.json(key, produce, requestTarget(c))) : c.json(await produce(false), 200)
 
   app.openapi(listRoute, async (c) => {
     const query = c.req.valid('query')
