@@ -136,9 +136,10 @@ async function level(concurrency: number, options: JourneysOptions, shopUrl: str
       tracing = await launchBrowser()
       flagged = await launchBrowser(CHROMIUM_ARGS)
     }
-    // Warm up both (first contexts, JIT, connections).
-    await inLanes(concurrency * 2, concurrency, () => walkBare(bareBrowser.value, shopUrl))
-    await harness.batch(concurrency * 2)
+    // Warm up both (first contexts, JIT, connections): one wave each; the
+    // arms take turns to go first, so what is left of it favours neither.
+    await inLanes(concurrency, concurrency, () => walkBare(bareBrowser.value, shopUrl))
+    await harness.batch(concurrency)
 
     const bare = new Arm(() => bareBrowser.pid)
     const keptArm = new Arm(() => kept!.pid)
