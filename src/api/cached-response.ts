@@ -12,14 +12,35 @@ import { securedApiHeaders, securedApiResponse } from './security-headers.ts'
 const JSON_HEADERS = securedApiHeaders({ 'content-type': 'application/json', vary: 'accept-encoding' })
 const GZIPPED_JSON_HEADERS = securedApiHeaders({ 'content-type': 'application/json', vary: 'accept-encoding', 'content-encoding': 'gzip' })
 
+/** A cached read's bytes and headers: as an object for a Response, and flat with its content-length for Node's writeHead (fast-reads.ts). */
+export interface CachedAnswer {
+  body: Uint8Array<ArrayBuffer>
+  headers: Readonly<Record<string, string>>
+  rawHeaders: string[]
+}
+
+const answers = new WeakMap<Uint8Array, CachedAnswer>()
+
+/** What a cached read answers to a client with this Accept-Encoding: made once per body. */
+export function cachedJsonAnswer(cached: CachedJson, acceptEncoding: string | undefined): CachedAnswer {
+  const gzipped = cached.gzipped && acceptsGzip(acceptEncoding) ? cached.gzipped() : null
+  const body = gzipped ?? cached.body
+  let answer = answers.get(body)
+  if (!answer) {
+    const headers = gzipped ? GZIPPED_JSON_HEADERS : JSON_HEADERS
+    answer = { body, headers, rawHeaders: [...Object.entries(headers).flat(), 'content-length', String(body.byteLength)] }
+    answers.set(body, answer)
+  }
+  return answer
+}
+
 /**
  * A cached API read: its headers, the API's security headers included, in
  * one plain object made once (no fetch Headers made on the way out).
  */
 export function cachedJsonResponse(c: Context, cached: CachedJson): Response {
-  const gzipped = cached.gzipped && acceptsGzip(requestHeader(c, 'accept-encoding')) ? cached.gzipped() : null
-  if (gzipped) return securedApiResponse(gzipped, 200, GZIPPED_JSON_HEADERS)
-  return securedApiResponse(cached.body, 200, JSON_HEADERS)
+  const { body, headers } = cachedJsonAnswer(cached, requestHeader(c, 'accept-encoding'))
+  return securedApiResponse(body, 200, headers)
 }
 
 /** Cached bytes of any type (a rendered page, a feed), gzipped when the client accepts it. */

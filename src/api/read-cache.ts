@@ -21,12 +21,12 @@ export interface ReadCache {
    */
   json(key: string, produce: Produce, target?: string): Promise<CachedJson>
   /**
-   * The fresh JSON answered before to the request target (path and query)
-   * `target`, as json() was told with it; undefined when there is none, or
-   * only a stale one. For answering a repeated read before the router
-   * (fast-reads.ts): what it returns is what json() would.
+   * What json() would answer now, from memory and with nothing to start, to
+   * the request target (path and query) it was told `target` for: a fresh
+   * entry, or a stale one already being renewed; else undefined. For
+   * answering a repeated read before Hono (fast-reads.ts).
    */
-  fresh(target: string): CachedJson | undefined
+  ready(target: string): CachedJson | undefined
   /** What produce() made, from memory when it may be, as json() does: for answers made once per entry (a rendered page). */
   value<T>(key: string, produce: (renewal: boolean) => Promise<T>): Promise<T>
   /** App middleware: clears the cache after every successful change. */
@@ -128,10 +128,12 @@ export function createReadCache(options: { ttlMs: number; maxEntries?: number; n
     return answer
   }
 
-  const fresh = (target: string): CachedJson | undefined => {
+  const ready = (target: string): CachedJson | undefined => {
     const key = keysOf.get(target)
     const entry = key === undefined ? undefined : entries.get(key)
-    return entry && entry.generation === generation && now() - entry.at < ttlMs ? (entry.value as CachedJson) : undefined
+    if (!entry || entry.generation !== generation) return undefined
+    const age = now() - entry.at
+    return age < ttlMs || (age < 2 * ttlMs && entry.renewing) ? (entry.value as CachedJson) : undefined
   }
 
   const invalidator: MiddlewareHandler = async (c, next) => {
@@ -139,5 +141,5 @@ export function createReadCache(options: { ttlMs: number; maxEntries?: number; n
     if (!SAFE_METHODS.has(c.req.method) && c.res.status < 400) clear()
   }
 
-  return { json, fresh, value, invalidator, clear }
+  return { json, ready, value, invalidator, clear }
 }

@@ -1,9 +1,10 @@
+import http, { type RequestListener } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { serve, type ServerType } from '@hono/node-server'
+import { getRequestListener } from '@hono/node-server'
 import { Hono, type MiddlewareHandler } from 'hono'
 import type { Registry } from 'prom-client'
 import type { ReadCache } from '../api/read-cache.ts'
-import { fastReads } from '../api/fast-reads.ts'
+import { fastReads, type FastReadDeps } from '../api/fast-reads.ts'
 import type { Db } from '../db/client.ts'
 import { requestLine, requestLog } from '../infra/request-log.ts'
 import type { Logger } from '../infra/logger.ts'
@@ -34,13 +35,12 @@ export function createHttpApp(parts: {
   metricsGuard?: MiddlewareHandler
   /** Cleared by every change made through this app, API and pages alike. */
   readCaches?: ReadCache[]
-  /** Repeated API reads answered from this cache before the router (src/api/fast-reads.ts). */
+  /** Repeated API reads answered from this cache before Hono, once listen()ed (src/api/fast-reads.ts). */
   fastReads?: { db: Db; readCache: ReadCache }
 }) {
   const app = new Hono()
   // Before the request log: a probe every few seconds would fill it.
   app.get('/livez', (c) => c.json({ ok: true }, 200, { 'cache-control': 'no-store' }))
-  if (parts.fastReads) app.use(fastReads({ ...parts.fastReads, line: requestLine(parts.logger) }))
   app.use(requestLog(parts.logger))
   for (const cache of parts.readCaches ?? []) app.use(cache.invalidator)
   if (parts.metricsGuard) app.get('/metrics', parts.metricsGuard, metricsRoute(parts.metrics))
@@ -60,8 +60,12 @@ export function createHttpApp(parts: {
     parts.logger.error({ err: error, method: c.req.method, path: c.req.path }, 'request failed')
     return c.text('Internal Server Error', 500)
   })
+  if (parts.fastReads) nodeFront.set(app, { ...parts.fastReads, line: requestLine(parts.logger) })
   return app
 }
+
+/** What listen() puts in front of an app's Node listener: set by createHttpApp, so every server of it has it. */
+const nodeFront = new WeakMap<Hono, FastReadDeps>()
 
 // Plain on purpose: the layout's own data may be what is missing.
 const unavailablePage = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="${RETRY_AFTER_SECONDS}"><title>Kept: database unavailable</title></head><body><h1>Kept cannot reach its database</h1><p>It is stopped or restarting. This page tries again every ${RETRY_AFTER_SECONDS} seconds; walks that finish meanwhile are kept and recorded when it is back.</p></body></html>`
@@ -82,9 +86,12 @@ export async function listenOn(app: Hono, options: { port: number; host: string;
 }
 
 export async function listen(app: Hono, options: { port: number; host: string }): Promise<HttpServer> {
-  const server = await new Promise<ServerType>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, port: options.port, hostname: options.host }, () => resolve(s))
-    s.once('error', reject)
+  const listener = getRequestListener(app.fetch) as RequestListener
+  const front = nodeFront.get(app)
+  const server = http.createServer(front ? fastReads(front, listener) : listener)
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port, options.host, resolve)
   })
   const { port } = server.address() as AddressInfo
   const shownHost = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host

@@ -8,7 +8,7 @@ import { createHttpApp, listen, type HttpServer } from '../../src/app/http.ts'
 import { createApiToken, revokeApiToken } from '../../src/auth/tokens.ts'
 import { apiHarness, promiseBody, type Harness } from './api-fixtures.ts'
 
-// Repeated API reads answered before the router (src/api/fast-reads.ts),
+// Repeated API reads answered before Hono (src/api/fast-reads.ts),
 // over a real socket as production serves them: the same bytes and headers
 // as the app's own answer, a log line each, and every request the fast
 // path cannot vouch for goes on to the app, which decides as it always did.

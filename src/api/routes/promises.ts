@@ -50,7 +50,7 @@ export function promiseRoutes(deps: ApiDeps) {
   const live = async <T extends PromiseJson>(view: T): Promise<T> => (deps.regions ? withLiveRegions(view, new Set(await deps.regions.live())) as T : view)
   /**
    * The JSON of a read, through the read cache when there is one, told the
-   * request's target so a repeat is answered before the router: both
+   * request's target so a repeat is answered before Hono: both
    * callers are 'read' routes, as fast-reads.ts assumes. Its callers cast
    * the answer: Hono cannot check bytes against the route's schema.
    */
