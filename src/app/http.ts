@@ -86,7 +86,8 @@ export async function listenOn(app: Hono, options: { port: number; host: string;
 }
 
 export async function listen(app: Hono, options: { port: number; host: string }): Promise<HttpServer> {
-  const listener = getRequestListener(app.fetch) as RequestListener
+  // What serve() did, with the fast path in front when createHttpApp asked for it.
+  const listener = getRequestListener(app.fetch, { hostname: options.host }) as RequestListener
   const front = nodeFront.get(app)
   const server = http.createServer(front ? fastReads(front, listener) : listener)
   await new Promise<void>((resolve, reject) => {
