@@ -23,7 +23,7 @@ const answers = new WeakMap<Uint8Array, CachedAnswer>()
 
 /** What a cached read answers to a client with this Accept-Encoding: made once per body. */
 export function cachedJsonAnswer(cached: CachedJson, acceptEncoding: string | undefined): CachedAnswer {
-  const gzipped = cached.gzipped && acceptsGzip(acceptEncoding) ? cached.gzipped() : null
+  const gzipped = gzippedFor(cached, acceptEncoding)
   const body = gzipped ?? cached.body
   let answer = answers.get(body)
   if (!answer) {
@@ -45,9 +45,14 @@ export function cachedJsonResponse(c: Context, cached: CachedJson): Response {
 
 /** Cached bytes of any type (a rendered page, a feed), gzipped when the client accepts it. */
 export function cachedResponse(c: Context, cached: CachedJson, headers: Record<string, string>): Response {
-  const gzipped = cached.gzipped && acceptsGzip(requestHeader(c, 'accept-encoding')) ? cached.gzipped() : null
+  const gzipped = gzippedFor(cached, requestHeader(c, 'accept-encoding'))
   if (gzipped) return c.body(gzipped, 200, { ...headers, 'content-encoding': 'gzip', vary: 'accept-encoding' })
   return c.body(cached.body, 200, { ...headers, vary: 'accept-encoding' })
+}
+
+/** The gzipped body when the entry has one and the client accepts gzip; else null. */
+function gzippedFor(cached: CachedJson, acceptEncoding: string | undefined): Uint8Array<ArrayBuffer> | null {
+  return cached.gzipped && acceptsGzip(acceptEncoding) ? cached.gzipped() : null
 }
 
 /** Whether an Accept-Encoding header allows gzip (RFC 9110 §12.5.3): named, or `*`, with q above 0. */

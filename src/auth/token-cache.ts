@@ -27,8 +27,8 @@ export async function cachedToken(
   let cache = caches.get(db)
   if (!cache) caches.set(db, (cache = new Map()))
   const key = sha256(token) // never the token itself in memory longer than the request
-  const hit = cache.get(key)
-  if (hit && hit.until > now) return hit.principal
+  const held = heldFresh(cache, key, now)
+  if (held !== undefined) return held
   const principal = await lookup()
   cache.delete(key)
   if (cache.size >= MAX_ENTRIES) cache.delete(cache.keys().next().value!)
@@ -41,7 +41,11 @@ export async function cachedToken(
  * known not to be valid), undefined when only a look-up can tell.
  */
 export function freshToken(db: Db, token: string, now = Date.now()): Principal | null | undefined {
-  const hit = caches.get(db)?.get(sha256(token))
+  return heldFresh(caches.get(db), sha256(token), now)
+}
+
+function heldFresh(cache: Map<string, Entry> | undefined, key: string, now: number): Principal | null | undefined {
+  const hit = cache?.get(key)
   return hit && hit.until > now ? hit.principal : undefined
 }
 
